@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { CoreModule } from '@bff/core';
+import { RetailModule } from '@bff/retail';
+import { ProductCardController } from './products/product-card.controller.js';
+import { ProductCardService } from './products/product-card.service.js';
+import { MOBILE_BFF, MOBILE_SERVICES } from './mobile-bff.definition.js';
+
+@Module({
+  imports: [CoreModule.forRoot({ app: MOBILE_BFF }), RetailModule.forRoot(MOBILE_SERVICES)],
+  controllers: [ProductCardController],
+  providers: [ProductCardService],
+})
+export class MobileBffModule {}

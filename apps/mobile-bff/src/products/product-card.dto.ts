@@ -1,0 +1,29 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Matches } from 'class-validator';
+import { DegradedSectionDto } from '@bff/core';
+
+export class ProductIdParams {
+  @ApiProperty({ example: 'p-00001' })
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, { message: 'id must be 1-64 letters, digits, - or _' })
+  id: string;
+}
+
+export class CardPriceDto {
+  @ApiProperty({ description: 'Minor units.', example: 1999 }) amount: number;
+  @ApiProperty({ example: 'EUR' }) currency: string;
+}
+
+export class CardMetaDto {
+  @ApiProperty({ type: [DegradedSectionDto] }) degraded: DegradedSectionDto[];
+}
+
+/** A compact product card for list and detail headers on mobile. */
+export class ProductCardDto {
+  @ApiProperty({ example: 'p-00001' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ description: 'Thumbnail image URL.' }) thumbnail: string;
+  @ApiProperty({ type: CardPriceDto, nullable: true }) price: CardPriceDto | null;
+  @ApiProperty({ type: Boolean, nullable: true, description: 'null when availability is unknown.' }) inStock: boolean | null;
+  @ApiProperty({ type: Number, nullable: true, example: 4.3, description: 'Average rating, 1 decimal.' }) rating: number | null;
+  @ApiProperty({ type: CardMetaDto }) meta: CardMetaDto;
+}

@@ -1,0 +1,20 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponses, Public } from '@bff/core';
+import { CatalogFeedDto, CatalogFeedQuery } from './catalog-feed.dto.js';
+import { CatalogFeedService } from './catalog-feed.service.js';
+
+@ApiTags('catalog')
+@Controller('v1/catalog')
+export class CatalogFeedController {
+  constructor(private readonly feed: CatalogFeedService) {}
+
+  @Get()
+  @Public('Catalogue feed; becomes API-key protected with libs/auth (issue: auth and offloading)')
+  @ApiOperation({ summary: 'Paged catalogue feed with prices and availability, cursor-based.' })
+  @ApiOkResponse({ type: CatalogFeedDto })
+  @ApiProblemResponses(502, 503, 504)
+  list(@Query() query: CatalogFeedQuery): Promise<CatalogFeedDto> {
+    return this.feed.page(query);
+  }
+}

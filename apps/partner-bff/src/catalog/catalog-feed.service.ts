@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { CatalogApi, InventoryApi, PricingApi } from '@bff/retail';
+import { Aggregator, isUpstreamError } from '@bff/upstream';
+import type { CatalogFeedDto, CatalogFeedQuery } from './catalog-feed.dto.js';
+
+const DEFAULT_LIMIT = 20;
+
+/** The partner feed: a catalogue page, then bulk prices and stock for exactly those items. */
+@Injectable()
+export class CatalogFeedService {
+  constructor(
+    private readonly aggregator: Aggregator,
+    private readonly catalog: CatalogApi,
+    private readonly pricing: PricingApi,
+    private readonly inventory: InventoryApi,
+  ) {}
+
+  async page(query: CatalogFeedQuery): Promise<CatalogFeedDto> {
+    const ids = async (prior: { page: Promise<{ items: { id: string }[] }> }) => (await prior.page).items.map((p) => p.id);
+    const { data, degraded } = await this.aggregator
+      .plan()
+      .required('page', (s) => this.listPage(query, s.signal), { budgetMs: 1_500 })
+      .optional('prices', async (s, prior) => this.pricing.getPrices(await ids(prior), s), { budgetMs: 600 })
+      .optional('stock', async (s, prior) => this.inventory.getStocks(await ids(prior), s), { budgetMs: 600 })
+      .run();
+
+    const prices = new Map((data.prices ?? []).map((p) => [p.productId, p]));
+    const stock = new Map((data.stock ?? []).map((s) => [s.productId, s]));
+    return {
+      items: data.page.items.map((p) => {
+        const price = prices.get(p.id);
+        const level = stock.get(p.id);
+        return {
+          id: p.id,
+          sku: p.sku,
+          name: p.name,
+          brand: p.brand,
+          categoryId: p.categoryId,
+          price: price ? { amount: price.amount, listAmount: price.listAmount, currency: price.currency } : null,
+          availability: level ? { inStock: level.inStock, available: level.available } : null,
+        };
+      }),
+      nextCursor: data.page.nextCursor,
+      meta: { degraded: [...degraded] },
+    };
+  }
+
+  private async listPage(query: CatalogFeedQuery, signal: AbortSignal) {
+    try {
+      return await this.catalog.listProducts({ cursor: query.cursor, limit: query.limit ?? DEFAULT_LIMIT }, { signal });
+    } catch (error) {
+      // The catalog rejects cursors it did not issue: that is the partner's input, so a 400, not a 502.
+      if (isUpstreamError(error) && error.upstreamStatus === 400) {
+        throw error.remap('bad_request', 'INVALID_CURSOR', 'The cursor is invalid or has expired; restart from the first page.');
+      }
+      throw error;
+    }
+  }
+}

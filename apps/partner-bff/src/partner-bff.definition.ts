@@ -1,0 +1,18 @@
+import { defineApp } from '@bff/core';
+import { retailEnv, type RetailService } from '@bff/retail';
+
+export const PARTNER_SERVICES: readonly RetailService[] = ['catalog', 'pricing', 'inventory'];
+
+export const PARTNER_BFF = defineApp({
+  name: 'partner-bff',
+  title: 'Partner BFF (third-party API)',
+  description:
+    'Stable, versioned API for third-party partners: paged catalogue feeds with prices and availability. ' +
+    'Partners authenticate with an API key in X-Api-Key. Every error is RFC 9457 application/problem+json.',
+  version: '1.0.0',
+  defaultPort: 3002,
+  env: [retailEnv(PARTNER_SERVICES)],
+  securitySchemes: {
+    apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'Partner API key issued by the platform team.' },
+  },
+});

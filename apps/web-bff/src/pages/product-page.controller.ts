@@ -1,0 +1,26 @@
+import { Controller, Get, Param } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponses, Public } from '@bff/core';
+import { ProductIdParams } from './product-id.dto.js';
+import { ProductPageDto } from './product-page.dto.js';
+import { ProductPageService } from './product-page.service.js';
+
+@ApiTags('pages')
+@Controller('api/v1/pages')
+export class ProductPageController {
+  constructor(private readonly pages: ProductPageService) {}
+
+  @Get('product/:id')
+  @Public('Product pages are public catalogue content')
+  @ApiOperation({
+    summary: 'Product page: product, price, availability, rating, first reviews and recommendations in one call.',
+    description:
+      'The product is required (its failure is the answer). Every other section is optional: when its upstream fails it is null, ' +
+      'listed in meta.degraded and in the X-Degraded-Sections header.',
+  })
+  @ApiOkResponse({ type: ProductPageDto })
+  @ApiProblemResponses(404, 502, 503, 504)
+  get(@Param() params: ProductIdParams): Promise<ProductPageDto> {
+    return this.pages.get(params.id);
+  }
+}

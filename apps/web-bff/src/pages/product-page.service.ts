@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { CatalogApi, InventoryApi, PricingApi, RecommendationsApi, ReviewsApi } from '@bff/retail';
+import { Aggregator } from '@bff/upstream';
+import type { ProductPageDto } from './product-page.dto.js';
+
+const FIRST_REVIEWS_PAGE_SIZE = 5;
+
+/** Composes the SPA's product page from five services in one concurrent fan-out. */
+@Injectable()
+export class ProductPageService {
+  constructor(
+    private readonly aggregator: Aggregator,
+    private readonly catalog: CatalogApi,
+    private readonly pricing: PricingApi,
+    private readonly inventory: InventoryApi,
+    private readonly reviews: ReviewsApi,
+    private readonly recommendations: RecommendationsApi,
+  ) {}
+
+  async get(id: string): Promise<ProductPageDto> {
+    const { data, degraded, stale } = await this.aggregator
+      .plan()
+      .required('product', (s) => this.catalog.getProduct(id, s), { budgetMs: 1_500, fallbackKey: `product:${id}` })
+      .optional('price', (s) => this.pricing.getPrice(id, s), { budgetMs: 400 })
+      .optional('stock', (s) => this.inventory.getStock(id, s), { budgetMs: 400 })
+      .optional('rating', (s) => this.reviews.getRating(id, s), { budgetMs: 500 })
+      .optional('reviews', (s) => this.reviews.listReviews(id, 1, FIRST_REVIEWS_PAGE_SIZE, s), { budgetMs: 500 })
+      .optional('recommendations', async (s, prior) => this.recommendations.forProduct(id, (await prior.product).categoryId, 6, s), { budgetMs: 600 })
+      .run();
+
+    const { product, price, stock, rating, reviews, recommendations } = data;
+    return {
+      product: {
+        id: product.id,
+        sku: product.sku,
+        name: product.name,
+        description: product.description,
+        brand: product.brand,
+        categoryId: product.categoryId,
+        images: product.images,
+        attributes: product.attributes,
+      },
+      price: price && { currency: price.currency, amount: price.amount, listAmount: price.listAmount, discountPct: price.discountPct },
+      availability: stock && { inStock: stock.inStock, available: stock.available, restockDate: stock.restockDate },
+      rating: rating && { average: rating.average, count: rating.count, histogram: rating.histogram },
+      reviews: reviews && {
+        items: reviews.items.map((r) => ({ id: r.id, author: r.author, rating: r.rating, title: r.title, body: r.body, createdAt: r.createdAt })),
+        total: reviews.total,
+        page: reviews.page,
+        pageSize: reviews.pageSize,
+      },
+      recommendations: recommendations && recommendations.filter((r) => r.productId !== id),
+      meta: stale.length ? { degraded: [...degraded], stale: [...stale] } : { degraded: [...degraded] },
+    };
+  }
+}

@@ -1,0 +1,54 @@
+import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { PlatformError } from '../errors/platform-error.js';
+import { IDENTITY_SLOT } from './identity.js';
+import { ROUTE_ACCESS } from './access.constants.js';
+import { AuthenticatorRegistry } from './authenticator.registry.js';
+import type { Identity, RouteAccess } from './access.types.js';
+
+/**
+ * The one global guard. Undecided routes are denied; public routes pass; protected routes are
+ * authenticated by the strategy they name and must carry every required scope.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  private readonly logger = new Logger('AccessGuard');
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly authenticators: AuthenticatorRegistry,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!access) {
+      this.logger.error(
+        `${context.getClass().name}.${context.getHandler().name} declares no access decision; denied by default`,
+      );
+      throw new PlatformError('forbidden', 'ACCESS_UNDECLARED', 'Route declares no access decision', {
+        publicDetail: 'Access to this resource is denied.',
+      });
+    }
+    if (access.mode === 'public') return true;
+
+    const authenticator = this.authenticators.get(access.strategy);
+    if (!authenticator) {
+      throw new PlatformError('internal', 'AUTH_STRATEGY_MISSING', `No authenticator registered for '${access.strategy}'`);
+    }
+    const request = context.switchToHttp().getRequest<Record<symbol, unknown>>();
+    const identity: Identity = await authenticator.authenticate(request);
+    const missing = access.scopes.filter((scope) => !identity.scopes.includes(scope));
+    if (missing.length) {
+      throw new PlatformError('forbidden', 'INSUFFICIENT_SCOPE', `Missing scopes: ${missing.join(' ')}`, {
+        publicDetail: `This operation requires the scope${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}.`,
+        extensions: { requiredScopes: access.scopes },
+      });
+    }
+    request[IDENTITY_SLOT] = identity;
+    return true;
+  }
+}

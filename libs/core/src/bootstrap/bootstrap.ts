@@ -1,0 +1,153 @@
+import helmet from '@fastify/helmet';
+import type { Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { IncomingMessage } from 'node:http';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import type { AppDefinition } from '../app-definition.js';
+import { CoreEnv } from '../config/core.env.js';
+import { coreEnvSchema } from '../config/core-env.schema.js';
+import { ConfigValidationError, validateEnvironment } from '../config/env-schema.js';
+import { REQUEST_ID_HEADER } from '../core.constants.js';
+import { HealthRegistry } from '../health/health.registry.js';
+import { resolveRequestId } from '../request-context/request-id.js';
+import { installRequestHooks } from './http-hooks.js';
+import { buildOpenApiDocument, mountSwagger } from './swagger.js';
+
+/** Headers a browser may send cross-origin and read back, for apps with a CORS allowlist. */
+const CORS_ALLOWED_HEADERS = ['content-type', 'accept-language', 'if-none-match', 'idempotency-key', 'x-request-id', 'x-csrf', 'authorization', 'traceparent', 'tracestate'];
+const CORS_EXPOSED_HEADERS = ['x-request-id', 'retry-after', 'etag', 'x-degraded-sections', 'x-cache', 'ratelimit', 'ratelimit-policy'];
+
+export interface CreateAppOptions {
+  /** Overrides the environment (tests); defaults to process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Creates and initialises an app exactly as production runs it (not yet listening): Fastify with
+ * the configured body limit and request ids, helmet, CORS allowlist, request context, Swagger.
+ * Throws ConfigValidationError listing every problem when the environment is invalid.
+ */
+export async function createPlatformApp(appModule: Type, definition: AppDefinition, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  if (options.env) Object.assign(process.env, options.env);
+  const values = validateEnvironment([coreEnvSchema, ...definition.env]);
+  const env = values.get(CoreEnv) as CoreEnv;
+
+  const adapter = new FastifyAdapter({
+    bodyLimit: env.BODY_LIMIT_BYTES,
+    genReqId: (raw: IncomingMessage) => {
+      const id = resolveRequestId(raw.headers[REQUEST_ID_HEADER]);
+      (raw as IncomingMessage & { id?: string }).id = id;
+      return id;
+    },
+    requestIdHeader: false,
+    logger: false,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(appModule, adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+
+  const fastify = app.getHttpAdapter().getInstance();
+  installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  app.enableCors({
+    origin: env.CORS_ORIGINS.length ? env.CORS_ORIGINS : false,
+    credentials: true,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: CORS_ALLOWED_HEADERS,
+    exposedHeaders: CORS_EXPOSED_HEADERS,
+    maxAge: 600,
+  });
+  if (env.DOCS_ENABLED) mountSwagger(app, definition, buildOpenApiDocument(app, definition));
+  await app.init();
+  return app;
+}
+
+export interface ShutdownOptions {
+  readonly drainMs: number;
+  /** Called once everything is closed; production exits the process with code 0. */
+  readonly onClosed?: () => void;
+}
+
+/**
+ * Graceful shutdown: on SIGTERM/SIGINT, readiness turns 503, the server stops accepting
+ * connections, in-flight requests finish (up to drainMs, then remaining sockets are cut), then
+ * Nest's shutdown hooks close upstream pools and stores.
+ */
+export function installGracefulShutdown(app: NestFastifyApplication, options: ShutdownOptions): void {
+  const logger = app.get(Logger);
+  let closing = false;
+  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
+    if (closing) return;
+    closing = true;
+    logger.log(`${signal} received; draining in-flight requests (up to ${options.drainMs} ms)`, 'Shutdown');
+    app.get(HealthRegistry).markDraining();
+    const server = app.getHttpServer();
+    const cut = setTimeout(() => {
+      logger.warn('Drain timeout reached; closing remaining connections', 'Shutdown');
+      server.closeAllConnections();
+    }, options.drainMs);
+    cut.unref();
+    try {
+      await app.getHttpAdapter().getInstance().close();
+      clearTimeout(cut);
+      await app.close();
+      logger.log('Shutdown complete', 'Shutdown');
+    } catch (error) {
+      logger.error({ err: error }, 'Error during shutdown', 'Shutdown');
+    } finally {
+      options.onClosed?.();
+    }
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (s) => void shutdown(s));
+}
+
+/**
+ * What every app's main.ts calls. Validates config (printing every problem and exiting 1 when
+ * invalid), starts listening, installs graceful shutdown. `--print-openapi` writes the OpenAPI
+ * document to stdout and exits, without listening.
+ */
+export async function runApp(appModule: Type, definition: AppDefinition): Promise<void> {
+  const printOpenApi = process.argv.includes('--print-openapi');
+  let app: NestFastifyApplication;
+  try {
+    app = await createPlatformApp(appModule, definition);
+  } catch (error) {
+    const config = findConfigError(error);
+    process.stderr.write(`${definition.name}: failed to start.\n${config ? config.message : String((error as Error)?.stack ?? error)}\n`);
+    process.exit(1);
+  }
+  if (printOpenApi) {
+    process.stdout.write(`${JSON.stringify(buildOpenApiDocument(app, definition), null, 2)}\n`);
+    await app.close();
+    process.exit(0);
+  }
+  const env = app.get(CoreEnv);
+  installGracefulShutdown(app, { drainMs: env.SHUTDOWN_DRAIN_MS, onClosed: () => process.exit(0) });
+  await app.listen({ port: env.PORT ?? definition.defaultPort, host: env.HOST });
+  const url = await app.getUrl();
+  app.get(Logger).log(`${definition.name} listening on ${url} (docs: ${url}/docs)`, 'Bootstrap');
+}
+
+function findConfigError(error: unknown): ConfigValidationError | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof ConfigValidationError) return e;
+  }
+  return undefined;
+}

@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import { REQUEST_ID_HEADER } from '../core.constants.js';
+import type { Logger } from 'pino';
+import { writeAccessLog } from '../logging/logger.options.js';
+import { pickPropagatedHeaders } from '../request-context/propagation.js';
+import { RequestContext, type RequestContextData } from '../request-context/request-context.js';
+
+/**
+ * Per-request plumbing that must run for every route, including 404s and body-parse failures:
+ * echo the request id, write the access log line, and open the request context (ALS)
+ * around the handler so libs can read the request id, propagated headers and deadline.
+ */
+const CONTEXT = Symbol('bff:request-context');
+type WithContext = { [CONTEXT]?: RequestContextData };
+
+export function installRequestHooks(fastify: FastifyInstance, deadlineMs: number, logger: Logger): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    const startedAt = performance.now();
+    const ctx: RequestContextData = {
+      requestId: request.id,
+      startedAt,
+      deadline: startedAt + deadlineMs,
+      propagated: pickPropagatedHeaders(request.headers),
+      inboundHeaders: request.headers,
+      slots: new Map(),
+      responseHeaders: {},
+    };
+    (request as WithContext)[CONTEXT] = ctx;
+    RequestContext.run(ctx, done);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    writeAccessLog(logger, {
+      requestId: request.id,
+      method: request.method,
+      route: request.routeOptions.url,
+      status: reply.statusCode,
+      durationMs: reply.elapsedTime,
+      headers: request.headers,
+    });
+    done();
+  });
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    const ctx = (request as WithContext)[CONTEXT];
+    if (ctx) for (const name in ctx.responseHeaders) void reply.header(name, ctx.responseHeaders[name]);
+    done(null, payload);
+  });
+}

@@ -1,0 +1,68 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+
+type TransformArgs = { obj: Record<string, unknown>; key: string };
+
+/** Reads the raw string (before implicit conversion) and splits a comma-separated list. */
+const splitList = ({ obj, key }: TransformArgs): unknown =>
+  typeof obj[key] === 'string'
+    ? (obj[key] as string)
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean)
+    : obj[key];
+
+/** Reads the raw string so that 'false' does not become `true` through Boolean('false'). */
+const parseBoolean = ({ obj, key }: TransformArgs): unknown =>
+  obj[key] === 'true' ? true : obj[key] === 'false' ? false : obj[key];
+
+/** Variables every app reads through libs/core. Property names are the variable names. */
+export class CoreEnv {
+  @IsOptional()
+  @IsInt({ message: 'PORT must be an integer between 0 and 65535' })
+  @Min(0, { message: 'PORT must be an integer between 0 and 65535' })
+  @Max(65535, { message: 'PORT must be an integer between 0 and 65535' })
+  PORT?: number;
+
+  @IsString()
+  HOST: string = '0.0.0.0';
+
+  @IsIn(['production', 'development', 'test'], { message: 'NODE_ENV must be one of production, development, test' })
+  NODE_ENV: 'production' | 'development' | 'test' = 'production';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+    message: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+  })
+  LOG_LEVEL: string = 'info';
+
+  /** Comma-separated allowlist of browser origins; empty means no cross-origin access. */
+  @Transform(splitList)
+  @Matches(/^https?:\/\/[^/\s]+$/, { each: true, message: 'CORS_ORIGINS must be a comma-separated list of origins like https://app.example.com' })
+  CORS_ORIGINS: string[] = [];
+
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsInt({ message: 'BODY_LIMIT_BYTES must be an integer between 1024 and 52428800' })
+  @Min(1024, { message: 'BODY_LIMIT_BYTES must be an integer between 1024 and 52428800' })
+  @Max(50 * 1024 * 1024, { message: 'BODY_LIMIT_BYTES must be an integer between 1024 and 52428800' })
+  BODY_LIMIT_BYTES: number = 100 * 1024;
+
+  /** How long in-flight requests may take to finish after SIGTERM before connections are cut. */
+  @IsInt({ message: 'SHUTDOWN_DRAIN_MS must be an integer between 0 and 120000' })
+  @Min(0, { message: 'SHUTDOWN_DRAIN_MS must be an integer between 0 and 120000' })
+  @Max(120_000, { message: 'SHUTDOWN_DRAIN_MS must be an integer between 0 and 120000' })
+  SHUTDOWN_DRAIN_MS: number = 10_000;
+
+  /** Default end-to-end budget of one request; upstream calls share what is left of it. */
+  @IsInt({ message: 'REQUEST_DEADLINE_MS must be an integer between 50 and 120000' })
+  @Min(50, { message: 'REQUEST_DEADLINE_MS must be an integer between 50 and 120000' })
+  @Max(120_000, { message: 'REQUEST_DEADLINE_MS must be an integer between 50 and 120000' })
+  REQUEST_DEADLINE_MS: number = 5_000;
+
+  /** Serve Swagger UI at /docs and the document at /docs-json. */
+  @IsIn([true, false], { message: 'DOCS_ENABLED must be true or false' })
+  @Transform(parseBoolean)
+  DOCS_ENABLED: boolean = true;
+}

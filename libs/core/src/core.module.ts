@@ -1,0 +1,49 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { LoggerModule } from 'nestjs-pino';
+import { AccessGuard } from './access/access.guard.js';
+import { AuthenticatorRegistry } from './access/authenticator.registry.js';
+import { CoreEnv } from './config/core.env.js';
+import { coreEnvSchema } from './config/core-env.schema.js';
+import { EnvModule } from './config/env.module.js';
+import { CORE_MODULE_OPTIONS, CoreConfigurableModule, type CORE_OPTIONS_TYPE } from './core.module-definition.js';
+import { ProblemDetailsFilter } from './errors/problem-details.filter.js';
+import { PlatformValidationPipe } from './errors/validation.js';
+import { HealthController } from './health/health.controller.js';
+import { HealthRegistry } from './health/health.registry.js';
+import { loggerParams } from './logging/logger.options.js';
+
+/**
+ * The platform core every app imports once: validated config, structured logging, the global
+ * problem+json filter, validation pipe and default-deny access guard, and health endpoints.
+ */
+@Module({})
+export class CoreModule extends CoreConfigurableModule {
+  static forRoot(options: typeof CORE_OPTIONS_TYPE): DynamicModule {
+    const base = super.forRoot(options);
+    const env = EnvModule.forRoot([coreEnvSchema, ...options.app.env]);
+    return {
+      ...base,
+      global: true,
+      imports: [
+        env,
+        LoggerModule.forRootAsync({
+          inject: [CoreEnv],
+          useFactory: (core: CoreEnv) => loggerParams({ app: options.app.name, level: core.LOG_LEVEL }),
+        }),
+        TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        ...(base.providers ?? []),
+        HealthRegistry,
+        AuthenticatorRegistry,
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useClass: PlatformValidationPipe },
+        { provide: APP_GUARD, useClass: AccessGuard },
+      ],
+      exports: [CORE_MODULE_OPTIONS, HealthRegistry, AuthenticatorRegistry, env],
+    };
+  }
+}

@@ -1,0 +1,140 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE } from '../core.constants.js';
+import { resolveRequestId } from '../request-context/request-id.js';
+import { ERROR_KINDS, PlatformError } from './platform-error.js';
+import { problemType, type ProblemDocument } from './problem.js';
+
+interface Classified {
+  status: number;
+  code: string;
+  title: string;
+  detail: string;
+  retryAfterSeconds?: number;
+  extensions?: Readonly<Record<string, unknown>>;
+  /** Whether this is a server-side fault worth an error log with the internal cause. */
+  fault: boolean;
+}
+
+/** Fastify's own 4xx errors, raised before a handler runs, mapped to stable platform codes. */
+const FASTIFY_CODES: Record<string, { code: string; detail: (req: FastifyRequest) => string }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    detail: (req) => `Content-Type '${truncate(String(req.headers['content-type'] ?? ''), 80)}' is not supported; send application/json.`,
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: 'PAYLOAD_TOO_LARGE',
+    detail: (req) => `The request body exceeds the limit of ${req.routeOptions.bodyLimit ?? 'the configured'} bytes.`,
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_JSON', detail: () => 'The request body is not valid JSON.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    code: 'MALFORMED_JSON',
+    detail: () => "The request declares 'application/json' but its body is empty.",
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'INVALID_CONTENT_LENGTH',
+    detail: () => 'The Content-Length header does not match the body.',
+  },
+};
+
+function truncate(value: string, max: number): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
+function codeFromStatus(status: number): string {
+  return (STATUS_CODES[status] ?? 'Error').toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+}
+
+/**
+ * The single place where errors become HTTP answers: every error leaves as RFC 9457
+ * `application/problem+json` carrying the request id. Client errors keep a helpful, safe detail;
+ * server-side faults are logged in full and answered with a generic body (no stack, no internal
+ * message, no upstream URL or body).
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const requestId = typeof request.id === 'string' ? request.id : resolveRequestId(undefined);
+    const problem = this.classify(exception, request);
+
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    if (problem.fault) {
+      this.logger.error(
+        {
+          requestId,
+          err: exception instanceof Error ? exception : new Error(String(exception)),
+          code: problem.code,
+          details: exception instanceof PlatformError ? exception.context : undefined,
+        },
+        `${request.method} ${path} failed with ${problem.status} ${problem.code}`,
+      );
+    } else if (problem.status >= 500 || exception instanceof PlatformError) {
+      this.logger.warn(
+        { requestId, code: problem.code, details: exception instanceof PlatformError ? exception.context : undefined },
+        `${request.method} ${path} answered ${problem.status} ${problem.code}`,
+      );
+    }
+
+    const body: ProblemDocument = {
+      type: problemType(problem.code),
+      title: problem.title,
+      status: problem.status,
+      detail: problem.detail,
+      instance: truncate(path, 256),
+      requestId,
+      ...problem.extensions,
+    };
+    if (reply.sent) return;
+    if (problem.retryAfterSeconds !== undefined) {
+      void reply.header('retry-after', String(Math.max(0, Math.ceil(problem.retryAfterSeconds))));
+    }
+    void reply
+      .status(problem.status)
+      .header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`)
+      .header('cache-control', 'no-store')
+      .send(JSON.stringify(body));
+  }
+
+  private classify(exception: unknown, request: FastifyRequest): Classified {
+    if (exception instanceof PlatformError) {
+      const { status, title } = ERROR_KINDS[exception.kind];
+      return {
+        status,
+        title,
+        code: exception.code,
+        detail: exception.publicDetail ?? title,
+        retryAfterSeconds: exception.retryAfterSeconds,
+        extensions: exception.extensions,
+        fault: exception.kind === 'internal',
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const title = STATUS_CODES[status] ?? 'Error';
+      if (status >= 500) return { status, title, code: codeFromStatus(status), detail: title, fault: true };
+      const cause = exception.cause as { code?: unknown } | undefined;
+      const fastify = typeof cause?.code === 'string' ? FASTIFY_CODES[cause.code] : undefined;
+      if (fastify) return { status, title, code: fastify.code, detail: fastify.detail(request), fault: false };
+      if (status === 404 && /^Cannot [A-Z]+ /.test(exception.message)) {
+        const path = (request.url ?? '/').split('?')[0] ?? '/';
+        return { status, title, code: 'ROUTE_NOT_FOUND', detail: `No route matches ${request.method} ${truncate(path, 200)}.`, fault: false };
+      }
+      const response = exception.getResponse();
+      const message =
+        typeof response === 'string'
+          ? response
+          : typeof (response as { message?: unknown }).message === 'string'
+            ? (response as { message: string }).message
+            : exception.message;
+      return { status, title, code: codeFromStatus(status), detail: truncate(message, 300), fault: false };
+    }
+    const title = ERROR_KINDS.internal.title;
+    return { status: 500, title, code: 'INTERNAL', detail: 'An unexpected error occurred.', fault: true };
+  }
+}

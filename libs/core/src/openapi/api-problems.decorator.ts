@@ -1,0 +1,34 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { STATUS_CODES } from 'node:http';
+import { PROBLEM_CONTENT_TYPE } from '../core.constants.js';
+import { ProblemDto } from './problem.dto.js';
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request: malformed JSON or a validation failure listing each field.',
+  401: 'Missing or invalid credentials.',
+  403: 'Authenticated but not allowed (missing scope, CSRF header or access decision).',
+  404: 'The requested resource does not exist.',
+  413: 'The request body exceeds the configured limit.',
+  415: 'Unsupported Content-Type.',
+  429: 'Rate limit exceeded; see Retry-After.',
+  500: 'Unexpected error; the body carries only the request id to quote.',
+  502: 'An upstream service answered with an error or an invalid body.',
+  503: 'An upstream service is unavailable (circuit open, overloaded or refusing connections); see Retry-After.',
+  504: 'An upstream service did not answer within the time budget.',
+};
+
+/** Documents problem+json answers for the given statuses (400 and 500 are always included). */
+export function ApiProblemResponses(...statuses: number[]): MethodDecorator & ClassDecorator {
+  const all = [...new Set([400, 500, ...statuses])].sort((a, b) => a - b);
+  return applyDecorators(
+    ApiExtraModels(ProblemDto),
+    ...all.map((status) =>
+      ApiResponse({
+        status,
+        description: DESCRIPTIONS[status] ?? STATUS_CODES[status] ?? 'Error',
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDto) } } },
+      }),
+    ),
+  );
+}

@@ -1,0 +1,13 @@
+import { upstreamEnv } from '@bff/upstream';
+import type { EnvSchema } from '@bff/core';
+import { retailUpstreams, type RetailService } from './retail.upstreams.js';
+
+export { RetailModule } from './retail.module.js';
+export { RETAIL_UPSTREAMS, retailUpstreams, type RetailService } from './retail.upstreams.js';
+export { CatalogApi, CustomersApi, InventoryApi, PricingApi, RecommendationsApi, ReviewsApi } from './retail.clients.js';
+export type * from './retail.types.js';
+
+/** Env slice for the given retail services: one `UPSTREAM_<NAME>_URL` each. */
+export function retailEnv(services: readonly RetailService[]): EnvSchema {
+  return upstreamEnv(retailUpstreams(services));
+}

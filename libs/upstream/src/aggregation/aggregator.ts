@@ -1,0 +1,156 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { PlatformError, RequestContext } from '@bff/core';
+import { DEGRADED_HEADER, SECTION_FALLBACK, STALE_HEADER } from './aggregation.constants.js';
+import { failureReason, SectionTimeoutError } from './failure-reason.js';
+import type { AggregationResult, DegradedSection, SectionContext, SectionFallbackStore, SectionOptions } from './aggregation.types.js';
+
+type Prior<A> = { readonly [K in keyof A]: Promise<A[K]> };
+type Runner<A, T> = (ctx: SectionContext, prior: Prior<A>) => Promise<T>;
+
+interface SectionSpec {
+  readonly name: string;
+  readonly required: boolean;
+  readonly run: Runner<Record<string, unknown>, unknown>;
+  readonly options: SectionOptions;
+}
+
+/** Marks a section that failed only because a section it awaited failed. */
+class DependencyFailedError extends Error {
+  constructor(readonly dependency: string) {
+    super(`dependency '${dependency}' failed`);
+  }
+}
+
+/**
+ * A declarative fan-out. Sections start at once and run concurrently; a section that needs an
+ * earlier one's result awaits it from `prior` (so chains are expressed by `await`, everything
+ * else overlaps). Required failures reject the whole plan with their coded error; optional
+ * failures become `null` plus a `degraded` entry, or the last good value when a fallback store has
+ * one (stale-if-error).
+ */
+export class AggregationPlan<A extends Record<string, unknown> = Record<never, never>> {
+  constructor(
+    private readonly sections: readonly SectionSpec[],
+    private readonly fallback: SectionFallbackStore | undefined,
+  ) {}
+
+  required<K extends string, T>(name: K, run: Runner<A, T>, options: SectionOptions = {}): AggregationPlan<A & Record<K, T>> {
+    return this.add(name, true, run, options);
+  }
+
+  optional<K extends string, T>(name: K, run: Runner<A, T>, options: SectionOptions = {}): AggregationPlan<A & Record<K, T | null>> {
+    return this.add(name, false, run, options) as AggregationPlan<A & Record<K, T | null>>;
+  }
+
+  private add<K extends string, T>(name: K, required: boolean, run: Runner<A, T>, options: SectionOptions): AggregationPlan<A & Record<K, T>> {
+    if (this.sections.some((s) => s.name === name)) throw new Error(`Section '${name}' is declared twice`);
+    const spec: SectionSpec = { name, required, run: run as SectionSpec['run'], options };
+    return new AggregationPlan<A & Record<K, T>>([...this.sections, spec], this.fallback);
+  }
+
+  async run(): Promise<AggregationResult<A>> {
+    const degraded: DegradedSection[] = [];
+    const stale: DegradedSection[] = [];
+    const controllers: AbortController[] = [];
+    const prior: Record<string, Promise<unknown>> = {};
+    const settled: Promise<unknown>[] = [];
+    const errors = new Map<string, unknown>();
+    let requiredFailure: { error: unknown } | undefined;
+
+    for (const spec of this.sections) {
+      const controller = new AbortController();
+      controllers.push(controller);
+      // What later sections see: a dependency that fails (or degrades to null) rejects for them.
+      const raw = this.execute(spec, controller, prior);
+      const visible = raw.then(
+        (value) => value,
+        (error: unknown) => {
+          throw error instanceof DependencyFailedError ? error : new DependencyFailedError(spec.name);
+        },
+      );
+      visible.catch(() => undefined);
+      prior[spec.name] = visible;
+
+      settled.push(
+        raw.then(
+          (value) => {
+            if (spec.options.fallbackKey && this.fallback) this.fallback.remember(spec.options.fallbackKey, value);
+            return value;
+          },
+          async (error: unknown) => {
+            errors.set(spec.name, error);
+            if (spec.options.fallbackKey && this.fallback) {
+              const last = await this.fallback.recall(spec.options.fallbackKey).catch(() => undefined);
+              if (last) {
+                stale.push({ section: spec.name, reason: reasonOf(error) });
+                return last.value;
+              }
+            }
+            if (spec.required) {
+              requiredFailure ??= { error };
+              for (const c of controllers) c.abort();
+              throw error;
+            }
+            degraded.push({ section: spec.name, reason: reasonOf(error) });
+            return null;
+          },
+        ),
+      );
+    }
+
+    const outcomes = await Promise.allSettled(settled);
+    if (requiredFailure) throw toRequiredError(requiredFailure.error, errors);
+    const data: Record<string, unknown> = {};
+    this.sections.forEach((spec, i) => {
+      data[spec.name] = (outcomes[i] as PromiseFulfilledResult<unknown>).value;
+    });
+    if (degraded.length) RequestContext.setResponseHeader(DEGRADED_HEADER, degraded.map((d) => d.section).join(','));
+    if (stale.length) RequestContext.setResponseHeader(STALE_HEADER, stale.map((d) => d.section).join(','));
+    return { data: data as A, degraded, stale };
+  }
+
+  private execute(spec: SectionSpec, controller: AbortController, prior: Record<string, Promise<unknown>>): Promise<unknown> {
+    const { budgetMs } = spec.options;
+    const work = Promise.resolve().then(() => spec.run({ signal: controller.signal }, prior));
+    if (budgetMs === undefined) return work;
+    let timer: NodeJS.Timeout | undefined;
+    const expiry = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new SectionTimeoutError(spec.name, budgetMs);
+        controller.abort(error);
+        reject(error);
+      }, budgetMs);
+    });
+    return Promise.race([work, expiry]).finally(() => clearTimeout(timer));
+  }
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof DependencyFailedError ? 'dependency_failed' : failureReason(error);
+}
+
+/**
+ * The error a failed required section answers with: a dependency's failure is reported as that
+ * dependency's own error, and a spent section budget as a 504.
+ */
+function toRequiredError(error: unknown, errors: ReadonlyMap<string, unknown>): unknown {
+  let current = error;
+  for (let i = 0; current instanceof DependencyFailedError && i < 16; i++) current = errors.get(current.dependency) ?? current;
+  if (current instanceof SectionTimeoutError) {
+    return new PlatformError('timeout', 'SECTION_TIMEOUT', current.message, {
+      publicDetail: 'A required part of the response did not arrive in time.',
+      context: { section: current.section, budgetMs: current.budgetMs },
+    });
+  }
+  return current;
+}
+
+/** Entry point of the aggregation toolkit, injectable anywhere the UpstreamModule is imported. */
+@Injectable()
+export class Aggregator {
+  constructor(@Optional() @Inject(SECTION_FALLBACK) private readonly fallback?: SectionFallbackStore) {}
+
+  plan(): AggregationPlan {
+    return new AggregationPlan([], this.fallback);
+  }
+}

@@ -1,0 +1,27 @@
+/** Header telling an upstream how many ms of the caller's budget remain (see README: deadline budget). */
+export const DEADLINE_HEADER = 'x-request-deadline-ms';
+
+/** Inbound headers forwarded to every upstream (besides x-request-id, which is always set). */
+export const ALWAYS_PROPAGATED = ['traceparent', 'tracestate', 'accept-language'] as const;
+
+/** Hop-by-hop headers (RFC 9110 §7.6.1) that are never forwarded, whatever the configuration says. */
+export const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+]);
+
+export const DEFAULT_TIMEOUT_MS = 2_000;
+export const DEFAULT_CONNECTIONS = 64;
+export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/** Token prefix for injecting an upstream client by name. */
+export const upstreamToken = (name: string): string => `bff:upstream:${name}`;
