@@ -20,6 +20,7 @@ export { CurrentIdentity, identityOf, IDENTITY_SLOT } from './access/identity.js
 export type { Authenticator, Identity, RouteAccess } from './access/access.types.js';
 export { ApiProblemResponses } from './openapi/api-problems.decorator.js';
 export { ProblemDto, FieldViolationDto, DegradedSectionDto } from './openapi/problem.dto.js';
+export { IdListDto } from './openapi/id-list.dto.js';
 export { buildOpenApiDocument } from './bootstrap/swagger.js';
 export { createPlatformApp, installGracefulShutdown, runApp, type CreateAppOptions } from './bootstrap/bootstrap.js';
 export { loggerParams, writeAccessLog, REDACTED_HEADERS } from './logging/logger.options.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectUpstream, type SectionContext, type UpstreamClient } from '@bff/upstream';
+import { InjectUpstream, isUpstreamError, type SectionContext, type UpstreamClient } from '@bff/upstream';
 import type { Category, Customer, Price, Product, ProductPage, RatingSummary, Recommendation, ReviewPage, Stock } from './retail.types.js';
 
 type CallOptions = Partial<SectionContext>;
@@ -12,6 +12,28 @@ export class CatalogApi {
 
   getProduct(id: string, o: CallOptions = {}): Promise<Product> {
     return this.http.getJson(`/products/${enc(id)}`, o);
+  }
+
+  /**
+   * Fetches several products concurrently (the catalog has no bulk read). Unknown ids are
+   * reported in `missing`; any other failure rejects.
+   */
+  async getProducts(ids: readonly string[], o: CallOptions = {}): Promise<{ found: Product[]; missing: string[] }> {
+    const results = await Promise.all(
+      ids.map((id) =>
+        this.getProduct(id, o).catch((error: unknown) => {
+          if (isUpstreamError(error) && error.upstreamStatus === 404) return id;
+          throw error;
+        }),
+      ),
+    );
+    const found: Product[] = [];
+    const missing: string[] = [];
+    for (const r of results) {
+      if (typeof r === 'string') missing.push(r);
+      else found.push(r);
+    }
+    return { found, missing };
   }
 
   listProducts(query: { cursor?: string; limit?: number; q?: string; category?: string }, o: CallOptions = {}): Promise<ProductPage> {

@@ -1,7 +1,7 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses, Public } from '@bff/core';
-import { ProductCardDto, ProductIdParams } from './product-card.dto.js';
+import { ApiProblemResponses, IdListDto, Public } from '@bff/core';
+import { ProductCardDto, ProductCardListDto, ProductIdParams } from './product-card.dto.js';
 import { ProductCardService } from './product-card.service.js';
 
 @ApiTags('products')
@@ -16,5 +16,15 @@ export class ProductCardController {
   @ApiProblemResponses(404, 502, 503, 504)
   get(@Param() params: ProductIdParams): Promise<ProductCardDto> {
     return this.cards.get(params.id);
+  }
+
+  @Post('cards')
+  @HttpCode(200)
+  @Public('Product cards are public catalogue content')
+  @ApiOperation({ summary: 'Cards for up to 50 products (list screens), in one round trip. Ratings are left out to keep the payload small.' })
+  @ApiOkResponse({ type: ProductCardListDto })
+  @ApiProblemResponses(413, 415, 502, 503, 504)
+  list(@Body() body: IdListDto): Promise<ProductCardListDto> {
+    return this.cards.list(body.ids);
   }
 }

@@ -27,3 +27,11 @@ export class ProductCardDto {
   @ApiProperty({ type: Number, nullable: true, example: 4.3, description: 'Average rating, 1 decimal.' }) rating: number | null;
   @ApiProperty({ type: CardMetaDto }) meta: CardMetaDto;
 }
+
+/** Cards for a list screen, fetched in one round trip. */
+export class ProductCardListDto {
+  @ApiProperty({ type: [ProductCardDto], description: 'Cards in the order requested; unknown ids are skipped.' })
+  items: ProductCardDto[];
+  @ApiProperty({ type: [String], description: 'Requested ids that do not exist.' }) notFound: string[];
+  @ApiProperty({ type: CardMetaDto }) meta: CardMetaDto;
+}

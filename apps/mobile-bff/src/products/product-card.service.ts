@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { CatalogApi, InventoryApi, PricingApi, ReviewsApi } from '@bff/retail';
 import { Aggregator } from '@bff/upstream';
-import type { ProductCardDto } from './product-card.dto.js';
+import type { Price, Product, RatingSummary, Stock } from '@bff/retail';
+import type { ProductCardDto, ProductCardListDto } from './product-card.dto.js';
 
 /** Builds the compact mobile card: small payload, tight budgets. */
 @Injectable()
@@ -22,15 +23,34 @@ export class ProductCardService {
       .optional('stock', (s) => this.inventory.getStock(id, s), { budgetMs: 300 })
       .optional('rating', (s) => this.reviews.getRating(id, s), { budgetMs: 300 })
       .run();
-    const { product, price, stock, rating } = data;
-    return {
-      id: product.id,
-      name: product.name,
-      thumbnail: product.thumbnailUrl,
-      price: price && { amount: price.amount, currency: price.currency },
-      inStock: stock ? stock.inStock : null,
-      rating: rating ? rating.average : null,
-      meta: { degraded: [...degraded] },
-    };
+    return { ...toCard(data.product, data.price, data.stock, data.rating), meta: { degraded: [...degraded] } };
   }
+
+  /** Cards for a list screen: products fetched concurrently, prices and stock in two bulk calls. */
+  async list(ids: readonly string[]): Promise<ProductCardListDto> {
+    const { data, degraded } = await this.aggregator
+      .plan()
+      .required('products', (s) => this.catalog.getProducts(ids, s), { budgetMs: 1_500 })
+      .optional('prices', (s) => this.pricing.getPrices(ids, s), { budgetMs: 500 })
+      .optional('stock', (s) => this.inventory.getStocks(ids, s), { budgetMs: 500 })
+      .run();
+    const prices = new Map((data.prices ?? []).map((p) => [p.productId, p]));
+    const stock = new Map((data.stock ?? []).map((s) => [s.productId, s]));
+    const items = data.products.found.map((p) => ({
+      ...toCard(p, prices.get(p.id) ?? null, stock.get(p.id) ?? null, null),
+      meta: { degraded: [] },
+    }));
+    return { items, notFound: data.products.missing, meta: { degraded: [...degraded] } };
+  }
+}
+
+function toCard(product: Product, price: Price | null, stock: Stock | null, rating: RatingSummary | null): Omit<ProductCardDto, 'meta'> {
+  return {
+    id: product.id,
+    name: product.name,
+    thumbnail: product.thumbnailUrl,
+    price: price && { amount: price.amount, currency: price.currency },
+    inStock: stock ? stock.inStock : null,
+    rating: rating ? rating.average : null,
+  };
 }

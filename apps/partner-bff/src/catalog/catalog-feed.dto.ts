@@ -49,3 +49,9 @@ export class CatalogFeedDto {
   nextCursor: string | null;
   @ApiProperty({ type: FeedMetaDto }) meta: FeedMetaDto;
 }
+
+export class CatalogLookupDto {
+  @ApiProperty({ type: [FeedItemDto] }) items: FeedItemDto[];
+  @ApiProperty({ type: [String], description: 'Requested ids that do not exist.' }) notFound: string[];
+  @ApiProperty({ type: FeedMetaDto }) meta: FeedMetaDto;
+}

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { CatalogApi, InventoryApi, PricingApi } from '@bff/retail';
 import { Aggregator, isUpstreamError } from '@bff/upstream';
-import type { CatalogFeedDto, CatalogFeedQuery } from './catalog-feed.dto.js';
+import type { Price, Product, Stock } from '@bff/retail';
+import type { CatalogFeedDto, CatalogFeedQuery, CatalogLookupDto, FeedItemDto } from './catalog-feed.dto.js';
 
 const DEFAULT_LIMIT = 20;
 
@@ -24,23 +25,24 @@ export class CatalogFeedService {
       .optional('stock', async (s, prior) => this.inventory.getStocks(await ids(prior), s), { budgetMs: 600 })
       .run();
 
-    const prices = new Map((data.prices ?? []).map((p) => [p.productId, p]));
-    const stock = new Map((data.stock ?? []).map((s) => [s.productId, s]));
     return {
-      items: data.page.items.map((p) => {
-        const price = prices.get(p.id);
-        const level = stock.get(p.id);
-        return {
-          id: p.id,
-          sku: p.sku,
-          name: p.name,
-          brand: p.brand,
-          categoryId: p.categoryId,
-          price: price ? { amount: price.amount, listAmount: price.listAmount, currency: price.currency } : null,
-          availability: level ? { inStock: level.inStock, available: level.available } : null,
-        };
-      }),
+      items: toFeedItems(data.page.items, data.prices, data.stock),
       nextCursor: data.page.nextCursor,
+      meta: { degraded: [...degraded] },
+    };
+  }
+
+  /** Feed entries for known ids (a partner re-syncing specific products). */
+  async lookup(ids: readonly string[]): Promise<CatalogLookupDto> {
+    const { data, degraded } = await this.aggregator
+      .plan()
+      .required('products', (s) => this.catalog.getProducts(ids, s), { budgetMs: 1_500 })
+      .optional('prices', (s) => this.pricing.getPrices(ids, s), { budgetMs: 600 })
+      .optional('stock', (s) => this.inventory.getStocks(ids, s), { budgetMs: 600 })
+      .run();
+    return {
+      items: toFeedItems(data.products.found, data.prices, data.stock),
+      notFound: data.products.missing,
       meta: { degraded: [...degraded] },
     };
   }
@@ -56,4 +58,22 @@ export class CatalogFeedService {
       throw error;
     }
   }
+}
+
+function toFeedItems(products: readonly Product[], prices: readonly Price[] | null, stock: readonly Stock[] | null): FeedItemDto[] {
+  const priceById = new Map((prices ?? []).map((p) => [p.productId, p]));
+  const stockById = new Map((stock ?? []).map((s) => [s.productId, s]));
+  return products.map((p) => {
+    const price = priceById.get(p.id);
+    const level = stockById.get(p.id);
+    return {
+      id: p.id,
+      sku: p.sku,
+      name: p.name,
+      brand: p.brand,
+      categoryId: p.categoryId,
+      price: price ? { amount: price.amount, listAmount: price.listAmount, currency: price.currency } : null,
+      availability: level ? { inStock: level.inStock, available: level.available } : null,
+    };
+  });
 }

@@ -48,11 +48,15 @@ export async function createPlatformApp(appModule: Type, definition: AppDefiniti
   const app = await NestFactory.create<NestFastifyApplication>(appModule, adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // JSON only: Nest's urlencoded parser is not registered, and Fastify's text/plain parser is removed
+    // below, so any other media type is a 415 problem rather than a string reaching validation.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();
 
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser(['text/plain']);
   installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root);
   await app.register(helmet, {
     contentSecurityPolicy: {

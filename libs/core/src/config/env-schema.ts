@@ -32,7 +32,7 @@ export function envClass<T extends object>(cls: new () => T, owner: string = cls
     parse(env) {
       const value = plainToInstance(cls, { ...env }, { enableImplicitConversion: true, exposeDefaultValues: true });
       const errors = validateSync(value, { whitelist: false, forbidUnknownValues: true, validationError: { target: false } });
-      return errors.length ? { problems: describe(errors) } : { value, problems: [] };
+      return errors.length ? { problems: [...new Set(describe(errors))] } : { value, problems: [] };
     },
   };
 }

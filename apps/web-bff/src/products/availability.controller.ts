@@ -1,0 +1,21 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponses, IdListDto, Public } from '@bff/core';
+import { AvailabilityDto } from './availability.dto.js';
+import { AvailabilityService } from './availability.service.js';
+
+@ApiTags('products')
+@Controller('api/v1/products')
+export class AvailabilityController {
+  constructor(private readonly availability: AvailabilityService) {}
+
+  @Post('availability')
+  @HttpCode(200)
+  @Public('Prices and stock are public catalogue content')
+  @ApiOperation({ summary: 'Live price and stock for up to 50 products (read-only lookup, POST for the id list).' })
+  @ApiOkResponse({ type: AvailabilityDto })
+  @ApiProblemResponses(413, 415)
+  lookup(@Body() body: IdListDto): Promise<AvailabilityDto> {
+    return this.availability.lookup(body.ids);
+  }
+}

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KNOWN_IDS, startSandbox, type Sandbox } from '../sandbox/src/index.ts';
+import { upstreamEnvFor } from './support/stack.js';
+import { spawnApp, startApp } from './support/process.js';
+
+/** Boots the built apps as production does (`node dist/apps/<app>/main.js`, env only). */
+describe('production entry points', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ basePort: 0, profile: 'test' });
+  });
+  afterAll(() => sandbox?.close());
+
+  it('refuses to boot on bad config, listing every problem in one message, exit code 1', async () => {
+    const env = upstreamEnvFor(sandbox);
+    delete env.UPSTREAM_PRICING_URL;
+    const proc = spawnApp('web-bff', { ...env, PORT: 'eighty', UPSTREAM_REVIEWS_URL: 'not a url', LOG_LEVEL: 'loud' });
+    expect(await proc.exited).toBe(1);
+    const message = proc.err();
+    expect(message).toContain('Invalid configuration (4 problems)');
+    expect(message).toContain('PORT must be an integer between 0 and 65535');
+    expect(message).toContain('LOG_LEVEL must be one of');
+    expect(message).toContain('UPSTREAM_PRICING_URL is required');
+    expect(message).toContain('UPSTREAM_REVIEWS_URL must be an absolute http(s) URL');
+    expect(message).not.toMatch(/\n\s+at /);
+  });
+
+  it('logs one JSON line per request with method, route, status, duration and request id, secrets redacted', async () => {
+    const app = await startApp('web-bff', { ...upstreamEnvFor(sandbox), LOG_LEVEL: 'debug' });
+    try {
+      const res = await fetch(`${app.url}/api/v1/pages/product/${KNOWN_IDS.product}`, {
+        headers: { 'x-request-id': 'log-check-1', authorization: 'Bearer top-secret-token', cookie: 'session=cookie-secret', 'x-api-key': 'key-secret' },
+      });
+      expect(res.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 100));
+      const lines = app.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const access = lines.filter((l) => l.msg === 'request completed' && l.requestId === 'log-check-1');
+      expect(access).toHaveLength(1);
+      expect(access[0]).toMatchObject({ app: 'web-bff', level: 'info', method: 'GET', route: '/api/v1/pages/product/:id', status: 200, durationMs: expect.any(Number) });
+      expect(access[0]!.headers).toMatchObject({ authorization: '[REDACTED]', cookie: '[REDACTED]', 'x-api-key': '[REDACTED]' });
+      expect(app.stdout()).not.toMatch(/top-secret-token|cookie-secret|key-secret/);
+    } finally {
+      app.child.kill('SIGTERM');
+      expect(await app.exited).toBe(0);
+    }
+  });
+
+  it('drains on SIGTERM: an in-flight request completes, then the process exits 0', async () => {
+    const app = await startApp('web-bff', { ...upstreamEnvFor(sandbox), LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_MS: '5000' });
+    await sandbox.admin.reset();
+    await sandbox.admin.setFaults('catalog', [{ path: `/products/${KNOWN_IDS.product}`, latencyMs: 700 }]);
+    try {
+      const inFlight = fetch(`${app.url}/api/v1/pages/product/${KNOWN_IDS.product}`);
+      // Wait until the slow upstream call is under way, then ask the app to stop.
+      for (let i = 0; i < 100 && (await sandbox.admin.stats('catalog')).requests === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      app.child.kill('SIGTERM');
+      const res = await inFlight;
+      expect(res.status).toBe(200);
+      expect((await res.json()).product.id).toBe(KNOWN_IDS.product);
+      expect(await app.exited).toBe(0);
+      await expect(fetch(`${app.url}/health/live`)).rejects.toThrow();
+    } finally {
+      await sandbox.admin.reset();
+      if (app.child.exitCode === null) app.child.kill('SIGKILL');
+    }
+  });
+
+  for (const name of ['mobile-bff', 'partner-bff']) {
+    it(`${name} boots from dist and exits 0 on SIGINT`, async () => {
+      const app = await startApp(name, { ...upstreamEnvFor(sandbox), LOG_LEVEL: 'warn' });
+      expect((await fetch(`${app.url}/health/ready`)).status).toBe(200);
+      app.child.kill('SIGINT');
+      expect(await app.exited).toBe(0);
+    });
+  }
+});

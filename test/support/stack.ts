@@ -1,0 +1,64 @@
+import type { Type } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { expect } from 'vitest';
+import { createPlatformApp, type AppDefinition } from '@bff/core';
+import { upstreamUrlVariable } from '@bff/upstream';
+import { startSandbox, type Sandbox } from '../../sandbox/src/index.ts';
+
+export interface Stack {
+  readonly url: string;
+  readonly sandbox: Sandbox;
+  readonly app: NestFastifyApplication;
+  close(): Promise<void>;
+}
+
+/** The sandbox's upstream URLs as the UPSTREAM_<NAME>_URL variables the apps read. */
+export function upstreamEnvFor(sandbox: Sandbox): Record<string, string> {
+  return Object.fromEntries(Object.entries(sandbox.urls).map(([name, url]) => [upstreamUrlVariable(name), url as string]));
+}
+
+/**
+ * Boots the real sandbox on ephemeral loopback ports and one real app against it, exactly as
+ * production configures it (createPlatformApp is what main.ts runs), listening on an ephemeral port.
+ */
+export async function startStack(module: Type, definition: AppDefinition, env: Record<string, string> = {}): Promise<Stack> {
+  const sandbox = await startSandbox({ basePort: 0, profile: 'test' });
+  try {
+    const app = await createPlatformApp(module, definition, {
+      env: { LOG_LEVEL: 'silent', NODE_ENV: 'test', HOST: '127.0.0.1', ...upstreamEnvFor(sandbox), ...env },
+    });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.getHttpServer().address() as { port: number };
+    return {
+      url: `http://127.0.0.1:${address.port}`,
+      sandbox,
+      app,
+      async close() {
+        await app.close();
+        await sandbox.close();
+      },
+    };
+  } catch (error) {
+    await sandbox.close();
+    throw error;
+  }
+}
+
+/** Asserts an RFC 9457 problem answer and returns its body. */
+export async function expectProblem(res: Response, status: number, type: string): Promise<Record<string, unknown>> {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  const body = (await res.json()) as Record<string, unknown>;
+  expect(body).toMatchObject({ status, type: `https://bff.example.com/problems/${type}` });
+  expect(typeof body.title).toBe('string');
+  expect(typeof body.detail).toBe('string');
+  expect(typeof body.instance).toBe('string');
+  expect(body.requestId).toBe(res.headers.get('x-request-id'));
+  const text = JSON.stringify(body);
+  expect(text).not.toMatch(/127\.0\.0\.1|localhost|\bat .*\.(ts|js):\d+/);
+  return body;
+}
+
+export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+}
