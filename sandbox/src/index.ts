@@ -1,0 +1,96 @@
+/**
+ * Sandbox: realistic retail upstream microservices over real HTTP (plain Fastify), with a
+ * deterministic seed, HTTP caching and fault injection. Used by dev, e2e tests and benchmarks.
+ */
+import { parseFaultRules } from './http/faults.ts';
+import { createServiceServer, type ServiceServer } from './http/server.ts';
+import { getSeed } from './seed/data.ts';
+import { SERVICE_FACTORIES } from './services/registry.ts';
+import {
+  DEFAULT_BASE_PORT,
+  DEFAULT_HOST,
+  SERVICE_NAMES,
+  SERVICE_PORT_OFFSETS,
+  type FaultRule,
+  type Sandbox,
+  type SandboxAdmin,
+  type ServiceName,
+  type StartSandboxOptions,
+} from './types.ts';
+
+export { createAdminClient } from './admin-client.ts';
+export type { OpenApiDocument } from './http/openapi.ts';
+export { OPENAPI_DOCUMENTS } from './services/registry.ts';
+export { DEV_PASSWORD, getSeedCustomers } from './seed/data.ts';
+export { KNOWN_IDS, type KnownIds } from './seed/known-ids.ts';
+export type * from './seed/model.ts';
+export * from './types.ts';
+
+/** Starts the sandbox services (all by default) and resolves once every one is listening. */
+export async function startSandbox<S extends ServiceName = ServiceName>(options: StartSandboxOptions<S> = {}): Promise<Sandbox<S>> {
+  const host = options.host ?? DEFAULT_HOST;
+  const basePort = options.basePort ?? DEFAULT_BASE_PORT;
+  const profile = options.profile ?? 'test';
+  const names = (options.services ?? SERVICE_NAMES) as readonly S[];
+  if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65_535 - 8) {
+    throw new Error(`invalid basePort ${basePort}`);
+  }
+  const seed = getSeed();
+  const servers = new Map<S, ServiceServer>();
+  for (const name of new Set(names)) {
+    servers.set(name, createServiceServer(SERVICE_FACTORIES[name](seed), profile));
+  }
+
+  const closeAll = async (): Promise<void> => {
+    await Promise.allSettled([...servers.values()].map((server) => server.close()));
+  };
+
+  const urls = {} as Record<S, string>;
+  try {
+    await Promise.all(
+      [...servers].map(async ([name, server]) => {
+        const port = basePort === 0 ? 0 : basePort + SERVICE_PORT_OFFSETS[name];
+        urls[name] = await server.listen(host, port);
+      }),
+    );
+  } catch (error) {
+    await closeAll();
+    throw new Error(`sandbox failed to start: ${(error as Error).message}`, { cause: error });
+  }
+
+  const serverOf = (service: S): ServiceServer => {
+    const server = servers.get(service);
+    if (server === undefined) throw new Error(`sandbox service '${service}' is not running`);
+    return server;
+  };
+  const targets = (service?: S): ServiceServer[] => (service === undefined ? [...servers.values()] : [serverOf(service)]);
+
+  /** Runs `action` synchronously, reporting a thrown error as a rejected promise. */
+  const run = <T>(action: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(action());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+  const admin: SandboxAdmin<S> = {
+    setFaults: (service: S, rules: FaultRule[]) =>
+      run(() => {
+        const parsed = parseFaultRules({ rules });
+        if (typeof parsed === 'string') throw new Error(`invalid fault rules: ${parsed}`);
+        serverOf(service).faults.set(parsed);
+      }),
+    clearFaults: (service?: S) => run(() => targets(service).forEach((server) => server.faults.clear())),
+    stats: (service: S) => run(() => serverOf(service).stats.snapshot()),
+    resetStats: (service?: S) => run(() => targets(service).forEach((server) => server.stats.reset())),
+    reset: () => run(() => [...servers.values()].forEach((server) => server.reset())),
+  };
+
+  let closing: Promise<void> | undefined;
+  return {
+    urls,
+    profile,
+    admin,
+    close: () => (closing ??= closeAll()),
+  };
+}

@@ -1,0 +1,175 @@
+import type { FastifyInstance } from 'fastify';
+import { sendJson } from '../http/caching.ts';
+import {
+  arrayOf,
+  BAD_REQUEST,
+  buildDocument,
+  dateTime,
+  integer,
+  jsonBody,
+  jsonResponse,
+  NOT_FOUND,
+  object,
+  pathParam,
+  ref,
+  string,
+} from '../http/openapi.ts';
+import { isQuantity, isRecord } from '../http/params.ts';
+import { badRequest, notFound } from '../http/problem.ts';
+import type { ServiceModule } from '../http/server.ts';
+import type { SeedData } from '../seed/data.ts';
+import type { Cart } from '../seed/model.ts';
+
+export const MAX_QUANTITY = 99;
+
+export const CARTS_OPENAPI = buildDocument({
+  service: 'carts',
+  title: 'Sandbox Carts Service',
+  description:
+    'Shopping carts (in-memory, mutable; reset with POST /__admin/reset). Cart ids are `cart-<customerId>`; a cart that does not exist yet is created by its first POST .../items.',
+  schemas: {
+    CartItem: object({
+      productId: string({ examples: ['p-00001'] }),
+      quantity: integer({ minimum: 1, maximum: MAX_QUANTITY }),
+    }),
+    Cart: object({
+      id: string({ examples: ['cart-c-0001'] }),
+      customerId: string({ examples: ['c-0001'] }),
+      items: arrayOf(ref('CartItem')),
+      updatedAt: dateTime(),
+    }),
+    AddCartItemRequest: object({
+      productId: string({ minLength: 1 }),
+      quantity: integer({ minimum: 1, maximum: MAX_QUANTITY, description: 'Added to the quantity already in the cart (capped at 99).' }),
+    }),
+    UpdateCartItemRequest: object({
+      quantity: integer({ minimum: 0, maximum: MAX_QUANTITY, description: '0 removes the item.' }),
+    }),
+  },
+  paths: {
+    '/carts/{id}': {
+      get: {
+        operationId: 'getCart',
+        tags: ['carts'],
+        summary: 'Get a cart',
+        parameters: [pathParam('id', 'Cart id', 'cart-c-0001')],
+        responses: {
+          '200': jsonResponse('The cart', ref('Cart')),
+          '404': NOT_FOUND,
+        },
+      },
+    },
+    '/carts/{id}/items': {
+      post: {
+        operationId: 'addCartItem',
+        tags: ['carts'],
+        summary: 'Add a product to a cart (creates the cart of an existing customer on first use)',
+        parameters: [pathParam('id', 'Cart id', 'cart-c-0001')],
+        requestBody: jsonBody(ref('AddCartItemRequest'), 'Product and quantity to add'),
+        responses: {
+          '200': jsonResponse('The updated cart', ref('Cart')),
+          '400': BAD_REQUEST,
+          '404': NOT_FOUND,
+        },
+      },
+    },
+    '/carts/{id}/items/{productId}': {
+      patch: {
+        operationId: 'updateCartItem',
+        tags: ['carts'],
+        summary: 'Set the quantity of a cart item',
+        parameters: [pathParam('id', 'Cart id', 'cart-c-0001'), pathParam('productId', 'Product id', 'p-00001')],
+        requestBody: jsonBody(ref('UpdateCartItemRequest'), 'New quantity'),
+        responses: {
+          '200': jsonResponse('The updated cart', ref('Cart')),
+          '400': BAD_REQUEST,
+          '404': NOT_FOUND,
+        },
+      },
+      delete: {
+        operationId: 'removeCartItem',
+        tags: ['carts'],
+        summary: 'Remove an item from a cart (idempotent)',
+        parameters: [pathParam('id', 'Cart id', 'cart-c-0001'), pathParam('productId', 'Product id', 'p-00001')],
+        responses: {
+          '200': jsonResponse('The updated cart', ref('Cart')),
+          '404': NOT_FOUND,
+        },
+      },
+    },
+  },
+});
+
+function cloneCart(cart: Cart): Cart {
+  return { ...cart, items: cart.items.map((item) => ({ ...item })) };
+}
+
+export function createCartsService(seed: SeedData): ServiceModule {
+  let carts = new Map<string, Cart>();
+  const reset = (): void => {
+    carts = new Map(seed.carts.map((cart) => [cart.id, cloneCart(cart)]));
+  };
+  reset();
+
+  const getCart = (id: string): Cart => {
+    const cart = carts.get(id);
+    if (cart === undefined) throw notFound(`cart '${id}' not found`);
+    return cart;
+  };
+  const touch = (cart: Cart): Cart => {
+    cart.updatedAt = new Date().toISOString();
+    return cart;
+  };
+
+  return {
+    name: 'carts',
+    openapi: CARTS_OPENAPI,
+    reset,
+    register(app: FastifyInstance) {
+      app.get<{ Params: { id: string } }>('/carts/:id', (request, reply) => sendJson(reply, 200, getCart(request.params.id)));
+
+      app.post<{ Params: { id: string } }>('/carts/:id/items', (request, reply) => {
+        const body = request.body;
+        if (!isRecord(body)) throw badRequest('body must be a JSON object {productId, quantity}');
+        const { productId, quantity } = body;
+        if (typeof productId !== 'string' || productId === '') throw badRequest("'productId' must be a non-empty string");
+        if (!isQuantity(quantity, 1, MAX_QUANTITY)) throw badRequest(`'quantity' must be an integer between 1 and ${MAX_QUANTITY}`);
+        if (!seed.productsById.has(productId)) throw notFound(`product '${productId}' not found`);
+        const { id } = request.params;
+        let cart = carts.get(id);
+        if (cart === undefined) {
+          const customerId = id.startsWith('cart-') ? id.slice('cart-'.length) : '';
+          if (!seed.customersById.has(customerId)) throw notFound(`cart '${id}' not found`);
+          cart = { id, customerId, items: [], updatedAt: new Date().toISOString() };
+          carts.set(id, cart);
+        }
+        const existing = cart.items.find((item) => item.productId === productId);
+        if (existing === undefined) cart.items.push({ productId, quantity });
+        else existing.quantity = Math.min(MAX_QUANTITY, existing.quantity + quantity);
+        return sendJson(reply, 200, touch(cart));
+      });
+
+      app.patch<{ Params: { id: string; productId: string } }>('/carts/:id/items/:productId', (request, reply) => {
+        const body = request.body;
+        if (!isRecord(body) || !isQuantity(body['quantity'], 0, MAX_QUANTITY)) {
+          throw badRequest(`body must be {quantity} with an integer quantity between 0 and ${MAX_QUANTITY}`);
+        }
+        const quantity = body['quantity'];
+        const cart = getCart(request.params.id);
+        const index = cart.items.findIndex((item) => item.productId === request.params.productId);
+        const item = cart.items[index];
+        if (item === undefined) throw notFound(`product '${request.params.productId}' is not in cart '${cart.id}'`);
+        if (quantity === 0) cart.items.splice(index, 1);
+        else item.quantity = quantity;
+        return sendJson(reply, 200, touch(cart));
+      });
+
+      app.delete<{ Params: { id: string; productId: string } }>('/carts/:id/items/:productId', (request, reply) => {
+        const cart = getCart(request.params.id);
+        const before = cart.items.length;
+        cart.items = cart.items.filter((item) => item.productId !== request.params.productId);
+        return sendJson(reply, 200, cart.items.length === before ? cart : touch(cart));
+      });
+    },
+  };
+}

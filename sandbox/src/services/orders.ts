@@ -1,0 +1,212 @@
+import type { FastifyInstance } from 'fastify';
+import { sendJson } from '../http/caching.ts';
+import {
+  arrayOf,
+  BAD_REQUEST,
+  buildDocument,
+  dateTime,
+  integer,
+  ITEMS,
+  jsonBody,
+  jsonResponse,
+  NOT_FOUND,
+  object,
+  pathParam,
+  problemResponse,
+  queryParam,
+  ref,
+  string,
+} from '../http/openapi.ts';
+import { isQuantity, isRecord, single, type Query } from '../http/params.ts';
+import { badRequest, HttpProblem, notFound } from '../http/problem.ts';
+import type { ServiceModule } from '../http/server.ts';
+import { orderId, type SeedData } from '../seed/data.ts';
+import type { CartItem, Order, OrderItem } from '../seed/model.ts';
+import { MAX_QUANTITY } from './carts.ts';
+
+const MAX_ORDER_ITEMS = 50;
+const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+export const ORDERS_OPENAPI = buildDocument({
+  service: 'orders',
+  title: 'Sandbox Orders Service',
+  description:
+    'Orders (in-memory, mutable; reset with POST /__admin/reset). Creating an order requires an `Idempotency-Key` header: replaying the same key with the same body returns the same order (200, `Idempotent-Replayed: true`); reusing a key with a different body is rejected with 422.',
+  schemas: {
+    OrderItem: object({
+      productId: string({ examples: ['p-00001'] }),
+      quantity: integer({ minimum: 1, maximum: MAX_QUANTITY }),
+      unitAmount: integer({ minimum: 0, description: 'Unit price in minor units at ordering time.' }),
+    }),
+    Order: object({
+      id: string({ examples: ['o-000001'] }),
+      customerId: string({ examples: ['c-0001'] }),
+      items: arrayOf(ref('OrderItem'), { minItems: 1 }),
+      status: string({ enum: ['created', 'paid', 'shipped', 'delivered', 'cancelled'] }),
+      totalAmount: integer({ minimum: 0, description: 'Sum of unitAmount × quantity, minor units.' }),
+      currency: string({ enum: ['EUR'] }),
+      createdAt: dateTime(),
+    }),
+    OrderList: ITEMS('Order'),
+    CreateOrderItem: object({
+      productId: string({ minLength: 1 }),
+      quantity: integer({ minimum: 1, maximum: MAX_QUANTITY }),
+    }),
+    CreateOrderRequest: object({
+      customerId: string({ minLength: 1, examples: ['c-0001'] }),
+      items: arrayOf(ref('CreateOrderItem'), { minItems: 1, maxItems: MAX_ORDER_ITEMS, description: 'Distinct product ids.' }),
+    }),
+  },
+  paths: {
+    '/orders': {
+      get: {
+        operationId: 'listOrders',
+        tags: ['orders'],
+        summary: 'List orders, newest first',
+        parameters: [queryParam('customerId', string({ examples: ['c-0001'] }), 'Only orders of this customer.')],
+        responses: { '200': jsonResponse('Orders', ref('OrderList')) },
+      },
+      post: {
+        operationId: 'createOrder',
+        tags: ['orders'],
+        summary: 'Place an order (idempotent with Idempotency-Key)',
+        parameters: [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: true,
+            description: `Client-chosen unique key (1..${MAX_IDEMPOTENCY_KEY_LENGTH} chars).`,
+            schema: string({ minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH }),
+          },
+        ],
+        requestBody: jsonBody(ref('CreateOrderRequest'), 'The order to place'),
+        responses: {
+          '201': jsonResponse('Order created', ref('Order'), {
+            headers: { Location: { description: 'URL path of the order.', schema: string() } },
+          }),
+          '200': jsonResponse('Replay of an earlier request with the same Idempotency-Key and body', ref('Order'), {
+            headers: {
+              'Idempotent-Replayed': { description: 'Always "true" on a replay.', schema: string({ enum: ['true'] }) },
+              Location: { description: 'URL path of the order.', schema: string() },
+            },
+          }),
+          '400': BAD_REQUEST,
+          '404': problemResponse('Unknown customer or product'),
+          '422': problemResponse('Idempotency-Key reused with a different body, or a product without a price'),
+        },
+      },
+    },
+    '/orders/{id}': {
+      get: {
+        operationId: 'getOrder',
+        tags: ['orders'],
+        summary: 'Get an order',
+        parameters: [pathParam('id', 'Order id', 'o-000001')],
+        responses: {
+          '200': jsonResponse('The order', ref('Order')),
+          '404': NOT_FOUND,
+        },
+      },
+    },
+  },
+});
+
+interface IdempotencyRecord {
+  fingerprint: string;
+  orderId: string;
+}
+
+function parseCreateOrder(body: unknown): { customerId: string; items: CartItem[] } {
+  if (!isRecord(body)) throw badRequest('body must be a JSON object {customerId, items}');
+  const { customerId, items } = body;
+  if (typeof customerId !== 'string' || customerId === '') throw badRequest("'customerId' must be a non-empty string");
+  if (!Array.isArray(items) || items.length === 0 || items.length > MAX_ORDER_ITEMS) {
+    throw badRequest(`'items' must be an array of 1..${MAX_ORDER_ITEMS} items`);
+  }
+  const parsed: CartItem[] = [];
+  const seen = new Set<string>();
+  for (const [index, item] of (items as unknown[]).entries()) {
+    if (!isRecord(item) || typeof item['productId'] !== 'string' || item['productId'] === '') {
+      throw badRequest(`items[${index}].productId must be a non-empty string`);
+    }
+    const quantity = item['quantity'];
+    if (!isQuantity(quantity, 1, MAX_QUANTITY)) throw badRequest(`items[${index}].quantity must be an integer between 1 and ${MAX_QUANTITY}`);
+    if (seen.has(item['productId'])) throw badRequest(`items[${index}]: duplicate productId '${item['productId']}'`);
+    seen.add(item['productId']);
+    parsed.push({ productId: item['productId'], quantity });
+  }
+  return { customerId, items: parsed };
+}
+
+export function createOrdersService(seed: SeedData): ServiceModule {
+  let orders = new Map<string, Order>();
+  let idempotency = new Map<string, IdempotencyRecord>();
+  const reset = (): void => {
+    orders = new Map(seed.orders.map((order) => [order.id, { ...order, items: order.items.map((item) => ({ ...item })) }]));
+    idempotency = new Map();
+  };
+  reset();
+
+  const byNewest = (a: Order, b: Order): number => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id.localeCompare(b.id));
+
+  return {
+    name: 'orders',
+    openapi: ORDERS_OPENAPI,
+    reset,
+    register(app: FastifyInstance) {
+      app.get<{ Querystring: Query }>('/orders', (request, reply) => {
+        const customerId = single(request.query['customerId']);
+        const items = [...orders.values()].filter((order) => customerId === undefined || customerId === '' || order.customerId === customerId);
+        return sendJson(reply, 200, { items: items.sort(byNewest) });
+      });
+
+      app.get<{ Params: { id: string } }>('/orders/:id', (request, reply) => {
+        const order = orders.get(request.params.id);
+        if (order === undefined) throw notFound(`order '${request.params.id}' not found`);
+        return sendJson(reply, 200, order);
+      });
+
+      app.post('/orders', (request, reply) => {
+        const rawKey = request.headers['idempotency-key'];
+        const key = (Array.isArray(rawKey) ? rawKey[0] : rawKey)?.trim() ?? '';
+        if (key === '') throw new HttpProblem(400, "the 'Idempotency-Key' header is required", 'idempotency-key-missing');
+        if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+          throw badRequest(`'Idempotency-Key' must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+        }
+        const input = parseCreateOrder(request.body);
+        const fingerprint = JSON.stringify(input);
+        const previous = idempotency.get(key);
+        if (previous !== undefined) {
+          if (previous.fingerprint !== fingerprint) {
+            throw new HttpProblem(422, `Idempotency-Key '${key}' was already used with a different request body`, 'idempotency-key-reused');
+          }
+          const order = orders.get(previous.orderId);
+          if (order !== undefined) {
+            reply.header('idempotent-replayed', 'true').header('location', `/orders/${order.id}`);
+            return sendJson(reply, 200, order);
+          }
+        }
+        if (!seed.customersById.has(input.customerId)) throw notFound(`customer '${input.customerId}' not found`);
+        const items: OrderItem[] = input.items.map(({ productId, quantity }) => {
+          if (!seed.productsById.has(productId)) throw notFound(`product '${productId}' not found`);
+          const price = seed.prices.get(productId);
+          if (price === undefined) throw new HttpProblem(422, `product '${productId}' has no price and cannot be ordered`, 'product-not-purchasable');
+          return { productId, quantity, unitAmount: price.amount };
+        });
+        const order: Order = {
+          id: orderId(orders.size + 1),
+          customerId: input.customerId,
+          items,
+          status: 'created',
+          totalAmount: items.reduce((sum, item) => sum + item.unitAmount * item.quantity, 0),
+          currency: 'EUR',
+          createdAt: new Date().toISOString(),
+        };
+        orders.set(order.id, order);
+        idempotency.set(key, { fingerprint, orderId: order.id });
+        reply.header('location', `/orders/${order.id}`);
+        return sendJson(reply, 201, order);
+      });
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { KNOWN_IDS, type Cart, type Order, type Problem, type Sandbox } from '../src/index.ts';
+import { getJson, sendJson, start } from './support.ts';
+
+let sandbox: Sandbox<'carts' | 'orders' | 'pricing'>;
+
+beforeAll(async () => {
+  sandbox = await start({ services: ['carts', 'orders', 'pricing'] });
+});
+afterAll(() => sandbox.close());
+beforeEach(() => sandbox.admin.reset());
+
+describe('carts', () => {
+  const cartUrl = (id: string = KNOWN_IDS.cart): string => `${sandbox.urls.carts}/carts/${id}`;
+
+  it('returns seeded carts (uncacheable) and 404 for unknown ones', async () => {
+    const { status, headers, body } = await getJson<Cart>(cartUrl());
+    expect(status).toBe(200);
+    expect(headers.get('cache-control')).toBe('no-store');
+    expect(body).toMatchObject({ id: 'cart-c-0001', customerId: 'c-0001' });
+    expect(body.items).toEqual([
+      { productId: 'p-00001', quantity: 1 },
+      { productId: 'p-00002', quantity: 2 },
+    ]);
+    expect((await getJson<Cart>(cartUrl(KNOWN_IDS.emptyCart))).body.items).toEqual([]);
+    expect((await getJson(cartUrl(KNOWN_IDS.cartNotCreated))).status).toBe(404);
+    expect((await getJson(cartUrl('cart-nobody'))).status).toBe(404);
+  });
+
+  it('adds, updates and removes items', async () => {
+    const added = await sendJson<Cart>(`${cartUrl()}/items`, 'POST', { productId: 'p-00010', quantity: 3 });
+    expect(added.status).toBe(200);
+    expect(added.body.items).toContainEqual({ productId: 'p-00010', quantity: 3 });
+    expect(Date.parse(added.body.updatedAt)).toBeGreaterThan(Date.UTC(2025, 0, 1));
+
+    const incremented = await sendJson<Cart>(`${cartUrl()}/items`, 'POST', { productId: 'p-00001', quantity: 2 });
+    expect(incremented.body.items).toContainEqual({ productId: 'p-00001', quantity: 3 });
+
+    const patched = await sendJson<Cart>(`${cartUrl()}/items/p-00010`, 'PATCH', { quantity: 7 });
+    expect(patched.body.items).toContainEqual({ productId: 'p-00010', quantity: 7 });
+
+    const removedByZero = await sendJson<Cart>(`${cartUrl()}/items/p-00002`, 'PATCH', { quantity: 0 });
+    expect(removedByZero.body.items.map((i) => i.productId)).toEqual(['p-00001', 'p-00010']);
+
+    const deleted = await getJson<Cart>(`${cartUrl()}/items/p-00001`, { method: 'DELETE' });
+    expect(deleted.body.items).toEqual([{ productId: 'p-00010', quantity: 7 }]);
+    const deletedAgain = await getJson<Cart>(`${cartUrl()}/items/p-00001`, { method: 'DELETE' });
+    expect(deletedAgain.status).toBe(200);
+
+    expect((await getJson<Cart>(cartUrl())).body.items).toEqual([{ productId: 'p-00010', quantity: 7 }]);
+  });
+
+  it('creates the cart of an existing customer on first add', async () => {
+    const created = await sendJson<Cart>(`${cartUrl(KNOWN_IDS.cartNotCreated)}/items`, 'POST', { productId: 'p-00005', quantity: 1 });
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({ id: 'cart-c-0050', customerId: 'c-0050', items: [{ productId: 'p-00005', quantity: 1 }] });
+    expect((await sendJson(`${cartUrl('cart-c-9999')}/items`, 'POST', { productId: 'p-00005', quantity: 1 })).status).toBe(404);
+  });
+
+  it('validates bodies (400) and product ids (404)', async () => {
+    const bad: unknown[] = [{}, { productId: 'p-00001' }, { productId: 'p-00001', quantity: 0 }, { productId: 'p-00001', quantity: 1.5 }, { productId: 5, quantity: 1 }, []];
+    for (const body of bad) {
+      const response = await sendJson<Problem>(`${cartUrl()}/items`, 'POST', body);
+      expect(response.status, JSON.stringify(body)).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+    const invalidJson = await getJson(`${cartUrl()}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' });
+    expect(invalidJson.status).toBe(400);
+    expect((await sendJson(`${cartUrl()}/items`, 'POST', { productId: 'p-99999', quantity: 1 })).status).toBe(404);
+    expect((await sendJson(`${cartUrl()}/items/p-00001`, 'PATCH', { quantity: -1 })).status).toBe(400);
+    expect((await sendJson(`${cartUrl()}/items/p-00500`, 'PATCH', { quantity: 1 })).status).toBe(404);
+  });
+
+  it('admin reset restores the seed', async () => {
+    await sendJson(`${cartUrl()}/items`, 'POST', { productId: 'p-00010', quantity: 3 });
+    const reset = await fetch(`${sandbox.urls.carts}/__admin/reset`, { method: 'POST' });
+    expect(reset.status).toBe(204);
+    expect((await getJson<Cart>(cartUrl())).body.items).toHaveLength(2);
+  });
+});
+
+describe('orders', () => {
+  const ordersUrl = (): string => `${sandbox.urls.orders}/orders`;
+  const body = { customerId: KNOWN_IDS.customer, items: [{ productId: 'p-00001', quantity: 2 }, { productId: 'p-00002', quantity: 1 }] };
+
+  it('lists seeded orders of a customer newest first and gets one', async () => {
+    const { body: list } = await getJson<{ items: Order[] }>(`${ordersUrl()}?customerId=${KNOWN_IDS.customer}`);
+    expect(list.items).toHaveLength(3);
+    expect(list.items.every((o) => o.customerId === 'c-0001')).toBe(true);
+    const dates = list.items.map((o) => o.createdAt);
+    expect([...dates].sort().reverse()).toEqual(dates);
+    const order = await getJson<Order>(`${ordersUrl()}/${KNOWN_IDS.order}`);
+    expect(order.body).toMatchObject({ id: 'o-000001', customerId: 'c-0001', currency: 'EUR' });
+    expect(order.body.totalAmount).toBe(order.body.items.reduce((s, i) => s + i.unitAmount * i.quantity, 0));
+    expect((await getJson(`${ordersUrl()}/${KNOWN_IDS.orderUnknown}`)).status).toBe(404);
+    expect((await getJson<{ items: Order[] }>(`${ordersUrl()}?customerId=c-9999`)).body.items).toEqual([]);
+  });
+
+  it('requires an Idempotency-Key', async () => {
+    const { status, body: problem } = await sendJson<Problem>(ordersUrl(), 'POST', body);
+    expect(status).toBe(400);
+    expect(problem.type).toContain('idempotency-key-missing');
+  });
+
+  it('creates once and replays the same order for the same key and body', async () => {
+    const headers = { 'idempotency-key': 'key-replay-1' };
+    const created = await sendJson<Order>(ordersUrl(), 'POST', body, headers);
+    expect(created.status).toBe(201);
+    expect(created.headers.get('idempotent-replayed')).toBeNull();
+    expect(created.headers.get('location')).toBe(`/orders/${created.body.id}`);
+    expect(created.body).toMatchObject({ customerId: 'c-0001', status: 'created', currency: 'EUR' });
+    for (const item of created.body.items) {
+      const price = await getJson<{ amount: number }>(`${sandbox.urls.pricing}/prices/${item.productId}`);
+      expect(item.unitAmount).toBe(price.body.amount);
+    }
+    expect(created.body.totalAmount).toBe(created.body.items.reduce((s, i) => s + i.unitAmount * i.quantity, 0));
+
+    const replay = await sendJson<Order>(ordersUrl(), 'POST', body, headers);
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toEqual(created.body);
+
+    const listed = await getJson<{ items: Order[] }>(`${ordersUrl()}?customerId=c-0001`);
+    expect(listed.body.items.filter((o) => o.id === created.body.id)).toHaveLength(1);
+    expect(listed.body.items[0]?.id).toBe(created.body.id);
+
+    const other = await sendJson<Order>(ordersUrl(), 'POST', body, { 'idempotency-key': 'key-replay-2' });
+    expect(other.status).toBe(201);
+    expect(other.body.id).not.toBe(created.body.id);
+  });
+
+  it('rejects a reused key with a different body (422)', async () => {
+    const headers = { 'idempotency-key': 'key-conflict' };
+    expect((await sendJson(ordersUrl(), 'POST', body, headers)).status).toBe(201);
+    const conflict = await sendJson<Problem>(ordersUrl(), 'POST', { ...body, items: [{ productId: 'p-00001', quantity: 3 }] }, headers);
+    expect(conflict.status).toBe(422);
+    expect(conflict.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(conflict.body.type).toContain('idempotency-key-reused');
+  });
+
+  it('validates the body and references', async () => {
+    const post = (payload: unknown, key: string) => sendJson<Problem>(ordersUrl(), 'POST', payload, { 'idempotency-key': key });
+    expect((await post({ customerId: 'c-0001', items: [] }, 'v1')).status).toBe(400);
+    expect((await post({ customerId: 'c-0001', items: [{ productId: 'p-00001', quantity: 0 }] }, 'v2')).status).toBe(400);
+    expect((await post({ items: [{ productId: 'p-00001', quantity: 1 }] }, 'v3')).status).toBe(400);
+    expect((await post({ customerId: 'c-9999', items: [{ productId: 'p-00001', quantity: 1 }] }, 'v4')).status).toBe(404);
+    expect((await post({ customerId: 'c-0001', items: [{ productId: 'p-99999', quantity: 1 }] }, 'v5')).status).toBe(404);
+    const noPrice = await post({ customerId: 'c-0001', items: [{ productId: KNOWN_IDS.productNoPrice, quantity: 1 }] }, 'v6');
+    expect(noPrice.status).toBe(422);
+    expect(noPrice.body.type).toContain('product-not-purchasable');
+    // A failed request does not consume its key.
+    expect((await post(body, 'v5')).status).toBe(201);
+  });
+
+  it('reset forgets created orders and idempotency keys', async () => {
+    const created = await sendJson<Order>(ordersUrl(), 'POST', body, { 'idempotency-key': 'key-reset' });
+    await sandbox.admin.reset();
+    expect((await getJson(`${ordersUrl()}/${created.body.id}`)).status).toBe(404);
+    const again = await sendJson<Order>(ordersUrl(), 'POST', body, { 'idempotency-key': 'key-reset' });
+    expect(again.status).toBe(201);
+  });
+});

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KNOWN_IDS, type Category, type Problem, type Product, type Sandbox } from '../src/index.ts';
+import { getJson, start } from './support.ts';
+
+interface ProductPage {
+  items: Product[];
+  nextCursor: string | null;
+  total: number;
+}
+
+let sandbox: Sandbox<'catalog'>;
+let base: string;
+
+beforeAll(async () => {
+  sandbox = await start({ services: ['catalog'] });
+  base = sandbox.urls.catalog;
+});
+afterAll(() => sandbox.close());
+
+describe('catalog products', () => {
+  it('returns a product with the documented shape', async () => {
+    const { status, headers, body } = await getJson<Product>(`${base}/products/${KNOWN_IDS.product}`);
+    expect(status).toBe(200);
+    expect(headers.get('content-type')).toMatch(/^application\/json/);
+    expect(body.id).toBe('p-00001');
+    expect(Object.keys(body).sort()).toEqual(
+      ['attributes', 'brand', 'categoryId', 'createdAt', 'description', 'id', 'images', 'name', 'sku', 'thumbnailUrl'].sort(),
+    );
+    expect(body.images.length).toBeGreaterThanOrEqual(1);
+    expect(body.images[0]).toEqual({ url: expect.stringMatching(/^https:\/\//), alt: expect.any(String) });
+    expect(Date.parse(body.createdAt)).toBeLessThan(Date.UTC(2025, 0, 1));
+  });
+
+  it('answers 404 problem+json for an unknown product', async () => {
+    const { status, headers, body } = await getJson<Problem>(`${base}/products/${KNOWN_IDS.productUnknown}`);
+    expect(status).toBe(404);
+    expect(headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(body).toMatchObject({ type: expect.stringContaining('not-found'), title: 'Not Found', status: 404 });
+    expect(body.detail).toContain('p-99999');
+  });
+
+  it('paginates all 1,200 products with opaque cursors', async () => {
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const url: string = `${base}/products?limit=100${cursor === null ? '' : `&cursor=${cursor}`}`;
+      const { status, body } = await getJson<ProductPage>(url);
+      expect(status).toBe(200);
+      expect(body.total).toBe(1200);
+      for (const product of body.items) seen.add(product.id);
+      cursor = body.nextCursor;
+      pages += 1;
+    } while (cursor !== null);
+    expect(pages).toBe(12);
+    expect(seen.size).toBe(1200);
+    expect(seen.has('p-00001') && seen.has('p-01200')).toBe(true);
+  });
+
+  it('defaults to 20 items and filters by name (case-insensitive) and category (with sub-categories)', async () => {
+    const first = await getJson<ProductPage>(`${base}/products`);
+    expect(first.body.items).toHaveLength(20);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+
+    const q = await getJson<ProductPage>(`${base}/products?q=SMARTPHONE&limit=100`);
+    expect(q.body.total).toBeGreaterThan(0);
+    expect(q.body.items.every((p) => p.name.toLowerCase().includes('smartphone'))).toBe(true);
+
+    const leaf = await getJson<ProductPage>(`${base}/products?category=${KNOWN_IDS.leafCategory}&limit=100`);
+    expect(leaf.body.total).toBeGreaterThan(0);
+    expect(leaf.body.items.every((p) => p.categoryId === KNOWN_IDS.leafCategory)).toBe(true);
+
+    const top = await getJson<ProductPage>(`${base}/products?category=${KNOWN_IDS.category}&limit=100`);
+    const children = ['cat-07', 'cat-08', 'cat-09'];
+    expect(top.body.total).toBeGreaterThan(leaf.body.total);
+    expect(top.body.items.every((p) => children.includes(p.categoryId))).toBe(true);
+
+    const none = await getJson<ProductPage>(`${base}/products?category=cat-99`);
+    expect(none.body).toEqual({ items: [], nextCursor: null, total: 0 });
+  });
+
+  it('rejects invalid limit and cursor with 400 problem+json', async () => {
+    for (const query of ['limit=0', 'limit=101', 'limit=abc', 'cursor=not-a-cursor', 'cursor=%24%24']) {
+      const { status, headers, body } = await getJson<Problem>(`${base}/products?${query}`);
+      expect(status, query).toBe(400);
+      expect(headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(body.status).toBe(400);
+    }
+  });
+});
+
+describe('catalog categories', () => {
+  it('lists 24 categories in a two-level tree', async () => {
+    const { body } = await getJson<{ items: Category[] }>(`${base}/categories`);
+    expect(body.items).toHaveLength(KNOWN_IDS.categoryCount);
+    expect(body.items.filter((c) => c.parentId === null)).toHaveLength(6);
+    const ids = new Set(body.items.map((c) => c.id));
+    expect(body.items.every((c) => c.parentId === null || ids.has(c.parentId))).toBe(true);
+  });
+
+  it('gets one category or 404', async () => {
+    expect((await getJson(`${base}/categories/${KNOWN_IDS.leafCategory}`)).body).toEqual({
+      id: 'cat-07',
+      name: 'Smartphones',
+      parentId: 'cat-01',
+    });
+    expect((await getJson(`${base}/categories/${KNOWN_IDS.categoryUnknown}`)).status).toBe(404);
+  });
+});
+
+describe('HTTP caching', () => {
+  it('sends a strong ETag + Cache-Control and answers If-None-Match with 304', async () => {
+    const url = `${base}/products/${KNOWN_IDS.product}`;
+    const first = await fetch(url);
+    const etag = first.headers.get('etag');
+    await first.arrayBuffer();
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    expect(first.headers.get('cache-control')).toBe('public, max-age=60');
+
+    const again = await fetch(url, { headers: { 'if-none-match': etag ?? '' } });
+    expect(again.status).toBe(304);
+    expect(again.headers.get('etag')).toBe(etag);
+    expect(await again.text()).toBe('');
+
+    const listMatch = await fetch(url, { headers: { 'if-none-match': `"nope", W/${etag ?? ''}` } });
+    expect(listMatch.status).toBe(304);
+
+    const other = await fetch(url, { headers: { 'if-none-match': '"something-else"' } });
+    expect(other.status).toBe(200);
+    await other.arrayBuffer();
+  });
+
+  it('gives different ETags to different bodies and stable ETags to equal bodies', async () => {
+    const a = await fetch(`${base}/products?limit=5`);
+    const b = await fetch(`${base}/products?limit=6`);
+    const c = await fetch(`${base}/products?limit=5`);
+    await Promise.all([a.text(), b.text(), c.text()]);
+    expect(a.headers.get('etag')).not.toBe(b.headers.get('etag'));
+    expect(a.headers.get('etag')).toBe(c.headers.get('etag'));
+  });
+});
+
+describe('common routes', () => {
+  it('serves /health and an unknown route as 404 problem', async () => {
+    expect((await getJson(`${base}/health`)).body).toEqual({ status: 'ok' });
+    const missing = await getJson<Problem>(`${base}/nope/nothing`, { method: 'DELETE' });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(missing.body).toMatchObject({ status: 404, title: 'Not Found', detail: 'no route DELETE /nope/nothing' });
+  });
+});
