@@ -37,7 +37,7 @@ describe('production entry points', () => {
       const access = lines.filter((l) => l.msg === 'request completed' && l.requestId === 'log-check-1');
       expect(access).toHaveLength(1);
       expect(access[0]).toMatchObject({ app: 'web-bff', level: 'info', method: 'GET', route: '/api/v1/pages/product/:id', status: 200, durationMs: expect.any(Number) });
-      expect(access[0]!.headers).toMatchObject({ authorization: '[REDACTED]', cookie: '[REDACTED]', 'x-api-key': '[REDACTED]' });
+      expect(access[0].headers).toMatchObject({ authorization: '[REDACTED]', cookie: '[REDACTED]', 'x-api-key': '[REDACTED]' });
       expect(app.stdout()).not.toMatch(/top-secret-token|cookie-secret|key-secret/);
     } finally {
       app.child.kill('SIGTERM');

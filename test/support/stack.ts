@@ -14,7 +14,7 @@ export interface Stack {
 
 /** The sandbox's upstream URLs as the UPSTREAM_<NAME>_URL variables the apps read. */
 export function upstreamEnvFor(sandbox: Sandbox): Record<string, string> {
-  return Object.fromEntries(Object.entries(sandbox.urls).map(([name, url]) => [upstreamUrlVariable(name), url as string]));
+  return Object.fromEntries(Object.entries(sandbox.urls).map(([name, url]) => [upstreamUrlVariable(name), url]));
 }
 
 /**

@@ -146,7 +146,7 @@ export class UpstreamClient {
       if (error instanceof UpstreamError) throw error;
       throw this.classify(error, signal, timeout, deadlineLimited, method, path);
     }
-    return chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+    return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
   }
 
   private classify(error: unknown, signal: AbortSignal, timeout: AbortSignal, deadlineLimited: boolean, method: string, path: string): UpstreamError {

@@ -6,7 +6,7 @@ type TransformArgs = { obj: Record<string, unknown>; key: string };
 /** Reads the raw string (before implicit conversion) and splits a comma-separated list. */
 const splitList = ({ obj, key }: TransformArgs): unknown =>
   typeof obj[key] === 'string'
-    ? (obj[key] as string)
+    ? (obj[key])
         .split(',')
         .map((v) => v.trim())
         .filter(Boolean)

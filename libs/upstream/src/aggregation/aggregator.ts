@@ -39,7 +39,7 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
   }
 
   optional<K extends string, T>(name: K, run: Runner<A, T>, options: SectionOptions = {}): AggregationPlan<A & Record<K, T | null>> {
-    return this.add(name, false, run, options) as AggregationPlan<A & Record<K, T | null>>;
+    return this.add(name, false, run, options);
   }
 
   private add<K extends string, T>(name: K, required: boolean, run: Runner<A, T>, options: SectionOptions): AggregationPlan<A & Record<K, T>> {
