@@ -46,16 +46,17 @@ export async function startSandbox<S extends ServiceName = ServiceName>(options:
   };
 
   const urls = {} as Record<S, string>;
-  try {
-    await Promise.all(
-      [...servers].map(async ([name, server]) => {
-        const port = basePort === 0 ? 0 : basePort + SERVICE_PORT_OFFSETS[name];
-        urls[name] = await server.listen(host, port);
-      }),
-    );
-  } catch (error) {
+  const results = await Promise.allSettled(
+    [...servers].map(async ([name, server]) => {
+      const port = basePort === 0 ? 0 : basePort + SERVICE_PORT_OFFSETS[name];
+      urls[name] = await server.listen(host, port);
+    }),
+  );
+  const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure !== undefined) {
     await closeAll();
-    throw new Error(`sandbox failed to start: ${(error as Error).message}`, { cause: error });
+    const reason: unknown = failure.reason;
+    throw new Error(`sandbox failed to start: ${reason instanceof Error ? reason.message : String(reason)}`, { cause: reason });
   }
 
   const serverOf = (service: S): ServiceServer => {

@@ -51,7 +51,7 @@ export function object(
   };
 }
 
-export const ITEMS = (schemaName: string, extra: JsonSchema = {}): JsonSchema =>
+export const itemsOf = (schemaName: string, extra: JsonSchema = {}): JsonSchema =>
   object({ items: arrayOf(ref(schemaName)) }, [], extra);
 
 export function pathParam(name: string, description: string, example: string): JsonSchema {

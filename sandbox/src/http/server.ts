@@ -3,7 +3,7 @@
  * OpenAPI document, profile latency, fault injection, request stats and admin routes.
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import type { Profile, ServiceName, ServiceStats } from '../types.ts';
+import type { FaultRule, Profile, ServiceName, ServiceStats } from '../types.ts';
 import { cachedBody, JSON_CONTENT_TYPE, sendCached, sendJson } from './caching.ts';
 import {
   FaultEngine,
@@ -16,7 +16,6 @@ import {
 } from './faults.ts';
 import type { OpenApiDocument } from './openapi.ts';
 import { HttpProblem, sendProblem } from './problem.ts';
-import type { FaultRule } from '../types.ts';
 
 /** A service implementation: routes + OpenAPI document + mutable-state reset. */
 export interface ServiceModule {

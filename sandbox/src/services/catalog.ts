@@ -7,7 +7,7 @@ import {
   dateTime,
   IF_NONE_MATCH,
   integer,
-  ITEMS,
+  itemsOf,
   jsonResponse,
   NOT_FOUND,
   NOT_MODIFIED,
@@ -68,7 +68,7 @@ export const CATALOG_OPENAPI = buildDocument({
       name: string(),
       parentId: nullable(string()),
     }),
-    CategoryList: ITEMS('Category'),
+    CategoryList: itemsOf('Category'),
   },
   paths: {
     '/products': {

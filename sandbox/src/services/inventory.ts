@@ -6,7 +6,7 @@ import {
   buildDocument,
   IF_NONE_MATCH,
   integer,
-  ITEMS,
+  itemsOf,
   jsonResponse,
   NOT_FOUND,
   NOT_MODIFIED,
@@ -38,7 +38,7 @@ export const INVENTORY_OPENAPI = buildDocument({
       warehouse: string({ examples: ['AMS-1'] }),
       restockDate: nullable(string({ format: 'date', description: 'Expected restock date (out-of-stock items only).' })),
     }),
-    StockList: ITEMS('Stock'),
+    StockList: itemsOf('Stock'),
   },
   paths: {
     '/stock': {

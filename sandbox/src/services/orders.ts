@@ -6,7 +6,7 @@ import {
   buildDocument,
   dateTime,
   integer,
-  ITEMS,
+  itemsOf,
   jsonBody,
   jsonResponse,
   NOT_FOUND,
@@ -47,7 +47,7 @@ export const ORDERS_OPENAPI = buildDocument({
       currency: string({ enum: ['EUR'] }),
       createdAt: dateTime(),
     }),
-    OrderList: ITEMS('Order'),
+    OrderList: itemsOf('Order'),
     CreateOrderItem: object({
       productId: string({ minLength: 1 }),
       quantity: integer({ minimum: 1, maximum: MAX_QUANTITY }),

@@ -6,7 +6,7 @@ import {
   dateTime,
   IF_NONE_MATCH,
   integer,
-  ITEMS,
+  itemsOf,
   jsonResponse,
   NOT_FOUND,
   NOT_MODIFIED,
@@ -37,7 +37,7 @@ export const PRICING_OPENAPI = buildDocument({
       discountPct: integer({ minimum: 0, maximum: 100, description: 'Discount in percent (0 = none).' }),
       validUntil: dateTime(),
     }),
-    PriceList: ITEMS('Price'),
+    PriceList: itemsOf('Price'),
   },
   paths: {
     '/prices': {

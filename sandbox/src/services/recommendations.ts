@@ -5,7 +5,7 @@ import {
   buildDocument,
   IF_NONE_MATCH,
   integer,
-  ITEMS,
+  itemsOf,
   jsonResponse,
   NOT_FOUND,
   NOT_MODIFIED,
@@ -37,7 +37,7 @@ export const RECOMMENDATIONS_OPENAPI = buildDocument({
       productId: string({ examples: ['p-00042'] }),
       score: number({ minimum: 0, maximum: 1, description: 'Relevance, 3 decimals; items are sorted by descending score.' }),
     }),
-    RecommendationList: ITEMS('Recommendation'),
+    RecommendationList: itemsOf('Recommendation'),
   },
   paths: {
     '/recommendations': {
