@@ -4,7 +4,3 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 /** Base URI for the `type` member of problem documents emitted by the platform. */
 export const PROBLEM_TYPE_BASE = 'https://bff.example.com/problems/';
-/** Injection token of the health registry, where libs register readiness checks. */
-export const HEALTH_REGISTRY = Symbol('HEALTH_REGISTRY');
-/** Injection token for the validated core environment (see CoreEnv). */
-export const CORE_ENV = Symbol('CORE_ENV');

@@ -4,7 +4,7 @@ export { UpstreamClient } from './upstream.client.js';
 export { UpstreamError, isUpstreamError, type UpstreamFailure, type UpstreamErrorInit } from './upstream.error.js';
 export { InjectUpstream } from './upstream.decorators.js';
 export { upstreamEnv, upstreamUrlVariable, UPSTREAM_URLS } from './upstream.env.js';
-export { ALWAYS_PROPAGATED, DEADLINE_HEADER, HOP_BY_HOP, upstreamToken } from './upstream.constants.js';
+export { DEADLINE_HEADER, HOP_BY_HOP, upstreamToken } from './upstream.constants.js';
 export type { UpstreamAuthMode, UpstreamDefinition, UpstreamRequest, UpstreamResponse } from './upstream.types.js';
 export { Aggregator, AggregationPlan } from './aggregation/aggregator.js';
 export { DEGRADED_HEADER, SECTION_FALLBACK, STALE_HEADER } from './aggregation/aggregation.constants.js';

@@ -1,9 +1,6 @@
 /** Header telling an upstream how many ms of the caller's budget remain (see README: deadline budget). */
 export const DEADLINE_HEADER = 'x-request-deadline-ms';
 
-/** Inbound headers forwarded to every upstream (besides x-request-id, which is always set). */
-export const ALWAYS_PROPAGATED = ['traceparent', 'tracestate', 'accept-language'] as const;
-
 /** Hop-by-hop headers (RFC 9110 §7.6.1) that are never forwarded, whatever the configuration says. */
 export const HOP_BY_HOP = new Set([
   'connection',
