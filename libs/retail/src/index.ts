@@ -3,8 +3,20 @@ import type { EnvSchema } from '@bff/core';
 import { retailUpstreams, type RetailService } from './retail.upstreams.js';
 
 export { RetailModule } from './retail.module.js';
-export { RETAIL_UPSTREAMS, retailUpstreams, type RetailService } from './retail.upstreams.js';
-export { CatalogApi, CustomersApi, InventoryApi, PricingApi, RecommendationsApi, ReviewsApi } from './retail.clients.js';
+export { RETAIL_UPSTREAMS, retailUpstreams, type RetailService, type RetailUpstreamOverrides } from './retail.upstreams.js';
+export {
+  CartsApi,
+  CatalogApi,
+  CustomersApi,
+  InventoryApi,
+  OrdersApi,
+  PricingApi,
+  RecommendationsApi,
+  ReviewsApi,
+  type CallOptions,
+  type PlacedOrder,
+  type WriteOptions,
+} from './retail.clients.js';
 export type * from './retail.types.js';
 
 /** Env slice for the given retail services: one `UPSTREAM_<NAME>_URL` each. */

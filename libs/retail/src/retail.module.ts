@@ -1,28 +1,32 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { UpstreamModule } from '@bff/upstream';
-import { CatalogApi, CustomersApi, InventoryApi, PricingApi, RecommendationsApi, ReviewsApi } from './retail.clients.js';
-import { retailUpstreams, type RetailService } from './retail.upstreams.js';
+import { CartsApi, CatalogApi, CustomersApi, InventoryApi, OrdersApi, PricingApi, RecommendationsApi, ReviewsApi } from './retail.clients.js';
+import { retailUpstreams, type RetailService, type RetailUpstreamOverrides } from './retail.upstreams.js';
 
-const ADAPTERS: Partial<Record<RetailService, Type>> = {
+/** The adapter of every declared service (a new service in RETAIL_UPSTREAMS does not compile without one). */
+const ADAPTERS: Readonly<Record<RetailService, Type>> = {
   catalog: CatalogApi,
   pricing: PricingApi,
   inventory: InventoryApi,
   reviews: ReviewsApi,
   recommendations: RecommendationsApi,
   customers: CustomersApi,
+  carts: CartsApi,
+  orders: OrdersApi,
 };
 
 /**
  * Registers the retail services an app talks to: their upstream clients and typed adapters.
  * Pair it with `retailEnv(services)` in the app definition so their URLs are validated at boot.
+ * `overrides` adjusts a service's declaration for this app (e.g. its auth mode).
  */
 @Module({})
 export class RetailModule {
-  static forRoot(services: readonly RetailService[]): DynamicModule {
-    const adapters = services.map((s) => ADAPTERS[s]).filter((a): a is Type => a !== undefined);
+  static forRoot(services: readonly RetailService[], overrides: RetailUpstreamOverrides = {}): DynamicModule {
+    const adapters = [...new Set(services)].map((s) => ADAPTERS[s]);
     return {
       module: RetailModule,
-      imports: [UpstreamModule.forRoot({ upstreams: retailUpstreams(services) })],
+      imports: [UpstreamModule.forRoot({ upstreams: retailUpstreams(services, overrides) })],
       providers: adapters,
       exports: adapters,
     };

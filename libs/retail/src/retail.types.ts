@@ -1,85 +1,82 @@
 /**
- * Shapes of the retail domain services' payloads. They mirror the services' OpenAPI documents
- * (sandbox/src/**: GET /openapi.json on each service).
+ * Shapes of the retail domain services' payloads: named aliases of the component schemas generated
+ * from the services' OpenAPI documents (libs/retail/src/generated, see docs/upstream-types.md).
+ * Nothing here is written by hand: a change of a service's contract reaches the BFF through
+ * `node scripts/gen-upstream-types.mjs`, and every use of a changed field fails to compile.
  */
-export interface Product {
-  id: string;
-  sku: string;
-  name: string;
-  description: string;
-  categoryId: string;
-  brand: string;
-  thumbnailUrl: string;
-  images: { url: string; alt: string }[];
-  attributes: Record<string, string>;
-  createdAt: string;
-}
+import type { components as CartsComponents } from './generated/carts.openapi.js';
+import type { components as CatalogComponents, operations as CatalogOperations } from './generated/catalog.openapi.js';
+import type { components as CustomersComponents } from './generated/customers.openapi.js';
+import type { components as InventoryComponents } from './generated/inventory.openapi.js';
+import type { components as OrdersComponents, operations as OrdersOperations } from './generated/orders.openapi.js';
+import type { components as PricingComponents } from './generated/pricing.openapi.js';
+import type {
+  components as RecommendationsComponents,
+  operations as RecommendationsOperations,
+} from './generated/recommendations.openapi.js';
+import type { components as ReviewsComponents, operations as ReviewsOperations } from './generated/reviews.openapi.js';
 
-export interface ProductPage {
-  items: Product[];
-  nextCursor: string | null;
-  total: number;
-}
+type CatalogSchemas = CatalogComponents['schemas'];
+type PricingSchemas = PricingComponents['schemas'];
+type InventorySchemas = InventoryComponents['schemas'];
+type ReviewsSchemas = ReviewsComponents['schemas'];
+type RecommendationsSchemas = RecommendationsComponents['schemas'];
+type CustomersSchemas = CustomersComponents['schemas'];
+type CartsSchemas = CartsComponents['schemas'];
+type OrdersSchemas = OrdersComponents['schemas'];
 
-export interface Category {
-  id: string;
-  name: string;
-  parentId: string | null;
-}
+// ---- catalog ---------------------------------------------------------------
+export type Product = CatalogSchemas['Product'];
+export type ProductImage = CatalogSchemas['ProductImage'];
+export type ProductPage = CatalogSchemas['ProductPage'];
+export type Category = CatalogSchemas['Category'];
+export type CategoryList = CatalogSchemas['CategoryList'];
+/** Query of `GET /products` (cursor pagination, name search, category subtree). */
+export type ListProductsQuery = NonNullable<CatalogOperations['listProducts']['parameters']['query']>;
 
-export interface Price {
-  productId: string;
-  currency: string;
-  amount: number;
-  listAmount: number;
-  discountPct: number;
-  validUntil: string;
-}
+// ---- pricing -----------------------------------------------------------------
+export type Price = PricingSchemas['Price'];
+export type PriceList = PricingSchemas['PriceList'];
 
-export interface Stock {
-  productId: string;
-  available: number;
-  reserved: number;
-  inStock: boolean;
-  warehouse: string;
-  restockDate: string | null;
-}
+// ---- inventory -----------------------------------------------------------------
+export type Stock = InventorySchemas['Stock'];
+export type StockList = InventorySchemas['StockList'];
 
-export interface Review {
-  id: string;
-  productId: string;
-  author: string;
-  rating: number;
-  title: string;
-  body: string;
-  createdAt: string;
-}
+// ---- reviews -------------------------------------------------------------------
+export type Review = ReviewsSchemas['Review'];
+export type ReviewPage = ReviewsSchemas['ReviewPage'];
+export type RatingHistogram = ReviewsSchemas['RatingHistogram'];
+/** The reviews service calls it `Rating`. */
+export type RatingSummary = ReviewsSchemas['Rating'];
+/** Query of `GET /products/{productId}/reviews`. */
+export type ListReviewsQuery = NonNullable<ReviewsOperations['listReviews']['parameters']['query']>;
 
-export interface ReviewPage {
-  items: Review[];
-  page: number;
-  pageSize: number;
-  total: number;
-}
+// ---- recommendations -----------------------------------------------------------
+export type Recommendation = RecommendationsSchemas['Recommendation'];
+export type RecommendationList = RecommendationsSchemas['RecommendationList'];
+/** Query of `GET /recommendations`: similar to a product, popular in a category, or popular overall. */
+export type ListRecommendationsQuery = NonNullable<RecommendationsOperations['listRecommendations']['parameters']['query']>;
 
-export interface RatingSummary {
-  productId: string;
-  average: number;
-  count: number;
-  histogram: Record<'1' | '2' | '3' | '4' | '5', number>;
-}
+// ---- customers -------------------------------------------------------------------
+export type Customer = CustomersSchemas['Customer'];
+export type CustomerTier = Customer['tier'];
 
-export interface Recommendation {
-  productId: string;
-  score: number;
-}
+// ---- carts -----------------------------------------------------------------------
+export type Cart = CartsSchemas['Cart'];
+export type CartItem = CartsSchemas['CartItem'];
+export type AddCartItemRequest = CartsSchemas['AddCartItemRequest'];
+export type UpdateCartItemRequest = CartsSchemas['UpdateCartItemRequest'];
 
-export interface Customer {
-  id: string;
-  email: string;
-  givenName: string;
-  familyName: string;
-  tier: 'standard' | 'gold' | 'platinum';
-  locale: string;
-  createdAt: string;
-}
+// ---- orders ----------------------------------------------------------------------
+export type Order = OrdersSchemas['Order'];
+export type OrderItem = OrdersSchemas['OrderItem'];
+export type OrderStatus = Order['status'];
+export type OrderList = OrdersSchemas['OrderList'];
+export type CreateOrderRequest = OrdersSchemas['CreateOrderRequest'];
+export type CreateOrderItem = OrdersSchemas['CreateOrderItem'];
+/** Query of `GET /orders`. */
+export type ListOrdersQuery = NonNullable<OrdersOperations['listOrders']['parameters']['query']>;
+
+// ---- every service ------------------------------------------------------------------
+/** RFC 9457 problem details, as every retail service answers its 4xx/5xx. */
+export type UpstreamProblem = CatalogSchemas['Problem'];

@@ -1,29 +1,52 @@
-import { REQUEST_ID_HEADER, RequestContext } from '@bff/core';
-import { Pool, errors as undiciErrors } from 'undici';
-import type { Dispatcher } from 'undici';
-import { DEADLINE_HEADER, DEFAULT_CONNECTIONS, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS, HOP_BY_HOP } from './upstream.constants.js';
-import { UpstreamError, type UpstreamFailure } from './upstream.error.js';
-import type { UpstreamDefinition, UpstreamRequest, UpstreamResponse } from './upstream.types.js';
+import { Logger } from '@nestjs/common';
+import { IDENTITY_SLOT, REQUEST_ID_HEADER, RequestContext, type Identity } from '@bff/core';
+import { DEADLINE_HEADER, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS, HOP_BY_HOP } from './upstream.constants.js';
+import { AttemptAbort } from './attempt-abort.js';
+import { UpstreamError } from './upstream.error.js';
+import { UpstreamResilience, type ResilienceSnapshot } from './resilience/resilience.js';
+import type {
+  TransportResponse,
+  UpstreamDefinition,
+  UpstreamMethod,
+  UpstreamRequest,
+  UpstreamResponse,
+  UpstreamResponseCache,
+  UpstreamTokenSource,
+  UpstreamTransport,
+} from './upstream.types.js';
+
+export interface UpstreamClientDeps {
+  readonly transport: UpstreamTransport;
+  readonly tokens?: UpstreamTokenSource;
+  readonly cache?: UpstreamResponseCache;
+}
 
 /**
- * The client for one upstream: a keep-alive undici Pool per origin, per-call timeout bounded by the
- * request's remaining budget, header propagation, a body size cap, JSON parsing, and every failure
- * turned into a coded UpstreamError.
+ * The client for one upstream. Every call: resolves headers (propagation, relay or
+ * client-credentials token, deadline budget), goes through the resilience pipeline (retry →
+ * breaker → bulkhead), gets min(own timeout, remaining budget) per attempt, and turns every failure
+ * into a coded UpstreamError. GETs on upstreams with `httpCache` go through the response cache.
  */
 export class UpstreamClient {
   readonly name: string;
-  private readonly pool: Pool;
+  private readonly logger: Logger;
   private readonly basePath: string;
   private readonly timeoutMs: number;
   private readonly maxBodyBytes: number;
   private readonly extraHeaders: readonly string[];
+  private readonly resilience: UpstreamResilience;
+  private readonly transport: UpstreamTransport;
+  private readonly tokens?: UpstreamTokenSource;
+  private readonly cache?: UpstreamResponseCache;
 
   constructor(
     readonly definition: UpstreamDefinition,
     baseUrl: string,
+    deps: UpstreamClientDeps,
   ) {
     const url = new URL(baseUrl);
     this.name = definition.name;
+    this.logger = new Logger(`Upstream:${definition.name}`);
     this.basePath = url.pathname.replace(/\/$/, '');
     this.timeoutMs = definition.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxBodyBytes = definition.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -33,11 +56,22 @@ export class UpstreamClient {
         throw new Error(`Upstream '${definition.name}' lists '${h}' in propagateHeaders; credentials are forwarded only through auth: 'relay'`);
       }
     }
-    this.pool = new Pool(url.origin, {
-      connections: definition.connections ?? DEFAULT_CONNECTIONS,
-      keepAliveTimeout: 10_000,
-      keepAliveMaxTimeout: 60_000,
-    });
+    const auth = definition.auth ?? 'none';
+    if (auth === 'client-credentials' && !deps.tokens) {
+      throw new Error(
+        `Upstream '${definition.name}' uses auth 'client-credentials' but no UpstreamTokenSource is provided; import UpstreamAuthModule from @bff/auth`,
+      );
+    }
+    if (auth === 'relay' && !deps.tokens) {
+      this.logger.warn(`auth 'relay' declared but no UpstreamTokenSource is provided; calls go without the caller's token`);
+    }
+    if (definition.httpCache && !deps.cache) {
+      this.logger.warn(`httpCache declared but no UpstreamResponseCache is provided (import CacheModule from @bff/cache); not caching`);
+    }
+    this.transport = deps.transport;
+    this.tokens = deps.tokens;
+    this.cache = definition.httpCache ? deps.cache : undefined;
+    this.resilience = new UpstreamResilience(definition);
   }
 
   /** GET a JSON resource. */
@@ -46,13 +80,98 @@ export class UpstreamClient {
   }
 
   async request<T>(req: UpstreamRequest): Promise<UpstreamResponse<T>> {
-    const method = req.method ?? 'GET';
-    const ctx = RequestContext.current();
-    const remaining = RequestContext.remainingBudgetMs();
-    if (remaining !== undefined && remaining <= 0) this.fail('deadline_exceeded', method, req.path);
-    const timeoutMs = Math.min(req.timeoutMs ?? this.timeoutMs, remaining ?? Number.POSITIVE_INFINITY);
-    const deadlineLimited = remaining !== undefined && remaining < (req.timeoutMs ?? this.timeoutMs);
+    const method: UpstreamMethod = req.method ?? 'GET';
+    const deadline = earliest(RequestContext.current()?.deadline, req.deadline);
+    if (deadline !== undefined && deadline - performance.now() <= 0) throw this.error('deadline_exceeded', method, req.path);
+    if (req.signal?.aborted) throw this.error('aborted', method, req.path);
 
+    const path = this.basePath + req.path + toQuery(req.query);
+    const resolved = this.headersFor(req, method, deadline, req.signal);
+    const headers = resolved instanceof Promise ? await resolved : resolved;
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    if (body !== undefined) headers['content-type'] = 'application/json';
+
+    const network = (conditional: Readonly<Record<string, string>>): Promise<TransportResponse> =>
+      this.resilience.execute({ method, path: req.path, idempotencyKey: req.idempotencyKey, deadline, signal: req.signal }, () =>
+        this.attempt(method, path, req, { ...headers, ...conditional }, body, deadline),
+      );
+
+    const response =
+      this.cache && method === 'GET'
+        ? await this.cache.fetch({ upstream: this.name, path, partition: this.partition() }, network)
+        : await network({});
+    return { status: response.status, headers: response.headers, body: this.parse<T>(response, method, req.path) };
+  }
+
+  /** Probe used by /health/ready: straight to the transport, no retries, breaker or bulkhead. */
+  async probe(signal: AbortSignal): Promise<void> {
+    const path = this.basePath + (this.definition.readinessPath ?? '/health');
+    const res = await this.transport.send({ method: 'GET', path, headers: { accept: 'application/json' }, signal, maxBodyBytes: 64 * 1024 });
+    if (res.status >= 500) throw new Error(`${this.name} readiness answered ${res.status}`);
+  }
+
+  /** Breaker state, bulkhead occupancy and counters (diagnostics, tests). */
+  resilienceSnapshot(): ResilienceSnapshot {
+    return this.resilience.snapshot();
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+
+  /** One attempt: a fresh timeout of min(declared timeout, remaining deadline). */
+  private async attempt(
+    method: UpstreamMethod,
+    path: string,
+    req: UpstreamRequest,
+    headers: Record<string, string>,
+    body: string | undefined,
+    deadline: number | undefined,
+  ): Promise<TransportResponse> {
+    const ownTimeout = req.timeoutMs ?? this.timeoutMs;
+    const remaining = deadline === undefined ? undefined : deadline - performance.now();
+    if (remaining !== undefined && remaining <= 0) throw this.error('deadline_exceeded', method, req.path);
+    const deadlineLimited = remaining !== undefined && remaining < ownTimeout;
+    const timeoutMs = deadlineLimited ? Math.max(1, Math.floor(remaining)) : ownTimeout;
+    if (remaining !== undefined) headers[DEADLINE_HEADER] = String(Math.floor(remaining));
+
+    const abort = new AttemptAbort(timeoutMs, req.signal);
+    let response: TransportResponse;
+    try {
+      response = await this.transport.send({ method, path, headers, body, signal: abort.signal, maxBodyBytes: this.maxBodyBytes });
+    } catch (error) {
+      if (error instanceof UpstreamError && error.failure === 'aborted' && abort.timedOut) {
+        throw this.error(deadlineLimited ? 'deadline_exceeded' : 'timeout', method, req.path, error);
+      }
+      throw error;
+    } finally {
+      abort.dispose();
+    }
+    if (response.status >= 400) {
+      const { status } = response;
+      throw new UpstreamError({
+        upstream: this.name,
+        failure: 'http_status',
+        method,
+        path: req.path,
+        status,
+        // An upstream 503 means "temporarily unavailable": we answer 503 too, with its Retry-After.
+        ...(status === 503 ? UNAVAILABLE : {}),
+        upstreamRetryAfterSeconds: status === 503 || status === 429 ? parseRetryAfter(response.headers['retry-after']) : undefined,
+        upstreamBody: response.body.slice(0, 512),
+      });
+    }
+    return response;
+  }
+
+  /** The headers of a call; a promise only when a client-credentials token has to be obtained. */
+  private headersFor(
+    req: UpstreamRequest,
+    method: UpstreamMethod,
+    deadline: number | undefined,
+    signal: AbortSignal | undefined,
+  ): Record<string, string> | Promise<Record<string, string>> {
+    const ctx = RequestContext.current();
     const headers: Record<string, string> = { accept: 'application/json' };
     if (ctx) {
       Object.assign(headers, ctx.propagated);
@@ -62,124 +181,104 @@ export class UpstreamClient {
         if (typeof value === 'string') headers[h] = value;
       }
     }
-    if (remaining !== undefined) headers[DEADLINE_HEADER] = String(Math.floor(remaining));
     for (const [k, v] of Object.entries(req.headers ?? {})) {
       const key = k.toLowerCase();
-      if (!HOP_BY_HOP.has(key)) headers[key] = v;
+      if (!HOP_BY_HOP.has(key) && !CREDENTIAL_HEADERS.has(key)) headers[key] = v;
     }
-    let body: string | undefined;
-    if (req.body !== undefined) {
-      body = JSON.stringify(req.body);
-      headers['content-type'] = 'application/json';
-    }
+    if (req.idempotencyKey !== undefined) headers['idempotency-key'] = req.idempotencyKey;
 
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = req.signal ? AbortSignal.any([timeout, req.signal]) : timeout;
-    const path = this.basePath + req.path + toQuery(req.query);
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await this.pool.request({ method, path, headers, body, signal });
-    } catch (error) {
-      throw this.classify(error, signal, timeout, deadlineLimited, method, req.path);
+    const auth = this.definition.auth ?? 'none';
+    if (auth === 'relay') {
+      const token = this.tokens?.relayToken();
+      if (token) headers.authorization = `Bearer ${token}`;
+    } else if (auth === 'client-credentials' && this.tokens) {
+      return this.withClientCredentials(headers, method, req.path, deadline, signal, this.tokens);
     }
-    const text = await this.readBody(response, signal, timeout, deadlineLimited, method, req.path);
-    if (response.statusCode >= 400) {
-      const retryAfter = Number(response.headers['retry-after']);
-      throw new UpstreamError({
-        upstream: this.name,
-        failure: 'http_status',
-        method,
-        path: req.path,
-        status: response.statusCode,
-        retryAfterSeconds: Number.isFinite(retryAfter) && response.statusCode === 503 ? retryAfter : undefined,
-        cause: new Error(text.slice(0, 512)),
-      });
-    }
-    let parsed: unknown = undefined;
-    if (text.length > 0 && response.statusCode !== 204 && response.statusCode !== 304) {
-      try {
-        parsed = JSON.parse(text);
-      } catch (error) {
-        this.fail('malformed_body', method, req.path, error);
-      }
-    }
-    return { status: response.statusCode, headers: response.headers, body: parsed as T };
+    return headers;
   }
 
-  /** Probe used by /health/ready. */
-  async probe(signal: AbortSignal): Promise<void> {
-    const path = this.basePath + (this.definition.readinessPath ?? '/health');
-    const res = await this.pool.request({ method: 'GET', path, signal });
-    await res.body.dump();
-    if (res.statusCode >= 500) throw new Error(`${this.name} readiness answered ${res.statusCode}`);
-  }
-
-  async close(): Promise<void> {
-    await this.pool.close();
-  }
-
-  private async readBody(
-    response: Dispatcher.ResponseData,
-    signal: AbortSignal,
-    timeout: AbortSignal,
-    deadlineLimited: boolean,
-    method: string,
+  /** Adds a client-credentials token, bounded by the upstream's timeout and the remaining deadline. */
+  private async withClientCredentials(
+    headers: Record<string, string>,
+    method: UpstreamMethod,
     path: string,
-  ): Promise<string> {
-    const declared = Number(response.headers['content-length']);
-    if (Number.isFinite(declared) && declared > this.maxBodyBytes) {
-      response.body.destroy();
-      this.fail('body_too_large', method, path);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
+    deadline: number | undefined,
+    signal: AbortSignal | undefined,
+    tokens: UpstreamTokenSource,
+  ): Promise<Record<string, string>> {
+    const remaining = deadline === undefined ? this.timeoutMs : Math.max(1, deadline - performance.now());
+    const abort = new AttemptAbort(Math.min(this.timeoutMs, remaining), signal);
     try {
-      for await (const chunk of response.body) {
-        size += (chunk as Buffer).length;
-        if (size > this.maxBodyBytes) {
-          response.body.destroy();
-          this.fail('body_too_large', method, path);
-        }
-        chunks.push(chunk as Buffer);
-      }
+      headers.authorization = `Bearer ${await tokens.clientCredentialsToken(this.definition, abort.signal)}`;
+      return headers;
     } catch (error) {
       if (error instanceof UpstreamError) throw error;
-      throw this.classify(error, signal, timeout, deadlineLimited, method, path);
+      throw new UpstreamError({
+        upstream: this.name,
+        failure: 'connection_refused',
+        method,
+        path,
+        code: 'UPSTREAM_CREDENTIALS_UNAVAILABLE',
+        publicDetail: 'An upstream service could not be authenticated.',
+        cause: error,
+      });
+    } finally {
+      abort.dispose();
     }
-    return chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
   }
 
-  private classify(error: unknown, signal: AbortSignal, timeout: AbortSignal, deadlineLimited: boolean, method: string, path: string): UpstreamError {
-    let failure: UpstreamFailure;
-    if (timeout.aborted) failure = deadlineLimited ? 'deadline_exceeded' : 'timeout';
-    else if (signal.aborted) failure = 'aborted';
-    else if (hasCode(error, 'ECONNREFUSED') || hasCode(error, 'ENOTFOUND') || hasCode(error, 'EAI_AGAIN')) failure = 'connection_refused';
-    else if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) failure = 'timeout';
-    else failure = 'connection_reset';
-    return new UpstreamError({ upstream: this.name, failure, method, path, cause: error });
+  /** Cache partition: only upstreams that receive the caller's credentials are partitioned by caller. */
+  private partition(): string | undefined {
+    if ((this.definition.auth ?? 'none') !== 'relay') return undefined;
+    const identity = RequestContext.getSlot<Identity>(IDENTITY_SLOT);
+    return identity ? `${identity.strategy}:${identity.subject}` : undefined;
   }
 
-  private fail(failure: UpstreamFailure, method: string, path: string, cause?: unknown): never {
-    throw new UpstreamError({ upstream: this.name, failure, method, path, cause });
+  private parse<T>(response: TransportResponse, method: UpstreamMethod, path: string): T {
+    if (response.body.length === 0 || response.status === 204 || response.status === 304 || method === 'HEAD') return undefined as T;
+    try {
+      return JSON.parse(response.body) as T;
+    } catch (error) {
+      throw this.error('malformed_body', method, path, error);
+    }
+  }
+
+  private error(failure: UpstreamError['failure'], method: string, path: string, cause?: unknown): UpstreamError {
+    return new UpstreamError({ upstream: this.name, failure, method, path, cause });
   }
 }
 
-/** Never forwarded through propagateHeaders: the caller's credentials reach only relay upstreams. */
+/** How an upstream 503 is answered: unavailable (503), not a gateway error. */
+const UNAVAILABLE = { kind: 'unavailable', code: 'UPSTREAM_UNAVAILABLE', publicDetail: 'An upstream service is temporarily unavailable.' } as const;
+
+/** Never forwarded from inbound requests or ad-hoc headers: credentials reach only relay upstreams. */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'x-api-key', 'proxy-authorization']);
 
-function hasCode(error: unknown, code: string): boolean {
-  for (let e: unknown = error, i = 0; e && i < 4; e = (e as { cause?: unknown }).cause, i++) {
-    if ((e as { code?: unknown }).code === code) return true;
-    const nested = (e as { errors?: unknown[] }).errors;
-    if (Array.isArray(nested) && nested.some((n) => (n as { code?: unknown }).code === code)) return true;
-  }
-  return false;
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+}
+
+function parseRetryAfter(value: string | string[] | undefined): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds, 3600);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.min(3600, Math.ceil((date - Date.now()) / 1000)));
 }
 
 function toQuery(query: UpstreamRequest['query']): string {
   if (!query) return '';
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.append(k, String(v));
-  const s = params.toString();
-  return s ? `?${s}` : '';
+  let s = '';
+  for (const k of Object.keys(query)) {
+    const v = query[k];
+    // The same encoding as URLSearchParams (application/x-www-form-urlencoded), without building one per call.
+    if (v !== undefined) s += `${s ? '&' : '?'}${formEncode(k)}=${formEncode(String(v))}`;
+  }
+  return s;
+}
+
+const NEEDS_FORM_ENCODING = /[^A-Za-z0-9*\-._]/;
+
+function formEncode(value: string): string {
+  return NEEDS_FORM_ENCODING.test(value) ? new URLSearchParams([['', value]]).toString().slice(1) : value;
 }

@@ -34,6 +34,10 @@ export interface UpstreamErrorInit {
   /** Upstream HTTP status, for 'http_status'. */
   readonly status?: number;
   readonly retryAfterSeconds?: number;
+  /** First bytes of the upstream's error body: logged with the request id, never sent to clients. */
+  readonly upstreamBody?: string;
+  /** Retry-After the upstream itself sent (retries wait at least this long). */
+  readonly upstreamRetryAfterSeconds?: number;
   readonly cause?: unknown;
   /** Overrides the default classification (endpoint-level mapping). */
   readonly kind?: ErrorKind;
@@ -49,23 +53,33 @@ export class UpstreamError extends PlatformError {
   readonly upstream: string;
   readonly failure: UpstreamFailure;
   readonly upstreamStatus?: number;
+  /** Retry-After the upstream sent, when it sent one. */
+  readonly upstreamRetryAfterSeconds?: number;
 
   constructor(init: UpstreamErrorInit) {
     const base = DEFAULTS[init.failure];
     const kind = init.kind ?? (init.failure === 'http_status' && init.status === 404 ? 'not_found' : base.kind);
     const code = init.code ?? (kind === 'not_found' ? 'NOT_FOUND' : base.code);
     const detail = init.publicDetail ?? (kind === 'not_found' ? 'The requested resource does not exist.' : base.detail);
-    const retryAfterSeconds = init.retryAfterSeconds ?? (kind === 'unavailable' ? 5 : undefined);
+    const retryAfterSeconds = init.retryAfterSeconds ?? init.upstreamRetryAfterSeconds ?? (kind === 'unavailable' ? 5 : undefined);
     super(kind, code, `${init.upstream} ${init.method} ${init.path}: ${init.failure}${init.status ? ` ${init.status}` : ''}`, {
       publicDetail: detail,
       retryAfterSeconds,
       cause: init.cause,
-      context: { upstream: init.upstream, failure: init.failure, upstreamStatus: init.status, method: init.method, path: init.path },
+      context: {
+        upstream: init.upstream,
+        failure: init.failure,
+        upstreamStatus: init.status,
+        method: init.method,
+        path: init.path,
+        ...(init.upstreamBody === undefined ? {} : { upstreamBody: init.upstreamBody }),
+      },
     });
     this.name = 'UpstreamError';
     this.upstream = init.upstream;
     this.failure = init.failure;
     this.upstreamStatus = init.status;
+    this.upstreamRetryAfterSeconds = init.upstreamRetryAfterSeconds;
   }
 
   /** Re-classifies this failure for an endpoint (e.g. a 404 of a non-subject resource → 502). */
@@ -77,6 +91,8 @@ export class UpstreamError extends PlatformError {
       path: String(this.context?.path),
       status: this.upstreamStatus,
       retryAfterSeconds: this.retryAfterSeconds,
+      upstreamRetryAfterSeconds: this.upstreamRetryAfterSeconds,
+      upstreamBody: typeof this.context?.upstreamBody === 'string' ? this.context.upstreamBody : undefined,
       cause: this,
       kind,
       code,

@@ -1,34 +1,70 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import type { HttpService } from '@nestjs/axios';
 import { UpstreamClient } from './upstream.client.js';
-import { upstreamToken } from './upstream.constants.js';
-import { UPSTREAM_URLS } from './upstream.env.js';
+import { UPSTREAM_RESPONSE_CACHE, UPSTREAM_TOKEN_SOURCE, upstreamHttpToken, upstreamToken } from './upstream.constants.js';
+import { UPSTREAM_SETTINGS, type UpstreamSettings } from './upstream.env.js';
 import { UpstreamLifecycle } from './upstream.lifecycle.js';
 import { UpstreamConfigurableModule, type UPSTREAM_OPTIONS_TYPE } from './upstream.module-definition.js';
 import { Aggregator } from './aggregation/aggregator.js';
+import { createHttpService, createTransport } from './transport/transport.factory.js';
+import type { UpstreamDefinition, UpstreamResponseCache, UpstreamTokenSource } from './upstream.types.js';
 
 /**
  * Declares the app's upstreams once. Each becomes an injectable UpstreamClient
- * (`@InjectUpstream('catalog')`) with its own pool, timeout and readiness probe. The URLs come
- * from `UPSTREAM_<NAME>_URL`, validated with the rest of the config (see `upstreamEnv`).
+ * (`@InjectUpstream('catalog')`) with its own transport, resilience pipeline, timeout and readiness
+ * probe. The URLs come from `UPSTREAM_<NAME>_URL`, validated with the rest of the config (see
+ * `upstreamEnv`). Each upstream's @nestjs/axios HttpService is injectable too
+ * (`@InjectUpstreamHttp('name')`) so teams on the axios transport can register interceptors.
  */
 @Module({})
 export class UpstreamModule extends UpstreamConfigurableModule {
   static forRoot(options: typeof UPSTREAM_OPTIONS_TYPE): DynamicModule {
     const base = super.forRoot(options);
-    const clients: Provider[] = options.upstreams.map((definition) => ({
-      provide: upstreamToken(definition.name),
-      useFactory: (urls: ReadonlyMap<string, string>) => {
-        const url = urls.get(definition.name);
-        if (!url) throw new Error(`Upstream '${definition.name}' has no URL; add upstreamEnv() to the app definition`);
-        return new UpstreamClient(definition, url);
-      },
-      inject: [UPSTREAM_URLS],
+    const httpServices: Provider[] = options.upstreams.map((definition) => ({
+      provide: upstreamHttpToken(definition.name),
+      useFactory: (settings: UpstreamSettings) => createHttpService(withOverrides(definition, settings), urlOf(settings, definition)),
+      inject: [UPSTREAM_SETTINGS],
     }));
+    const clients: Provider[] = options.upstreams.map((declared) => ({
+      provide: upstreamToken(declared.name),
+      useFactory: (settings: UpstreamSettings, http: HttpService, tokens?: UpstreamTokenSource, cache?: UpstreamResponseCache) => {
+        const definition = withOverrides(declared, settings);
+        const url = urlOf(settings, definition);
+        // The environment may switch an upstream's transport (UPSTREAM_<NAME>_TRANSPORT) without a code change.
+        const kind = settings.transports.get(definition.name) ?? definition.transport ?? 'undici';
+        return new UpstreamClient(definition, url, { transport: createTransport(kind, definition, url, http), tokens, cache });
+      },
+      inject: [
+        UPSTREAM_SETTINGS,
+        upstreamHttpToken(declared.name),
+        { token: UPSTREAM_TOKEN_SOURCE, optional: true },
+        { token: UPSTREAM_RESPONSE_CACHE, optional: true },
+      ],
+    }));
+    const tokens = [...clients, ...httpServices].map((c) => (c as { provide: string }).provide);
     return {
       ...base,
       global: true,
-      providers: [...(base.providers ?? []), ...clients, UpstreamLifecycle, Aggregator],
-      exports: [...clients.map((c) => (c as { provide: string }).provide), Aggregator],
+      providers: [...(base.providers ?? []), ...httpServices, ...clients, UpstreamLifecycle, Aggregator],
+      exports: [...tokens, Aggregator],
     };
   }
+}
+
+/** The declaration with the environment's capacity overrides applied. */
+function withOverrides(definition: UpstreamDefinition, settings: UpstreamSettings): UpstreamDefinition {
+  const o = settings.overrides.get(definition.name);
+  if (!o) return definition;
+  return {
+    ...definition,
+    timeoutMs: o.timeoutMs ?? definition.timeoutMs,
+    connections: o.connections ?? definition.connections,
+    bulkhead: { ...definition.bulkhead, maxConcurrent: o.maxConcurrent ?? definition.bulkhead?.maxConcurrent, maxQueue: o.maxQueue ?? definition.bulkhead?.maxQueue },
+  };
+}
+
+function urlOf(settings: UpstreamSettings, definition: UpstreamDefinition): string {
+  const url = settings.urls.get(definition.name);
+  if (!url) throw new Error(`Upstream '${definition.name}' has no URL; add upstreamEnv() to the app definition`);
+  return url;
 }

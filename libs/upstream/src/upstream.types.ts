@@ -1,5 +1,32 @@
-/** How an upstream authenticates our calls. 'relay' and 'client-credentials' are completed by libs/auth. */
+/** How an upstream authenticates our calls. 'relay' and 'client-credentials' tokens come from an UpstreamTokenSource (libs/auth). */
 export type UpstreamAuthMode = 'none' | 'relay' | 'client-credentials';
+
+/** Which HTTP stack carries the calls: undici (default, fastest) or @nestjs/axios (for axios interceptors). */
+export type UpstreamTransportKind = 'undici' | 'axios';
+
+/** Retries: only for idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS) or calls carrying an Idempotency-Key. */
+export interface RetryPolicy {
+  /** Total attempts including the first (default 3; 1 disables retries). */
+  readonly maxAttempts?: number;
+  /** First backoff delay in ms (default 50); grows exponentially with full jitter. */
+  readonly initialDelayMs?: number;
+  /** Largest backoff delay in ms (default 1000). A retry that would end past the deadline is not made. */
+  readonly maxDelayMs?: number;
+}
+
+/** One circuit breaker per upstream: opens after consecutive failures, half-opens after a pause. */
+export interface BreakerPolicy {
+  /** Consecutive failed calls that open the circuit (default 5). */
+  readonly consecutiveFailures?: number;
+  /** How long the circuit stays open before one probe call is let through (default 5000 ms). */
+  readonly halfOpenAfterMs?: number;
+}
+
+/** At most `maxConcurrent` calls in flight per upstream, `maxQueue` waiting; overflow fails fast (503). */
+export interface BulkheadPolicy {
+  readonly maxConcurrent?: number;
+  readonly maxQueue?: number;
+}
 
 /** One upstream service, declared once and injected everywhere as a typed client. */
 export interface UpstreamDefinition {
@@ -14,12 +41,29 @@ export interface UpstreamDefinition {
   /** Extra inbound headers forwarded to this upstream, on top of the always-forwarded set. */
   readonly propagateHeaders?: readonly string[];
   readonly auth?: UpstreamAuthMode;
+  /** For auth 'client-credentials': the scope and audience (resource) requested from the IdP. */
+  readonly clientCredentials?: { readonly scope?: string; readonly audience?: string };
   /** Path probed by /health/ready (default '/health'). */
   readonly readinessPath?: string;
+  /** Transport (default 'undici'). */
+  readonly transport?: UpstreamTransportKind;
+  /** Retry policy (default: 3 attempts); `false` disables retries. */
+  readonly retry?: RetryPolicy | false;
+  /** Circuit breaker thresholds (default: 5 consecutive failures, 5 s open); `false` disables it. */
+  readonly breaker?: BreakerPolicy | false;
+  /** Concurrency limit and queue (default 128 concurrent, 256 queued). */
+  readonly bulkhead?: BulkheadPolicy;
+  /**
+   * Opt-in HTTP caching of this upstream's GET responses (Cache-Control max-age/no-store/private,
+   * ETag revalidation). Needs an UpstreamResponseCache provider (libs/cache provides one).
+   */
+  readonly httpCache?: boolean;
 }
 
+export type UpstreamMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
 export interface UpstreamRequest {
-  readonly method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly method?: UpstreamMethod;
   /** Path relative to the upstream's base URL, e.g. `/products/p-00001`. */
   readonly path: string;
   readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
@@ -29,10 +73,82 @@ export interface UpstreamRequest {
   readonly signal?: AbortSignal;
   /** Overrides the declared timeout for this call. */
   readonly timeoutMs?: number;
+  /**
+   * Absolute time (performance.now() based) by which the caller needs the answer, e.g. a section's
+   * budget. The call's effective deadline is the earlier of this and the request's deadline.
+   */
+  readonly deadline?: number;
+  /** Marks a non-idempotent call as safe to retry; sent upstream as `Idempotency-Key`. */
+  readonly idempotencyKey?: string;
 }
 
 export interface UpstreamResponse<T> {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: T;
+}
+
+/** What a transport is asked to send: everything already resolved (path with query, final headers). */
+export interface TransportRequest {
+  readonly method: UpstreamMethod;
+  /** Origin-relative path including the base path and query string. */
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** Aborted on timeout, deadline or caller cancellation. */
+  readonly signal: AbortSignal;
+  /** The body is refused (UpstreamError 'body_too_large') past this many bytes. */
+  readonly maxBodyBytes: number;
+}
+
+/** A raw upstream answer, any status. Transports never throw for an HTTP status. */
+export interface TransportResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+}
+
+/**
+ * One HTTP stack. Implementations throw UpstreamError for transport failures (refused, reset,
+ * oversize, aborted...) and resolve for every HTTP status.
+ */
+export interface UpstreamTransport {
+  send(request: TransportRequest): Promise<TransportResponse>;
+  close(): Promise<void>;
+}
+
+/**
+ * Provides tokens for upstreams declared with auth 'relay' or 'client-credentials'. libs/auth
+ * implements it and provides it globally under UPSTREAM_TOKEN_SOURCE.
+ */
+export interface UpstreamTokenSource {
+  /** The current caller's access token (web session or mobile bearer), or undefined when there is none. */
+  relayToken(): string | undefined;
+  /** A client-credentials access token for this upstream; cached and refreshed single-flight by the implementation. */
+  clientCredentialsToken(upstream: UpstreamDefinition, signal: AbortSignal): Promise<string>;
+}
+
+/** A GET on an upstream that opted in to HTTP caching. */
+export interface CacheableCall {
+  readonly upstream: string;
+  /** Origin-relative path including the query string. */
+  readonly path: string;
+  /**
+   * Cache partition of the caller when the call carries the caller's credentials (relay): responses
+   * marked `private` are stored only under a partition and never shared across partitions.
+   * Undefined for calls that carry no caller identity.
+   */
+  readonly partition: string | undefined;
+}
+
+/**
+ * Upstream HTTP cache (libs/cache implements it, provided globally under UPSTREAM_RESPONSE_CACHE).
+ * It decides from the upstream's Cache-Control/ETag whether to answer from the cache, revalidate
+ * (calling `network` with `If-None-Match`), or go to the network, and what to store.
+ */
+export interface UpstreamResponseCache {
+  fetch(
+    call: CacheableCall,
+    network: (conditionalHeaders: Readonly<Record<string, string>>) => Promise<TransportResponse>,
+  ): Promise<TransportResponse>;
 }

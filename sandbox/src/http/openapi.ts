@@ -64,6 +64,7 @@ export function queryParam(name: string, schema: JsonSchema, description: string
 
 export const IF_NONE_MATCH: JsonSchema = { $ref: '#/components/parameters/IfNoneMatch' };
 
+/** Sent with every cacheable 200 and with every 304. */
 const CACHE_HEADERS: JsonSchema = {
   ETag: { $ref: '#/components/headers/ETag' },
   'Cache-Control': { $ref: '#/components/headers/CacheControl' },
@@ -96,13 +97,27 @@ const PROBLEM_SCHEMA = object(
     title: string({ description: 'Short summary of the problem type (the HTTP reason phrase).' }),
     status: integer({ minimum: 100, maximum: 599, description: 'HTTP status code.' }),
     detail: string({ description: 'Explanation specific to this occurrence.' }),
-    instance: string({ description: 'The request path.' }),
+    instance: string({ description: 'The request path (without query string).', examples: ['/products/p-99999'] }),
   },
-  ['instance'],
+  [],
   { description: 'RFC 9457 problem details.' },
 );
 
 const HEALTH_SCHEMA = object({ status: string({ enum: ['ok'] }) });
+
+/** `GET /openapi.json` answers the service's own document: only its top-level shape is described. */
+const OPENAPI_DOCUMENT_SCHEMA: JsonSchema = {
+  type: 'object',
+  description: "This service's OpenAPI 3.1 document.",
+  required: ['openapi', 'info', 'paths', 'components'],
+  properties: {
+    openapi: string({ enum: ['3.1.0'] }),
+    info: { type: 'object', additionalProperties: true },
+    paths: { type: 'object', additionalProperties: true },
+    components: { type: 'object', additionalProperties: true },
+  },
+  additionalProperties: true,
+};
 
 export function buildDocument(options: {
   service: ServiceName;
@@ -130,9 +145,21 @@ export function buildDocument(options: {
           responses: { '200': jsonResponse('The service is up', ref('Health')) },
         },
       },
+      '/openapi.json': {
+        get: {
+          operationId: 'getOpenApiDocument',
+          tags: ['ops'],
+          summary: 'This OpenAPI document',
+          parameters: [IF_NONE_MATCH],
+          responses: {
+            '200': jsonResponse('The OpenAPI document', ref('OpenApiDocument'), { cacheable: true }),
+            '304': NOT_MODIFIED,
+          },
+        },
+      },
     },
     components: {
-      schemas: { ...options.schemas, Problem: PROBLEM_SCHEMA, Health: HEALTH_SCHEMA },
+      schemas: { ...options.schemas, Problem: PROBLEM_SCHEMA, Health: HEALTH_SCHEMA, OpenApiDocument: OPENAPI_DOCUMENT_SCHEMA },
       parameters: {
         IfNoneMatch: {
           name: 'If-None-Match',
@@ -143,8 +170,8 @@ export function buildDocument(options: {
         },
       },
       headers: {
-        ETag: { description: 'Strong entity tag of the representation.', schema: string() },
-        CacheControl: { description: 'Caching directives.', schema: string() },
+        ETag: { description: 'Strong entity tag of the representation.', required: true, schema: string() },
+        CacheControl: { description: 'Caching directives.', required: true, schema: string() },
       },
       responses: {
         NotModified: { description: 'Not modified (If-None-Match matched).', headers: CACHE_HEADERS },

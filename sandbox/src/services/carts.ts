@@ -11,6 +11,7 @@ import {
   NOT_FOUND,
   object,
   pathParam,
+  problemResponse,
   ref,
   string,
 } from '../http/openapi.ts';
@@ -69,7 +70,7 @@ export const CARTS_OPENAPI = buildDocument({
         responses: {
           '200': jsonResponse('The updated cart', ref('Cart')),
           '400': BAD_REQUEST,
-          '404': NOT_FOUND,
+          '404': problemResponse('Unknown product, or unknown cart (not seeded and not `cart-<existing customer id>`)'),
         },
       },
     },
@@ -83,7 +84,7 @@ export const CARTS_OPENAPI = buildDocument({
         responses: {
           '200': jsonResponse('The updated cart', ref('Cart')),
           '400': BAD_REQUEST,
-          '404': NOT_FOUND,
+          '404': problemResponse('Unknown cart, or the product is not in the cart'),
         },
       },
       delete: {

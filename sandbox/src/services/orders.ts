@@ -27,6 +27,8 @@ import { MAX_QUANTITY } from './carts.ts';
 const MAX_ORDER_ITEMS = 50;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
+const ORDER_LOCATION = { description: 'URL path of the order.', required: true, schema: string({ examples: ['/orders/o-000001'] }) };
+
 export const ORDERS_OPENAPI = buildDocument({
   service: 'orders',
   title: 'Sandbox Orders Service',
@@ -81,13 +83,11 @@ export const ORDERS_OPENAPI = buildDocument({
         ],
         requestBody: jsonBody(ref('CreateOrderRequest'), 'The order to place'),
         responses: {
-          '201': jsonResponse('Order created', ref('Order'), {
-            headers: { Location: { description: 'URL path of the order.', schema: string() } },
-          }),
+          '201': jsonResponse('Order created', ref('Order'), { headers: { Location: ORDER_LOCATION } }),
           '200': jsonResponse('Replay of an earlier request with the same Idempotency-Key and body', ref('Order'), {
             headers: {
-              'Idempotent-Replayed': { description: 'Always "true" on a replay.', schema: string({ enum: ['true'] }) },
-              Location: { description: 'URL path of the order.', schema: string() },
+              'Idempotent-Replayed': { description: 'Always "true" on a replay.', required: true, schema: string({ enum: ['true'] }) },
+              Location: ORDER_LOCATION,
             },
           }),
           '400': BAD_REQUEST,

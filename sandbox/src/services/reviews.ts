@@ -24,6 +24,7 @@ import { generateReviews, type SeedData } from '../seed/data.ts';
 import type { Rating } from '../seed/model.ts';
 
 export const REVIEWS_CACHE_CONTROL = 'public, max-age=30';
+const MAX_PAGE = 1_000_000;
 const MAX_PAGE_SIZE = 50;
 const DEFAULT_PAGE_SIZE = 10;
 const PAGE_CACHE_SIZE = 5000;
@@ -70,7 +71,7 @@ export const REVIEWS_OPENAPI = buildDocument({
         summary: 'Reviews of a product, newest first',
         parameters: [
           pathParam('productId', 'Product id', 'p-00001'),
-          queryParam('page', integer({ minimum: 1, default: 1 }), '1-based page number.'),
+          queryParam('page', integer({ minimum: 1, maximum: MAX_PAGE, default: 1 }), '1-based page number.'),
           queryParam('pageSize', integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }), 'Page size.'),
           IF_NONE_MATCH,
         ],
@@ -138,7 +139,7 @@ export function createReviewsService(seed: SeedData): ServiceModule {
     reset() {},
     register(app: FastifyInstance) {
       app.get<{ Params: { productId: string }; Querystring: Query }>('/products/:productId/reviews', (request, reply) => {
-        const page = intParam(request.query['page'], 'page', 1, 1_000_000, 1);
+        const page = intParam(request.query['page'], 'page', 1, MAX_PAGE, 1);
         const pageSize = intParam(request.query['pageSize'], 'pageSize', 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE);
         const { productId } = request.params;
         const key = `${productId}|${page}|${pageSize}`;

@@ -7,6 +7,8 @@ export interface DegradedSection {
 export interface SectionContext {
   /** Aborted when the section's budget or the request's deadline runs out; pass it to upstream calls. */
   readonly signal: AbortSignal;
+  /** Absolute time (performance.now() based) at which the section's budget runs out, when it has one. */
+  readonly deadline?: number;
 }
 
 export interface SectionOptions {

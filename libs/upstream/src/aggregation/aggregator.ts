@@ -109,19 +109,39 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
     return { data: data as A, degraded, stale };
   }
 
+  /**
+   * Runs one section on the next microtask (once every section of the plan is declared, so `prior`
+   * is complete) and settles with its outcome, or with a SectionTimeoutError when its budget runs
+   * out first (the section's signal is aborted then). One promise per section: this runs for every
+   * section of every request.
+   */
   private execute(spec: SectionSpec, controller: AbortController, prior: Record<string, Promise<unknown>>): Promise<unknown> {
     const { budgetMs } = spec.options;
-    const work = Promise.resolve().then(() => spec.run({ signal: controller.signal }, prior));
-    if (budgetMs === undefined) return work;
-    let timer: NodeJS.Timeout | undefined;
-    const expiry = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new SectionTimeoutError(spec.name, budgetMs);
-        controller.abort(error);
-        reject(error);
-      }, budgetMs);
+    const deadline = budgetMs === undefined ? undefined : performance.now() + budgetMs;
+    return new Promise((resolve, reject) => {
+      const timer =
+        budgetMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              const error = new SectionTimeoutError(spec.name, budgetMs);
+              controller.abort(error);
+              reject(error);
+            }, budgetMs);
+      const settle = <T>(outcome: (value: T) => void) => (value: T) => {
+        clearTimeout(timer);
+        outcome(value);
+      };
+      queueMicrotask(() => {
+        let work: Promise<unknown>;
+        try {
+          work = spec.run({ signal: controller.signal, deadline }, prior);
+        } catch (error) {
+          settle(reject)(error);
+          return;
+        }
+        Promise.resolve(work).then(settle(resolve), settle(reject));
+      });
     });
-    return Promise.race([work, expiry]).finally(() => clearTimeout(timer));
   }
 }
 

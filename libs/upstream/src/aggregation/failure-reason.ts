@@ -17,7 +17,7 @@ export function failureReason(error: unknown): string {
   if (!isUpstreamError(error)) return 'error';
   switch (error.failure) {
     case 'http_status':
-      return error.upstreamStatus === 404 ? 'not_found' : 'upstream_error';
+      return error.upstreamStatus === 404 ? 'not_found' : error.upstreamStatus === 503 ? 'unavailable' : 'upstream_error';
     case 'timeout':
     case 'deadline_exceeded':
     case 'aborted':

@@ -1,0 +1,33 @@
+import { UpstreamError, type UpstreamFailure } from '../upstream.error.js';
+import type { TransportRequest } from '../upstream.types.js';
+
+/**
+ * Classifies a low-level transport failure (either stack). An aborted signal is reported as
+ * 'aborted'; the client knows which signal fired (its timeout, the deadline, or the caller) and
+ * re-classifies. Everything else is refused (nothing listening) or reset (died mid-exchange).
+ */
+export function transportFailure(upstream: string, request: TransportRequest, error: unknown): UpstreamError {
+  if (error instanceof UpstreamError) return error;
+  let failure: UpstreamFailure;
+  if (request.signal.aborted) failure = 'aborted';
+  else if (hasCode(error, 'ECONNREFUSED') || hasCode(error, 'ENOTFOUND') || hasCode(error, 'EAI_AGAIN') || hasCode(error, 'EHOSTUNREACH')) {
+    failure = 'connection_refused';
+  } else if (hasCode(error, 'UND_ERR_HEADERS_TIMEOUT') || hasCode(error, 'UND_ERR_BODY_TIMEOUT') || hasCode(error, 'ETIMEDOUT')) {
+    failure = 'timeout';
+  } else failure = 'connection_reset';
+  return new UpstreamError({ upstream, failure, method: request.method, path: request.path, cause: error });
+}
+
+export function bodyTooLarge(upstream: string, request: TransportRequest): UpstreamError {
+  return new UpstreamError({ upstream, failure: 'body_too_large', method: request.method, path: request.path });
+}
+
+/** Looks for an error code on the error, its causes, and aggregated errors (happy-eyeballs). */
+export function hasCode(error: unknown, code: string): boolean {
+  for (let e: unknown = error, i = 0; e && i < 4; e = (e as { cause?: unknown }).cause, i++) {
+    if ((e as { code?: unknown }).code === code) return true;
+    const nested = (e as { errors?: unknown[] }).errors;
+    if (Array.isArray(nested) && nested.some((n) => (n as { code?: unknown }).code === code)) return true;
+  }
+  return false;
+}
