@@ -1,6 +1,7 @@
 import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { PlatformError } from '../errors/platform-error.js';
+import { RequestContext } from '../request-context/request-context.js';
 import { IDENTITY_SLOT } from './identity.js';
 import { ROUTE_ACCESS } from './access.constants.js';
 import { AuthenticatorRegistry } from './authenticator.registry.js';
@@ -13,6 +14,11 @@ import type { Identity, RouteAccess } from './access.types.js';
 @Injectable()
 export class AccessGuard implements CanActivate {
   private readonly logger = new Logger('AccessGuard');
+  /**
+   * Each route's decision, read from its metadata once (route metadata is fixed once the controllers
+   * are defined): handler → class → decision, `null` for an undecided route.
+   */
+  private readonly decisions = new WeakMap<object, WeakMap<object, RouteAccess | null>>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -21,10 +27,7 @@ export class AccessGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const access = this.decisionOf(context.getHandler(), context.getClass());
     if (!access) {
       this.logger.error(
         `${context.getClass().name}.${context.getHandler().name} declares no access decision; denied by default`,
@@ -49,6 +52,19 @@ export class AccessGuard implements CanActivate {
       });
     }
     request[IDENTITY_SLOT] = identity;
+    // Also in the request context, so libs (upstream cache partitions, caching) see the caller without the request object.
+    RequestContext.setSlot(IDENTITY_SLOT, identity);
     return true;
+  }
+
+  private decisionOf(handler: object, controller: object): RouteAccess | null {
+    let byClass = this.decisions.get(handler);
+    if (!byClass) this.decisions.set(handler, (byClass = new WeakMap()));
+    let access = byClass.get(controller);
+    if (access === undefined) {
+      access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [handler as () => void, controller as () => void]) ?? null;
+      byClass.set(controller, access);
+    }
+    return access;
   }
 }

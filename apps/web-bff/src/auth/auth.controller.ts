@@ -1,0 +1,70 @@
+import { Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiProblemResponses, Public, type Identity } from '@bff/core';
+import { CurrentUser, SessionProtected, SessionService, type AuthRedirect } from '@bff/auth';
+import { LoginQueryDto, LogoutDto, SessionUserDto } from './auth.dto.js';
+
+function redirect(reply: FastifyReply, result: AuthRedirect): void {
+  void reply.header('cache-control', 'no-store').header('set-cookie', [...result.cookies]).redirect(result.location, 302);
+}
+
+/**
+ * The browser side of the OpenID Connect token handler. Sign-in and its callback are top-level
+ * navigations; /auth/user and /auth/logout are called by the SPA with fetch and `X-CSRF: 1`.
+ */
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly sessions: SessionService) {}
+
+  @Get('login')
+  @Public('Starts the sign-in: a top-level navigation to the identity provider')
+  @ApiOperation({
+    summary: 'Start sign-in (navigate the window here, do not fetch).',
+    description: 'Redirects to the identity provider (authorization code + PKCE). Ends any session this browser already has.',
+  })
+  @ApiFoundResponse({ description: 'Redirect to the identity provider; sets the short-lived login cookie.' })
+  @ApiProblemResponses(400, 503)
+  async login(@Query() query: LoginQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    redirect(reply, await this.sessions.beginLogin(query.returnTo, request.headers));
+  }
+
+  @Get('callback')
+  @Public('The identity provider returns the browser here; checked by the login cookie, state, PKCE and nonce')
+  @ApiOperation({ summary: 'Sign-in callback (redirect URI registered at the identity provider).' })
+  @ApiFoundResponse({ description: 'Signed in: a new session cookie, then a redirect to returnTo.' })
+  @ApiProblemResponses(400, 503)
+  async callback(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const url = request.raw.url ?? '';
+    const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+    redirect(reply, await this.sessions.completeLogin(query, request.headers));
+  }
+
+  @Get('user')
+  @SessionProtected()
+  @ApiOperation({ summary: 'The signed-in user (401 when signed out). Requires X-CSRF: 1.' })
+  @ApiOkResponse({ type: SessionUserDto })
+  @ApiProblemResponses(401, 403, 503)
+  user(@CurrentUser() identity: Identity): SessionUserDto {
+    const user = this.sessions.userOf(identity);
+    return { ...user, scopes: [...user.scopes] };
+  }
+
+  @Post('logout')
+  @HttpCode(200)
+  @Public("Ends the caller's session when there is one (idempotent); X-CSRF is required like on every POST")
+  @ApiOperation({
+    summary: 'Sign out. Requires X-CSRF: 1.',
+    description:
+      'Deletes the server-side session, revokes its refresh token and clears the cookie. Answers the identity provider logout URL ' +
+      'instead of redirecting: a fetch cannot follow a cross-origin redirect, the SPA navigates there itself.',
+  })
+  @ApiOkResponse({ type: LogoutDto })
+  @ApiProblemResponses(403, 503)
+  async logout(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<LogoutDto> {
+    const result = await this.sessions.logout(request.headers);
+    void reply.header('cache-control', 'no-store').header('set-cookie', [...result.cookies]);
+    return { endSessionUrl: result.endSessionUrl };
+  }
+}

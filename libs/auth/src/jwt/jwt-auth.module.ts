@@ -1,0 +1,42 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { requireEnv } from '../require-env.js';
+import { JwtAuthEnv } from './jwt-auth.env.js';
+import { JwtAuthConfigurableModule, type JWT_AUTH_OPTIONS_TYPE } from './jwt-auth.module-definition.js';
+import { JwtAuthenticator } from './jwt.authenticator.js';
+import { JwtVerifier } from './jwt-verifier.js';
+
+/**
+ * Bearer-JWT authentication (strategy 'jwt') for apps whose clients hold OAuth access tokens
+ * (mobile-bff). Configured by `jwtAuthEnv` (JWT_ISSUER, JWT_AUDIENCE, JWT_ALGORITHMS,
+ * JWT_CLOCK_SKEW_SECONDS, ...), validated at boot; needs RateLimitModule (failed-attempt limits).
+ * Routes opt in with `@Protected('jwt', ['scope'])`.
+ */
+@Module({})
+export class JwtAuthModule extends JwtAuthConfigurableModule {
+  static forRoot(options: typeof JWT_AUTH_OPTIONS_TYPE = {}): DynamicModule {
+    const base = super.forRoot(options);
+    return {
+      ...base,
+      providers: [
+        ...(base.providers ?? []),
+        {
+          provide: JwtVerifier,
+          useFactory: (maybeEnv?: JwtAuthEnv) => {
+            const env = requireEnv(maybeEnv, 'JwtAuthModule', 'jwtAuthEnv');
+            return new JwtVerifier({
+              issuer: env.JWT_ISSUER,
+              audience: env.JWT_AUDIENCE,
+              algorithms: env.JWT_ALGORITHMS,
+              clockToleranceSeconds: env.JWT_CLOCK_SKEW_SECONDS,
+              typ: env.JWT_TYP,
+              jwksCooldownMs: env.JWT_JWKS_COOLDOWN_MS,
+              jwksMaxAgeMs: env.JWT_JWKS_MAX_AGE_MS,
+            });
+          },
+          inject: [{ token: JwtAuthEnv, optional: true }],
+        },
+        JwtAuthenticator,
+      ],
+    };
+  }
+}

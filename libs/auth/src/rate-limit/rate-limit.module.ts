@@ -1,0 +1,51 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { getOptionsToken, getStorageToken, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import { AuthRedis } from '../redis/auth-redis.js';
+import { AuthFailureLimiter } from './auth-failure.limiter.js';
+import { RATE_LIMIT_STORE } from './rate-limit.constants.js';
+import { RateLimitEnv } from './rate-limit.env.js';
+import { RateLimitGuard } from './rate-limit.guard.js';
+import { FailOpenRateLimitStore, MemoryRateLimitStore, RedisRateLimitStore, type RateLimitStore } from './rate-limit.store.js';
+
+/**
+ * Rate limits for an app (@nestjs/throttler with the platform's guard and storage), configured by
+ * `rateLimitEnv` (list it in the app definition): a per-client request budget on every route, and
+ * the failed-authentication limiter the auth strategies use. Counters are in Redis when REDIS_URL
+ * is set (shared by all instances; fail open when Redis is down), else in memory.
+ *
+ * Import it **after** CoreModule: its global guard must run after core's AccessGuard so that
+ * limits are keyed by the authenticated client. Route-level `@Throttle({ default: {...} })` and
+ * `@SkipThrottle()` from @nestjs/throttler work as documented there.
+ */
+@Global()
+@Module({})
+export class RateLimitModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: RateLimitModule,
+      providers: [
+        AuthRedis,
+        {
+          provide: RATE_LIMIT_STORE,
+          useFactory: (redis: AuthRedis): RateLimitStore =>
+            redis.client
+              ? new FailOpenRateLimitStore(new RedisRateLimitStore(redis.client, redis.prefix), (m, e) => redis.warn(m, e))
+              : new MemoryRateLimitStore(),
+          inject: [AuthRedis],
+        },
+        { provide: getStorageToken(), useExisting: RATE_LIMIT_STORE },
+        {
+          provide: getOptionsToken(),
+          useFactory: (env: RateLimitEnv): ThrottlerModuleOptions => ({
+            throttlers: [{ name: 'default', limit: env.RATE_LIMIT_MAX, ttl: env.RATE_LIMIT_WINDOW_MS, blockDuration: env.RATE_LIMIT_BLOCK_MS }],
+          }),
+          inject: [RateLimitEnv],
+        },
+        AuthFailureLimiter,
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+      ],
+      exports: [AuthRedis, RATE_LIMIT_STORE, AuthFailureLimiter],
+    };
+  }
+}

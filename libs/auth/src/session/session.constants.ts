@@ -1,0 +1,20 @@
+/** Strategy name of the web session authenticator (`@Protected('session', [...])`). */
+export const SESSION_STRATEGY = 'session';
+
+/**
+ * The static anti-CSRF header every session-authenticated and every state-changing request must
+ * carry. A cross-site page cannot add it without a CORS preflight, which the allowlist refuses.
+ */
+export const CSRF_HEADER = 'x-csrf';
+export const CSRF_HEADER_VALUE = '1';
+
+/** Session cookie: opaque id, host-only (`__Host-`), HttpOnly, Secure, SameSite=Strict. */
+export const SESSION_COOKIE = '__Host-bff-session';
+/** Short-lived cookie binding a pending login (state, nonce, PKCE verifier) to the browser; SameSite=Lax. */
+export const LOGIN_COOKIE = '__Host-bff-login';
+/** Names used in the localhost-over-http dev mode (no Secure, hence no `__Host-` prefix). */
+export const DEV_SESSION_COOKIE = 'bff-session';
+export const DEV_LOGIN_COOKIE = 'bff-login';
+
+/** Token of the SessionStore (memory or Redis). */
+export const SESSION_STORE = Symbol('SESSION_STORE');

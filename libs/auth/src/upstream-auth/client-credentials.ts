@@ -1,0 +1,169 @@
+import { DiscoveryCache } from '../oidc/discovery.js';
+
+export interface ClientCredentialsOptions {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Timeout of one token request (default 5000 ms). */
+  readonly timeoutMs?: number;
+  readonly fetch?: typeof fetch;
+}
+
+/** What a token is requested for: the upstream's `clientCredentials` declaration. */
+export interface TokenRequest {
+  readonly scope?: string;
+  /** Resource indicator (RFC 8707): the upstream's identifier, which becomes the token's `aud`. */
+  readonly audience?: string;
+}
+
+/** The token endpoint refused or could not be reached. The message is for logs only. */
+export class ClientCredentialsError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ClientCredentialsError';
+  }
+}
+
+interface CachedToken {
+  readonly token: string;
+  /** Epoch ms at which the token expires. */
+  readonly expiresAt: number;
+  /** Epoch ms after which a new token is fetched (shortly before expiry). */
+  readonly refreshAt: number;
+}
+
+/** Tokens without `expires_in` are assumed to live this long. */
+const DEFAULT_LIFETIME_MS = 300_000;
+/** After a failed request, callers get the same failure for this long instead of a new request. */
+const FAILURE_HOLD_MS = 1_000;
+
+/**
+ * OAuth 2.0 client-credentials tokens (RFC 6749 §4.4) for service-to-service calls, one per
+ * (scope, audience):
+ *
+ * - cached until shortly before expiry (20% of the lifetime, at most 60 s early);
+ * - refreshed single-flight: concurrent callers share one token request;
+ * - a failed refresh keeps serving the previous token while it is still valid;
+ * - each caller's AbortSignal ends only its own wait, never the shared request.
+ *
+ * The token endpoint comes from the issuer's discovery document; the client authenticates with
+ * HTTP Basic (client_secret_basic).
+ */
+export class ClientCredentialsTokens {
+  private readonly discovery: DiscoveryCache;
+  private readonly cache = new Map<string, CachedToken>();
+  private readonly pending = new Map<string, Promise<CachedToken>>();
+  private readonly failures = new Map<string, { at: number; error: Error }>();
+  private readonly fetchImpl: typeof fetch;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: ClientCredentialsOptions) {
+    this.fetchImpl = options.fetch ?? fetch;
+    this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.discovery = new DiscoveryCache(options.issuer, { timeoutMs: this.timeoutMs, fetch: this.fetchImpl });
+  }
+
+  async token(request: TokenRequest, signal?: AbortSignal): Promise<string> {
+    signal?.throwIfAborted();
+    const key = `${request.scope ?? ''}\n${request.audience ?? ''}`;
+    const now = Date.now();
+    const cached = this.cache.get(key);
+    if (cached && now < cached.refreshAt) return cached.token;
+    const failure = this.failures.get(key);
+    if (failure && now - failure.at < FAILURE_HOLD_MS) {
+      if (cached && now < cached.expiresAt) return cached.token;
+      throw failure.error;
+    }
+    try {
+      return (await abortable(this.refresh(key, request), signal)).token;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      // The refresh failed, but the current token may still be good for a little while.
+      const current = this.cache.get(key);
+      if (current && Date.now() < current.expiresAt) return current.token;
+      throw error;
+    }
+  }
+
+  private refresh(key: string, request: TokenRequest): Promise<CachedToken> {
+    let inFlight = this.pending.get(key);
+    if (!inFlight) {
+      inFlight = this.request(request)
+        .then((token) => {
+          this.cache.set(key, token);
+          this.failures.delete(key);
+          return token;
+        })
+        .catch((error: unknown) => {
+          const failure = error instanceof Error ? error : new ClientCredentialsError(String(error));
+          this.failures.set(key, { at: Date.now(), error: failure });
+          throw failure;
+        })
+        .finally(() => this.pending.delete(key));
+      this.pending.set(key, inFlight);
+    }
+    return inFlight;
+  }
+
+  private async request(request: TokenRequest): Promise<CachedToken> {
+    let endpoint: string | undefined;
+    try {
+      endpoint = (await this.discovery.get()).token_endpoint;
+    } catch (cause) {
+      throw new ClientCredentialsError('identity provider discovery failed', { cause });
+    }
+    if (!endpoint) throw new ClientCredentialsError('the issuer publishes no token_endpoint');
+
+    const body = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (request.scope) body.set('scope', request.scope);
+    if (request.audience) body.set('resource', request.audience);
+    // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
+    const basic = Buffer.from(`${encodeURIComponent(this.options.clientId)}:${encodeURIComponent(this.options.clientSecret)}`).toString('base64');
+    const startedAt = Date.now();
+    let response: Response;
+    try {
+      response = await this.fetchImpl(endpoint, {
+        method: 'POST',
+        headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body,
+        redirect: 'error',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (cause) {
+      throw new ClientCredentialsError('token request failed', { cause });
+    }
+    const payload = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+    if (response.status !== 200) {
+      const code = typeof payload?.error === 'string' ? payload.error.slice(0, 64) : 'no error code';
+      throw new ClientCredentialsError(`token endpoint answered ${response.status} (${code})`);
+    }
+    const token = payload?.access_token;
+    const type = payload?.token_type;
+    if (typeof token !== 'string' || token.length === 0 || typeof type !== 'string' || type.toLowerCase() !== 'bearer') {
+      throw new ClientCredentialsError('token endpoint answered without a bearer access_token');
+    }
+    const expiresIn = payload?.expires_in;
+    const lifetimeMs = typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn * 1000 : DEFAULT_LIFETIME_MS;
+    const expiresAt = startedAt + lifetimeMs;
+    return { token, expiresAt, refreshAt: expiresAt - Math.min(60_000, lifetimeMs * 0.2) };
+  }
+}
+
+/** Resolves like `promise`, or rejects as soon as `signal` aborts (the promise itself goes on). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}

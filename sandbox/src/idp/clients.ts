@@ -1,0 +1,94 @@
+/**
+ * The sandbox IdP's registered clients, scopes and resource servers. Every secret here is a
+ * published DEVELOPMENT secret of the sandbox; no real deployment may ever use one.
+ */
+
+/** API audience of the retail upstream services: access tokens the web BFF relays carry it. */
+export const API_RESOURCE = 'https://api.retail.example';
+/** Resource indicator of the mobile BFF; its access tokens carry `aud: "mobile-bff"`. */
+export const MOBILE_BFF_RESOURCE = 'https://mobile-bff.retail.example';
+export const MOBILE_BFF_AUDIENCE = 'mobile-bff';
+
+/** Scopes understood by the retail APIs (carried by JWT access tokens in `scope`). */
+export const API_SCOPES = ['catalog:read', 'customers:read', 'orders:read', 'orders:write', 'cart:write'] as const;
+/** OpenID Connect scopes. `offline_access` needs `prompt=consent` (OpenID Connect Core 11). */
+export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
+
+export const WEB_BFF_CLIENT_ID = 'web-bff';
+/** DEV secret of the web BFF client (client_secret_basic). Never use it outside the sandbox. */
+export const WEB_BFF_DEV_SECRET = 'web-bff-dev-secret';
+export const MOBILE_APP_CLIENT_ID = 'mobile-app';
+export const PARTNER_GATEWAY_CLIENT_ID = 'partner-gateway';
+/** DEV secret of the partner gateway client (client_credentials). Never use it outside the sandbox. */
+export const PARTNER_GATEWAY_DEV_SECRET = 'partner-gateway-dev-secret';
+
+/** Default redirect URIs of the mobile app: RFC 8252 loopback (any port) and a private-use scheme. */
+export const MOBILE_APP_REDIRECT_URIS = ['http://127.0.0.1/callback', 'com.example.retail:/oauth2/callback'] as const;
+
+export const DEFAULT_WEB_REDIRECT_URIS = ['http://localhost:3000/auth/callback', 'http://127.0.0.1:3000/auth/callback'] as const;
+export const DEFAULT_WEB_POST_LOGOUT_REDIRECT_URIS = ['http://localhost:3000/', 'http://127.0.0.1:3000/', 'http://localhost:5173/'] as const;
+
+export interface ResourceServerSpec {
+  /** `aud` of the access tokens issued for this resource. */
+  readonly audience: string;
+  /** Scopes the resource server accepts (space-separated). */
+  readonly scopes: readonly string[];
+}
+
+export const RESOURCE_SERVERS: Readonly<Record<string, ResourceServerSpec>> = {
+  [API_RESOURCE]: { audience: API_RESOURCE, scopes: API_SCOPES },
+  [MOBILE_BFF_RESOURCE]: { audience: MOBILE_BFF_AUDIENCE, scopes: API_SCOPES },
+};
+
+/** Resource used when a client names none (authorization, token and client-credentials requests). */
+export const DEFAULT_RESOURCE_BY_CLIENT: Readonly<Record<string, string>> = {
+  [WEB_BFF_CLIENT_ID]: API_RESOURCE,
+  [MOBILE_APP_CLIENT_ID]: MOBILE_BFF_RESOURCE,
+  [PARTNER_GATEWAY_CLIENT_ID]: API_RESOURCE,
+};
+
+export interface ClientOptions {
+  readonly webRedirectUris: readonly string[];
+  readonly webPostLogoutRedirectUris: readonly string[];
+  readonly mobileRedirectUris: readonly string[];
+}
+
+/**
+ * Client metadata (RFC 7591 names) as oidc-provider expects them. `scope` lists OpenID scopes only:
+ * API scopes belong to the resource servers above.
+ */
+export function clientMetadata(options: ClientOptions): Record<string, unknown>[] {
+  return [
+    {
+      client_id: WEB_BFF_CLIENT_ID,
+      client_name: 'Retail web shop (web-bff)',
+      client_secret: WEB_BFF_DEV_SECRET,
+      token_endpoint_auth_method: 'client_secret_basic',
+      application_type: 'web',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [...options.webRedirectUris],
+      post_logout_redirect_uris: [...options.webPostLogoutRedirectUris],
+      scope: OIDC_SCOPES.join(' '),
+    },
+    {
+      client_id: MOBILE_APP_CLIENT_ID,
+      client_name: 'Retail mobile app',
+      token_endpoint_auth_method: 'none',
+      application_type: 'native',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [...options.mobileRedirectUris],
+      scope: OIDC_SCOPES.join(' '),
+    },
+    {
+      client_id: PARTNER_GATEWAY_CLIENT_ID,
+      client_name: 'Partner gateway',
+      client_secret: PARTNER_GATEWAY_DEV_SECRET,
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+    },
+  ];
+}
