@@ -1,0 +1,121 @@
+import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { defer, lastValueFrom, map, type Observable } from 'rxjs';
+import { PlatformError, RequestContext, identityOf } from '@bff/core';
+import { CACHED_ROUTE, CACHE_NAMESPACE, CREDENTIAL_HEADERS, REPLAYED_HEADERS } from '../cache.constants.js';
+import { CacheService, type Resolved } from '../cache.service.js';
+import { strongEtag } from '../http/cache-control.js';
+import type { CachePolicy } from './cache.decorators.js';
+import type { CachedResponse } from './cached-response.js';
+import { setReplyMeta } from './reply-meta.js';
+import { normalizeQuery, normalizeVary, principalOf, renderTags, routeCacheKey, type RawQuery } from './route-key.js';
+
+/**
+ * Applies @Cached to GET/HEAD routes (registered globally by CacheModule.forRoot). Runs after the
+ * access guard, so `user`/`partner` keys use the verified identity; a non-public route without
+ * one is never cached. Only 200 JSON responses are stored; errors pass through untouched.
+ */
+@Injectable()
+export class RouteCacheInterceptor implements NestInterceptor {
+  /** Each handler's @Cached policy (`null`: not cached), read from its metadata once. */
+  private readonly policies = new WeakMap<object, CachePolicy | null>();
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly cache: CacheService,
+    @Inject(CACHE_NAMESPACE) private readonly namespace: string,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http' || !this.cache.enabled) return next.handle();
+    const policy = this.policyOf(context.getHandler());
+    if (!policy) return next.handle();
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (request.method !== 'GET' && request.method !== 'HEAD') return next.handle();
+
+    const publicScope = policy.scope === 'public';
+    const vary = publicScope ? policy.varyBy : [...policy.varyBy, ...CREDENTIAL_HEADERS];
+    const principal = principalOf(policy.scope, identityOf(request));
+    const { query, undeclared } = normalizeQuery(request.query as RawQuery, policy.query);
+    if ((!publicScope && principal === undefined) || (undeclared.length > 0 && policy.undeclaredQuery === 'bypass')) {
+      // Fail safe: a caller-bound response without a verified caller is never stored nor shared.
+      setReplyMeta(request, { status: 'BYPASS', vary, cacheControl: publicScope ? undefined : 'private, no-store' });
+      return next.handle();
+    }
+
+    const route = request.routeOptions.url ?? request.url.split('?')[0];
+    const params = (request.params ?? {}) as Record<string, string>;
+    const key = routeCacheKey({
+      namespace: this.namespace,
+      route,
+      params,
+      query,
+      vary: normalizeVary(request.headers, policy.varyBy),
+      principal,
+    });
+    const tags = renderTags(policy, { params, query: request.query as RawQuery });
+    const resolve = () =>
+      this.cache.resolve<CachedResponse>(key, () => this.compute(next), {
+        ttlMs: policy.ttlMs,
+        staleWhileRevalidateMs: policy.staleWhileRevalidateMs,
+        staleIfErrorMs: policy.staleIfErrorMs,
+        tags,
+        shouldStore: (response) => policy.cacheDegraded || Object.keys(response.headers).length === 0,
+        label: route,
+      });
+    return defer(resolve).pipe(map((resolved) => this.respond(request, policy, vary, resolved)));
+  }
+
+  private policyOf(handler: object): CachePolicy | null {
+    let policy = this.policies.get(handler);
+    if (policy === undefined) {
+      policy = this.reflector.get<CachePolicy | undefined>(CACHED_ROUTE, handler as () => void) ?? null;
+      this.policies.set(handler, policy);
+    }
+    return policy;
+  }
+
+  private async compute(next: CallHandler): Promise<CachedResponse> {
+    const value: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
+    const body = value === undefined ? undefined : JSON.stringify(value);
+    if (typeof body !== 'string') {
+      throw new PlatformError('internal', 'CACHE_UNSERIALIZABLE', '@Cached route returned a value that is not JSON');
+    }
+    const headers: Record<string, string> = {};
+    const current = RequestContext.current()?.responseHeaders ?? {};
+    for (const name of REPLAYED_HEADERS) if (current[name] !== undefined) headers[name] = current[name];
+    return { body, etag: strongEtag(body), headers };
+  }
+
+  private respond(request: FastifyRequest, policy: CachePolicy, vary: readonly string[], resolved: Resolved<CachedResponse>): string {
+    const { body, etag, headers } = resolved.value;
+    for (const [name, value] of Object.entries(headers)) RequestContext.setResponseHeader(name, value);
+    const degraded = Object.keys(headers).length > 0;
+    setReplyMeta(request, {
+      status: resolved.outcome,
+      etag,
+      vary,
+      cacheControl: cacheControlFor(policy, { uncacheable: degraded && !policy.cacheDegraded, authenticated: identityOf(request) !== undefined }),
+      ageSeconds: resolved.outcome === 'MISS' ? undefined : Math.max(0, Math.floor((this.cache.clock() - resolved.storedAt) / 1000)),
+      stale: resolved.outcome === 'STALE',
+    });
+    return body;
+  }
+}
+
+/**
+ * Cache-Control toward clients. Public responses may be kept by shared caches (CDN, proxies), except
+ * on authenticated routes (scope 'public' with sharedAcrossIdentities): a shared cache would hand them
+ * to callers the access guard never saw, so they are `private` there. Caller-bound responses are
+ * private and revalidated (ETag) on every use.
+ */
+export function cacheControlFor(policy: CachePolicy, response: { readonly uncacheable: boolean; readonly authenticated: boolean }): string {
+  if (policy.scope !== 'public') return 'private, no-cache';
+  const visibility = response.authenticated ? 'private' : 'public';
+  if (response.uncacheable) return `${visibility}, no-cache`;
+  const parts = [visibility, `max-age=${Math.floor(policy.ttlMs / 1000)}`];
+  if (policy.staleWhileRevalidateMs >= 1000) parts.push(`stale-while-revalidate=${Math.floor(policy.staleWhileRevalidateMs / 1000)}`);
+  if (policy.staleIfErrorMs >= 1000) parts.push(`stale-if-error=${Math.floor(policy.staleIfErrorMs / 1000)}`);
+  return parts.join(', ');
+}

@@ -1,0 +1,248 @@
+import { Inject, Injectable, type Type } from '@nestjs/common';
+import {
+  EXCEPTION_FILTERS_METADATA,
+  GUARDS_METADATA,
+  HEADERS_METADATA,
+  INTERCEPTORS_METADATA,
+  REDIRECT_METADATA,
+  RENDER_METADATA,
+  SSE_METADATA,
+} from '@nestjs/common/constants.js';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, ExternalContextCreator, ModulesContainer } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HttpRoutes, ProblemDetailsFilter, RequestContext, ROUTE_ACCESS, type HttpRoute, type RouteAccess, type RouteShortcut } from '@bff/core';
+import { CACHE_NAMESPACE } from '../cache.constants.js';
+import { CacheService } from '../cache.service.js';
+import type { CacheEntry } from '../stores/entry.js';
+import type { CachePolicy } from './cache.decorators.js';
+import { isCachedResponse, type CachedResponse } from './cached-response.js';
+import { JSON_TYPE, setReplyMeta } from './reply-meta.js';
+import { RouteCacheInterceptor, cacheControlFor } from './route-cache.interceptor.js';
+import { normalizeQuery, normalizeVary, routeCacheKey, type RawQuery } from './route-key.js';
+
+/** A @Cached controller method, as CacheLifecycle discovers them. */
+export interface CachedMethod {
+  readonly controller: Type;
+  readonly instance: object;
+  readonly name: string;
+  readonly method: (...args: never[]) => unknown;
+  readonly policy: CachePolicy;
+}
+
+/** What is sent for a stored entry, prepared once per stored version of it. */
+interface Prepared {
+  readonly body: Buffer;
+  readonly etag: string;
+  readonly replayed: readonly (readonly [string, string])[];
+  readonly cacheControl: string;
+}
+
+export interface FastPathReport {
+  /** Routes whose fresh hits are served by the fast path. */
+  readonly served: string[];
+  /** Cached GET routes left to the interceptor, with the reason. */
+  readonly skipped: string[];
+}
+
+/** Route paths made of static segments and whole `:name` parameters (where Fastify and Nest read parameters alike). */
+const SIMPLE_ROUTE = /^(?:\/(?:[^/:*]*|:[A-Za-z0-9_]+))*$/;
+
+const HIT: unique symbol = Symbol('bff:cache-fast-hit');
+type WithHit = { [HIT]?: CacheEntry<CachedResponse> };
+
+/** Route-level metadata under which Nest would run something on a hit that the fast path does not. */
+const ROUTE_LEVEL_BLOCKERS: readonly (readonly [string, string])[] = [
+  [GUARDS_METADATA, '@UseGuards'],
+  [INTERCEPTORS_METADATA, '@UseInterceptors'],
+  [EXCEPTION_FILTERS_METADATA, '@UseFilters'],
+];
+const METHOD_LEVEL_BLOCKERS: readonly (readonly [string, string])[] = [
+  [HEADERS_METADATA, '@Header'],
+  [REDIRECT_METADATA, '@Redirect'],
+  [RENDER_METADATA, '@Render'],
+  [SSE_METADATA, '@Sse'],
+];
+
+/**
+ * The hit path of public cached routes without the Nest interceptor chain.
+ *
+ * A fresh hit of a `@Cached({ scope: 'public' })` route that is `@Public` is answered by a route
+ * shortcut (core's HttpRoutes: a Fastify preHandler step, inside the request context) straight from
+ * this instance's memory: the stored JSON bytes and ETag, prepared once per stored entry. The
+ * route's guards still run first, through Nest's own ExternalContextCreator (the same global guards
+ * in the same order, with the same execution context; an error is answered by the platform's
+ * problem+json filter), so a hit never skips access control, CSRF checks or rate limits. What it
+ * skips is what a hit skips on the interceptor path too (pipes, handler) plus the interceptor chain
+ * itself. The response goes through the same onSend/onResponse hooks, so it carries exactly the
+ * headers of the interceptor path (request id, security headers, CORS, Cache-Control, ETag/304,
+ * Vary, Age, X-Cache) and is access-logged the same way.
+ *
+ * Everything else falls through to Nest unchanged: misses, stale entries, entries only in Redis,
+ * HEAD, `bypass` requests with undeclared query parameters, non-public scopes, @Protected routes.
+ * Routes where Nest would run something the fast path cannot replay are never served by it, and the
+ * boot log says why: route-level guards, interceptors or filters, @Header/@Redirect/@Render/@Sse,
+ * and any global interceptor or exception filter other than the cache's and core's.
+ */
+@Injectable()
+export class RouteCacheFastPath {
+  private readonly prepared = new WeakMap<CacheEntry, Prepared>();
+
+  constructor(
+    private readonly cache: CacheService,
+    @Inject(CACHE_NAMESPACE) private readonly namespace: string,
+    private readonly routes: HttpRoutes,
+    private readonly modules: ModulesContainer,
+    private readonly contexts: ExternalContextCreator,
+  ) {}
+
+  /**
+   * Installs the shortcut on every eligible GET route of the given cached methods. `controllers` are
+   * all the app's controller classes: Nest names each route handler `<Controller>.<method>` (the
+   * handler of a route with path parameters is Nest's wrapper, without the method's metadata), so
+   * a route is matched to its method by that name, only where the name is unambiguous.
+   */
+  install(methods: readonly CachedMethod[], controllers: readonly Type[]): FastPathReport {
+    const report: FastPathReport = { served: [], skipped: [] };
+    const classesByName = new Map<string, Set<Type>>();
+    for (const controller of controllers) classesByName.set(controller.name, (classesByName.get(controller.name) ?? new Set()).add(controller));
+    const byHandlerName = new Map(methods.map((m) => [`${m.controller.name}.${m.name}`, m]));
+    const appBlockers = this.appLevelBlockers();
+    for (const route of this.routes.list()) {
+      if (route.method !== 'GET') continue;
+      const cached = byHandlerName.get((route.handler as { name?: unknown }).name as string);
+      if (!cached) continue;
+      const where = `${cached.controller.name}.${cached.name} (GET ${route.url})`;
+      const blockers = [...appBlockers, ...routeBlockers(cached)];
+      if ((classesByName.get(cached.controller.name)?.size ?? 0) > 1) blockers.push(`several controllers are named ${cached.controller.name}`);
+      if (!SIMPLE_ROUTE.test(route.url)) blockers.push('path parameters other than whole :name segments');
+      if (blockers.length) {
+        report.skipped.push(`${where}: ${blockers.join('; ')}`);
+        continue;
+      }
+      this.routes.setShortcut(route, this.shortcutFor(route, cached));
+      report.served.push(where);
+    }
+    return report;
+  }
+
+  private shortcutFor(route: HttpRoute, cached: CachedMethod): RouteShortcut {
+    const { policy } = cached;
+    const serve = (request: FastifyRequest, reply: FastifyReply): void => this.send(request, reply, policy);
+    // The guards see the same handler as on the Nest path: its metadata (@Public, @Throttle...) and name.
+    for (const key of Reflect.getMetadataKeys(cached.method)) Reflect.defineMetadata(key, Reflect.getMetadata(key, cached.method), serve);
+    Object.defineProperty(serve, 'name', { value: cached.name });
+    const guarded = this.contexts.create(cached.instance, serve as (...args: unknown[]) => unknown, cached.name, undefined, undefined, undefined, undefined, {
+      guards: true,
+      interceptors: false,
+      filters: false,
+    }) as (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+    return (request, reply) => {
+      const params = (request.params ?? {}) as Record<string, string>;
+      // Nest answers 404 for an empty path parameter (before guards): leave that to Nest.
+      for (const name in params) if (params[name] === '') return false;
+      const { query, undeclared } = normalizeQuery(request.query as RawQuery, policy.query);
+      if (undeclared.length > 0 && policy.undeclaredQuery === 'bypass') return false;
+      const key = routeCacheKey({
+        namespace: this.namespace,
+        route: route.url,
+        params,
+        query,
+        vary: normalizeVary(request.headers, policy.varyBy),
+        principal: undefined,
+      });
+      const entry = this.cache.peekFresh<unknown>(key);
+      if (!entry || !isCachedResponse(entry.value)) return false;
+      (request as WithHit)[HIT] = entry as CacheEntry<CachedResponse>;
+      return guarded(request, reply);
+    };
+  }
+
+  /** Sends the hit the shortcut found, once the guards let the request through. */
+  private send(request: FastifyRequest, reply: FastifyReply, policy: CachePolicy): void {
+    const entry = (request as WithHit)[HIT]!;
+    (request as WithHit)[HIT] = undefined;
+    this.cache.countHit();
+    const prepared = this.prepare(entry, policy);
+    for (const [name, value] of prepared.replayed) RequestContext.setResponseHeader(name, value);
+    // The same reply metadata as the interceptor's answer to a hit: the onSend hook turns it into headers (and 304s).
+    setReplyMeta(request, {
+      status: 'HIT',
+      etag: prepared.etag,
+      vary: policy.varyBy,
+      cacheControl: prepared.cacheControl,
+      ageSeconds: Math.max(0, Math.floor((this.cache.clock() - entry.storedAt) / 1000)),
+      stale: false,
+    });
+    void reply.header('content-type', JSON_TYPE).send(prepared.body);
+  }
+
+  private prepare(entry: CacheEntry<CachedResponse>, policy: CachePolicy): Prepared {
+    let prepared = this.prepared.get(entry);
+    if (!prepared) {
+      const { body, etag, headers } = entry.value;
+      const replayed = Object.entries(headers);
+      prepared = {
+        body: Buffer.from(body, 'utf8'),
+        etag,
+        replayed,
+        cacheControl: cacheControlFor(policy, { uncacheable: replayed.length > 0 && !policy.cacheDegraded, authenticated: false }),
+      };
+      this.prepared.set(entry, prepared);
+    }
+    return prepared;
+  }
+
+  /**
+   * What the app registered globally that would run on a hit and that the fast path cannot replay:
+   * an interceptor other than the route cache's, an exception filter other than core's, or a
+   * request-scoped enhancer (ExternalContextCreator runs static global guards only). Found through
+   * the providers Nest keeps for APP_* enhancers; if the cache's own interceptor is not among them,
+   * that lookup is not trustworthy and the fast path stays off.
+   */
+  private appLevelBlockers(): string[] {
+    const blockers: string[] = [];
+    let ownInterceptor = 0;
+    for (const module of this.modules.values()) {
+      for (const wrapper of [...module.providers.values(), ...module.injectables.values()]) {
+        const token = wrapper.token;
+        if (typeof token !== 'string') continue;
+        const kind = token.startsWith(APP_INTERCEPTOR) ? 'interceptor' : token.startsWith(APP_FILTER) ? 'exception filter' : token.startsWith(APP_GUARD) ? 'guard' : undefined;
+        if (!kind) continue;
+        if (!wrapper.isDependencyTreeStatic()) {
+          blockers.push(`request-scoped global ${kind} ${wrapper.name}`);
+          continue;
+        }
+        const instance: unknown = wrapper.instance;
+        const name = (instance as object | null)?.constructor?.name ?? String(wrapper.name);
+        if (kind === 'interceptor') {
+          if (instance instanceof RouteCacheInterceptor) ownInterceptor++;
+          else blockers.push(`global interceptor ${name}`);
+        } else if (kind === 'exception filter' && !(instance instanceof ProblemDetailsFilter)) {
+          blockers.push(`global exception filter ${name}`);
+        }
+      }
+    }
+    if (ownInterceptor !== 1) blockers.push('the global interceptors could not be determined');
+    return blockers;
+  }
+}
+
+/** Why Nest would run something on a hit of this route that the fast path does not. */
+function routeBlockers({ controller, method, policy }: CachedMethod): string[] {
+  const blockers: string[] = [];
+  if (policy.scope !== 'public') blockers.push(`scope '${policy.scope}'`);
+  const access = (Reflect.getMetadata(ROUTE_ACCESS, method) ?? Reflect.getMetadata(ROUTE_ACCESS, controller)) as RouteAccess | undefined;
+  if (access?.mode !== 'public') blockers.push('not @Public');
+  for (const [key, decorator] of ROUTE_LEVEL_BLOCKERS) {
+    if (hasEntries(Reflect.getMetadata(key, method)) || hasEntries(Reflect.getMetadata(key, controller))) blockers.push(decorator);
+  }
+  for (const [key, decorator] of METHOD_LEVEL_BLOCKERS) {
+    if (Reflect.getMetadata(key, method) !== undefined) blockers.push(decorator);
+  }
+  return blockers;
+}
+
+function hasEntries(value: unknown): boolean {
+  return Array.isArray(value) ? value.length > 0 : value !== undefined;
+}
