@@ -1,0 +1,266 @@
+// Hand-written compositions of the retail upstreams, shared by the raw baselines.
+//
+// They make exactly the upstream calls the apps make (same paths, same query strings, same
+// concurrency, same dependent call after the product) and shape the same JSON, with no
+// framework around them: undici Pools with the pool sizes of libs/retail/src/retail.upstreams.ts,
+// a per-call timeout (min of the upstream timeout and the section budget, as the apps do), and
+// optional sections degrading to null + meta.degraded + X-Degraded-Sections.
+//
+// Keep these in step with the apps' services when they change the payload: the harness compares
+// the baseline's JSON with the app's before measuring and reports a mismatch.
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'undici';
+
+/** name → [timeoutMs, connections], as declared in libs/retail/src/retail.upstreams.ts. */
+const UPSTREAMS = {
+  catalog: [1_500, 64],
+  pricing: [800, 64],
+  inventory: [800, 64],
+  reviews: [1_000, 32],
+  recommendations: [1_200, 32],
+};
+
+export class UpstreamFailure extends Error {
+  constructor(service, status, reason, options) {
+    super(`${service} ${status ?? reason}`, options);
+    this.service = service;
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+/** One undici Pool per upstream named in `env` as UPSTREAM_<NAME>_URL (only those present). */
+export function createUpstreams(env = process.env) {
+  const upstreams = {};
+  for (const [name, [timeoutMs, connections]] of Object.entries(UPSTREAMS)) {
+    const url = env[`UPSTREAM_${name.toUpperCase()}_URL`];
+    if (!url) continue;
+    upstreams[name] = {
+      name,
+      timeoutMs,
+      pool: new Pool(new URL(url).origin, { connections, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 }),
+    };
+  }
+  return upstreams;
+}
+
+export async function closeUpstreams(upstreams) {
+  await Promise.allSettled(Object.values(upstreams).map((u) => u.pool.close()));
+}
+
+function need(upstreams, name) {
+  const upstream = upstreams[name];
+  if (!upstream) throw new Error(`UPSTREAM_${name.toUpperCase()}_URL is not set`);
+  return upstream;
+}
+
+const enc = encodeURIComponent;
+
+function query(params) {
+  const search = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) search.append(k, String(v));
+  const s = search.toString();
+  return s ? `?${s}` : '';
+}
+
+/** GET a JSON resource; every failure becomes an UpstreamFailure. */
+async function getJson(upstream, path, budgetMs, requestId) {
+  const signal = AbortSignal.timeout(Math.min(upstream.timeoutMs, budgetMs));
+  let response;
+  try {
+    response = await upstream.pool.request({
+      method: 'GET',
+      path,
+      headers: { accept: 'application/json', 'x-request-id': requestId },
+      signal,
+    });
+  } catch (error) {
+    throw new UpstreamFailure(upstream.name, undefined, signal.aborted ? 'timeout' : 'unavailable', { cause: error });
+  }
+  let text;
+  try {
+    text = await response.body.text();
+  } catch (error) {
+    throw new UpstreamFailure(upstream.name, undefined, signal.aborted ? 'timeout' : 'connection_reset', { cause: error });
+  }
+  if (response.statusCode >= 400) {
+    throw new UpstreamFailure(upstream.name, response.statusCode, response.statusCode === 404 ? 'not_found' : 'upstream_error');
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UpstreamFailure(upstream.name, response.statusCode, 'malformed_response');
+  }
+}
+
+/**
+ * Awaits optional sections (name → promise) in declaration order: a failure becomes null and a
+ * { section, reason } entry in `degraded`.
+ */
+async function settleOptional(sections) {
+  const names = Object.keys(sections);
+  const outcomes = await Promise.allSettled(Object.values(sections));
+  const data = {};
+  const degraded = [];
+  outcomes.forEach((outcome, i) => {
+    if (outcome.status === 'fulfilled') {
+      data[names[i]] = outcome.value;
+    } else {
+      data[names[i]] = null;
+      const reason = outcome.reason;
+      degraded.push({ section: names[i], reason: reason instanceof UpstreamFailure ? reason.reason : 'error' });
+    }
+  });
+  return { data, degraded };
+}
+
+/** web-bff GET /api/v1/pages/product/:id — product required; five optional sections, recommendations after product. */
+export async function productPage(upstreams, id) {
+  const rid = randomUUID();
+  const productCall = getJson(need(upstreams, 'catalog'), `/products/${enc(id)}`, 1_500, rid);
+  const dependent = productCall.then(
+    (p) => getJson(need(upstreams, 'recommendations'), `/recommendations${query({ productId: id, categoryId: p.categoryId, limit: 6 })}`, 600, rid),
+    () => Promise.reject(new UpstreamFailure('catalog', undefined, 'dependency_failed')),
+  );
+  const optional = settleOptional({
+    price: getJson(need(upstreams, 'pricing'), `/prices/${enc(id)}`, 400, rid),
+    stock: getJson(need(upstreams, 'inventory'), `/stock/${enc(id)}`, 400, rid),
+    rating: getJson(need(upstreams, 'reviews'), `/products/${enc(id)}/rating`, 500, rid),
+    reviews: getJson(need(upstreams, 'reviews'), `/products/${enc(id)}/reviews${query({ page: 1, pageSize: 5 })}`, 500, rid),
+    recommendations: dependent.then((r) => r.items),
+  });
+  const [product, { data, degraded }] = await Promise.all([productCall, optional]);
+  const { price, stock, rating, reviews, recommendations } = data;
+  return {
+    degraded,
+    body: {
+      product: {
+        id: product.id,
+        sku: product.sku,
+        name: product.name,
+        description: product.description,
+        brand: product.brand,
+        categoryId: product.categoryId,
+        images: product.images,
+        attributes: product.attributes,
+      },
+      price: price && { currency: price.currency, amount: price.amount, listAmount: price.listAmount, discountPct: price.discountPct },
+      availability: stock && { inStock: stock.inStock, available: stock.available, restockDate: stock.restockDate },
+      rating: rating && { average: rating.average, count: rating.count, histogram: rating.histogram },
+      reviews: reviews && {
+        items: reviews.items.map((r) => ({ id: r.id, author: r.author, rating: r.rating, title: r.title, body: r.body, createdAt: r.createdAt })),
+        total: reviews.total,
+        page: reviews.page,
+        pageSize: reviews.pageSize,
+      },
+      recommendations: recommendations && recommendations.filter((r) => r.productId !== id),
+      meta: { degraded },
+    },
+  };
+}
+
+/** mobile-bff GET /api/v1/products/:id — the compact card: product required; price, stock, rating optional. */
+export async function productCard(upstreams, id) {
+  const rid = randomUUID();
+  const productCall = getJson(need(upstreams, 'catalog'), `/products/${enc(id)}`, 1_000, rid);
+  const optional = settleOptional({
+    price: getJson(need(upstreams, 'pricing'), `/prices/${enc(id)}`, 300, rid),
+    stock: getJson(need(upstreams, 'inventory'), `/stock/${enc(id)}`, 300, rid),
+    rating: getJson(need(upstreams, 'reviews'), `/products/${enc(id)}/rating`, 300, rid),
+  });
+  const [product, { data, degraded }] = await Promise.all([productCall, optional]);
+  const { price, stock, rating } = data;
+  return {
+    degraded,
+    body: {
+      id: product.id,
+      name: product.name,
+      thumbnail: product.thumbnailUrl,
+      price: price && { amount: price.amount, currency: price.currency },
+      inStock: stock ? stock.inStock : null,
+      rating: rating ? rating.average : null,
+      meta: { degraded },
+    },
+  };
+}
+
+/** partner-bff GET /v1/catalog — a catalogue page (required), then bulk prices and stock for its ids, concurrently. */
+export async function catalogFeed(upstreams, { cursor, limit = 20 }) {
+  const rid = randomUUID();
+  const page = await getJson(need(upstreams, 'catalog'), `/products${query({ cursor, limit })}`, 1_500, rid);
+  const ids = page.items.map((p) => p.id);
+  const { data, degraded } = await settleOptional({
+    prices: ids.length ? getJson(need(upstreams, 'pricing'), `/prices${query({ ids: ids.join(',') })}`, 600, rid).then((r) => r.items) : [],
+    stock: ids.length ? getJson(need(upstreams, 'inventory'), `/stock${query({ ids: ids.join(',') })}`, 600, rid).then((r) => r.items) : [],
+  });
+  const priceById = new Map((data.prices ?? []).map((p) => [p.productId, p]));
+  const stockById = new Map((data.stock ?? []).map((s) => [s.productId, s]));
+  return {
+    degraded,
+    body: {
+      items: page.items.map((p) => {
+        const price = priceById.get(p.id);
+        const level = stockById.get(p.id);
+        return {
+          id: p.id,
+          sku: p.sku,
+          name: p.name,
+          brand: p.brand,
+          categoryId: p.categoryId,
+          price: price ? { amount: price.amount, listAmount: price.listAmount, currency: price.currency } : null,
+          availability: level ? { inStock: level.inStock, available: level.available } : null,
+        };
+      }),
+      nextCursor: page.nextCursor,
+      meta: { degraded },
+    },
+  };
+}
+
+/** Sends an aggregation result, or the error a failed required call maps to (404 / 502 / 503 / 504). */
+export function send(reply, result) {
+  if (result.degraded.length) reply.header('x-degraded-sections', result.degraded.map((d) => d.section).join(','));
+  return reply.type('application/json; charset=utf-8').send(JSON.stringify(result.body));
+}
+
+export function sendFailure(reply, error) {
+  const status =
+    error instanceof UpstreamFailure
+      ? error.status === 404
+        ? 404
+        : error.reason === 'timeout'
+          ? 504
+          : error.reason === 'unavailable'
+            ? 503
+            : 502
+      : 500;
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', title: 'raw baseline failure', status, detail: String(error?.message ?? error) }));
+}
+
+/** Listens on HOST:PORT (0 = ephemeral) and prints one JSON line the harness reads: {"listening":"http://..."}. */
+export async function listen(app, name) {
+  const host = process.env.HOST ?? '127.0.0.1';
+  const port = Number(process.env.PORT ?? 0);
+  const address = await app.listen({ host, port });
+  process.stdout.write(`${JSON.stringify({ listening: address, name })}\n`);
+  let closing = false;
+  const close = () => {
+    if (closing) return;
+    closing = true;
+    const force = setTimeout(() => process.exit(0), 3_000);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', close);
+  process.on('SIGINT', close);
+  // The harness holds our stdin open; when it goes away (even SIGKILLed), so do we.
+  process.stdin.on('end', close);
+  process.stdin.on('error', close);
+  process.stdin.resume();
+}

@@ -1,0 +1,82 @@
+// Shape checks: before a target is measured its answer must pass its check (and during the load
+// every 50th body is checked again), so a broken target cannot produce a fast-but-wrong number.
+// A check returns undefined when the body is right, else a short description of what is wrong.
+
+const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const has = (o, key) => isObject(o) && Object.hasOwn(o, key);
+
+function first(...problems) {
+  return problems.find(Boolean);
+}
+
+/** web-bff product page: the product with the expected id, every optional section present (null allowed), meta.degraded. */
+export function productPage(id) {
+  return (j) =>
+    first(
+      !isObject(j) && 'body is not an object',
+      j?.product?.id !== id && `product.id is ${JSON.stringify(j?.product?.id)}, expected ${JSON.stringify(id)}`,
+      typeof j?.product?.name !== 'string' && 'product.name missing',
+      typeof j?.product?.categoryId !== 'string' && 'product.categoryId missing',
+      ...['price', 'availability', 'rating', 'reviews', 'recommendations'].map((k) => !has(j, k) && `${k} missing`),
+      j?.recommendations !== null && !Array.isArray(j?.recommendations) && 'recommendations is neither an array nor null',
+      !Array.isArray(j?.meta?.degraded) && 'meta.degraded missing',
+    ) || undefined;
+}
+
+/** mobile-bff product card. */
+export function productCard(id) {
+  return (j) =>
+    first(
+      !isObject(j) && 'body is not an object',
+      j?.id !== id && `id is ${JSON.stringify(j?.id)}, expected ${JSON.stringify(id)}`,
+      typeof j?.name !== 'string' && 'name missing',
+      typeof j?.thumbnail !== 'string' && 'thumbnail missing',
+      ...['price', 'inStock', 'rating'].map((k) => !has(j, k) && `${k} missing`),
+      !Array.isArray(j?.meta?.degraded) && 'meta.degraded missing',
+    ) || undefined;
+}
+
+/** partner-bff catalogue page: `limit` items, each with id, price and availability keys, and a cursor. */
+export function catalogFeed(limit) {
+  return (j) =>
+    first(
+      !isObject(j) && 'body is not an object',
+      !Array.isArray(j?.items) && 'items missing',
+      Array.isArray(j?.items) && j.items.length !== limit && `${j.items.length} items, expected ${limit}`,
+      Array.isArray(j?.items) && j.items.some((i) => typeof i?.id !== 'string' || !has(i, 'price') || !has(i, 'availability')) && 'an item lacks id, price or availability',
+      !has(j, 'nextCursor') && 'nextCursor missing',
+      !Array.isArray(j?.meta?.degraded) && 'meta.degraded missing',
+    ) || undefined;
+}
+
+/** The catalog service's own product resource (direct upstream). */
+export function catalogProduct(id) {
+  return (j) =>
+    first(
+      !isObject(j) && 'body is not an object',
+      j?.id !== id && `id is ${JSON.stringify(j?.id)}, expected ${JSON.stringify(id)}`,
+      typeof j?.categoryId !== 'string' && 'categoryId missing',
+    ) || undefined;
+}
+
+/** First path at which two JSON values differ ("$" when they are equal at the top: undefined). */
+export function firstDifference(a, b, path = '$') {
+  if (Object.is(a, b)) return undefined;
+  if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return path;
+  if (Array.isArray(a) !== Array.isArray(b)) return path;
+  if (Array.isArray(a)) {
+    if (a.length !== b.length) return `${path}.length`;
+    for (let i = 0; i < a.length; i++) {
+      const d = firstDifference(a[i], b[i], `${path}[${i}]`);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    if (!Object.hasOwn(a, k) || !Object.hasOwn(b, k)) return `${path}.${k}`;
+    const d = firstDifference(a[k], b[k], `${path}.${k}`);
+    if (d) return d;
+  }
+  return undefined;
+}

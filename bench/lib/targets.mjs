@@ -1,0 +1,120 @@
+// Starting what a scenario measures: the sandbox upstreams, the apps (exactly as production starts
+// them) and the raw baselines, each on a free loopback port.
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { waitLive } from './http.mjs';
+import { ROOT } from './processes.mjs';
+
+const HOST = '127.0.0.1';
+const START_TIMEOUT_MS = 30_000;
+
+/** Asks the OS for a free loopback port (for the apps, which take PORT from the environment). */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export function appEntry(app) {
+  return join('dist', 'apps', app, 'main.js');
+}
+
+export function assertBuilt(apps) {
+  const missing = apps.map(appEntry).filter((entry) => !existsSync(join(ROOT, entry)));
+  if (missing.length) throw new Error(`${missing.join(', ')} missing: build first (drop --no-build, or run npm run build)`);
+}
+
+/** The sandbox upstreams in their own process (bench/lib/sandbox-server.mjs), ephemeral ports. */
+export async function startSandbox(procs, profile) {
+  const child = procs.spawnNode(`sandbox (${profile})`, 'bench/lib/sandbox-server.mjs', { args: [profile], keepStdin: true });
+  try {
+    const ready = await child.waitForJsonLine((j) => typeof j?.urls === 'object', START_TIMEOUT_MS);
+    return { profile, urls: ready.urls, idp: ready.idp ?? undefined, child, pid: child.pid };
+  } catch (error) {
+    await procs.stop(child, 2_000);
+    throw error;
+  }
+}
+
+export function upstreamEnv(sandbox) {
+  return Object.fromEntries(Object.entries(sandbox.urls).map(([service, url]) => [`UPSTREAM_${service.toUpperCase()}_URL`, url]));
+}
+
+/** What hooks and appEnv() see of the sandbox: { profile, urls, idp: { issuer, url } | undefined }. */
+export function sandboxInfo(sandbox) {
+  return { profile: sandbox.profile, urls: sandbox.urls, idp: sandbox.idp };
+}
+
+/**
+ * node [nodeArgs] dist/apps/<app>/main.js with NODE_ENV=production, a production log level, PORT,
+ * UPSTREAM_*_URL, the app's boot env (`appEnv(app, sandbox)`: what it needs to start at all) and `env`.
+ */
+export async function startApp(procs, app, { sandbox, appEnv, env = {}, logLevel, nodeArgs = [], label = app }) {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const baseUrl = `http://${HOST}:${port}`;
+    const child = procs.spawnNode(label, appEntry(app), {
+      nodeArgs,
+      env: {
+        NODE_ENV: 'production',
+        LOG_LEVEL: logLevel,
+        HOST,
+        PORT: String(port),
+        ...upstreamEnv(sandbox),
+        ...(appEnv?.(app, sandboxInfo(sandbox)) ?? {}),
+        ...env,
+      },
+    });
+    try {
+      const coldStartMs = await waitLive(child, baseUrl, { timeoutMs: START_TIMEOUT_MS });
+      return { child, pid: child.pid, baseUrl, coldStartMs };
+    } catch (error) {
+      await procs.stop(child, 2_000);
+      // Another process may have taken the port between freePort() and the app's listen().
+      if (attempt < 3 && /EADDRINUSE/.test(child.output())) continue;
+      throw error;
+    }
+  }
+}
+
+/** A baseline script under bench/baselines/ that listens on port 0 and prints {"listening": url}. */
+async function startBaseline(procs, script, { sandbox, env = {}, label }) {
+  const child = procs.spawnNode(label, script, { keepStdin: true, env: { HOST, PORT: '0', ...upstreamEnv(sandbox), ...env } });
+  try {
+    const { listening } = await child.waitForJsonLine((j) => typeof j?.listening === 'string', START_TIMEOUT_MS);
+    const coldStartMs = await waitLive(child, listening, { timeoutMs: START_TIMEOUT_MS });
+    return { child, pid: child.pid, baseUrl: listening, coldStartMs };
+  } catch (error) {
+    await procs.stop(child, 2_000);
+    throw error;
+  }
+}
+
+/** Starts one scenario target (see bench/scenarios.mjs); `shared` targets are not ours to stop. */
+export async function startTarget(procs, def, { sandbox, appEnv, logLevel, nodeArgs = [] }) {
+  switch (def.kind) {
+    case 'app':
+      return {
+        ...(await startApp(procs, def.app, { sandbox, appEnv, env: def.env, logLevel, nodeArgs: [...(def.nodeArgs ?? []), ...nodeArgs], label: def.label })),
+        shared: false,
+      };
+    case 'raw-aggregator':
+      return { ...(await startBaseline(procs, 'bench/baselines/raw-aggregator.mjs', { sandbox, env: def.env, label: def.label })), shared: false };
+    case 'raw-static':
+      return { ...(await startBaseline(procs, 'bench/baselines/raw-static.mjs', { sandbox, env: def.env, label: def.label })), shared: false };
+    case 'upstream': {
+      const baseUrl = sandbox.urls[def.service];
+      if (!baseUrl) throw new Error(`the sandbox has no service '${def.service}'`);
+      return { child: sandbox.child, pid: sandbox.pid, baseUrl, coldStartMs: undefined, shared: true };
+    }
+    default:
+      throw new Error(`unknown target kind '${def.kind}'`);
+  }
+}

@@ -1,0 +1,301 @@
+// The benchmark scenarios, as data. scripts/bench.mjs runs them; docs/performance.md explains how
+// to add one (in short: add an entry below — env, nodeArgs and the prepare/setup hooks cover cache and
+// auth variants).
+//
+// A scenario measures `target` and, when given, `baseline` under identical load, alternating
+// them (A B A B ...) over the rounds, and reports baseline-relative ratios against `targets`.
+//
+// Scenario fields:
+//   id            used by --only / --profile
+//   title         one line for the report
+//   profile       sandbox profile: 'bench' (no injected latency) or 'bench-20ms' (20 ms per upstream call)
+//   path          request path (a target may override it with its own `path`)
+//   check         shape check of a 2xx body (bench/lib/checks.mjs); a target may override it
+//   sameBody      true: the baseline must answer the same JSON as the target (compared before measuring)
+//   connections   optional; default --connections (50)
+//   targets       what must hold: { metric: 'rps'|'p50'|'p99'|'cpuUsPerReq', compare: 'ratio'|'absolute', op: '>='|'<=', value, label }
+//                 ratio = target ÷ baseline (medians over the rounds); absolute = the target's own median (ms for latencies).
+//                 Every scenario with a baseline reports the req/s, p50, p99 and CPU-per-request ratios anyway.
+//
+// Target fields (build them with the helpers below):
+//   kind          'app' (node dist/apps/<app>/main.js, as production runs it), 'raw-aggregator', 'raw-static', 'upstream'
+//   label         name in the report (unique within a scenario)
+//   env           extra environment for the process, on top of appEnv() (feature switches: CACHE_ENABLED, keys, ...)
+//   nodeArgs      extra node flags (apps only), e.g. AUTH_OFF: the unchanged build with its protected routes opened
+//   prepare       async ({ sandbox, state }) => ({ env }?) — runs before the process is spawned; its env is added
+//                 (e.g. generate an API key and register its hash). `state` is handed on to setup.
+//   setup         async ({ baseUrl, path, sandbox, state, get, getJson }) => ({ headers }?) — runs once the target
+//                 is live, before the verification request; returns headers to send with every request (a bearer
+//                 token, an API key), may prime a cache, and should assert that the feature under test is really
+//                 on. `sandbox` is { profile, urls, idp: { issuer, url } }; `get`/`getJson` are the one-shot GETs
+//                 of bench/lib/http.mjs (→ { status, headers, text, json }).
+//   upstreamCalls expected sandbox calls per request, by service ({} = none at all). The harness counts
+//                 them during every measured run and fails the scenario when they do not match — e.g. a cache
+//                 that is on in a "cache off" scenario, or a cache hit that still calls upstream.
+import { catalogFeed, catalogProduct, productCard, productPage } from './lib/checks.mjs';
+import { mobileAccessToken, partnerApiKey } from './lib/oauth.mjs';
+
+export const PRODUCT_ID = 'p-00001';
+const FEED_LIMIT = 20;
+
+/** Upstream calls per request of each composition (the apps' services and the raw baselines alike). */
+export const PRODUCT_PAGE_CALLS = { catalog: 1, pricing: 1, inventory: 1, reviews: 2, recommendations: 1 };
+export const PRODUCT_CARD_CALLS = { catalog: 1, pricing: 1, inventory: 1, reviews: 1 };
+export const CATALOG_FEED_CALLS = { catalog: 1, pricing: 1, inventory: 1 };
+
+/** libs/cache's master switch: every cache layer (routes, section fallback, upstream HTTP cache) off. */
+export const CACHE_OFF = { CACHE_ENABLED: 'false' };
+/** node flags of "the same route with auth off": bench/lib/auth-off.mjs, see there. */
+export const AUTH_OFF = ['--import', new URL('./lib/auth-off.mjs', import.meta.url).href];
+
+/** The apps, in the order of the startup table. */
+export const APPS = ['web-bff', 'mobile-bff', 'partner-bff'];
+
+/**
+ * What each app needs in its environment to boot at all, besides NODE_ENV/LOG_LEVEL/HOST/PORT and
+ * UPSTREAM_<NAME>_URL (added by the harness). Used for the startup table and under every app target.
+ * `sandbox` is { profile, urls, idp: { issuer, url } }.
+ *
+ * RATE_LIMIT_MAX: production limits each client to 600 requests a minute; a benchmark is one client
+ * sending thousands a second. The limiter stays on (its cost is measured), with a limit no run reaches.
+ */
+export function appEnv(name, sandbox) {
+  const issuer = sandbox.idp?.issuer ?? 'http://127.0.0.1:9';
+  switch (name) {
+    case 'web-bff':
+      // The web session's OpenID client (the sandbox IdP's registered web-bff client); discovery is lazy,
+      // and no benchmarked route signs anybody in.
+      return {
+        OIDC_ISSUER_URL: issuer,
+        OIDC_CLIENT_ID: 'web-bff',
+        OIDC_CLIENT_SECRET: 'web-bff-dev-secret',
+        OIDC_REDIRECT_URI: 'http://127.0.0.1:3000/auth/callback',
+        RATE_LIMIT_MAX: '1000000',
+      };
+    case 'mobile-bff':
+      return { JWT_ISSUER: issuer, JWT_AUDIENCE: 'mobile-bff', RATE_LIMIT_MAX: '1000000' };
+    case 'partner-bff':
+      // Its own OAuth client (client credentials for the orders service; the benchmarked feed does not use it).
+      return {
+        UPSTREAM_AUTH_ISSUER: issuer,
+        UPSTREAM_AUTH_CLIENT_ID: 'partner-gateway',
+        UPSTREAM_AUTH_CLIENT_SECRET: 'partner-gateway-dev-secret',
+        RATE_LIMIT_MAX: '1000000',
+      };
+    default:
+      return {};
+  }
+}
+
+/** An app started as production does: node dist/apps/<app>/main.js, NODE_ENV=production, env only. */
+export const app = (name, { label = name, env = {}, nodeArgs, prepare, setup, upstreamCalls, path, check } = {}) => ({
+  kind: 'app',
+  app: name,
+  label,
+  env,
+  nodeArgs,
+  prepare,
+  setup,
+  upstreamCalls,
+  path,
+  check,
+});
+
+/** bench/baselines/raw-aggregator.mjs: bare Fastify + undici making the same upstream calls, same paths. */
+export const rawAggregator = ({ upstreamCalls, label = 'raw aggregator' } = {}) => ({ kind: 'raw-aggregator', label, env: {}, upstreamCalls });
+
+/** bench/baselines/raw-static.mjs: bare Fastify answering the product page JSON from memory. */
+export const rawStatic = ({ ids = [PRODUCT_ID], label = 'raw static' } = {}) => ({
+  kind: 'raw-static',
+  label,
+  env: { RAW_STATIC_PRODUCT_IDS: ids.join(',') },
+  upstreamCalls: {},
+});
+
+/** A sandbox service itself, called directly. */
+export const upstream = (service, { path, check } = {}) => ({
+  kind: 'upstream',
+  service,
+  label: `${service} (direct)`,
+  env: {},
+  upstreamCalls: { [service]: 1 },
+  path,
+  check,
+});
+
+/** setup helper: the route must refuse a caller without credentials (proves auth is really on). */
+async function assertRefusedWithout(get, url) {
+  const res = await get(url);
+  if (res.status !== 401) throw new Error(`without credentials ${url} answered ${res.status}, expected 401: auth is not on`);
+}
+
+export const SCENARIOS = [
+  {
+    id: 'product-page',
+    title: 'web product page, cache off, vs raw aggregator',
+    profile: 'bench',
+    path: `/api/v1/pages/product/${PRODUCT_ID}`,
+    check: productPage(PRODUCT_ID),
+    sameBody: true,
+    target: app('web-bff', { label: 'web-bff (cache off)', env: CACHE_OFF, upstreamCalls: PRODUCT_PAGE_CALLS }),
+    baseline: rawAggregator({ upstreamCalls: PRODUCT_PAGE_CALLS }),
+    targets: [
+      { metric: 'rps', compare: 'ratio', op: '>=', value: 0.8, label: 'product page req/s ≥ 0.8× raw aggregator' },
+      { metric: 'p99', compare: 'ratio', op: '<=', value: 1.5, label: 'p99 ≤ 1.5× raw aggregator p99' },
+    ],
+  },
+  {
+    id: 'product-page-axios',
+    title: 'web product page, cache off, on the @nestjs/axios transport (UPSTREAM_TRANSPORT=axios), vs raw aggregator',
+    profile: 'bench',
+    path: `/api/v1/pages/product/${PRODUCT_ID}`,
+    check: productPage(PRODUCT_ID),
+    sameBody: true,
+    target: app('web-bff', { label: 'web-bff (cache off, axios)', env: { ...CACHE_OFF, UPSTREAM_TRANSPORT: 'axios' }, upstreamCalls: PRODUCT_PAGE_CALLS }),
+    baseline: rawAggregator({ upstreamCalls: PRODUCT_PAGE_CALLS }),
+    // Informational: the opt-in transport's documented cost (docs/upstreams.md); no target.
+    targets: [],
+  },
+  {
+    id: 'product-page-cache-hit',
+    title: 'web product page, public cache hit, vs raw static',
+    profile: 'bench',
+    path: `/api/v1/pages/product/${PRODUCT_ID}`,
+    check: productPage(PRODUCT_ID),
+    sameBody: true,
+    target: app('web-bff', {
+      label: 'web-bff (cache hit)',
+      // libs/cache on, as production runs it (in memory: no REDIS_URL). A hit calls no upstream; the background
+      // refresh after the page's 5 s TTL adds a few calls per run, far inside the tolerance.
+      upstreamCalls: {},
+      setup: async ({ baseUrl, path, get }) => {
+        await get(`${baseUrl}${path}`); // miss: fills the cache
+        const res = await get(`${baseUrl}${path}`);
+        if (res.status !== 200 || res.headers['x-cache'] !== 'HIT') throw new Error(`the second request was not a cache hit (status ${res.status}, x-cache ${res.headers['x-cache']})`);
+      },
+    }),
+    baseline: rawStatic(),
+    targets: [{ metric: 'rps', compare: 'ratio', op: '>=', value: 0.7, label: 'public cache hit req/s ≥ 0.7× raw static' }],
+  },
+  {
+    id: 'product-page-20ms',
+    title: 'web product page, cache off, 20 ms per upstream call, vs raw aggregator (fan-out concurrency)',
+    profile: 'bench-20ms',
+    // Few connections on purpose: this scenario is about latency structure (how many 20 ms levels a page
+    // waits for), so the machine must not be CPU-saturated; 10 connections ≈ 250 pages/s at most.
+    connections: 10,
+    path: `/api/v1/pages/product/${PRODUCT_ID}`,
+    check: productPage(PRODUCT_ID),
+    sameBody: true,
+    target: app('web-bff', { label: 'web-bff (cache off)', env: CACHE_OFF, upstreamCalls: PRODUCT_PAGE_CALLS }),
+    baseline: rawAggregator({ upstreamCalls: PRODUCT_PAGE_CALLS }),
+    targets: [
+      {
+        metric: 'p50',
+        compare: 'absolute',
+        op: '<=',
+        value: 60,
+        label: 'p50 ≤ 60 ms: 2 dependency levels × 20 ms (+20 ms slack); six sequential calls would take ≥ 120 ms',
+      },
+      { metric: 'p50', compare: 'ratio', op: '<=', value: 1.25, label: 'p50 ≤ 1.25× raw aggregator p50 (same profile)' },
+    ],
+  },
+  {
+    id: 'mobile-card-jwt',
+    title: 'mobile product card with JWT verification on vs the same route with auth off',
+    profile: 'bench',
+    path: `/api/v1/products/${PRODUCT_ID}`,
+    check: productCard(PRODUCT_ID),
+    sameBody: true,
+    target: app('mobile-bff', {
+      label: 'mobile-bff (JWT)',
+      upstreamCalls: PRODUCT_CARD_CALLS,
+      // One real access token from the sandbox IdP (authorization code + PKCE), sent with every request:
+      // what is measured is verifying it (signature, claims, scope) on each call, not issuing it.
+      setup: async ({ baseUrl, path, sandbox, get }) => {
+        if (!sandbox.idp) throw new Error('the sandbox has no IdP to issue a token');
+        await assertRefusedWithout(get, `${baseUrl}${path}`);
+        return { headers: { authorization: `Bearer ${await mobileAccessToken(sandbox.idp.issuer)}` } };
+      },
+    }),
+    baseline: app('mobile-bff', { label: 'mobile-bff (auth off)', nodeArgs: AUTH_OFF, upstreamCalls: PRODUCT_CARD_CALLS }),
+    targets: [{ metric: 'rps', compare: 'ratio', op: '>=', value: 0.8, label: 'JWT mobile req/s ≥ 0.8× auth off' }],
+  },
+  {
+    id: 'mobile-card',
+    title: 'mobile product card, auth off, vs raw aggregator (the same work without the framework)',
+    profile: 'bench',
+    path: `/api/v1/products/${PRODUCT_ID}`,
+    check: productCard(PRODUCT_ID),
+    sameBody: true,
+    target: app('mobile-bff', { label: 'mobile-bff (auth off)', nodeArgs: AUTH_OFF, upstreamCalls: PRODUCT_CARD_CALLS }),
+    baseline: rawAggregator({ upstreamCalls: PRODUCT_CARD_CALLS }),
+    targets: [],
+  },
+  {
+    id: 'partner-catalog-api-key',
+    title: `partner catalogue page (limit ${FEED_LIMIT}), cache off, with an API key vs the same route with auth off`,
+    profile: 'bench',
+    path: `/v1/catalog?limit=${FEED_LIMIT}`,
+    check: catalogFeed(FEED_LIMIT),
+    sameBody: true,
+    target: app('partner-bff', {
+      label: 'partner-bff (API key)',
+      env: CACHE_OFF,
+      upstreamCalls: CATALOG_FEED_CALLS,
+      // A fresh key for this run: the app gets its SHA-256 record, the requests the key itself.
+      prepare: async ({ state }) => {
+        const { key, record } = partnerApiKey({ scopes: ['catalog:read'] });
+        state.key = key;
+        return { env: { PARTNER_API_KEYS: JSON.stringify([record]) } };
+      },
+      setup: async ({ baseUrl, path, state, get }) => {
+        await assertRefusedWithout(get, `${baseUrl}${path}`);
+        return { headers: { 'x-api-key': state.key } };
+      },
+    }),
+    baseline: app('partner-bff', { label: 'partner-bff (auth off)', env: CACHE_OFF, nodeArgs: AUTH_OFF, upstreamCalls: CATALOG_FEED_CALLS }),
+    targets: [], // no target set: the API-key cost is reported as the ratio
+  },
+  {
+    id: 'partner-catalog',
+    title: `partner catalogue page (limit ${FEED_LIMIT}), auth off, cache off, vs raw aggregator`,
+    profile: 'bench',
+    path: `/v1/catalog?limit=${FEED_LIMIT}`,
+    check: catalogFeed(FEED_LIMIT),
+    sameBody: true,
+    target: app('partner-bff', { label: 'partner-bff (auth off)', env: CACHE_OFF, nodeArgs: AUTH_OFF, upstreamCalls: CATALOG_FEED_CALLS }),
+    baseline: rawAggregator({ upstreamCalls: CATALOG_FEED_CALLS }),
+    targets: [],
+  },
+  {
+    id: 'direct-upstream',
+    title: 'the catalog service itself (GET /products/:id): the upstream ceiling',
+    profile: 'bench',
+    path: `/products/${PRODUCT_ID}`,
+    check: catalogProduct(PRODUCT_ID),
+    target: upstream('catalog'),
+    targets: [],
+  },
+  {
+    id: 'raw-static',
+    title: 'raw static alone: the product page JSON from memory (the ceiling for a cache hit)',
+    profile: 'bench',
+    path: `/api/v1/pages/product/${PRODUCT_ID}`,
+    check: productPage(PRODUCT_ID),
+    target: rawStatic(),
+    targets: [],
+  },
+];
+
+/**
+ * Scenarios whose feature does not exist yet: listed in every report as "not measured", never faked.
+ * Move an entry to SCENARIOS (with its env / hooks) once it can run.
+ */
+export const PENDING = [];
+
+/** Per-app startup targets (every app the selected scenarios use). */
+export const STARTUP_TARGETS = {
+  coldStartMs: { op: '<=', value: 1_200, label: 'cold start ≤ 1.2 s (spawn → /health/live 200)' },
+  idleRssMb: { op: '<=', value: 130, label: 'idle RSS ≤ 130 MB' },
+};
