@@ -2,6 +2,7 @@
 // `npm start`: the sandbox upstreams plus the three apps, built, with in-memory defaults (no Redis).
 // Prints every URL; Ctrl-C (or SIGTERM) stops everything cleanly and leaves no orphan process.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -9,10 +10,40 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const basePort = Number(process.env.SANDBOX_BASE_PORT ?? 4100);
 const services = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations', 'customers', 'carts', 'orders'];
 const upstreamEnv = Object.fromEntries(services.map((s, i) => [`UPSTREAM_${s.toUpperCase()}_URL`, `http://127.0.0.1:${basePort + i + 1}`]));
+// A published DEVELOPMENT partner key (never valid anywhere but this local stack), registered for
+// partner-bff by its SHA-256 like any key (see docs/auth.md for real keys: scripts/partner-keys.mjs).
+const DEV_PARTNER_KEY = 'bffpk_devpartner01_sandbox-dev-partner-key-not-a-secret-000000';
+const devPartnerKeys = JSON.stringify([
+  { id: 'devpartner01', partner: 'dev-partner', scopes: ['catalog:read', 'orders:read'], account: 'c-0001', sha256: createHash('sha256').update(DEV_PARTNER_KEY).digest('hex') },
+]);
 const apps = [
-  { name: 'web-bff', port: 3000 },
-  { name: 'mobile-bff', port: 3001 },
-  { name: 'partner-bff', port: 3002 },
+  // Browser sessions against the sandbox IdP, as its `web-bff` client (a published DEV secret). The stack is
+  // plain http, so the session cookie drops Secure/__Host- (SESSION_COOKIE_DEV_MODE, refused in production).
+  {
+    name: 'web-bff',
+    port: 3000,
+    env: {
+      OIDC_ISSUER_URL: `http://127.0.0.1:${basePort}`,
+      OIDC_CLIENT_ID: 'web-bff',
+      OIDC_CLIENT_SECRET: 'web-bff-dev-secret',
+      OIDC_REDIRECT_URI: 'http://localhost:3000/auth/callback',
+      OIDC_POST_LOGOUT_REDIRECT_URI: 'http://localhost:3000/',
+      SESSION_COOKIE_DEV_MODE: 'true',
+    },
+  },
+  // Bearer tokens of the sandbox IdP (issuer = its URL on the base port).
+  { name: 'mobile-bff', port: 3001, env: { JWT_ISSUER: `http://127.0.0.1:${basePort}`, JWT_AUDIENCE: 'mobile-bff' } },
+  {
+    name: 'partner-bff',
+    port: 3002,
+    env: {
+      PARTNER_API_KEYS: devPartnerKeys,
+      // partner-bff's own OAuth client: orders are read with a client-credentials token.
+      UPSTREAM_AUTH_ISSUER: `http://127.0.0.1:${basePort}`,
+      UPSTREAM_AUTH_CLIENT_ID: 'partner-gateway',
+      UPSTREAM_AUTH_CLIENT_SECRET: 'partner-gateway-dev-secret',
+    },
+  },
 ];
 
 const children = [];
@@ -78,7 +109,7 @@ await new Promise((resolve, reject) => {
 
 await Promise.all(
   apps.map(async (app) => {
-    start(app.name, [join('dist/apps', app.name, 'main.js')], { ...upstreamEnv, PORT: String(app.port), NODE_ENV: 'development', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173' });
+    start(app.name, [join('dist/apps', app.name, 'main.js')], { ...upstreamEnv, PORT: String(app.port), NODE_ENV: 'development', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173', ...app.env });
     const deadline = Date.now() + 30_000;
     for (;;) {
       try {
@@ -100,4 +131,6 @@ for (const app of apps) {
   console.log(`  ${app.name.padEnd(12)} http://localhost:${app.port}   docs: http://localhost:${app.port}/docs   openapi: http://localhost:${app.port}/docs-json`);
 }
 console.log('  sandbox      ' + services.map((s, i) => `${s} http://localhost:${basePort + i + 1}`).join(', '));
-console.log('\nTry: curl http://localhost:3000/api/v1/pages/product/p-00001\nCtrl-C stops everything.\n');
+console.log(`  idp          http://127.0.0.1:${basePort}   sign in: http://localhost:3000/auth/login   (alice@example.com / password)`);
+console.log(`  partner key  X-Api-Key: ${DEV_PARTNER_KEY}   (dev-partner: catalog:read orders:read)`);
+console.log(`\nTry: curl http://localhost:3000/api/v1/pages/product/p-00001\n     curl -H 'X-Api-Key: ${DEV_PARTNER_KEY}' 'http://localhost:3002/v1/catalog?limit=3'\nCtrl-C stops everything.\n`);

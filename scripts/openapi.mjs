@@ -16,6 +16,18 @@ const env = { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent' };
 for (const name of ['CATALOG', 'PRICING', 'INVENTORY', 'REVIEWS', 'RECOMMENDATIONS', 'CUSTOMERS', 'CARTS', 'ORDERS']) {
   env[`UPSTREAM_${name}_URL`] = 'http://upstream.invalid';
 }
+// Placeholder bearer-JWT settings (mobile-bff): printing the document needs no IdP (a failed key prefetch is only logged).
+env.JWT_ISSUER = 'https://idp.invalid';
+env.JWT_AUDIENCE = 'mobile-bff';
+// Placeholder session-client settings (web-bff): the IdP is only contacted at sign-in (a failed prefetch is only logged).
+env.OIDC_ISSUER_URL = 'https://idp.invalid';
+env.OIDC_CLIENT_ID = 'web-bff';
+env.OIDC_CLIENT_SECRET = 'openapi-placeholder-secret';
+env.OIDC_REDIRECT_URI = 'https://shop.example.com/auth/callback';
+// partner-bff: its own OAuth client for client-credentials upstreams (orders).
+env.UPSTREAM_AUTH_ISSUER = 'https://idp.invalid';
+env.UPSTREAM_AUTH_CLIENT_ID = 'partner-gateway';
+env.UPSTREAM_AUTH_CLIENT_SECRET = 'openapi-placeholder-secret';
 
 let drift = 0;
 mkdirSync(join(root, 'openapi'), { recursive: true });

@@ -158,6 +158,17 @@ function appEnv(port) {
     LOG_LEVEL: 'warn',
   };
   for (const upstream of UPSTREAMS) env[`UPSTREAM_${upstream}_URL`] = UNREACHABLE_UPSTREAM;
+  // mobile-bff's bearer-JWT settings; its IdP keys are fetched lazily, so an unreachable issuer still boots.
+  env.JWT_ISSUER = UNREACHABLE_UPSTREAM;
+  env.JWT_AUDIENCE = 'mobile-bff';
+  // web-bff's session client; the IdP is discovered lazily (a failed prefetch is only logged), so it boots too.
+  env.OIDC_ISSUER_URL = UNREACHABLE_UPSTREAM;
+  env.OIDC_CLIENT_ID = 'web-bff';
+  env.OIDC_CLIENT_SECRET = 'prod-closure-placeholder-secret';
+  env.OIDC_REDIRECT_URI = 'https://shop.example.com/auth/callback';
+  env.UPSTREAM_AUTH_ISSUER = UNREACHABLE_UPSTREAM;
+  env.UPSTREAM_AUTH_CLIENT_ID = 'partner-gateway';
+  env.UPSTREAM_AUTH_CLIENT_SECRET = 'prod-closure-placeholder-secret';
   return env;
 }
 

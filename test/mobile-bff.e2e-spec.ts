@@ -1,18 +1,27 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KNOWN_IDS } from '../sandbox/src/index.ts';
+import { KNOWN_IDS, MOBILE_BFF_AUDIENCE } from '../sandbox/src/index.ts';
 import { MobileBffModule } from '../apps/mobile-bff/src/mobile-bff.module.js';
 import { MOBILE_BFF } from '../apps/mobile-bff/src/mobile-bff.definition.js';
+import { nativeAppLogin } from './support/oauth.js';
 import { expectProblem, postJson, startStack, type Stack } from './support/stack.js';
 
 describe('mobile-bff against the real sandbox', () => {
   let stack: Stack;
+  /** `Authorization` of a real user token: auth code + PKCE through the sandbox IdP's login forms. */
+  let auth: Record<string, string>;
   beforeAll(async () => {
-    stack = await startStack(MobileBffModule, MOBILE_BFF, { BODY_LIMIT_BYTES: '2048' });
+    stack = await startStack(MobileBffModule, MOBILE_BFF, (sandbox) => ({
+      BODY_LIMIT_BYTES: '2048',
+      JWT_ISSUER: sandbox.idp!.issuer,
+      JWT_AUDIENCE: MOBILE_BFF_AUDIENCE,
+    }));
+    const tokens = await nativeAppLogin(stack.sandbox.idp!, { scope: 'catalog:read' });
+    auth = { authorization: `Bearer ${tokens.accessToken}` };
   });
   afterAll(() => stack?.close());
   afterEach(() => stack.sandbox.admin.reset());
 
-  const card = (id: string, init?: RequestInit) => fetch(`${stack.url}/api/v1/products/${id}`, init);
+  const card = (id: string, init?: RequestInit) => fetch(`${stack.url}/api/v1/products/${id}`, { ...init, headers: { ...auth, ...init?.headers } });
 
   it('returns a compact product card', async () => {
     const res = await card(KNOWN_IDS.product);
@@ -45,7 +54,7 @@ describe('mobile-bff against the real sandbox', () => {
   });
 
   it('batches cards for a list screen and reports unknown ids', async () => {
-    const res = await postJson(`${stack.url}/api/v1/products/cards`, { ids: [KNOWN_IDS.product, KNOWN_IDS.productUnknown, KNOWN_IDS.productAlt] });
+    const res = await postJson(`${stack.url}/api/v1/products/cards`, { ids: [KNOWN_IDS.product, KNOWN_IDS.productUnknown, KNOWN_IDS.productAlt] }, auth);
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.items.map((i: { id: string }) => i.id)).toEqual([KNOWN_IDS.product, KNOWN_IDS.productAlt]);
@@ -54,10 +63,10 @@ describe('mobile-bff against the real sandbox', () => {
 
   it('answers body errors with problems: malformed JSON, 415, 413, validation', async () => {
     const url = `${stack.url}/api/v1/products/cards`;
-    await expectProblem(await postJson(url, '{not json'), 400, 'malformed-json');
-    await expectProblem(await fetch(url, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<ids/>' }), 415, 'unsupported-media-type');
-    await expectProblem(await postJson(url, { ids: Array.from({ length: 300 }, (_, i) => `p-${i}`) }), 413, 'payload-too-large');
-    const body = await expectProblem(await postJson(url, { ids: ['ok', 'not ok'] }), 400, 'validation-failed');
+    await expectProblem(await postJson(url, '{not json', auth), 400, 'malformed-json');
+    await expectProblem(await fetch(url, { method: 'POST', headers: { ...auth, 'content-type': 'application/xml' }, body: '<ids/>' }), 415, 'unsupported-media-type');
+    await expectProblem(await postJson(url, { ids: Array.from({ length: 300 }, (_, i) => `p-${i}`) }, auth), 413, 'payload-too-large');
+    const body = await expectProblem(await postJson(url, { ids: ['ok', 'not ok'] }, auth), 400, 'validation-failed');
     expect(body.errors).toEqual([{ field: 'ids', in: 'body', constraints: { matches: 'each id must be 1-64 letters, digits, - or _' } }]);
   });
 
@@ -67,9 +76,22 @@ describe('mobile-bff against the real sandbox', () => {
     expect(body.requestId).toBe('ios-7f3a');
   });
 
-  it('documents bearer JWT security in its OpenAPI document', async () => {
+  it('requires a bearer token with the catalog:read scope on every card route', async () => {
+    const anonymous = await fetch(`${stack.url}/api/v1/products/${KNOWN_IDS.product}`);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="mobile-bff"');
+    await expectProblem(anonymous, 401, 'missing-credentials');
+    await expectProblem(await postJson(`${stack.url}/api/v1/products/cards`, { ids: [KNOWN_IDS.product] }), 401, 'missing-credentials');
+    // A real token for the mobile BFF, but without the scope the routes require.
+    const noScope = await nativeAppLogin(stack.sandbox.idp!, { scope: 'orders:read' });
+    const body = await expectProblem(await card(KNOWN_IDS.product, { headers: { authorization: `Bearer ${noScope.accessToken}` } }), 403, 'insufficient-scope');
+    expect(body.requiredScopes).toEqual(['catalog:read']);
+  });
+
+  it('documents bearer JWT security in its OpenAPI document, and /docs stays public', async () => {
     const doc = await (await fetch(`${stack.url}/docs-json`)).json();
     expect(doc.info.title).toBe('Mobile BFF (native apps)');
-    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.jwt).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(doc.paths['/api/v1/products/{id}'].get.security).toEqual([{ jwt: ['catalog:read'] }]);
+    expect((await fetch(`${stack.url}/docs`)).status).toBe(200);
   });
 });

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KNOWN_IDS, startSandbox, type Sandbox } from '../sandbox/src/index.ts';
+import { KNOWN_IDS, MOBILE_BFF_AUDIENCE, startSandbox, type Sandbox } from '../sandbox/src/index.ts';
+import { partnerClientEnv } from './support/partner-keys.js';
 import { upstreamEnvFor } from './support/stack.js';
 import { spawnApp, startApp } from './support/process.js';
+import { WEB_AUTH_OFFLINE_ENV } from './support/web-auth-env.js';
 
 /** Boots the built apps as production does (`node dist/apps/<app>/main.js`, env only). */
 describe('production entry points', () => {
@@ -14,7 +16,7 @@ describe('production entry points', () => {
   it('refuses to boot on bad config, listing every problem in one message, exit code 1', async () => {
     const env = upstreamEnvFor(sandbox);
     delete env.UPSTREAM_PRICING_URL;
-    const proc = spawnApp('web-bff', { ...env, PORT: 'eighty', UPSTREAM_REVIEWS_URL: 'not a url', LOG_LEVEL: 'loud' });
+    const proc = spawnApp('web-bff', { ...env, ...WEB_AUTH_OFFLINE_ENV, PORT: 'eighty', UPSTREAM_REVIEWS_URL: 'not a url', LOG_LEVEL: 'loud' });
     expect(await proc.exited).toBe(1);
     const message = proc.err();
     expect(message).toContain('Invalid configuration (4 problems)');
@@ -26,7 +28,7 @@ describe('production entry points', () => {
   });
 
   it('logs one JSON line per request with method, route, status, duration and request id, secrets redacted', async () => {
-    const app = await startApp('web-bff', { ...upstreamEnvFor(sandbox), LOG_LEVEL: 'debug' });
+    const app = await startApp('web-bff', { ...upstreamEnvFor(sandbox), ...WEB_AUTH_OFFLINE_ENV, LOG_LEVEL: 'debug' });
     try {
       const res = await fetch(`${app.url}/api/v1/pages/product/${KNOWN_IDS.product}`, {
         headers: { 'x-request-id': 'log-check-1', authorization: 'Bearer top-secret-token', cookie: 'session=cookie-secret', 'x-api-key': 'key-secret' },
@@ -46,7 +48,7 @@ describe('production entry points', () => {
   });
 
   it('drains on SIGTERM: an in-flight request completes, then the process exits 0', async () => {
-    const app = await startApp('web-bff', { ...upstreamEnvFor(sandbox), LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_MS: '5000' });
+    const app = await startApp('web-bff', { ...upstreamEnvFor(sandbox), ...WEB_AUTH_OFFLINE_ENV, LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_MS: '5000' });
     await sandbox.admin.reset();
     await sandbox.admin.setFaults('catalog', [{ path: `/products/${KNOWN_IDS.product}`, latencyMs: 700 }]);
     try {
@@ -67,7 +69,14 @@ describe('production entry points', () => {
 
   for (const name of ['mobile-bff', 'partner-bff']) {
     it(`${name} boots from dist and exits 0 on SIGINT`, async () => {
-      const app = await startApp(name, { ...upstreamEnvFor(sandbox), LOG_LEVEL: 'warn' });
+      // mobile-bff validates bearer tokens of the sandbox IdP (JWT_* are ignored by partner-bff).
+      const app = await startApp(name, {
+        ...upstreamEnvFor(sandbox),
+        JWT_ISSUER: sandbox.idp!.issuer,
+        JWT_AUDIENCE: MOBILE_BFF_AUDIENCE,
+        ...partnerClientEnv(sandbox.idp!.issuer),
+        LOG_LEVEL: 'warn',
+      });
       expect((await fetch(`${app.url}/health/ready`)).status).toBe(200);
       app.child.kill('SIGINT');
       expect(await app.exited).toBe(0);

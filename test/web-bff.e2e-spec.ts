@@ -3,11 +3,17 @@ import { KNOWN_IDS } from '../sandbox/src/index.ts';
 import { WebBffModule } from '../apps/web-bff/src/web-bff.module.js';
 import { WEB_BFF } from '../apps/web-bff/src/web-bff.definition.js';
 import { expectProblem, postJson, startStack, type Stack } from './support/stack.js';
+import { WEB_AUTH_OFFLINE_ENV } from './support/web-auth.js';
+
+/** Every state-changing call of a web-bff client carries the anti-CSRF header (see docs/auth.md). */
+const CSRF = { 'x-csrf': '1' };
 
 describe('web-bff against the real sandbox', () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await startStack(WebBffModule, WEB_BFF, { BODY_LIMIT_BYTES: '2048', CORS_ORIGINS: 'https://shop.example.com' });
+    // Aggregation behaviour without the cache in front (every request reaches the upstreams); the cached
+    // product page is covered by test/cache-web.e2e-spec.ts.
+    stack = await startStack(WebBffModule, WEB_BFF, { BODY_LIMIT_BYTES: '2048', CORS_ORIGINS: 'https://shop.example.com', CACHE_ENABLED: 'false', ...WEB_AUTH_OFFLINE_ENV });
   });
   afterAll(() => stack?.close());
   afterEach(() => stack.sandbox.admin.reset());
@@ -55,7 +61,7 @@ describe('web-bff against the real sandbox', () => {
   });
 
   it('looks up live availability for a list of ids', async () => {
-    const res = await postJson(`${stack.url}/api/v1/products/availability`, { ids: [KNOWN_IDS.product, KNOWN_IDS.productOutOfStock] });
+    const res = await postJson(`${stack.url}/api/v1/products/availability`, { ids: [KNOWN_IDS.product, KNOWN_IDS.productOutOfStock] }, CSRF);
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.items).toHaveLength(2);
@@ -63,24 +69,24 @@ describe('web-bff against the real sandbox', () => {
   });
 
   it('lists every invalid body field', async () => {
-    const res = await postJson(`${stack.url}/api/v1/products/availability`, { ids: [], extra: 1 });
+    const res = await postJson(`${stack.url}/api/v1/products/availability`, { ids: [], extra: 1 }, CSRF);
     const body = await expectProblem(res, 400, 'validation-failed');
     const fields = (body.errors as { field: string }[]).map((e) => e.field).sort();
     expect(fields).toEqual(['extra', 'ids']);
   });
 
   it('answers malformed JSON with 400', async () => {
-    await expectProblem(await postJson(`${stack.url}/api/v1/products/availability`, '{"ids": ['), 400, 'malformed-json');
+    await expectProblem(await postJson(`${stack.url}/api/v1/products/availability`, '{"ids": [', CSRF), 400, 'malformed-json');
   });
 
   it('answers an unsupported media type with 415', async () => {
-    const res = await fetch(`${stack.url}/api/v1/products/availability`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: 'a,b' });
+    const res = await fetch(`${stack.url}/api/v1/products/availability`, { method: 'POST', headers: { 'content-type': 'text/csv', ...CSRF }, body: 'a,b' });
     await expectProblem(res, 415, 'unsupported-media-type');
   });
 
   it('answers a body over the configured limit with 413', async () => {
     const ids = Array.from({ length: 400 }, (_, i) => `p-${String(i).padStart(5, '0')}`);
-    await expectProblem(await postJson(`${stack.url}/api/v1/products/availability`, { ids }), 413, 'payload-too-large');
+    await expectProblem(await postJson(`${stack.url}/api/v1/products/availability`, { ids }, CSRF), 413, 'payload-too-large');
   });
 
   it('keeps a well-formed inbound request id, propagates it upstream, and replaces a malformed one', async () => {
@@ -116,15 +122,17 @@ describe('web-bff against the real sandbox', () => {
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('reports readiness from every upstream', async () => {
+  it('reports readiness from every upstream, and from the session store when it is Redis', async () => {
     const ready = await fetch(`${stack.url}/health/ready`);
     expect(ready.status).toBe(200);
     const body = await ready.json();
-    expect(Object.keys(body.details).sort()).toEqual(['upstream:catalog', 'upstream:inventory', 'upstream:pricing', 'upstream:recommendations', 'upstream:reviews']);
+    const upstreams = ['upstream:catalog', 'upstream:customers', 'upstream:inventory', 'upstream:pricing', 'upstream:recommendations', 'upstream:reviews'];
+    // Sessions live in Redis when REDIS_URL is set (CI sets it): without it nobody stays signed in, so it gates readiness.
+    expect(Object.keys(body.details).sort()).toEqual(process.env.REDIS_URL ? ['redis:sessions', ...upstreams] : upstreams);
   });
 
   it('maps a refused connection on the subject to 503 with Retry-After, and readiness names the dead upstream', async () => {
-    const broken = await startStack(WebBffModule, WEB_BFF, { UPSTREAM_CATALOG_URL: 'http://127.0.0.1:9' });
+    const broken = await startStack(WebBffModule, WEB_BFF, { UPSTREAM_CATALOG_URL: 'http://127.0.0.1:9', ...WEB_AUTH_OFFLINE_ENV });
     try {
       const res = await fetch(`${broken.url}/api/v1/pages/product/${KNOWN_IDS.product}`);
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);

@@ -3,6 +3,7 @@
  * deterministic seed, HTTP caching and fault injection. Used by dev, e2e tests and benchmarks.
  */
 import { parseFaultRules } from './http/faults.ts';
+import { startIdp, type Idp } from './idp/idp.ts';
 import { createServiceServer, type ServiceServer } from './http/server.ts';
 import { getSeed } from './seed/data.ts';
 import { SERVICE_FACTORIES } from './services/registry.ts';
@@ -19,6 +20,7 @@ import {
 } from './types.ts';
 
 export { createAdminClient } from './admin-client.ts';
+export * from './idp/index.ts';
 export type { OpenApiDocument } from './http/openapi.ts';
 export { OPENAPI_DOCUMENTS } from './services/registry.ts';
 export { DEV_PASSWORD, getSeedCustomers } from './seed/data.ts';
@@ -41,8 +43,9 @@ export async function startSandbox<S extends ServiceName = ServiceName>(options:
     servers.set(name, createServiceServer(SERVICE_FACTORIES[name](seed), profile));
   }
 
+  let idp: Idp | undefined;
   const closeAll = async (): Promise<void> => {
-    await Promise.allSettled([...servers.values()].map((server) => server.close()));
+    await Promise.allSettled([...[...servers.values()].map((server) => server.close()), idp?.close()]);
   };
 
   const urls = {} as Record<S, string>;
@@ -52,6 +55,13 @@ export async function startSandbox<S extends ServiceName = ServiceName>(options:
       urls[name] = await server.listen(host, port);
     }),
   );
+  if (options.idp !== false) {
+    try {
+      idp = await startIdp({ ...options.idp, host, port: basePort });
+    } catch (error) {
+      results.push({ status: 'rejected', reason: new Error(`idp: ${error instanceof Error ? error.message : String(error)}`, { cause: error }) });
+    }
+  }
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failure !== undefined) {
     await closeAll();
@@ -84,7 +94,11 @@ export async function startSandbox<S extends ServiceName = ServiceName>(options:
     clearFaults: (service?: S) => run(() => targets(service).forEach((server) => server.faults.clear())),
     stats: (service: S) => run(() => serverOf(service).stats.snapshot()),
     resetStats: (service?: S) => run(() => targets(service).forEach((server) => server.stats.reset())),
-    reset: () => run(() => [...servers.values()].forEach((server) => server.reset())),
+    reset: () =>
+      run(() => {
+        [...servers.values()].forEach((server) => server.reset());
+        idp?.reset();
+      }),
   };
 
   let closing: Promise<void> | undefined;
@@ -92,6 +106,7 @@ export async function startSandbox<S extends ServiceName = ServiceName>(options:
     urls,
     profile,
     admin,
+    idp,
     close: () => (closing ??= closeAll()),
   };
 }

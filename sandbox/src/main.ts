@@ -1,6 +1,8 @@
 /**
- * CLI: node sandbox/src/main.ts [--profile dev|test|bench|bench-20ms] [--base-port 4100] [--host 127.0.0.1]
- * Env: SANDBOX_PROFILE, SANDBOX_BASE_PORT, SANDBOX_HOST. Prints `SANDBOX READY` once every service listens.
+ * CLI: node sandbox/src/main.ts [--profile dev|test|bench|bench-20ms] [--base-port 4100] [--host 127.0.0.1] [--no-idp]
+ * Env: SANDBOX_PROFILE, SANDBOX_BASE_PORT, SANDBOX_HOST; IdP: SANDBOX_IDP_ISSUER, SANDBOX_IDP_ACCESS_TOKEN_TTL (seconds),
+ * SANDBOX_IDP_WEB_REDIRECT_URIS, SANDBOX_IDP_WEB_POST_LOGOUT_REDIRECT_URIS (comma-separated).
+ * Prints `SANDBOX READY` once every service listens.
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_BASE_PORT, DEFAULT_HOST, PROFILES, SERVICE_NAMES, startSandbox, type Profile } from './index.ts';
@@ -15,13 +17,15 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     'base-port': { type: 'string' },
     host: { type: 'string' },
+    idp: { type: 'boolean', default: true },
     help: { type: 'boolean', short: 'h' },
   },
+  allowNegative: true,
   strict: true,
 });
 
 if (values.help === true) {
-  process.stdout.write('usage: node sandbox/src/main.ts [--profile dev|test|bench|bench-20ms] [--base-port 4100] [--host 127.0.0.1]\n');
+  process.stdout.write('usage: node sandbox/src/main.ts [--profile dev|test|bench|bench-20ms] [--base-port 4100] [--host 127.0.0.1] [--no-idp]\n');
   process.exit(0);
 }
 
@@ -35,7 +39,22 @@ if (!/^\d+$/.test(basePortArg) || basePort > 65_527) fail(`invalid base port '${
 
 const host = values.host ?? process.env['SANDBOX_HOST'] ?? DEFAULT_HOST;
 
-const sandbox = await startSandbox({ host, basePort, profile }).catch((error: unknown) =>
+const list = (value: string | undefined): string[] | undefined =>
+  value === undefined ? undefined : value.split(',').map((v) => v.trim()).filter(Boolean);
+const ttlArg = process.env['SANDBOX_IDP_ACCESS_TOKEN_TTL'];
+if (ttlArg !== undefined && !/^[1-9]\d*$/.test(ttlArg)) fail(`invalid SANDBOX_IDP_ACCESS_TOKEN_TTL '${ttlArg}'`);
+const idp =
+  values.idp === false
+    ? false
+    : {
+        issuer: process.env['SANDBOX_IDP_ISSUER'],
+        accessTokenTtlSeconds: ttlArg === undefined ? undefined : Number(ttlArg),
+        webRedirectUris: list(process.env['SANDBOX_IDP_WEB_REDIRECT_URIS']),
+        webPostLogoutRedirectUris: list(process.env['SANDBOX_IDP_WEB_POST_LOGOUT_REDIRECT_URIS']),
+        log: (line: string) => process.stderr.write(`${line}\n`),
+      };
+
+const sandbox = await startSandbox({ host, basePort, profile, idp }).catch((error: unknown) =>
   fail(error instanceof Error ? error.message : String(error)),
 );
 
@@ -63,5 +82,8 @@ process.stdout.write(`sandbox profile=${profile}\n`);
 for (const name of SERVICE_NAMES) {
   const url = sandbox.urls[name];
   process.stdout.write(`  ${name.padEnd(width)}  ${url}  (${url}/openapi.json)\n`);
+}
+if (sandbox.idp) {
+  process.stdout.write(`  ${'idp'.padEnd(width)}  ${sandbox.idp.url}  (issuer ${sandbox.idp.issuer}, ${sandbox.idp.issuer}/.well-known/openid-configuration)\n`);
 }
 process.stdout.write('SANDBOX READY\n');

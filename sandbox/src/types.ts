@@ -1,4 +1,5 @@
 /** Public types of the sandbox (upstream simulator). */
+import type { Idp, StartIdpOptions } from './idp/idp.ts';
 
 export const SERVICE_NAMES = [
   'catalog',
@@ -13,7 +14,7 @@ export const SERVICE_NAMES = [
 
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
-/** Port offset of every service relative to the base port (4100 by default; 4100 itself is reserved for OIDC). */
+/** Port offset of every service relative to the base port (4100 by default; 4100 itself is the OpenID Connect provider). */
 export const SERVICE_PORT_OFFSETS: Readonly<Record<ServiceName, number>> = {
   catalog: 1,
   pricing: 2,
@@ -91,7 +92,7 @@ export interface SandboxAdmin<S extends ServiceName = ServiceName> {
   stats(service: S): Promise<ServiceStats>;
   /** Resets the stats of one service, or of all services when omitted. */
   resetStats(service?: S): Promise<void>;
-  /** Resets faults, stats and mutable state (carts, orders) of every service. */
+  /** Resets faults, stats and mutable state (carts, orders) of every service, and the IdP's stats and token faults. */
   reset(): Promise<void>;
 }
 
@@ -104,6 +105,11 @@ export interface StartSandboxOptions<S extends ServiceName = ServiceName> {
   profile?: Profile;
   /** Subset of services to start. Default: all. */
   services?: readonly S[];
+  /**
+   * The OpenID Connect provider, on base port + 0 (ephemeral with basePort 0). Default: started
+   * with its defaults; `false` = not started. Host and port come from the sandbox options.
+   */
+  idp?: false | Omit<StartIdpOptions, 'host' | 'port'>;
 }
 
 export interface Sandbox<S extends ServiceName = ServiceName> {
@@ -111,5 +117,7 @@ export interface Sandbox<S extends ServiceName = ServiceName> {
   urls: Record<S, string>;
   profile: Profile;
   admin: SandboxAdmin<S>;
+  /** The OpenID Connect provider (issuer, stats, token faults), unless started with `idp: false`. */
+  idp: Idp | undefined;
   close(): Promise<void>;
 }

@@ -65,17 +65,30 @@ describe('OpenAPI documents', () => {
   });
 });
 
-/** Schema documented for `status` of `method template` (first content type). */
-function documentedSchema(name: ServiceName, method: string, template: string, status: number): Schema {
+/** Response object documented for `status` of `method template` ($ref resolved). */
+function documentedResponse(name: ServiceName, method: string, template: string, status: number): Schema {
   const d = doc(name);
   const operation = (d['paths'] as Record<string, Record<string, Schema>>)[template]?.[method];
   if (operation === undefined) throw new Error(`${name}: ${method} ${template} not documented`);
-  let response = (operation['responses'] as Record<string, Schema>)[String(status)];
+  const response = (operation['responses'] as Record<string, Schema>)[String(status)];
   if (response === undefined) throw new Error(`${name}: ${method} ${template} has no ${status} response`);
-  if (typeof response['$ref'] === 'string') response = resolveRef(d, response['$ref']);
+  return typeof response['$ref'] === 'string' ? resolveRef(d, response['$ref']) : response;
+}
+
+/** Schema documented for `status` of `method template` (first content type). */
+function documentedSchema(name: ServiceName, method: string, template: string, status: number): Schema {
+  const response = documentedResponse(name, method, template, status);
   const content = Object.values((response['content'] as Record<string, Schema> | undefined) ?? {})[0];
   if (content === undefined) throw new Error(`${name}: ${method} ${template} ${status} has no content`);
   return content['schema'] as Schema;
+}
+
+/** Names of the response headers documented as `required: true` for `status` of `method template`. */
+function requiredHeaders(name: ServiceName, method: string, template: string, status: number): string[] {
+  const headers = (documentedResponse(name, method, template, status)['headers'] as Record<string, Schema> | undefined) ?? {};
+  return Object.entries(headers)
+    .filter(([, header]) => (typeof header['$ref'] === 'string' ? resolveRef(doc(name), header['$ref']) : header)['required'] === true)
+    .map(([headerName]) => headerName);
 }
 
 interface Sample {
@@ -137,6 +150,7 @@ const samples: Sample[] = [
     headers: { 'idempotency-key': 'openapi-spec' },
   },
   ...SERVICE_NAMES.map((service): Sample => ({ service, template: '/health', url: '/health' })),
+  ...SERVICE_NAMES.map((service): Sample => ({ service, template: '/openapi.json', url: '/openapi.json' })),
 ];
 
 describe('live responses match the documented schemas', () => {
@@ -144,7 +158,7 @@ describe('live responses match the documented schemas', () => {
     const seenStatuses: string[] = [];
     for (const sample of samples) {
       const method = sample.method ?? 'get';
-      const { status, body } = await getJson(`${sandbox.urls[sample.service]}${sample.url}`, {
+      const { status, headers, body } = await getJson(`${sandbox.urls[sample.service]}${sample.url}`, {
         method: method.toUpperCase(),
         headers: { ...(sample.body === undefined ? {} : { 'content-type': 'application/json' }), ...sample.headers },
         ...(sample.body === undefined ? {} : { body: JSON.stringify(sample.body) }),
@@ -153,6 +167,9 @@ describe('live responses match the documented schemas', () => {
       seenStatuses.push(`${sample.service}:${status}`);
       const schema = documentedSchema(sample.service, method, sample.template, status);
       expect(validate(doc(sample.service), schema, body), label).toEqual([]);
+      for (const header of requiredHeaders(sample.service, method, sample.template, status)) {
+        expect(headers.has(header), `${label}: required header ${header}`).toBe(true);
+      }
     }
     for (const expected of ['catalog:400', 'catalog:404', 'pricing:404', 'carts:400', 'orders:201', 'orders:200', 'orders:422']) {
       expect(seenStatuses).toContain(expected);

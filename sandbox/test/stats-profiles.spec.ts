@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { profileLatency } from '../src/http/server.ts';
 import { KNOWN_IDS, SERVICE_NAMES, type Sandbox, type ServiceStats } from '../src/index.ts';
@@ -105,7 +106,7 @@ describe('profiles', () => {
   });
 
   it('binds the default layout when a base port is given (base + offset)', async () => {
-    const basePort = 30_000 + 10 * Math.floor(Math.random() * 1000);
+    const basePort = await freeBasePort();
     const sandbox = await start({ basePort, services: ['catalog', 'orders'] });
     try {
       expect(sandbox.urls).toEqual({ catalog: `http://127.0.0.1:${basePort + 1}`, orders: `http://127.0.0.1:${basePort + 8}` });
@@ -116,3 +117,22 @@ describe('profiles', () => {
     }
   });
 });
+
+/**
+ * A base port whose whole layout (base … base + 8) is free right now, below Linux's ephemeral range
+ * (32768+) so outgoing connections of concurrently running suites cannot be holding one of them.
+ */
+async function freeBasePort(): Promise<number> {
+  const canBind = (port: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + 10 * Math.floor(Math.random() * 1_200);
+    const ports = Array.from({ length: 9 }, (_, i) => base + i);
+    if ((await Promise.all(ports.map(canBind))).every(Boolean)) return base;
+  }
+  throw new Error('no free port layout found between 20000 and 32000');
+}

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { expect } from 'vitest';
@@ -18,14 +19,36 @@ export function upstreamEnvFor(sandbox: Sandbox): Record<string, string> {
 }
 
 /**
+ * Each stack gets its own Redis key prefixes (rate-limit counters, sessions, cache entries), so
+ * suites sharing one Redis (CI sets REDIS_URL) never see each other's state. Suites about sharing
+ * state across instances pass the same explicit prefix to every instance.
+ */
+export function isolatedRedisNamespaces(): Record<string, string> {
+  const ns = `t${randomBytes(4).toString('hex')}`;
+  return { AUTH_REDIS_PREFIX: `${ns}:auth:`, SESSION_REDIS_PREFIX: `${ns}:session:`, CACHE_REDIS_KEY_PREFIX: `${ns}:cache:` };
+}
+
+/**
  * Boots the real sandbox on ephemeral loopback ports and one real app against it, exactly as
  * production configures it (createPlatformApp is what main.ts runs), listening on an ephemeral port.
+ * `env` may be computed from the started sandbox (e.g. the IdP's issuer).
  */
-export async function startStack(module: Type, definition: AppDefinition, env: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(
+  module: Type,
+  definition: AppDefinition,
+  env: Record<string, string> | ((sandbox: Sandbox) => Record<string, string>) = {},
+): Promise<Stack> {
   const sandbox = await startSandbox({ basePort: 0, profile: 'test' });
   try {
     const app = await createPlatformApp(module, definition, {
-      env: { LOG_LEVEL: 'silent', NODE_ENV: 'test', HOST: '127.0.0.1', ...upstreamEnvFor(sandbox), ...env },
+      env: {
+        LOG_LEVEL: 'silent',
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        ...isolatedRedisNamespaces(),
+        ...upstreamEnvFor(sandbox),
+        ...(typeof env === 'function' ? env(sandbox) : env),
+      },
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.getHttpServer().address() as { port: number };

@@ -1,12 +1,22 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from '@bff/core';
+import { CacheModule } from '@bff/cache';
+import { JwtAuthModule, RateLimitModule, UpstreamAuthModule } from '@bff/auth';
 import { RetailModule } from '@bff/retail';
 import { ProductCardController } from './products/product-card.controller.js';
 import { ProductCardService } from './products/product-card.service.js';
 import { MOBILE_BFF, MOBILE_SERVICES } from './mobile-bff.definition.js';
 
 @Module({
-  imports: [CoreModule.forRoot({ app: MOBILE_BFF }), RetailModule.forRoot(MOBILE_SERVICES)],
+  imports: [
+    CoreModule.forRoot({ app: MOBILE_BFF }),
+    RetailModule.forRoot(MOBILE_SERVICES),
+    // After CoreModule: the rate-limit guard keys limits by the identity core's AccessGuard establishes.
+    RateLimitModule.forRoot(),
+    JwtAuthModule.forRoot(),
+    UpstreamAuthModule.forRoot(),
+    CacheModule.forRoot(),
+  ],
   controllers: [ProductCardController],
   providers: [ProductCardService],
 })

@@ -1,7 +1,9 @@
 import { defineApp } from '@bff/core';
+import { cacheEnv } from '@bff/cache';
+import { API_KEY_STRATEGY, apiKeyAuthEnv, clientCredentialsEnv, rateLimitEnv } from '@bff/auth';
 import { retailEnv, type RetailService } from '@bff/retail';
 
-export const PARTNER_SERVICES: readonly RetailService[] = ['catalog', 'pricing', 'inventory'];
+export const PARTNER_SERVICES: readonly RetailService[] = ['catalog', 'pricing', 'inventory', 'orders'];
 
 export const PARTNER_BFF = defineApp({
   name: 'partner-bff',
@@ -11,8 +13,14 @@ export const PARTNER_BFF = defineApp({
     'Partners authenticate with an API key in X-Api-Key. Every error is RFC 9457 application/problem+json.',
   version: '1.0.0',
   defaultPort: 3002,
-  env: [retailEnv(PARTNER_SERVICES)],
+  env: [retailEnv(PARTNER_SERVICES), apiKeyAuthEnv, rateLimitEnv, cacheEnv, clientCredentialsEnv],
   securitySchemes: {
-    apiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'Partner API key issued by the platform team.' },
+    // Named like the strategy: @Protected('api-key', scopes) declares the OpenAPI requirement under that name.
+    [API_KEY_STRATEGY]: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-Api-Key',
+      description: 'Partner API key (`bffpk_…`) issued by the platform team, bound to your partner id and scopes. Failed attempts are rate limited per IP.',
+    },
   },
 });

@@ -1,13 +1,29 @@
 import { Module } from '@nestjs/common';
-import { CoreModule } from '@bff/core';
+import { CoreModule, Protected } from '@bff/core';
+import { CacheAdminModule, CacheModule } from '@bff/cache';
+import { ApiKeyAuthModule, RateLimitModule, UpstreamAuthModule } from '@bff/auth';
 import { RetailModule } from '@bff/retail';
 import { CatalogFeedController } from './catalog/catalog-feed.controller.js';
 import { CatalogFeedService } from './catalog/catalog-feed.service.js';
+import { PartnerOrdersController } from './orders/partner-orders.controller.js';
+import { PartnerOrdersService } from './orders/partner-orders.service.js';
 import { PARTNER_BFF, PARTNER_SERVICES } from './partner-bff.definition.js';
 
 @Module({
-  imports: [CoreModule.forRoot({ app: PARTNER_BFF }), RetailModule.forRoot(PARTNER_SERVICES)],
-  controllers: [CatalogFeedController],
-  providers: [CatalogFeedService],
+  imports: [
+    CoreModule.forRoot({ app: PARTNER_BFF }),
+    // Partners are not end users: there is no caller token to relay, so orders are read with the
+    // app's own client-credentials token, and the partner's account binding scopes what is returned.
+    RetailModule.forRoot(PARTNER_SERVICES, { orders: { auth: 'client-credentials', clientCredentials: { scope: 'orders:read' } } }),
+    UpstreamAuthModule.forRoot({ clientCredentials: true }),
+    // After CoreModule: the rate-limit guard keys limits by the partner core's AccessGuard establishes.
+    RateLimitModule.forRoot(),
+    ApiKeyAuthModule.forRoot(),
+    CacheModule.forRoot(),
+    // POST /admin/cache/invalidate {keys?, tags?}: operators only (see docs/caching.md).
+    CacheAdminModule.register({ access: Protected('api-key', ['cache:admin']) }),
+  ],
+  controllers: [CatalogFeedController, PartnerOrdersController],
+  providers: [CatalogFeedService, PartnerOrdersService],
 })
 export class PartnerBffModule {}

@@ -1,7 +1,9 @@
 import { defineApp } from '@bff/core';
+import { rateLimitEnv, SESSION_COOKIE, SESSION_STRATEGY, sessionAuthEnv } from '@bff/auth';
+import { cacheEnv } from '@bff/cache';
 import { retailEnv, type RetailService } from '@bff/retail';
 
-export const WEB_SERVICES: readonly RetailService[] = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations'];
+export const WEB_SERVICES: readonly RetailService[] = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations', 'customers'];
 
 export const WEB_BFF = defineApp({
   name: 'web-bff',
@@ -11,8 +13,14 @@ export const WEB_BFF = defineApp({
     'Every error is an RFC 9457 application/problem+json document carrying the request id.',
   version: '1.0.0',
   defaultPort: 3000,
-  env: [retailEnv(WEB_SERVICES)],
+  env: [retailEnv(WEB_SERVICES), cacheEnv, sessionAuthEnv, rateLimitEnv],
   securitySchemes: {
-    session: { type: 'apiKey', in: 'cookie', name: '__Host-bff-session', description: 'Opaque server-side session cookie set by /auth/callback.' },
+    // Named like the strategy: @Protected('session', scopes) declares the OpenAPI requirement under that name.
+    [SESSION_STRATEGY]: {
+      type: 'apiKey',
+      in: 'cookie',
+      name: SESSION_COOKIE,
+      description: 'Opaque server-side session cookie set by /auth/callback (sign in at /auth/login). Every call using it also needs the header X-CSRF: 1.',
+    },
   },
 });

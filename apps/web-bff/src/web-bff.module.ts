@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
 import { CoreModule } from '@bff/core';
+import { RateLimitModule, SessionAuthModule, UpstreamAuthModule } from '@bff/auth';
+import { CacheModule } from '@bff/cache';
 import { RetailModule } from '@bff/retail';
+import { MeController } from './account/me.controller.js';
+import { MeService } from './account/me.service.js';
+import { AuthController } from './auth/auth.controller.js';
 import { ProductPageController } from './pages/product-page.controller.js';
 import { ProductPageService } from './pages/product-page.service.js';
 import { AvailabilityController } from './products/availability.controller.js';
@@ -8,8 +13,17 @@ import { AvailabilityService } from './products/availability.service.js';
 import { WEB_BFF, WEB_SERVICES } from './web-bff.definition.js';
 
 @Module({
-  imports: [CoreModule.forRoot({ app: WEB_BFF }), RetailModule.forRoot(WEB_SERVICES)],
-  controllers: [ProductPageController, AvailabilityController],
-  providers: [ProductPageService, AvailabilityService],
+  imports: [
+    CoreModule.forRoot({ app: WEB_BFF }),
+    RetailModule.forRoot(WEB_SERVICES),
+    // After CoreModule: keyed by the session's subject when signed in, else by client address (TRUST_PROXY).
+    RateLimitModule.forRoot(),
+    CacheModule.forRoot(),
+    // Browser sessions (strategy 'session', CSRF guard) and the token relay to 'relay' upstreams.
+    SessionAuthModule.forRoot({ scopes: ['openid', 'profile', 'email', 'customers:read'] }),
+    UpstreamAuthModule.forRoot(),
+  ],
+  controllers: [ProductPageController, AvailabilityController, AuthController, MeController],
+  providers: [ProductPageService, AvailabilityService, MeService],
 })
 export class WebBffModule {}

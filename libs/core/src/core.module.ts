@@ -12,6 +12,7 @@ import { ProblemDetailsFilter } from './errors/problem-details.filter.js';
 import { PlatformValidationPipe } from './errors/validation.js';
 import { HealthController } from './health/health.controller.js';
 import { HealthRegistry } from './health/health.registry.js';
+import { HttpRoutes } from './http/http-routes.js';
 import { loggerParams } from './logging/logger.options.js';
 
 /**
@@ -39,11 +40,12 @@ export class CoreModule extends CoreConfigurableModule {
         ...(base.providers ?? []),
         HealthRegistry,
         AuthenticatorRegistry,
+        HttpRoutes,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useClass: PlatformValidationPipe },
         { provide: APP_GUARD, useClass: AccessGuard },
       ],
-      exports: [CORE_MODULE_OPTIONS, HealthRegistry, AuthenticatorRegistry, env],
+      exports: [CORE_MODULE_OPTIONS, HealthRegistry, AuthenticatorRegistry, HttpRoutes, env],
     };
   }
 }

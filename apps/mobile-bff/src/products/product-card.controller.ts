@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses, IdListDto, Public } from '@bff/core';
+import { ApiProblemResponses, IdListDto, Protected } from '@bff/core';
 import { ProductCardDto, ProductCardListDto, ProductIdParams } from './product-card.dto.js';
 import { ProductCardService } from './product-card.service.js';
 
@@ -10,20 +10,20 @@ export class ProductCardController {
   constructor(private readonly cards: ProductCardService) {}
 
   @Get(':id')
-  @Public('Product cards are public catalogue content')
+  @Protected('jwt', ['catalog:read'])
   @ApiOperation({ summary: 'Compact product card: id, name, thumbnail, price, in stock, rating.' })
   @ApiOkResponse({ type: ProductCardDto })
-  @ApiProblemResponses(404, 502, 503, 504)
+  @ApiProblemResponses(401, 403, 404, 429, 502, 503, 504)
   get(@Param() params: ProductIdParams): Promise<ProductCardDto> {
     return this.cards.get(params.id);
   }
 
   @Post('cards')
   @HttpCode(200)
-  @Public('Product cards are public catalogue content')
+  @Protected('jwt', ['catalog:read'])
   @ApiOperation({ summary: 'Cards for up to 50 products (list screens), in one round trip. Ratings are left out to keep the payload small.' })
   @ApiOkResponse({ type: ProductCardListDto })
-  @ApiProblemResponses(413, 415, 502, 503, 504)
+  @ApiProblemResponses(401, 403, 413, 415, 429, 502, 503, 504)
   list(@Body() body: IdListDto): Promise<ProductCardListDto> {
     return this.cards.list(body.ids);
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { CatalogApi, InventoryApi, PricingApi } from '@bff/retail';
-import { Aggregator, isUpstreamError } from '@bff/upstream';
+import { Aggregator, isUpstreamError, type SectionContext } from '@bff/upstream';
 import type { Price, Product, Stock } from '@bff/retail';
 import type { CatalogFeedDto, CatalogFeedQuery, CatalogLookupDto, FeedItemDto } from './catalog-feed.dto.js';
 
@@ -20,7 +20,7 @@ export class CatalogFeedService {
     const ids = async (prior: { page: Promise<{ items: { id: string }[] }> }) => (await prior.page).items.map((p) => p.id);
     const { data, degraded } = await this.aggregator
       .plan()
-      .required('page', (s) => this.listPage(query, s.signal), { budgetMs: 1_500 })
+      .required('page', (s) => this.listPage(query, s), { budgetMs: 1_500 })
       .optional('prices', async (s, prior) => this.pricing.getPrices(await ids(prior), s), { budgetMs: 600 })
       .optional('stock', async (s, prior) => this.inventory.getStocks(await ids(prior), s), { budgetMs: 600 })
       .run();
@@ -47,9 +47,10 @@ export class CatalogFeedService {
     };
   }
 
-  private async listPage(query: CatalogFeedQuery, signal: AbortSignal) {
+  /** The section's signal and deadline go along, so retries stay within the section budget. */
+  private async listPage(query: CatalogFeedQuery, section: SectionContext) {
     try {
-      return await this.catalog.listProducts({ cursor: query.cursor, limit: query.limit ?? DEFAULT_LIMIT }, { signal });
+      return await this.catalog.listProducts({ cursor: query.cursor, limit: query.limit ?? DEFAULT_LIMIT }, section);
     } catch (error) {
       // The catalog rejects cursors it did not issue: that is the partner's input, so a 400, not a 502.
       if (isUpstreamError(error) && error.upstreamStatus === 400) {

@@ -1,6 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses, Public } from '@bff/core';
+import { Cached } from '@bff/cache';
 import { ProductIdParams } from './product-id.dto.js';
 import { ProductPageDto } from './product-page.dto.js';
 import { ProductPageService } from './product-page.service.js';
@@ -12,6 +13,9 @@ export class ProductPageController {
 
   @Get('product/:id')
   @Public('Product pages are public catalogue content')
+  // Same page for everyone: shared by every caller and instance, refreshed in the background, and the
+  // last good page survives upstream outages. Invalidate with the tag product:<id>.
+  @Cached({ ttl: 5, staleWhileRevalidate: 30, staleIfError: 300, varyBy: ['accept-language'], tags: ['product:{id}'] })
   @ApiOperation({
     summary: 'Product page: product, price, availability, rating, first reviews and recommendations in one call.',
     description:

@@ -1,22 +1,23 @@
-import helmet from '@fastify/helmet';
 import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { IncomingMessage } from 'node:http';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import type { AppDefinition } from '../app-definition.js';
-import { CoreEnv } from '../config/core.env.js';
+import { CoreEnv, trustProxyOption } from '../config/core.env.js';
 import { coreEnvSchema } from '../config/core-env.schema.js';
 import { ConfigValidationError, validateEnvironment } from '../config/env-schema.js';
 import { REQUEST_ID_HEADER } from '../core.constants.js';
 import { HealthRegistry } from '../health/health.registry.js';
+import { HttpRoutes } from '../http/http-routes.js';
 import { resolveRequestId } from '../request-context/request-id.js';
 import { installRequestHooks } from './http-hooks.js';
+import { releaseBootMemoryWhenSettled } from './boot-memory.js';
 import { buildOpenApiDocument, mountSwagger } from './swagger.js';
 
 /** Headers a browser may send cross-origin and read back, for apps with a CORS allowlist. */
 const CORS_ALLOWED_HEADERS = ['content-type', 'accept-language', 'if-none-match', 'idempotency-key', 'x-request-id', 'x-csrf', 'authorization', 'traceparent', 'tracestate'];
-const CORS_EXPOSED_HEADERS = ['x-request-id', 'retry-after', 'etag', 'x-degraded-sections', 'x-cache', 'ratelimit', 'ratelimit-policy'];
+const CORS_EXPOSED_HEADERS = ['x-request-id', 'retry-after', 'etag', 'age', 'x-degraded-sections', 'x-stale-sections', 'x-cache', 'x-cache-stale', 'ratelimit', 'ratelimit-policy'];
 
 export interface CreateAppOptions {
   /** Overrides the environment (tests); defaults to process.env. */
@@ -25,7 +26,8 @@ export interface CreateAppOptions {
 
 /**
  * Creates and initialises an app exactly as production runs it (not yet listening): Fastify with
- * the configured body limit and request ids, helmet, CORS allowlist, request context, Swagger.
+ * the configured body limit and request ids, security headers, CORS allowlist, request context,
+ * Swagger (its document built on first request).
  * Throws ConfigValidationError listing every problem when the environment is invalid.
  */
 export async function createPlatformApp(appModule: Type, definition: AppDefinition, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
@@ -35,6 +37,7 @@ export async function createPlatformApp(appModule: Type, definition: AppDefiniti
 
   const adapter = new FastifyAdapter({
     bodyLimit: env.BODY_LIMIT_BYTES,
+    trustProxy: trustProxyOption(env.TRUST_PROXY),
     genReqId: (raw: IncomingMessage) => {
       const id = resolveRequestId(raw.headers[REQUEST_ID_HEADER]);
       (raw as IncomingMessage & { id?: string }).id = id;
@@ -57,8 +60,11 @@ export async function createPlatformApp(appModule: Type, definition: AppDefiniti
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser(['text/plain']);
-  installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root);
-  await app.register(helmet, {
+  installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root, app.get(HttpRoutes));
+  // Nest's built-in security headers: helmet 8's headers and defaults, resolved and validated once at
+  // boot and written by one request hook (the @fastify/helmet plugin rebuilt helmet's middleware,
+  // CSP parsing included, on every request).
+  app.useSecurityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -78,7 +84,7 @@ export async function createPlatformApp(appModule: Type, definition: AppDefiniti
     exposedHeaders: CORS_EXPOSED_HEADERS,
     maxAge: 600,
   });
-  if (env.DOCS_ENABLED) mountSwagger(app, definition, buildOpenApiDocument(app, definition));
+  if (env.DOCS_ENABLED) mountSwagger(app, definition, () => buildOpenApiDocument(app, definition));
   await app.init();
   return app;
 }
@@ -147,6 +153,7 @@ export async function runApp(appModule: Type, definition: AppDefinition): Promis
   await app.listen({ port: env.PORT ?? definition.defaultPort, host: env.HOST });
   const url = await app.getUrl();
   app.get(Logger).log(`${definition.name} listening on ${url} (docs: ${url}/docs)`, 'Bootstrap');
+  releaseBootMemoryWhenSettled();
 }
 
 function findConfigError(error: unknown): ConfigValidationError | undefined {

@@ -14,7 +14,13 @@ export function buildOpenApiDocument(app: INestApplication, definition: AppDefin
   return SwaggerModule.createDocument(app, builder.build(), { extraModels: [ProblemDto] });
 }
 
-export function mountSwagger(app: INestApplication, definition: AppDefinition, document: OpenAPIObject): void {
+/**
+ * Serves Swagger UI at /docs and the document at /docs-json and /docs-yaml. The document is built on
+ * the first request for it (then kept), not at boot: nobody waits for it on a cold start, and an
+ * instance that never serves its docs never holds them. `npm run openapi` builds the same document
+ * (`--print-openapi`, see runApp) and CI fails on drift, so a broken document cannot ship unnoticed.
+ */
+export function mountSwagger(app: INestApplication, definition: AppDefinition, document: OpenAPIObject | (() => OpenAPIObject)): void {
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',

@@ -61,8 +61,31 @@ export class CoreEnv {
   @Max(120_000, { message: 'REQUEST_DEADLINE_MS must be an integer between 50 and 120000' })
   REQUEST_DEADLINE_MS: number = 5_000;
 
+  /**
+   * Which proxies to trust for the client address (X-Forwarded-For), e.g. the load balancer:
+   * `false` (default: the socket peer is the client), `true` (trust every hop; only behind a proxy
+   * that overwrites the header), a hop count like `1`, or comma-separated addresses/CIDRs.
+   * Rate limits and logs key by this address, so set it when running behind a load balancer.
+   */
+  @Matches(/^(?:true|false|\d{1,2}|[0-9a-fA-F.:/]+(?:\s*,\s*[0-9a-fA-F.:/]+)*)$/, {
+    message: 'TRUST_PROXY must be true, false, a hop count, or comma-separated addresses/CIDRs',
+  })
+  TRUST_PROXY: string = 'false';
+
   /** Serve Swagger UI at /docs and the document at /docs-json. */
   @IsIn([true, false], { message: 'DOCS_ENABLED must be true or false' })
   @Transform(parseBoolean)
   DOCS_ENABLED: boolean = true;
+}
+
+/** TRUST_PROXY as Fastify's `trustProxy` option. */
+export function trustProxyOption(value: string): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) {
+    // Trust the nearest N hops (what proxy-addr does for a number).
+    const hops = Number(value);
+    return (_address: string, hop: number) => hop < hops;
+  }
+  return value.split(',').map((v) => v.trim()).filter(Boolean);
 }

@@ -28,6 +28,10 @@ export function loggerParams(settings: LoggerSettings): Params {
       autoLogging: false,
       quietReqLogger: true,
     },
+    // No pino-http middleware: the access line comes from core's onResponse hook, and log lines carry
+    // the request id explicitly. Registered for every route, the middleware only made @fastify/middie
+    // decode and match the URL of every request.
+    forRoutes: [],
   };
 }
 
