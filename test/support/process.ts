@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -12,14 +12,45 @@ export function entryPoint(app: string): string {
   return path;
 }
 
+/**
+ * A loopback port that is free now, for servers that must know their port before they listen (an
+ * app spawned with PORT=, a redirect URI registered at the IdP first). It is picked at random BELOW
+ * the kernel's ephemeral range: `listen(0)` and every outgoing connection (of this and any parallel
+ * test file) take their ports from that range, so between this check and the real listen() only
+ * another random pick in the same window can collide. Callers that cannot tolerate even that retry
+ * on EADDRINUSE (see startApp, startWebAuthStack).
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  const [low] = ephemeralRange();
+  const floor = 10_000;
+  const ceiling = Math.max(floor + 1_000, low - 1);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = floor + Math.floor(Math.random() * (ceiling - floor));
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free loopback port found between ${floor} and ${ceiling}`);
+}
+
+/** True when EADDRINUSE (or similar) happened: the port was taken between freePort() and listen(). */
+export function isAddressInUse(error: unknown): boolean {
+  return /EADDRINUSE/.test(String((error as { code?: string } | undefined)?.code ?? '') + String(error));
+}
+
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low && high) return [low, high];
+  } catch {
+    // not Linux: use the IANA dynamic range
+  }
+  return [49_152, 65_535];
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 
@@ -43,6 +74,18 @@ export function spawnApp(app: string, env: Record<string, string>): { child: Chi
 }
 
 export async function startApp(app: string, env: Record<string, string>): Promise<RunningApp> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAppOnce(app, env);
+    } catch (error) {
+      // Another process took the port between freePort() and the app's listen(): pick another one.
+      if (attempt < 3 && isAddressInUse(error)) continue;
+      throw error;
+    }
+  }
+}
+
+async function startAppOnce(app: string, env: Record<string, string>): Promise<RunningApp> {
   const port = await freePort();
   const proc = spawnApp(app, { HOST: '127.0.0.1', PORT: String(port), ...env });
   const url = `http://127.0.0.1:${port}`;
