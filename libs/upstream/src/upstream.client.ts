@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { IDENTITY_SLOT, REQUEST_ID_HEADER, RequestContext, type Identity } from '@bff/core';
-import { DEADLINE_HEADER, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS, HOP_BY_HOP } from './upstream.constants.js';
+import { DEADLINE_HEADER, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS, HOP_BY_HOP, SIGNAL_ABORTS_AT_DEADLINE } from './upstream.constants.js';
 import { AttemptAbort } from './attempt-abort.js';
 import { UpstreamError } from './upstream.error.js';
 import { UpstreamResilience, type ResilienceSnapshot } from './resilience/resilience.js';
@@ -135,17 +135,31 @@ export class UpstreamClient {
     const timeoutMs = deadlineLimited ? Math.max(1, Math.floor(remaining)) : ownTimeout;
     if (remaining !== undefined) headers[DEADLINE_HEADER] = String(Math.floor(remaining));
 
-    const abort = new AttemptAbort(timeoutMs, req.signal);
     let response: TransportResponse;
-    try {
-      response = await this.transport.send({ method, path, headers, body, signal: abort.signal, maxBodyBytes: this.maxBodyBytes });
-    } catch (error) {
-      if (error instanceof UpstreamError && error.failure === 'aborted' && abort.timedOut) {
-        throw this.error(deadlineLimited ? 'deadline_exceeded' : 'timeout', method, req.path, error);
+    if (deadlineLimited && deadline !== undefined && deadline === req.deadline && req.signal && (req as Branded)[SIGNAL_ABORTS_AT_DEADLINE] === true) {
+      // The binding deadline is the caller's, and its signal aborts right then (an aggregation
+      // section): that signal is this attempt's timeout, no timer or controller of our own needed.
+      const signal = req.signal;
+      try {
+        response = await this.transport.send({ method, path, headers, body, signal, maxBodyBytes: this.maxBodyBytes });
+      } catch (error) {
+        if (error instanceof UpstreamError && error.failure === 'aborted' && signal.aborted && performance.now() >= deadline) {
+          throw this.error('deadline_exceeded', method, req.path, error);
+        }
+        throw error;
       }
-      throw error;
-    } finally {
-      abort.dispose();
+    } else {
+      const abort = new AttemptAbort(timeoutMs, req.signal);
+      try {
+        response = await this.transport.send({ method, path, headers, body, signal: abort.signal, maxBodyBytes: this.maxBodyBytes });
+      } catch (error) {
+        if (error instanceof UpstreamError && error.failure === 'aborted' && abort.timedOut) {
+          throw this.error(deadlineLimited ? 'deadline_exceeded' : 'timeout', method, req.path, error);
+        }
+        throw error;
+      } finally {
+        abort.dispose();
+      }
     }
     if (response.status >= 400) {
       const { status } = response;
@@ -247,6 +261,9 @@ export class UpstreamClient {
     return new UpstreamError({ upstream: this.name, failure, method, path, cause });
   }
 }
+
+/** Call options that may carry the SIGNAL_ABORTS_AT_DEADLINE brand. */
+type Branded = UpstreamRequest & { readonly [SIGNAL_ABORTS_AT_DEADLINE]?: true };
 
 /** How an upstream 503 is answered: unavailable (503), not a gateway error. */
 const UNAVAILABLE = { kind: 'unavailable', code: 'UPSTREAM_UNAVAILABLE', publicDetail: 'An upstream service is temporarily unavailable.' } as const;

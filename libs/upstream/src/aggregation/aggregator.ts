@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { PlatformError, RequestContext } from '@bff/core';
+import { SIGNAL_ABORTS_AT_DEADLINE } from '../upstream.constants.js';
 import { DEGRADED_HEADER, SECTION_FALLBACK, STALE_HEADER } from './aggregation.constants.js';
 import { failureReason, SectionTimeoutError } from './failure-reason.js';
 import type { AggregationResult, DegradedSection, SectionContext, SectionFallbackStore, SectionOptions } from './aggregation.types.js';
@@ -134,7 +135,10 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
       queueMicrotask(() => {
         let work: Promise<unknown>;
         try {
-          work = spec.run({ signal: controller.signal, deadline }, prior);
+          // With a budget, the section's signal aborts at its deadline (the timer above): say so to the
+          // upstream client, so an attempt bounded by that deadline reuses it instead of arming its own.
+          const ctx: SectionContext = deadline === undefined ? { signal: controller.signal } : deadlineBound(controller.signal, deadline);
+          work = spec.run(ctx, prior);
         } catch (error) {
           settle(reject)(error);
           return;
@@ -143,6 +147,11 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
       });
     });
   }
+}
+
+function deadlineBound(signal: AbortSignal, deadline: number): SectionContext {
+  const ctx: SectionContext & { [SIGNAL_ABORTS_AT_DEADLINE]: true } = { signal, deadline, [SIGNAL_ABORTS_AT_DEADLINE]: true };
+  return ctx;
 }
 
 function reasonOf(error: unknown): string {

@@ -14,6 +14,7 @@ import {
   type BulkheadPolicy as CockatielBulkhead,
   type CircuitBreakerPolicy,
   type IRetryBackoffContext,
+  type RetryPolicy,
 } from 'cockatiel';
 import { UpstreamError } from '../upstream.error.js';
 import type { UpstreamDefinition, UpstreamMethod } from '../upstream.types.js';
@@ -76,15 +77,23 @@ export interface ResilienceSnapshot {
 }
 
 /**
+ * The call each failure belongs to. The retry policy is built once per upstream (cockatiel's
+ * policies are reusable), so its predicate and backoff, which only see the error, find the call's
+ * deadline and signal here.
+ */
+const CALL_OF_FAILURE = new WeakMap<object, CallPlan>();
+
+/**
  * The resilience pipeline of one upstream, built on cockatiel: retry (outermost; idempotent calls
  * only, exponential backoff with full jitter, never past the deadline) → circuit breaker (one per
  * upstream, consecutive failures, half-open probing) → bulkhead (concurrency limit + bounded queue,
- * overflow fails fast) → the attempt itself.
+ * overflow fails fast) → the attempt itself. The three policies are built once, with the upstream.
  */
 export class UpstreamResilience {
   private readonly logger: Logger;
   private readonly breaker: CircuitBreakerPolicy | undefined;
   private readonly bulkhead: CockatielBulkhead;
+  private readonly retry: RetryPolicy | undefined;
   private readonly maxAttempts: number;
   private readonly initialDelayMs: number;
   private readonly maxDelayMs: number;
@@ -116,33 +125,47 @@ export class UpstreamResilience {
     }
     const bh = definition.bulkhead ?? {};
     this.bulkhead = bulkhead(bh.maxConcurrent ?? RESILIENCE_DEFAULTS.maxConcurrent, bh.maxQueue ?? RESILIENCE_DEFAULTS.maxQueue);
+    if (this.maxAttempts > 1) {
+      this.retry = retry(
+        handleWhen((error) => {
+          const call = error instanceof Error ? CALL_OF_FAILURE.get(error) : undefined;
+          return call !== undefined && isTransient(error) && this.hasBudgetForRetry(call, error);
+        }),
+        {
+          maxAttempts: this.maxAttempts - 1,
+          backoff: new DelegateBackoff<IRetryBackoffContext<unknown>, number>((context, previous) => {
+            const error = 'error' in context.result ? context.result.error : undefined;
+            const call = error instanceof Error ? CALL_OF_FAILURE.get(error) : undefined;
+            const cap = Math.min(this.maxDelayMs, this.initialDelayMs * 2 ** (context.attempt - 1));
+            // Full jitter; but at least what the upstream asked for in Retry-After (hasBudgetForRetry
+            // already refused the retry when that does not fit in the deadline).
+            const jittered = Math.random() * cap;
+            const floor = retryAfterMs(error) ?? 0;
+            const budget = call === undefined ? undefined : this.budgetFor(call);
+            const delay = Math.min(Math.max(jittered, floor), budget ?? Number.POSITIVE_INFINITY);
+            return { delay, state: (previous ?? 0) + 1 };
+          }),
+        },
+      );
+      this.retry.onRetry(() => {
+        this.retries++;
+      });
+    }
   }
 
-  /** Runs `attempt` under the pipeline. `attempt` receives the signal for this attempt's queueing. */
-  async execute<T>(call: CallPlan, attempt: () => Promise<T>): Promise<T> {
+  /** Runs `attempt` under the pipeline. */
+  execute<T>(call: CallPlan, attempt: () => Promise<T>): Promise<T> {
     const guarded = (): Promise<T> => this.throughBreaker(call, () => this.throughBulkhead(call, attempt));
-    const retryable = this.maxAttempts > 1 && (IDEMPOTENT.has(call.method) || call.idempotencyKey !== undefined);
+    const retryable = this.retry !== undefined && (IDEMPOTENT.has(call.method) || call.idempotencyKey !== undefined);
     if (!retryable) return guarded();
-
-    const policy = retry(
-      handleWhen((error) => isTransient(error) && this.hasBudgetForRetry(call, error)),
-      {
-        maxAttempts: this.maxAttempts - 1,
-        backoff: new DelegateBackoff<IRetryBackoffContext<unknown>, number>((context, previous) => {
-          const cap = Math.min(this.maxDelayMs, this.initialDelayMs * 2 ** (context.attempt - 1));
-          // Full jitter; but at least what the upstream asked for in Retry-After (hasBudgetForRetry
-          // already refused the retry when that does not fit in the deadline).
-          const jittered = Math.random() * cap;
-          const floor = retryAfterMs('error' in context.result ? context.result.error : undefined) ?? 0;
-          const delay = Math.min(Math.max(jittered, floor), this.budgetFor(call) ?? Number.POSITIVE_INFINITY);
-          return { delay, state: (previous ?? 0) + 1 };
+    return this.retry!.execute(
+      () =>
+        guarded().catch((error: unknown) => {
+          if (typeof error === 'object' && error !== null) CALL_OF_FAILURE.set(error, call);
+          throw error;
         }),
-      },
+      call.signal,
     );
-    policy.onRetry(() => {
-      this.retries++;
-    });
-    return policy.execute(() => guarded(), call.signal);
   }
 
   snapshot(): ResilienceSnapshot {
@@ -178,11 +201,9 @@ export class UpstreamResilience {
     return budget - wait >= RESILIENCE_DEFAULTS.minAttemptBudgetMs;
   }
 
-  private async throughBreaker<T>(call: CallPlan, fn: () => Promise<T>): Promise<T> {
+  private throughBreaker<T>(call: CallPlan, fn: () => Promise<T>): Promise<T> {
     if (!this.breaker) return fn();
-    try {
-      return await this.breaker.execute(fn);
-    } catch (error) {
+    return this.breaker.execute(fn).catch((error: unknown) => {
       if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
         this.circuitOpenRejections++;
         const remainingMs = Math.max(0, this.openedAt + this.halfOpenAfterMs - Date.now());
@@ -196,13 +217,11 @@ export class UpstreamResilience {
         });
       }
       throw error;
-    }
+    });
   }
 
-  private async throughBulkhead<T>(call: CallPlan, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await this.bulkhead.execute(fn, call.signal);
-    } catch (error) {
+  private throughBulkhead<T>(call: CallPlan, fn: () => Promise<T>): Promise<T> {
+    return this.bulkhead.execute(fn, call.signal).catch((error: unknown) => {
       if (error instanceof BulkheadRejectedError) {
         this.bulkheadRejections++;
         throw new UpstreamError({
@@ -218,7 +237,7 @@ export class UpstreamResilience {
         throw new UpstreamError({ upstream: this.definition.name, failure: 'aborted', method: call.method, path: call.path, cause: error });
       }
       throw error;
-    }
+    });
   }
 }
 
