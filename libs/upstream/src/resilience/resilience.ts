@@ -156,9 +156,9 @@ export class UpstreamResilience {
   /** Runs `attempt` under the pipeline. */
   execute<T>(call: CallPlan, attempt: () => Promise<T>): Promise<T> {
     const guarded = (): Promise<T> => this.throughBreaker(call, () => this.throughBulkhead(call, attempt));
-    const retryable = this.retry !== undefined && (IDEMPOTENT.has(call.method) || call.idempotencyKey !== undefined);
-    if (!retryable) return guarded();
-    return this.retry!.execute(
+    const policy = this.retry;
+    if (policy === undefined || !(IDEMPOTENT.has(call.method) || call.idempotencyKey !== undefined)) return guarded();
+    return policy.execute(
       () =>
         guarded().catch((error: unknown) => {
           if (typeof error === 'object' && error !== null) CALL_OF_FAILURE.set(error, call);
