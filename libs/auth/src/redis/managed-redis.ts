@@ -1,4 +1,4 @@
-import type { Logger } from '@nestjs/common';
+import type { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
 
 export interface ManagedRedisOptions {
@@ -17,8 +17,10 @@ export interface ManagedRedisOptions {
  * (enableOfflineQueue false) and time out after `commandTimeoutMs`, so an outage costs a request a
  * few ms instead of hanging it. Reconnects in the background; an unreachable Redis at boot is
  * logged, not fatal; warnings are throttled to one per 10 s so an outage does not flood the logs.
+ * Connects when its module initialises and closes at shutdown; each connection of libs/auth is an
+ * injectable subclass that only passes its options.
  */
-export class ManagedRedis {
+export class ManagedRedis implements OnModuleInit, OnApplicationShutdown {
   readonly client: Redis | undefined;
   private lastWarnAt = 0;
 
@@ -34,6 +36,14 @@ export class ManagedRedis {
       connectionName: options.connectionName,
     });
     this.client.on('error', (error: Error) => this.warn('Redis connection error', error));
+  }
+
+  onModuleInit(): Promise<void> {
+    return this.connect();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
   }
 
   async connect(): Promise<void> {

@@ -1,18 +1,16 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Injectable, Logger } from '@nestjs/common';
 import { CoreEnv } from '@bff/core';
 import { ManagedRedis } from '../redis/managed-redis.js';
 
 /**
- * The Redis connection of the session store, when REDIS_URL is set. Fails fast (1 s command
- * timeout, no offline queue): a Redis outage answers 503 at once and never turns into "not signed in".
+ * The Redis connection of the session store, when REDIS_URL is set; `client` is undefined
+ * otherwise. Fails fast (1 s command timeout, no offline queue): a Redis outage answers 503 at once
+ * and never turns into "not signed in".
  */
 @Injectable()
-export class SessionRedis implements OnModuleInit, OnApplicationShutdown {
-  private readonly redis: ManagedRedis;
-
+export class SessionRedis extends ManagedRedis {
   constructor(core: CoreEnv) {
-    this.redis = new ManagedRedis({
+    super({
       url: core.REDIS_URL,
       connectionName: 'bff-session',
       commandTimeoutMs: 1_000,
@@ -20,21 +18,5 @@ export class SessionRedis implements OnModuleInit, OnApplicationShutdown {
       whileUnreachable: 'session requests answer 503 until it is back',
       logger: new Logger('SessionRedis'),
     });
-  }
-
-  get client(): Redis | undefined {
-    return this.redis.client;
-  }
-
-  onModuleInit(): Promise<void> {
-    return this.redis.connect();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.redis.close();
-  }
-
-  warn(message: string, error: unknown): void {
-    this.redis.warn(message, error);
   }
 }
