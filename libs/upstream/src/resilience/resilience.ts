@@ -155,17 +155,23 @@ export class UpstreamResilience {
 
   /** Runs `attempt` under the pipeline. */
   execute<T>(call: CallPlan, attempt: () => Promise<T>): Promise<T> {
-    const guarded = (): Promise<T> => this.throughBreaker(call, () => this.throughBulkhead(call, attempt));
     const policy = this.retry;
-    if (policy === undefined || !(IDEMPOTENT.has(call.method) || call.idempotencyKey !== undefined)) return guarded();
-    return policy.execute(
-      () =>
-        guarded().catch((error: unknown) => {
-          if (typeof error === 'object' && error !== null) CALL_OF_FAILURE.set(error, call);
-          throw error;
-        }),
-      call.signal,
-    );
+    if (policy === undefined || !(IDEMPOTENT.has(call.method) || call.idempotencyKey !== undefined)) return this.guarded(call, attempt);
+    return policy.execute(() => this.guarded(call, attempt), call.signal);
+  }
+
+  /**
+   * Breaker → bulkhead → attempt, with one error mapping for both policies (the breaker sees the
+   * bulkhead's rejections unmapped; neither kind counts as an upstream fault). A failure is
+   * remembered with its call, for the retry policy.
+   */
+  private guarded<T>(call: CallPlan, attempt: () => Promise<T>): Promise<T> {
+    const limited = (): Promise<T> => this.bulkhead.execute(attempt, call.signal);
+    return (this.breaker ? this.breaker.execute(limited) : limited()).catch((error: unknown) => {
+      const mapped = this.policyError(call, error);
+      if (typeof mapped === 'object' && mapped !== null) CALL_OF_FAILURE.set(mapped, call);
+      throw mapped;
+    });
   }
 
   snapshot(): ResilienceSnapshot {
@@ -201,43 +207,20 @@ export class UpstreamResilience {
     return budget - wait >= RESILIENCE_DEFAULTS.minAttemptBudgetMs;
   }
 
-  private throughBreaker<T>(call: CallPlan, fn: () => Promise<T>): Promise<T> {
-    if (!this.breaker) return fn();
-    return this.breaker.execute(fn).catch((error: unknown) => {
-      if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
-        this.circuitOpenRejections++;
-        const remainingMs = Math.max(0, this.openedAt + this.halfOpenAfterMs - Date.now());
-        throw new UpstreamError({
-          upstream: this.definition.name,
-          failure: 'circuit_open',
-          method: call.method,
-          path: call.path,
-          retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)),
-          cause: error,
-        });
-      }
-      throw error;
-    });
-  }
-
-  private throughBulkhead<T>(call: CallPlan, fn: () => Promise<T>): Promise<T> {
-    return this.bulkhead.execute(fn, call.signal).catch((error: unknown) => {
-      if (error instanceof BulkheadRejectedError) {
-        this.bulkheadRejections++;
-        throw new UpstreamError({
-          upstream: this.definition.name,
-          failure: 'bulkhead_full',
-          method: call.method,
-          path: call.path,
-          retryAfterSeconds: 1,
-          cause: error,
-        });
-      }
-      if (error instanceof TaskCancelledError) {
-        throw new UpstreamError({ upstream: this.definition.name, failure: 'aborted', method: call.method, path: call.path, cause: error });
-      }
-      throw error;
-    });
+  /** Cockatiel's own rejections as coded UpstreamErrors; any other error as it is. */
+  private policyError(call: CallPlan, error: unknown): unknown {
+    const failure = { upstream: this.definition.name, method: call.method, path: call.path, cause: error };
+    if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+      this.circuitOpenRejections++;
+      const remainingMs = Math.max(0, this.openedAt + this.halfOpenAfterMs - Date.now());
+      return new UpstreamError({ ...failure, failure: 'circuit_open', retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)) });
+    }
+    if (error instanceof BulkheadRejectedError) {
+      this.bulkheadRejections++;
+      return new UpstreamError({ ...failure, failure: 'bulkhead_full', retryAfterSeconds: 1 });
+    }
+    if (error instanceof TaskCancelledError) return new UpstreamError({ ...failure, failure: 'aborted' });
+    return error;
   }
 }
 
