@@ -150,7 +150,15 @@ export async function runApp(appModule: Type, definition: AppDefinition): Promis
   }
   const env = app.get(CoreEnv);
   installGracefulShutdown(app, { drainMs: env.SHUTDOWN_DRAIN_MS, onClosed: () => process.exit(0) });
-  await app.listen({ port: env.PORT ?? definition.defaultPort, host: env.HOST });
+  const port = env.PORT ?? definition.defaultPort;
+  try {
+    await app.listen({ port, host: env.HOST });
+  } catch (error) {
+    // E.g. EADDRINUSE or EACCES: one clear line for the operator (and the test harness), exit 1.
+    const { code, message } = error as { code?: string; message?: string };
+    process.stderr.write(`${definition.name}: cannot listen on ${env.HOST}:${port}: ${code ?? message ?? String(error)}\n`);
+    process.exit(1);
+  }
   const url = await app.getUrl();
   app.get(Logger).log(`${definition.name} listening on ${url} (docs: ${url}/docs)`, 'Bootstrap');
   releaseBootMemoryWhenSettled();
