@@ -5,7 +5,9 @@ import {
   DEADLINE_HEADER,
   UpstreamClient,
   UpstreamError,
+  axiosHttpServices,
   createTransport,
+  type HttpServiceFactory,
   type UpstreamDefinition,
   type UpstreamTokenSource,
   type UpstreamTransportKind,
@@ -23,6 +25,7 @@ const SLACK_MS = 250;
 
 let sandbox: Sandbox<'catalog' | 'pricing' | 'orders'>;
 let closedPortUrl: string;
+let httpServiceFor: HttpServiceFactory;
 const clients: UpstreamClient[] = [];
 
 beforeAll(async () => {
@@ -30,6 +33,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({ basePort: 0, profile: 'test', services: ['catalog', 'pricing', 'orders'] });
   // Nothing listens there, and (below the ephemeral range) no listen(0) of a parallel test takes it.
   closedPortUrl = `http://127.0.0.1:${await freePort()}`;
+  httpServiceFor = await axiosHttpServices();
 });
 
 afterAll(async () => {
@@ -81,7 +85,7 @@ describe.each(TRANSPORTS)('upstream client conformance on the %s transport', (ki
   function client(definition: Partial<UpstreamDefinition> & { name?: string } = {}, url?: string, tokens?: UpstreamTokenSource): UpstreamClient {
     const def: UpstreamDefinition = { name: 'catalog', timeoutMs: 1_000, retry: false, ...definition };
     const base = url ?? sandbox.urls.catalog;
-    const c = new UpstreamClient(def, base, { transport: createTransport(kind, def, base), tokens });
+    const c = new UpstreamClient(def, base, { transport: createTransport(kind, def, base, kind === 'axios' ? httpServiceFor(def, base) : undefined), tokens });
     clients.push(c);
     return c;
   }

@@ -5,7 +5,7 @@ export { UpstreamResilience, isUpstreamFault, type ResilienceSnapshot } from './
 export { RESILIENCE_DEFAULTS } from './resilience/resilience.constants.js';
 export { UndiciTransport } from './transport/undici.transport.js';
 export { AxiosTransport } from './transport/axios.transport.js';
-export { createHttpService, createTransport } from './transport/transport.factory.js';
+export { axiosHttpServices, createHttpService, createTransport, type HttpServiceFactory } from './transport/transport.factory.js';
 export { UpstreamError, isUpstreamError, type UpstreamFailure, type UpstreamErrorInit } from './upstream.error.js';
 export { InjectUpstream, InjectUpstreamHttp } from './upstream.decorators.js';
 export {

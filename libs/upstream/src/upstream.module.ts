@@ -7,32 +7,34 @@ import { UpstreamLifecycle } from './upstream.lifecycle.js';
 import { UpstreamConfigurableModule, type UPSTREAM_OPTIONS_TYPE } from './upstream.module-definition.js';
 import { Aggregator } from './aggregation/aggregator.js';
 import { createHttpService, createTransport } from './transport/transport.factory.js';
-import type { UpstreamDefinition, UpstreamResponseCache, UpstreamTokenSource } from './upstream.types.js';
+import type { UpstreamDefinition, UpstreamResponseCache, UpstreamTokenSource, UpstreamTransportKind } from './upstream.types.js';
 
 /**
  * Declares the app's upstreams once. Each becomes an injectable UpstreamClient
  * (`@InjectUpstream('catalog')`) with its own transport, resilience pipeline, timeout and readiness
  * probe. The URLs come from `UPSTREAM_<NAME>_URL`, validated with the rest of the config (see
- * `upstreamEnv`). Each upstream's @nestjs/axios HttpService is injectable too
- * (`@InjectUpstreamHttp('name')`) so teams on the axios transport can register interceptors.
+ * `upstreamEnv`). An upstream on the axios transport also has its @nestjs/axios HttpService
+ * injectable (`@InjectUpstreamHttp('name')`), so teams can register interceptors on it; on the
+ * undici transport that token resolves to null, and axios is never loaded.
  */
 @Module({})
 export class UpstreamModule extends UpstreamConfigurableModule {
   static forRoot(options: typeof UPSTREAM_OPTIONS_TYPE): DynamicModule {
     const base = super.forRoot(options);
-    const httpServices: Provider[] = options.upstreams.map((definition) => ({
-      provide: upstreamHttpToken(definition.name),
-      useFactory: (settings: UpstreamSettings) => createHttpService(withOverrides(definition, settings), urlOf(settings, definition)),
+    const httpServices: Provider[] = options.upstreams.map((declared) => ({
+      provide: upstreamHttpToken(declared.name),
+      useFactory: async (settings: UpstreamSettings): Promise<HttpService | null> => {
+        const definition = withOverrides(declared, settings);
+        return transportOf(settings, definition) === 'axios' ? createHttpService(definition, urlOf(settings, definition)) : null;
+      },
       inject: [UPSTREAM_SETTINGS],
     }));
     const clients: Provider[] = options.upstreams.map((declared) => ({
       provide: upstreamToken(declared.name),
-      useFactory: (settings: UpstreamSettings, http: HttpService, tokens?: UpstreamTokenSource, cache?: UpstreamResponseCache) => {
+      useFactory: (settings: UpstreamSettings, http: HttpService | null, tokens?: UpstreamTokenSource, cache?: UpstreamResponseCache) => {
         const definition = withOverrides(declared, settings);
         const url = urlOf(settings, definition);
-        // The environment may switch an upstream's transport (UPSTREAM_<NAME>_TRANSPORT) without a code change.
-        const kind = settings.transports.get(definition.name) ?? definition.transport ?? 'undici';
-        return new UpstreamClient(definition, url, { transport: createTransport(kind, definition, url, http), tokens, cache });
+        return new UpstreamClient(definition, url, { transport: createTransport(transportOf(settings, definition), definition, url, http ?? undefined), tokens, cache });
       },
       inject: [
         UPSTREAM_SETTINGS,
@@ -49,6 +51,11 @@ export class UpstreamModule extends UpstreamConfigurableModule {
       exports: [...tokens, Aggregator],
     };
   }
+}
+
+/** The environment may switch an upstream's transport (UPSTREAM_<NAME>_TRANSPORT) without a code change. */
+function transportOf(settings: UpstreamSettings, definition: UpstreamDefinition): UpstreamTransportKind {
+  return settings.transports.get(definition.name) ?? definition.transport ?? 'undici';
 }
 
 /** The declaration with the environment's capacity overrides applied. */

@@ -1,32 +1,35 @@
-import { HttpService } from '@nestjs/axios';
-import axios from 'axios';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import type { HttpService } from '@nestjs/axios';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import { DEFAULT_CONNECTIONS } from '../upstream.constants.js';
 import type { UpstreamDefinition, UpstreamTransport, UpstreamTransportKind } from '../upstream.types.js';
 import { AxiosTransport } from './axios.transport.js';
 import { UndiciTransport } from './undici.transport.js';
 
-/** One axios instance per upstream, with keep-alive agents sized like the undici pool. */
-export function createHttpService(definition: UpstreamDefinition, baseUrl: string): HttpService {
-  const maxSockets = definition.connections ?? DEFAULT_CONNECTIONS;
-  const instance = axios.create({
-    baseURL: new URL(baseUrl).origin,
-    httpAgent: new HttpAgent({ keepAlive: true, maxSockets }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets }),
-    proxy: false,
-  });
-  return new HttpService(instance);
+/** Builds the @nestjs/axios HttpService of one upstream (see axiosHttpServices). */
+export type HttpServiceFactory = (definition: UpstreamDefinition, baseUrl: string) => HttpService;
+
+/**
+ * Loads axios (on first use: apps whose upstreams all run on undici never load it) and returns the
+ * factory of upstream HttpServices: an axios instance with keep-alive agents sized like the undici pool.
+ */
+export async function axiosHttpServices(): Promise<HttpServiceFactory> {
+  const { axiosHttpService } = await import('./axios-http.js');
+  return axiosHttpService;
 }
 
-/** Builds the transport of one upstream. For 'axios', pass the HttpService teams may have put interceptors on. */
-export function createTransport(
-  kind: UpstreamTransportKind,
-  definition: UpstreamDefinition,
-  baseUrl: string,
-  http: HttpService = createHttpService(definition, baseUrl),
-): UpstreamTransport {
+/** The @nestjs/axios HttpService of one upstream (loads axios on first use). */
+export async function createHttpService(definition: UpstreamDefinition, baseUrl: string): Promise<HttpService> {
+  return (await axiosHttpServices())(definition, baseUrl);
+}
+
+/**
+ * Builds the transport of one upstream. 'axios' needs the upstream's HttpService (from
+ * createHttpService, possibly with a team's interceptors registered on it).
+ */
+export function createTransport(kind: UpstreamTransportKind, definition: UpstreamDefinition, baseUrl: string, http?: HttpService): UpstreamTransport {
   if (kind === 'axios') {
+    if (!http) throw new Error(`Upstream '${definition.name}' runs on the axios transport: pass its HttpService (createHttpService)`);
     return new AxiosTransport(definition.name, http, () => {
       const { httpAgent, httpsAgent } = http.axiosRef.defaults as { httpAgent?: HttpAgent; httpsAgent?: HttpsAgent };
       httpAgent?.destroy();
