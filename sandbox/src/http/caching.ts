@@ -65,7 +65,12 @@ export function sendJson(reply: FastifyReply, status: number, value: unknown): F
   return reply.code(status).header('cache-control', 'no-store').type(JSON_CONTENT_TYPE).send(JSON.stringify(value));
 }
 
-/** `{"items":[a,b,...]}` from pre-serialized items. */
-export function itemsEnvelope(serializedItems: readonly string[]): string {
-  return `{"items":[${serializedItems.join(',')}]}`;
+/** `{"items":[...]}` of the bodies of the ids `byId` knows, in request order (unknown ids are left out). */
+export function knownItemsEnvelope(ids: readonly string[], byId: ReadonlyMap<string, CachedBody>): string {
+  const items: string[] = [];
+  for (const id of ids) {
+    const body = byId.get(id);
+    if (body !== undefined) items.push(body.json);
+  }
+  return `{"items":[${items.join(',')}]}`;
 }

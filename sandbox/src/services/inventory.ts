@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { cachedBody, itemsEnvelope, sendCached, sendCachedJson, type CachedBody } from '../http/caching.ts';
+import { cachedBody, knownItemsEnvelope, sendCached, sendCachedJson, type CachedBody } from '../http/caching.ts';
 import {
   BAD_REQUEST,
   boolean,
@@ -81,13 +81,7 @@ export function createInventoryService(seed: SeedData): ServiceModule {
     reset() {},
     register(app: FastifyInstance) {
       app.get<{ Querystring: Query }>('/stock', (request, reply) => {
-        const ids = idsParam(request.query['ids'], MAX_BULK_IDS);
-        const items: string[] = [];
-        for (const id of ids) {
-          const record = stock.get(id);
-          if (record !== undefined) items.push(record.json);
-        }
-        return sendCachedJson(request, reply, itemsEnvelope(items), INVENTORY_CACHE_CONTROL);
+        return sendCachedJson(request, reply, knownItemsEnvelope(idsParam(request.query['ids'], MAX_BULK_IDS), stock), INVENTORY_CACHE_CONTROL);
       });
       app.get<{ Params: { productId: string } }>('/stock/:productId', (request, reply) => {
         const record = stock.get(request.params.productId);

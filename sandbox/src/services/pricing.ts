@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { cachedBody, itemsEnvelope, sendCached, sendCachedJson, type CachedBody } from '../http/caching.ts';
+import { cachedBody, knownItemsEnvelope, sendCached, sendCachedJson, type CachedBody } from '../http/caching.ts';
 import {
   BAD_REQUEST,
   buildDocument,
@@ -80,13 +80,7 @@ export function createPricingService(seed: SeedData): ServiceModule {
     reset() {},
     register(app: FastifyInstance) {
       app.get<{ Querystring: Query }>('/prices', (request, reply) => {
-        const ids = idsParam(request.query['ids'], MAX_BULK_IDS);
-        const items: string[] = [];
-        for (const id of ids) {
-          const price = prices.get(id);
-          if (price !== undefined) items.push(price.json);
-        }
-        return sendCachedJson(request, reply, itemsEnvelope(items), PRICING_CACHE_CONTROL);
+        return sendCachedJson(request, reply, knownItemsEnvelope(idsParam(request.query['ids'], MAX_BULK_IDS), prices), PRICING_CACHE_CONTROL);
       });
       app.get<{ Params: { productId: string } }>('/prices/:productId', (request, reply) => {
         const price = prices.get(request.params.productId);
