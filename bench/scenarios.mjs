@@ -3,7 +3,7 @@
 // auth variants).
 //
 // A scenario measures `target` and, when given, `baseline` under identical load, alternating
-// them (A B A B ...) over the rounds, and reports baseline-relative ratios against `targets`.
+// them (A B, B A, A B ...) over the rounds, and reports baseline-relative ratios against `targets`.
 //
 // Scenario fields:
 //   id            used by --only / --profile

@@ -11,7 +11,7 @@
  * 2. starts the sandbox upstreams in benchmark mode (profile bench; bench-20ms for the 20 ms scenario);
  * 3. measures each app's cold start and idle RSS, then every scenario: the app started as production
  *    starts it vs its baseline (raw aggregator, raw static, the upstream itself, or the same app with
- *    auth off), alternated A B A B;
+ *    auth off), alternated A B, B A, A B ...;
  * 4. prints a table and writes bench/results/<timestamp>-<mode>.{json,md} and bench/results/latest.{md,json}.
  *
  * Exit code: 0 when the harness worked — whether or not the numbers meet their targets (CI does not
@@ -36,8 +36,8 @@ const USAGE = `usage: node scripts/bench.mjs [options]
   --no-build           skip node scripts/build.mjs (use the existing dist/)
   --only <ids>         run only these scenarios (comma-separated; see --list)
   --profile <id>       run the scenario's app under load with node --cpu-prof, print the top 10 self-time functions
-  --rounds <n>         rounds per scenario, targets alternated A B A B (default 3)
-  --duration <s>       measured seconds per target per round (default 10)
+  --rounds <n>         rounds per scenario, targets alternated A B, B A, ... (default 8)
+  --duration <s>       measured seconds per target per round (default 4)
   --warmup <s>         warm-up seconds per target (default 3)
   --connections <n>    concurrent connections (default 50)
   --spawns <n>         cold starts per app for the startup table (default 3)
@@ -97,8 +97,8 @@ function positive(name, raw, fallback, { integer = true } = {}) {
 
 const quick = args.quick;
 const options = {
-  rounds: positive('rounds', args.rounds, quick ? 1 : 3),
-  durationS: positive('duration', args.duration, quick ? 3 : 10, { integer: false }),
+  rounds: positive('rounds', args.rounds, quick ? 1 : 8),
+  durationS: positive('duration', args.duration, quick ? 3 : 4, { integer: false }),
   warmupS: positive('warmup', args.warmup, quick ? 1 : 3, { integer: false }),
   connections: positive('connections', args.connections, 50),
   connectionsOverride: args.connections === undefined ? undefined : Number(args.connections),

@@ -76,9 +76,9 @@ function ratioLine(scenario) {
   const r = scenario.ratios;
   if (!r) return undefined;
   const [a, b] = scenario.targets.map((t) => t.label);
-  const [ra, rb] = scenario.targets.map((t) => t.rounds);
-  const paired = ra.length > 1 ? ` (req/s ratio within each round: ${ra.map((x, i) => ratio(x.rps / rb[i]?.rps)).join(' / ')})` : '';
-  return `ratios ${a} ÷ ${b}: req/s ${ratio(r.rps)}, p50 ${ratio(r.p50)}, p99 ${ratio(r.p99)}, CPU per request ${ratio(r.cpuPerReq)}${paired}`;
+  const within = r.rpsWithinRounds ?? [];
+  const paired = within.length > 1 ? ` (req/s ratio within each round: ${within.map(ratio).join(' / ')})` : '';
+  return `ratios ${a} ÷ ${b} (medians of the ratios within each round): req/s ${ratio(r.rps)}, p50 ${ratio(r.p50)}, p99 ${ratio(r.p99)}, CPU per request ${ratio(r.cpuPerReq)}${paired}`;
 }
 
 function callsLine(t) {
@@ -92,7 +92,7 @@ function header(run) {
   const o = run.options;
   const m = run.machine;
   return [
-    `mode: ${run.mode} — ${o.rounds} round(s) × ${o.durationS} s per target, warm-up ${o.warmupS} s, ${o.connectionsOverride ?? `${o.connections} (default)`} connections, target and baseline alternated A B A B; medians over rounds`,
+    `mode: ${run.mode} — ${o.rounds} round(s) × ${o.durationS} s per target, warm-up ${o.warmupS} s, ${o.connectionsOverride ?? `${o.connections} (default)`} connections, target and baseline alternated A B, B A, A B ...; per target: medians over rounds; ratios: medians of the ratios within each round`,
     `machine: ${m.cpuModel}, ${m.cpus} CPUs${m.cpuMHz ? ` @ ${fmt(m.cpuMHz, 0)} MHz` : ''}, ${m.memoryGiB} GiB, ${m.kernel} ${m.arch}, node ${m.node}; load average at start ${m.loadAverage.join(' ')}`,
     `git: ${run.git.commit ?? 'unknown'}${run.git.uncommitted ? ` (+${run.git.uncommitted} uncommitted file(s))` : ''}; apps: NODE_ENV=production LOG_LEVEL=${o.logLevel}`,
     `noise: CPU steal ${fmt(run.noise.stealPct, 2)}% over the run; max other-process CPU during a measured run ${fmt(run.noise.maxForeignPct, 1)}% of the machine → ${run.noise.noisy ? `NOISY (${run.noise.flags.join('; ')})` : 'quiet'}`,

@@ -151,14 +151,15 @@ export class Runner {
         else this.log(`  ${running[1].def.label} answers the same JSON as ${running[0].def.label}`);
       }
 
-      // 3. Warm-up, then the rounds: A B A B ...
+      // 3. Warm-up, then the rounds, in pairs alternated A B, B A, A B ... so that a machine that drifts
+      //    (this VM's speed moves by ±20 % within seconds) favours neither side.
       for (const t of running) {
         this.log(`  warm-up ${t.def.label} ${o.warmupS} s`);
         await runLoad({ url: t.baseUrl, path: t.path, headers: t.headers, connections, durationS: o.warmupS, check: t.check });
       }
       const rounds = new Map(running.map((t) => [t, []]));
       for (let round = 1; round <= o.rounds; round++) {
-        for (const t of running) {
+        for (const t of round % 2 === 1 ? running : [...running].reverse()) {
           const measured = await this.measure(t, sandbox, connections, o.durationS);
           measured.round = round;
           rounds.get(t).push(measured);
@@ -187,10 +188,7 @@ export class Runner {
         if (degradedPct > NOISE.degradedPct) result.warnings.push(`${t.def.label}: ${fmt(degradedPct, 1)}% of sampled answers had degraded sections under load (fast-but-partial answers inflate req/s)`);
         if (summary.rpsSpreadPct > NOISE.spreadPct) result.warnings.push(`${t.def.label}: req/s varies ${fmt(summary.rpsSpreadPct, 0)}% between rounds (unstable measurement)`);
       }
-      if (result.targets.length === 2) {
-        const [a, b] = result.targets.map((t) => t.summary);
-        result.ratios = { rps: a.rps / b.rps, p50: a.p50 / b.p50, p99: a.p99 / b.p99, cpuPerReq: a.cpuUsPerReq / b.cpuUsPerReq };
-      }
+      if (result.targets.length === 2) result.ratios = pairedRatios(result.targets[0].rounds, result.targets[1].rounds);
       for (const target of scenario.targets ?? []) {
         const actual = target.compare === 'ratio' ? result.ratios?.[target.metric] : result.targets[0]?.summary[target.metric];
         result.checks.push({ ...target, actual, pass: Number.isFinite(actual) ? compare(actual, target.op, target.value) : undefined });
@@ -257,6 +255,17 @@ function upstreamCallProblem(expected, round, connections) {
     if (Math.abs(actual - want) > 0.1 * Math.max(want, 1) + inFlight) off.push(`${service} ${actual.toFixed(2)} (expected ${want})`);
   }
   return off.length ? `upstream calls per request do not match the scenario: ${off.join(', ')}` : undefined;
+}
+
+/**
+ * Target ÷ baseline, per metric: the median of the ratios within each round (both sides measured back
+ * to back), not the ratio of the two medians — slow drift of the machine cancels out within a pair.
+ * `spread` keeps every round's req/s ratio for the report.
+ */
+export function pairedRatios(a, b) {
+  const within = (k) => a.map((r, i) => r[k] / b[i]?.[k]).filter(Number.isFinite);
+  const rps = within('rps');
+  return { rps: median(rps), p50: median(within('p50')), p99: median(within('p99')), cpuPerReq: median(within('cpuUsPerReq')), rpsWithinRounds: rps };
 }
 
 function summarize(rounds) {
