@@ -260,9 +260,9 @@ function upstreamCallProblem(expected, round, connections) {
 /**
  * Target ÷ baseline, per metric: the median of the ratios within each round (both sides measured back
  * to back), not the ratio of the two medians — slow drift of the machine cancels out within a pair.
- * `spread` keeps every round's req/s ratio for the report.
+ * `rpsWithinRounds` keeps every round's req/s ratio for the report.
  */
-export function pairedRatios(a, b) {
+function pairedRatios(a, b) {
   const within = (k) => a.map((r, i) => r[k] / b[i]?.[k]).filter(Number.isFinite);
   const rps = within('rps');
   return { rps: median(rps), p50: median(within('p50')), p99: median(within('p99')), cpuPerReq: median(within('cpuUsPerReq')), rpsWithinRounds: rps };
