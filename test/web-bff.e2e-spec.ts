@@ -122,6 +122,46 @@ describe('web-bff against the real sandbox', () => {
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  /** helmet's headers that only act on an HTML page (a browsing context). */
+  const DOCUMENT_ONLY = ['cross-origin-opener-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-permitted-cross-domain-policies', 'x-xss-protection'];
+
+  it("sends the API security headers on JSON, problem and 404 responses, and helmet's document set on HTML", async () => {
+    const api = {
+      'content-security-policy': "default-src 'none';frame-ancestors 'none'",
+      'cross-origin-resource-policy': 'same-site',
+      'referrer-policy': 'no-referrer',
+      'strict-transport-security': 'max-age=31536000; includeSubDomains',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+    };
+    const responses = [
+      await page(KNOWN_IDS.product),
+      await page('bad%20id!'),
+      await fetch(`${stack.url}/api/v1/nope`),
+      await fetch(`${stack.url}/api/v1/products/availability`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example.net', 'sec-fetch-site': 'cross-site' }, body: '{}' }),
+    ];
+    expect(responses.map((r) => r.status)).toEqual([200, 400, 404, 403]);
+    for (const res of responses) {
+      for (const [name, value] of Object.entries(api)) expect(res.headers.get(name), name).toBe(value);
+      for (const name of DOCUMENT_ONLY) expect(res.headers.get(name), name).toBeNull();
+      expect(res.headers.get('x-powered-by')).toBeNull();
+    }
+
+    const ui = await fetch(`${stack.url}/docs`);
+    expect(ui.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = ui.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(ui.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(ui.headers.get('x-frame-options')).toBe('DENY');
+    for (const name of DOCUMENT_ONLY) expect(ui.headers.get(name), name).not.toBeNull();
+    // Its own script is served by the app (script-src 'self'), and a script is not a document.
+    const script = await fetch(`${stack.url}/docs/swagger-ui-init.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('cross-origin-opener-policy')).toBeNull();
+  });
+
   it('reports readiness from every upstream, and from the session store when it is Redis', async () => {
     const ready = await fetch(`${stack.url}/health/ready`);
     expect(ready.status).toBe(200);

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import type { ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { Throttle } from '@nestjs/throttler';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { IDENTITY_SLOT, PlatformError, Protected, Public, type Identity } from '@bff/core';
@@ -58,7 +57,7 @@ describe('RateLimitGuard', () => {
 
   beforeEach(async () => {
     env = Object.assign(new RateLimitEnv(), { RATE_LIMIT_MAX: 3, RATE_LIMIT_WINDOW_MS: 60_000 });
-    guard = new RateLimitGuard({ throttlers: [{ name: 'default', limit: 3, ttl: 60_000, blockDuration: 0 }] }, new MemoryRateLimitStore(), new Reflector(), env);
+    guard = new RateLimitGuard({ throttlers: [{ name: 'default', limit: 3, ttl: 60_000, blockDuration: 0 }] }, new MemoryRateLimitStore(), env);
     await guard.onModuleInit();
   });
 

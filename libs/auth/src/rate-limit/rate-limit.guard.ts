@@ -1,7 +1,6 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerModuleOptions, type ThrottlerRequest, type ThrottlerStorage } from '@nestjs/throttler';
-import { identityOf, PlatformError, ROUTE_ACCESS, type RouteAccess } from '@bff/core';
+import { identityOf, PlatformError, ROUTE_ACCESS, StaticMetadataReflector, type RouteAccess } from '@bff/core';
 import { clientIp } from './client-ip.js';
 
 /** @nestjs/throttler's metadata keys of `@Throttle` (suffixed with the throttler name); not exported by the package. */
@@ -26,10 +25,10 @@ export class RateLimitGuard extends ThrottlerGuard {
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
-    reflector: Reflector,
     private readonly env: RateLimitEnv,
   ) {
-    super(options, storage, reflector);
+    // Route metadata (@Public/@Protected, @Throttle, @SkipThrottle) is read once per route, not per request.
+    super(options, storage, new StaticMetadataReflector());
   }
 
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {

@@ -13,6 +13,7 @@ import { HttpRoutes } from '../http/http-routes.js';
 import { resolveRequestId } from '../request-context/request-id.js';
 import { installRequestHooks } from './http-hooks.js';
 import { releaseBootMemoryWhenSettled } from './boot-memory.js';
+import { installSecurityHeaders } from './security-headers.js';
 import { buildOpenApiDocument, mountSwagger } from './swagger.js';
 
 /** Headers a browser may send cross-origin and read back, for apps with a CORS allowlist. */
@@ -61,21 +62,9 @@ export async function createPlatformApp(appModule: Type, definition: AppDefiniti
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser(['text/plain']);
   installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root, app.get(HttpRoutes));
-  // Nest's built-in security headers: helmet 8's headers and defaults, resolved and validated once at
-  // boot and written by one request hook (the @fastify/helmet plugin rebuilt helmet's middleware,
-  // CSP parsing included, on every request).
-  app.useSecurityHeaders({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        frameAncestors: ["'none'"],
-      },
-    },
-    crossOriginResourcePolicy: { policy: 'same-site' },
-  });
+  // Nest's built-in security headers (resolved and validated once at boot, one request hook): the API
+  // set on every response, helmet's full document set on HTML (see security-headers.ts).
+  installSecurityHeaders(app, fastify);
   app.enableCors({
     origin: env.CORS_ORIGINS.length ? env.CORS_ORIGINS : false,
     credentials: true,

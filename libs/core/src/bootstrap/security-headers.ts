@@ -1,0 +1,74 @@
+import type { SecurityHeadersOptions } from '@nestjs/common';
+import { resolveSecurityHeaders } from '@nestjs/core/security/security-headers.js';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Security headers of every response (JSON, problem+json, 304, redirects, 404s, CSRF refusals): the
+ * set the OWASP REST Security Cheat Sheet asks of an API. A JSON response is never rendered as a
+ * document, so it gets no script, style or image sources (`default-src 'none'`), may not be framed,
+ * is not MIME-sniffed, may only be read same-site by no-cors requests (CORP), sends no referrer
+ * (this matters on redirects: the login callback's URL carries the authorization code) and tells
+ * browsers to stay on HTTPS. Written by Nest's `app.useSecurityHeaders()` hook, resolved once at boot.
+ *
+ * helmet's document-only headers are left out here: Cross-Origin-Opener-Policy, Origin-Agent-Cluster,
+ * X-DNS-Prefetch-Control, X-Download-Options, X-Permitted-Cross-Domain-Policies and X-XSS-Protection
+ * only act on a browsing context (an HTML page), and each header costs every client on every response.
+ */
+export const API_SECURITY_HEADERS: SecurityHeadersOptions = {
+  contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+  crossOriginOpenerPolicy: false,
+  crossOriginResourcePolicy: { policy: 'same-site' },
+  originAgentCluster: false,
+  referrerPolicy: { policy: 'no-referrer' },
+  strictTransportSecurity: true,
+  xContentTypeOptions: true,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xFrameOptions: { action: 'deny' },
+  xPermittedCrossDomainPolicies: false,
+  xPoweredBy: true,
+  xXssProtection: false,
+};
+
+/**
+ * Security headers of HTML documents (Swagger UI at /docs): helmet 8's full set, with a policy that
+ * lets Swagger UI run (its scripts and styles come from the app itself; inline styles; data: images).
+ */
+export const DOCUMENT_SECURITY_HEADERS: SecurityHeadersOptions = {
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      frameAncestors: ["'none'"],
+    },
+  },
+  crossOriginResourcePolicy: { policy: 'same-site' },
+  xFrameOptions: { action: 'deny' },
+};
+
+/**
+ * What an HTML response gets on top of (or instead of) the API set: every header of the document set
+ * whose value differs. Both sets are resolved and validated by Nest, once.
+ */
+export function documentHeaderOverrides(): ReadonlyArray<readonly [string, string]> {
+  const api = new Map(resolveSecurityHeaders(API_SECURITY_HEADERS).headers.map(([name, value]) => [name.toLowerCase(), value]));
+  return resolveSecurityHeaders(DOCUMENT_SECURITY_HEADERS)
+    .headers.map(([name, value]) => [name.toLowerCase(), value] as const)
+    .filter(([name, value]) => api.get(name) !== value);
+}
+
+/**
+ * Installs the security headers: the API set on every response (Nest's hook, so 404s and refusals
+ * carry it too) and, for responses sent as `text/html`, the document set in its place.
+ */
+export function installSecurityHeaders(app: { useSecurityHeaders(options: SecurityHeadersOptions): unknown }, fastify: FastifyInstance): void {
+  app.useSecurityHeaders(API_SECURITY_HEADERS);
+  const overrides = documentHeaderOverrides();
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('text/html')) for (const [name, value] of overrides) void reply.header(name, value);
+    done(null, payload);
+  });
+}
