@@ -7,6 +7,7 @@ import type { AppDefinition } from '../app-definition.js';
 import { CoreEnv, trustProxyOption } from '../config/core.env.js';
 import { coreEnvSchema } from '../config/core-env.schema.js';
 import { ConfigValidationError, validateEnvironment } from '../config/env-schema.js';
+import { installConstraintContainer } from '../errors/constraint-container.js';
 import { REQUEST_ID_HEADER } from '../core.constants.js';
 import { HealthRegistry } from '../health/health.registry.js';
 import { HttpRoutes } from '../http/http-routes.js';
@@ -33,6 +34,7 @@ export interface CreateAppOptions {
  */
 export async function createPlatformApp(appModule: Type, definition: AppDefinition, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   if (options.env) Object.assign(process.env, options.env);
+  installConstraintContainer();
   const values = validateEnvironment([coreEnvSchema, ...definition.env]);
   const env = values.get(CoreEnv) as CoreEnv;
 
