@@ -84,4 +84,6 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
 # - node spawns no child processes, so there are no zombies to reap.
 # If that ever changes, run with `docker run --init` (or add tini) instead.
 STOPSIGNAL SIGTERM
-CMD ["node", "--enable-source-maps", "/app/main.js"]
+# The node flags are scripts/production-node-flags.ts (lint-dockerfile checks them); the
+# benchmark and the e2e suites start the apps with the same flags.
+CMD ["node", "--enable-source-maps", "--no-memory-reducer", "/app/main.js"]

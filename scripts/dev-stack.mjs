@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PRODUCTION_NODE_FLAGS } from './production-node-flags.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const basePort = Number(process.env.SANDBOX_BASE_PORT ?? 4100);
@@ -109,7 +110,7 @@ await new Promise((resolve, reject) => {
 
 await Promise.all(
   apps.map(async (app) => {
-    start(app.name, [join('dist/apps', app.name, 'main.js')], { ...upstreamEnv, PORT: String(app.port), NODE_ENV: 'development', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173', ...app.env });
+    start(app.name, [...PRODUCTION_NODE_FLAGS, join('dist/apps', app.name, 'main.js')], { ...upstreamEnv, PORT: String(app.port), NODE_ENV: 'development', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173', ...app.env });
     const deadline = Date.now() + 30_000;
     for (;;) {
       try {

@@ -13,7 +13,10 @@
  *    - a production install uses `npm ci --omit=dev`;
  *    - the final stage: runs as a non-root USER, has a HEALTHCHECK,
  *      sets NODE_ENV=production, EXPOSEs a port, and its CMD (and ENTRYPOINT,
- *      if any) is exec form (JSON array) without a `sh -c` wrapper.
+ *      if any) is exec form (JSON array) without a `sh -c` wrapper;
+ *    - the final CMD starts node with exactly the production node flags
+ *      (scripts/production-node-flags.ts), which the benchmark and the e2e
+ *      suites use too: what is measured and tested is what the image runs.
  *
  * Exit code 0 = clean, 1 = findings, 2 = usage / IO error.
  */
@@ -22,6 +25,8 @@ import { relative, resolve } from 'node:path';
 import process from 'node:process';
 
 import { validate, ValidationSeverity } from 'dockerfile-utils';
+
+import { PRODUCTION_NODE_FLAGS } from './production-node-flags.ts';
 
 const file = resolve(process.argv[2] ?? 'Dockerfile');
 const rel = relative(process.cwd(), file);
@@ -231,6 +236,14 @@ if (stages.length === 0) {
       } else if (/(?:^|\/)(?:ba|da|a)?sh$/.test(argv[0]) && argv.includes('-c')) {
         report(line, RULE, `${keyword} wraps the process in "${argv[0]} -c": the shell, not node, would be PID 1.`);
       }
+    }
+  }
+  const cmd = cmds.at(-1);
+  const argv = cmd ? execForm(cmd.args) : null;
+  if (argv && argv.length > 0 && !/(?:^|\/)(?:ba|da|a)?sh$/.test(argv[0])) {
+    const expected = ['node', ...PRODUCTION_NODE_FLAGS, argv.at(-1)];
+    if (JSON.stringify(argv) !== JSON.stringify(expected)) {
+      report(cmd.line, RULE, `CMD must start node with the production node flags of scripts/production-node-flags.ts: ${JSON.stringify(expected)}.`);
     }
   }
 }

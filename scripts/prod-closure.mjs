@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PRODUCTION_NODE_FLAGS } from './production-node-flags.ts';
 
 // ---------------------------------------------------------------------------
 // Contract with the build: which apps exist and where their entry point is
@@ -181,7 +182,7 @@ async function checkApp(app, entry) {
   }
 
   const port = await freePort();
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, entry], {
     cwd: tempDir,
     env: appEnv(port),
     stdio: ['ignore', 'pipe', 'pipe'],

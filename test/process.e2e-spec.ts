@@ -1,11 +1,25 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PRODUCTION_NODE_FLAGS } from '../scripts/production-node-flags.ts';
 import { KNOWN_IDS, MOBILE_BFF_AUDIENCE, startSandbox, type Sandbox } from '../sandbox/src/index.ts';
 import { partnerClientEnv } from './support/partner-keys.js';
 import { upstreamEnvFor } from './support/stack.js';
 import { spawnApp, startApp } from './support/process.js';
 import { WEB_AUTH_OFFLINE_ENV } from './support/web-auth-env.js';
 
-/** Boots the built apps as production does (`node dist/apps/<app>/main.js`, env only). */
+const ROOT = join(import.meta.dirname, '..');
+
+/** The Dockerfile's last CMD, exec form. */
+function dockerCmd(dockerfile: string): string[] {
+  const line = dockerfile.split('\n').filter((l) => l.startsWith('CMD ')).at(-1);
+  return JSON.parse(line!.slice(4)) as string[];
+}
+
+/** Boots the built apps as production does (`node <production flags> dist/apps/<app>/main.js`, env only). */
 describe('production entry points', () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
@@ -82,4 +96,30 @@ describe('production entry points', () => {
       expect(await app.exited).toBe(0);
     });
   }
+
+  it('runs the apps with the node flags of the Dockerfile CMD, and the Dockerfile lint refuses a CMD without them', async () => {
+    const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+    expect(PRODUCTION_NODE_FLAGS).toContain('--no-memory-reducer');
+    expect(dockerCmd(dockerfile)).toEqual(['node', ...PRODUCTION_NODE_FLAGS, '/app/main.js']);
+
+    const app = spawnApp('web-bff', { ...upstreamEnvFor(sandbox), ...WEB_AUTH_OFFLINE_ENV, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn' });
+    try {
+      const argv = readFileSync(`/proc/${app.child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      expect(argv.slice(1, 1 + PRODUCTION_NODE_FLAGS.length)).toEqual([...PRODUCTION_NODE_FLAGS]);
+    } finally {
+      app.child.kill('SIGKILL');
+      await app.exited;
+    }
+
+    const dir = mkdtempSync(join(tmpdir(), 'dockerfile-'));
+    try {
+      const withoutFlag = dockerfile.replace('"--no-memory-reducer", ', '');
+      expect(dockerCmd(withoutFlag)).not.toContain('--no-memory-reducer');
+      writeFileSync(join(dir, 'Dockerfile'), withoutFlag);
+      const lint = promisify(execFile)(process.execPath, [join(ROOT, 'scripts/lint-dockerfile.mjs'), join(dir, 'Dockerfile')]);
+      await expect(lint).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('CMD must start node with the production node flags') });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { waitLive } from './http.mjs';
 import { ROOT } from './processes.mjs';
+import { PRODUCTION_NODE_FLAGS } from '../../scripts/production-node-flags.ts';
 
 const HOST = '127.0.0.1';
 const START_TIMEOUT_MS = 30_000;
@@ -53,7 +54,7 @@ export function sandboxInfo(sandbox) {
 }
 
 /**
- * node [nodeArgs] dist/apps/<app>/main.js with NODE_ENV=production, a production log level, PORT,
+ * node <production flags> [nodeArgs] dist/apps/<app>/main.js with NODE_ENV=production, a production log level, PORT,
  * UPSTREAM_*_URL, the app's boot env (`appEnv(app, sandbox)`: what it needs to start at all) and `env`.
  */
 export async function startApp(procs, app, { sandbox, appEnv, env = {}, logLevel, nodeArgs = [], label = app }) {
@@ -61,7 +62,7 @@ export async function startApp(procs, app, { sandbox, appEnv, env = {}, logLevel
     const port = await freePort();
     const baseUrl = `http://${HOST}:${port}`;
     const child = procs.spawnNode(label, appEntry(app), {
-      nodeArgs,
+      nodeArgs: [...PRODUCTION_NODE_FLAGS, ...nodeArgs],
       env: {
         NODE_ENV: 'production',
         LOG_LEVEL: logLevel,
@@ -84,9 +85,12 @@ export async function startApp(procs, app, { sandbox, appEnv, env = {}, logLevel
   }
 }
 
-/** A baseline script under bench/baselines/ that listens on port 0 and prints {"listening": url}. */
+/**
+ * A baseline script under bench/baselines/ that listens on port 0 and prints {"listening": url}. It runs
+ * with the apps' production node flags: the comparison is about the framework, not the runtime's settings.
+ */
 async function startBaseline(procs, script, { sandbox, env = {}, label }) {
-  const child = procs.spawnNode(label, script, { keepStdin: true, env: { HOST, PORT: '0', ...upstreamEnv(sandbox), ...env } });
+  const child = procs.spawnNode(label, script, { keepStdin: true, nodeArgs: [...PRODUCTION_NODE_FLAGS], env: { HOST, PORT: '0', ...upstreamEnv(sandbox), ...env } });
   try {
     const { listening } = await child.waitForJsonLine((j) => typeof j?.listening === 'string', START_TIMEOUT_MS);
     const coldStartMs = await waitLive(child, listening, { timeoutMs: START_TIMEOUT_MS });

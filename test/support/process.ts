@@ -3,6 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
+import { PRODUCTION_NODE_FLAGS } from '../../scripts/production-node-flags.ts';
+
 const ROOT = join(import.meta.dirname, '..', '..');
 
 /** Path of an app's production entry point; `npm test` builds dist/ first. */
@@ -62,9 +64,9 @@ export interface RunningApp {
   exited: Promise<number | null>;
 }
 
-/** Starts `node dist/apps/<app>/main.js` exactly as production does, configured only by env. */
+/** Starts `node <production flags> dist/apps/<app>/main.js` exactly as production does, configured only by env. */
 export function spawnApp(app: string, env: Record<string, string>): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [entryPoint(app)], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, entryPoint(app)], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
