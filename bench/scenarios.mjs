@@ -104,13 +104,48 @@ export const app = (name, { label = name, env = {}, nodeArgs, prepare, setup, up
 /** bench/baselines/raw-aggregator.mjs: bare Fastify + undici making the same upstream calls, same paths. */
 export const rawAggregator = ({ upstreamCalls, label = 'raw aggregator' } = {}) => ({ kind: 'raw-aggregator', label, env: {}, upstreamCalls });
 
-/** bench/baselines/raw-static.mjs: bare Fastify answering the product page JSON from memory. */
-export const rawStatic = ({ ids = [PRODUCT_ID], label = 'raw static' } = {}) => ({
+/** bench/baselines/raw-static.mjs: bare Fastify answering the product page JSON from memory (plus `headers`, if given). */
+export const rawStatic = ({ ids = [PRODUCT_ID], label = 'raw static', headers } = {}) => ({
   kind: 'raw-static',
   label,
-  env: { RAW_STATIC_PRODUCT_IDS: ids.join(',') },
+  env: { RAW_STATIC_PRODUCT_IDS: ids.join(','), ...(headers ? { RAW_STATIC_HEADERS: JSON.stringify(headers) } : {}) },
   upstreamCalls: {},
 });
+
+/**
+ * The headers web-bff sends on a public cache hit of the product page besides the ones raw static sends too
+ * (content-type, content-length, date, connection, keep-alive), with the values of a real hit. The security set
+ * (libs/core security-headers.ts), the request id, the rate-limit pair (auth), and the cache's five. Dynamic
+ * values (request id, remaining quota, age) are fixed strings of the same length here.
+ * 'product-page-cache-hit' checks that a real hit carries exactly these names, so the header floor
+ * ('cache-hit-header-floor') cannot drift from the app.
+ */
+export const HIT_RESPONSE_HEADERS = {
+  'content-security-policy': "default-src 'none';frame-ancestors 'none'",
+  'cross-origin-resource-policy': 'same-site',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'x-request-id': '19372991-ad1a-4020-ac48-4bc53b54bf4b',
+  'ratelimit-policy': '"default";q=1000000;w=60',
+  ratelimit: '"default";r=999998;t=60',
+  'x-cache': 'HIT',
+  'cache-control': 'public, max-age=5, stale-while-revalidate=30, stale-if-error=300',
+  vary: 'Accept-Language',
+  age: '0',
+  etag: '"V0577SbzBbY0ulP89ZqKSQtSXzPTBuNP"',
+};
+/** Sent by Node/Fastify on every response, raw static's included. */
+const COMMON_RESPONSE_HEADERS = new Set(['content-type', 'content-length', 'date', 'connection', 'keep-alive']);
+
+/** setup helper: the names of a response's headers that raw static does not send anyway, sorted. */
+function extraHeaderNames(headers) {
+  return Object.keys(headers)
+    .map((name) => name.toLowerCase())
+    .filter((name) => !COMMON_RESPONSE_HEADERS.has(name))
+    .sort();
+}
 
 /** A sandbox service itself, called directly. */
 export const upstream = (service, { path, check } = {}) => ({
@@ -172,10 +207,26 @@ export const SCENARIOS = [
         await get(`${baseUrl}${path}`); // miss: fills the cache
         const res = await get(`${baseUrl}${path}`);
         if (res.status !== 200 || res.headers['x-cache'] !== 'HIT') throw new Error(`the second request was not a cache hit (status ${res.status}, x-cache ${res.headers['x-cache']})`);
+        const [sent, floor] = [extraHeaderNames(res.headers), extraHeaderNames(HIT_RESPONSE_HEADERS)];
+        if (sent.join() !== floor.join()) {
+          throw new Error(`a hit's headers (${sent.join(', ')}) are not HIT_RESPONSE_HEADERS (${floor.join(', ')}): update bench/scenarios.mjs`);
+        }
       },
     }),
     baseline: rawStatic(),
     targets: [{ metric: 'rps', compare: 'ratio', op: '>=', value: 0.7, label: 'public cache hit req/s ≥ 0.7× raw static' }],
+  },
+  {
+    id: 'cache-hit-header-floor',
+    title: "raw static sending a cache hit's response headers vs raw static: what the headers alone cost, with no framework",
+    profile: 'bench',
+    path: `/api/v1/pages/product/${PRODUCT_ID}`,
+    check: productPage(PRODUCT_ID),
+    sameBody: true,
+    target: rawStatic({ label: 'raw static + hit headers', headers: HIT_RESPONSE_HEADERS }),
+    baseline: rawStatic(),
+    // Informational: the ceiling of 'product-page-cache-hit' for any implementation that sends these headers.
+    targets: [],
   },
   {
     id: 'product-page-20ms',

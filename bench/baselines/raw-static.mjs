@@ -6,6 +6,9 @@
 //
 //   UPSTREAM_<NAME>_URL=... RAW_STATIC_PRODUCT_IDS=p-00001,p-00002 PORT=0 node bench/baselines/raw-static.mjs
 //
+// RAW_STATIC_HEADERS (a JSON object of name → value) adds those response headers to every page: the
+// 'cache-hit-header-floor' scenario sends a cache hit's headers this way, with no framework at all.
+//
 // Unknown ids → 404. Prints {"listening":"http://127.0.0.1:<port>"} once listening.
 import Fastify from 'fastify';
 import { closeUpstreams, createUpstreams, listen, productPage } from './retail.mjs';
@@ -14,6 +17,8 @@ const ids = (process.env.RAW_STATIC_PRODUCT_IDS ?? 'p-00001').split(',').map((s)
 
 /** id → { body: string, degradedHeader?: string } */
 const pages = new Map();
+/** Extra response headers for every page (RAW_STATIC_HEADERS), or undefined. */
+const extraHeaders = process.env.RAW_STATIC_HEADERS ? JSON.parse(process.env.RAW_STATIC_HEADERS) : undefined;
 const upstreams = createUpstreams();
 try {
   for (const id of ids) {
@@ -35,6 +40,7 @@ app.get('/api/v1/pages/product/:id', (request, reply) => {
     return reply.code(404).type('application/problem+json').send('{"type":"about:blank","title":"Not Found","status":404}');
   }
   if (page.degradedHeader) reply.header('x-degraded-sections', page.degradedHeader);
+  if (extraHeaders) reply.headers(extraHeaders);
   return reply.type('application/json; charset=utf-8').send(page.body);
 });
 
