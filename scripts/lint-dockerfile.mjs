@@ -154,6 +154,8 @@ for (const instruction of instructions) {
 }
 
 const RULE = 'house-rule';
+/** A shell as argv[0] (sh, bash, dash, ash, with or without a path). */
+const SHELL = /(?:^|\/)(?:ba|da|a)?sh$/;
 
 if (stages.length === 0) {
   report(1, RULE, 'No FROM instruction found.');
@@ -233,14 +235,14 @@ if (stages.length === 0) {
         report(line, RULE, `${keyword} must use exec form, e.g. ${keyword} ["node", "/app/main.js"], so node receives SIGTERM directly.`);
       } else if (argv.length === 0) {
         report(line, RULE, `${keyword} is an empty array.`);
-      } else if (/(?:^|\/)(?:ba|da|a)?sh$/.test(argv[0]) && argv.includes('-c')) {
+      } else if (SHELL.test(argv[0]) && argv.includes('-c')) {
         report(line, RULE, `${keyword} wraps the process in "${argv[0]} -c": the shell, not node, would be PID 1.`);
       }
     }
   }
   const cmd = cmds.at(-1);
   const argv = cmd ? execForm(cmd.args) : null;
-  if (argv && argv.length > 0 && !/(?:^|\/)(?:ba|da|a)?sh$/.test(argv[0])) {
+  if (argv && argv.length > 0 && !SHELL.test(argv[0])) {
     const expected = ['node', ...PRODUCTION_NODE_FLAGS, argv.at(-1)];
     if (JSON.stringify(argv) !== JSON.stringify(expected)) {
       report(cmd.line, RULE, `CMD must start node with the production node flags of scripts/production-node-flags.ts: ${JSON.stringify(expected)}.`);
