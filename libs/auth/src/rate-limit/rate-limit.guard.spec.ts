@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { IDENTITY_SLOT, PlatformError, Protected, Public, type Identity } from '@bff/core';
 import { RateLimitEnv } from './rate-limit.env.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
-import { MemoryRateLimitStore } from './rate-limit.store.js';
+import { FailOpenRateLimitStore, MemoryRateLimitStore } from './rate-limit.store.js';
 
 class FeedController {
   @Protected('api-key', ['catalog:read'])
@@ -20,6 +20,11 @@ class FeedController {
   @Protected('api-key', ['catalog:read'])
   @Throttle({ default: { limit: 1, ttl: 60_000 } })
   export(): void {}
+
+  // A limit decided per request (a function): @nestjs/throttler resolves it.
+  @Protected('api-key', ['catalog:read'])
+  @Throttle({ default: { limit: () => 2, ttl: 60_000 } })
+  bulk(): void {}
 }
 
 const partner = (partnerId: string): Identity => ({ strategy: 'api-key', subject: partnerId, partnerId, scopes: ['catalog:read'], claims: {} });
@@ -37,7 +42,8 @@ describe('RateLimitGuard', () => {
   let env: RateLimitEnv;
   let headers: Record<string, string>;
 
-  const call = async ({ handler, identity, ip = '203.0.113.7', route = '/v1/catalog' }: Call): Promise<boolean> => {
+  /** The guard's own answer, unawaited: `true`, or a promise of it (a refusal may be thrown synchronously). */
+  const activate = ({ handler, identity, ip = '203.0.113.7', route = '/v1/catalog' }: Call, on: RateLimitGuard = guard): boolean | Promise<boolean> => {
     headers = {};
     const request = { ip, routeOptions: { url: route }, headers: {}, [IDENTITY_SLOT]: identity };
     const reply = { header: (name: string, value: string | number) => (headers[name.toLowerCase()] = String(value)) };
@@ -47,8 +53,9 @@ describe('RateLimitGuard', () => {
       getHandler: () => FeedController.prototype[handler],
       switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
     } as unknown as ExecutionContext;
-    return guard.canActivate(context);
+    return on.canActivate(context);
   };
+  const call = async (c: Call, on?: RateLimitGuard): Promise<boolean> => activate(c, on);
   const refusal = (c: Call) =>
     call(c).then(
       () => undefined,
@@ -99,6 +106,44 @@ describe('RateLimitGuard', () => {
     for (let i = 0; i < 10; i++) expect(await call({ handler: 'teaser', route: '/health/ready' })).toBe(true);
     env.RATE_LIMIT_ENABLED = false;
     for (let i = 0; i < 10; i++) expect(await call({ handler: 'list', identity: partner('acme') })).toBe(true);
+  });
+
+  it('answers synchronously with the in-memory store, and with one awaited update per throttler with a store that has no synchronous counter', async () => {
+    expect(activate({ handler: 'list', identity: partner('acme') })).toBe(true);
+    expect(() => activate({ handler: 'export', identity: partner('acme') })).not.toThrow();
+    expect(() => activate({ handler: 'export', identity: partner('acme') })).toThrow(PlatformError);
+
+    // As with Redis: the store answers through a promise only.
+    const viaPromise = new RateLimitGuard(
+      { throttlers: [{ name: 'default', limit: 3, ttl: 60_000, blockDuration: 0 }] },
+      new FailOpenRateLimitStore(new MemoryRateLimitStore(), () => undefined),
+      env,
+    );
+    await viaPromise.onModuleInit();
+    const answer = activate({ handler: 'list', identity: partner('acme') }, viaPromise);
+    expect(answer).toBeInstanceOf(Promise);
+    expect(await answer).toBe(true);
+    expect(headers).toMatchObject({ 'ratelimit-policy': '"default";q=3;w=60', ratelimit: '"default";r=2;t=60' });
+    await call({ handler: 'lookup', identity: partner('acme') }, viaPromise);
+    await call({ handler: 'list', identity: partner('acme') }, viaPromise);
+    const error = await call({ handler: 'list', identity: partner('acme') }, viaPromise).then(
+      () => undefined,
+      (e: unknown) => e as PlatformError,
+    );
+    expect(error).toMatchObject({ kind: 'rate_limited', code: 'RATE_LIMITED' });
+  });
+
+  it("takes @nestjs/throttler's own path for a limit decided per request, with the same keys, headers and refusal", async () => {
+    expect(await call({ handler: 'bulk', identity: partner('acme') })).toBe(true);
+    expect(headers).toMatchObject({ 'ratelimit-policy': '"default";q=2;w=60', ratelimit: '"default";r=1;t=60' });
+    expect(await call({ handler: 'bulk', identity: partner('acme') })).toBe(true);
+    const error = await refusal({ handler: 'bulk', identity: partner('acme') });
+    expect(error).toMatchObject({ kind: 'rate_limited', code: 'RATE_LIMITED', publicDetail: 'Rate limit exceeded: at most 2 requests per 60 s. Retry later.' });
+    // Its own counter: the shared budget is untouched, and another partner has its own.
+    for (let i = 0; i < 3; i++) expect(await call({ handler: 'list', identity: partner('acme') })).toBe(true);
+    expect(await call({ handler: 'bulk', identity: partner('globex') })).toBe(true);
+    // The guard order is checked on that path too.
+    expect(await refusal({ handler: 'bulk' })).toMatchObject({ kind: 'internal', code: 'RATE_LIMIT_GUARD_ORDER' });
   });
 
   it('fails loudly when it runs before the AccessGuard (protected route without identity)', async () => {

@@ -20,6 +20,11 @@ export interface RateLimitRecord {
  */
 export interface RateLimitStore extends ThrottlerStorage {
   increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<RateLimitRecord>;
+  /**
+   * The same update, answered synchronously, by stores that need no I/O for it (the in-memory
+   * store); absent otherwise. The guard then decides without a promise on the request path.
+   */
+  incrementNow?(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): RateLimitRecord;
   /** Milliseconds the key stays blocked; 0 when it is not blocked. */
   blockedFor(key: string): Promise<number>;
 }
@@ -44,10 +49,14 @@ export class MemoryRateLimitStore implements RateLimitStore {
   }
 
   increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<RateLimitRecord> {
+    return Promise.resolve(this.incrementNow(key, ttl, limit, blockDuration));
+  }
+
+  incrementNow(key: string, ttl: number, limit: number, blockDuration: number): RateLimitRecord {
     const now = this.now();
     let entry = this.entries.get(key);
     if (entry && entry.blockedUntil > now) {
-      return Promise.resolve({ totalHits: entry.hits, timeToExpire: seconds(entry.windowEndsAt - now), isBlocked: true, timeToBlockExpire: seconds(entry.blockedUntil - now) });
+      return { totalHits: entry.hits, timeToExpire: seconds(entry.windowEndsAt - now), isBlocked: true, timeToBlockExpire: seconds(entry.blockedUntil - now) };
     }
     if (!entry || entry.windowEndsAt <= now) entry = { hits: 0, windowEndsAt: now + ttl, blockedUntil: 0 };
     entry.hits += 1;
@@ -59,12 +68,12 @@ export class MemoryRateLimitStore implements RateLimitStore {
       entry.windowEndsAt = entry.blockedUntil;
     }
     this.entries.set(key, entry);
-    return Promise.resolve({
+    return {
       totalHits: entry.hits,
       timeToExpire: seconds(entry.windowEndsAt - now),
       isBlocked,
       timeToBlockExpire: isBlocked ? seconds(entry.blockedUntil - now) : 0,
-    });
+    };
   }
 
   blockedFor(key: string): Promise<number> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type Type } from '@nestjs/common';
+import { Inject, Injectable, type CanActivate, type Type } from '@nestjs/common';
 import {
   EXCEPTION_FILTERS_METADATA,
   GUARDS_METADATA,
@@ -9,6 +9,7 @@ import {
   SSE_METADATA,
 } from '@nestjs/common/constants.js';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, ExternalContextCreator, ModulesContainer } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpRoutes, ProblemDetailsFilter, RequestContext, ROUTE_ACCESS, type HttpRoute, type RouteAccess, type RouteShortcut } from '@bff/core';
 import { CACHE_NAMESPACE } from '../cache.constants.js';
@@ -16,6 +17,7 @@ import { CacheService } from '../cache.service.js';
 import type { CacheEntry } from '../stores/entry.js';
 import type { CachePolicy } from './cache.decorators.js';
 import { isCachedResponse, type CachedResponse } from './cached-response.js';
+import { runGuards } from './guard-chain.js';
 import { JSON_TYPE, setReplyMeta } from './reply-meta.js';
 import { RouteCacheInterceptor, cacheControlFor } from './route-cache.interceptor.js';
 import { normalizeQuery, normalizeVary, routeCacheKey, type RawQuery } from './route-key.js';
@@ -47,8 +49,15 @@ export interface FastPathReport {
 /** Route paths made of static segments and whole `:name` parameters (where Fastify and Nest read parameters alike). */
 const SIMPLE_ROUTE = /^(?:\/(?:[^/:*]*|:[A-Za-z0-9_]+))*$/;
 
-const HIT: unique symbol = Symbol('bff:cache-fast-hit');
-type WithHit = { [HIT]?: CacheEntry<CachedResponse> };
+/**
+ * The parts of Nest's ExternalContextCreator the fast path reads to list a route's guards exactly as
+ * Nest does (public fields and methods of its JavaScript class, not of its typings). When a Nest
+ * version lacks them, the fast path stays off and the boot log says so.
+ */
+interface NestGuardLookup {
+  readonly guardsContextCreator?: { create?(instance: object, callback: object, module: string | undefined): CanActivate[] };
+  getContextModuleKey?(classRef: Type): string | undefined;
+}
 
 /** Route-level metadata under which Nest would run something on a hit that the fast path does not. */
 const ROUTE_LEVEL_BLOCKERS: readonly (readonly [string, string])[] = [
@@ -69,9 +78,12 @@ const METHOD_LEVEL_BLOCKERS: readonly (readonly [string, string])[] = [
  * A fresh hit of a `@Cached({ scope: 'public' })` route that is `@Public` is answered by a route
  * shortcut (core's HttpRoutes: a Fastify preHandler step, inside the request context) straight from
  * this instance's memory: the stored JSON bytes and ETag, prepared once per stored entry. The
- * route's guards still run first, through Nest's own ExternalContextCreator (the same global guards
- * in the same order, with the same execution context; an error is answered by the platform's
- * problem+json filter), so a hit never skips access control, CSRF checks or rate limits. What it
+ * route's guards still run first: the list Nest's own guards context creator gives for the route
+ * (the same global guards, in the same order), each called with the execution context Nest would
+ * build (the request and reply, the controller class, the controller method), with Nest's rules (a
+ * boolean, a promise or an observable; false is Nest's 403). Guards that answer synchronously cost
+ * no promise; an error is answered by the platform's problem+json filter. So a hit never skips
+ * access control, CSRF checks or rate limits. What it
  * skips is what a hit skips on the interceptor path too (pipes, handler) plus the interceptor chain
  * itself. The response goes through the same onSend/onResponse hooks, so it carries exactly the
  * headers of the interceptor path (request id, security headers, CORS, Cache-Control, ETag/304,
@@ -107,6 +119,10 @@ export class RouteCacheFastPath {
     for (const controller of controllers) classesByName.set(controller.name, (classesByName.get(controller.name) ?? new Set()).add(controller));
     const byHandlerName = new Map(methods.map((m) => [`${m.controller.name}.${m.name}`, m]));
     const appBlockers = this.appLevelBlockers();
+    const lookup = this.contexts as unknown as NestGuardLookup;
+    const guardsOf = lookup.guardsContextCreator?.create?.bind(lookup.guardsContextCreator);
+    const moduleKeyOf = lookup.getContextModuleKey?.bind(lookup);
+    if (!guardsOf || !moduleKeyOf) appBlockers.push("Nest's guard list for a route could not be read");
     for (const route of this.routes.list()) {
       if (route.method !== 'GET') continue;
       const cached = byHandlerName.get((route.handler as { name?: unknown }).name as string);
@@ -119,24 +135,16 @@ export class RouteCacheFastPath {
         report.skipped.push(`${where}: ${blockers.join('; ')}`);
         continue;
       }
-      this.routes.setShortcut(route, this.shortcutFor(route, cached));
+      const guards = guardsOf!(cached.instance, cached.method, moduleKeyOf!(cached.instance.constructor as Type));
+      this.routes.setShortcut(route, this.shortcutFor(route, cached, guards));
       report.served.push(where);
     }
     return report;
   }
 
-  private shortcutFor(route: HttpRoute, cached: CachedMethod): RouteShortcut {
-    const { policy } = cached;
-    const serve = (request: FastifyRequest, reply: FastifyReply): void => this.send(request, reply, policy);
-    // The guards see the same handler as on the Nest path: its metadata (@Public, @Throttle...) and name.
-    for (const key of Reflect.getMetadataKeys(cached.method)) Reflect.defineMetadata(key, Reflect.getMetadata(key, cached.method), serve);
-    Object.defineProperty(serve, 'name', { value: cached.name });
-    const guarded = this.contexts.create(cached.instance, serve as (...args: unknown[]) => unknown, cached.name, undefined, undefined, undefined, undefined, {
-      guards: true,
-      interceptors: false,
-      filters: false,
-    }) as (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
-
+  private shortcutFor(route: HttpRoute, cached: CachedMethod, guards: readonly CanActivate[]): RouteShortcut {
+    const { policy, instance, method } = cached;
+    const controller = instance.constructor as Type;
     return (request, reply) => {
       const params = (request.params ?? {}) as Record<string, string>;
       // Nest answers 404 for an empty path parameter (before guards): leave that to Nest.
@@ -153,15 +161,21 @@ export class RouteCacheFastPath {
       });
       const entry = this.cache.peekFresh<unknown>(key);
       if (!entry || !isCachedResponse(entry.value)) return false;
-      (request as WithHit)[HIT] = entry as CacheEntry<CachedResponse>;
-      return guarded(request, reply);
+      const hit = entry as CacheEntry<CachedResponse>;
+      // The execution context Nest's router builds for this route: its guards read the same metadata and names.
+      const context = new ExecutionContextHost([request, reply], controller, method);
+      context.setType('http');
+      const activated = runGuards(guards, context);
+      if (activated === true) {
+        this.send(request, reply, policy, hit);
+        return true;
+      }
+      return activated.then(() => this.send(request, reply, policy, hit));
     };
   }
 
-  /** Sends the hit the shortcut found, once the guards let the request through. */
-  private send(request: FastifyRequest, reply: FastifyReply, policy: CachePolicy): void {
-    const entry = (request as WithHit)[HIT]!;
-    (request as WithHit)[HIT] = undefined;
+  /** Sends a hit, once the guards let the request through. */
+  private send(request: FastifyRequest, reply: FastifyReply, policy: CachePolicy, entry: CacheEntry<CachedResponse>): void {
     this.cache.countHit();
     const prepared = this.prepare(entry, policy);
     for (const [name, value] of prepared.replayed) RequestContext.setResponseHeader(name, value);
@@ -196,7 +210,7 @@ export class RouteCacheFastPath {
   /**
    * What the app registered globally that would run on a hit and that the fast path cannot replay:
    * an interceptor other than the route cache's, an exception filter other than core's, or a
-   * request-scoped enhancer (ExternalContextCreator runs static global guards only). Found through
+   * request-scoped enhancer (the fast path runs the static global guards only). Found through
    * the providers Nest keeps for APP_* enhancers; if the cache's own interceptor is not among them,
    * that lookup is not trustworthy and the fast path stays off.
    */

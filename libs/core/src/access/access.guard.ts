@@ -25,7 +25,8 @@ export class AccessGuard implements CanActivate {
     private readonly authenticators: AuthenticatorRegistry,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous for public routes (no promise on their request path); protected routes await their authenticator. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const access = this.decisionOf(context.getHandler(), context.getClass());
     if (!access) {
@@ -37,7 +38,10 @@ export class AccessGuard implements CanActivate {
       });
     }
     if (access.mode === 'public') return true;
+    return this.authenticate(context, access);
+  }
 
+  private async authenticate(context: ExecutionContext, access: Extract<RouteAccess, { mode: 'protected' }>): Promise<boolean> {
     const authenticator = this.authenticators.get(access.strategy);
     if (!authenticator) {
       throw new PlatformError('internal', 'AUTH_STRATEGY_MISSING', `No authenticator registered for '${access.strategy}'`);
