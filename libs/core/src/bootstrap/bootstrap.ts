@@ -64,9 +64,9 @@ export async function createPlatformApp(appModule: Type, definition: AppDefiniti
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser(['text/plain']);
   installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root, app.get(HttpRoutes));
-  // Nest's built-in security headers (resolved and validated once at boot, one request hook): the API
-  // set on every response, helmet's full document set on HTML (see security-headers.ts).
-  installSecurityHeaders(app, fastify);
+  // The security headers Nest resolves (once, at boot): the API set on every response, helmet's full
+  // document set on HTML (see security-headers.ts).
+  installSecurityHeaders(fastify);
   app.enableCors({
     origin: env.CORS_ORIGINS.length ? env.CORS_ORIGINS : false,
     credentials: true,

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
  * document, so it gets no script, style or image sources (`default-src 'none'`), may not be framed,
  * is not MIME-sniffed, may only be read same-site by no-cors requests (CORP), sends no referrer
  * (this matters on redirects: the login callback's URL carries the authorization code) and tells
- * browsers to stay on HTTPS. Written by Nest's `app.useSecurityHeaders()` hook, resolved once at boot.
+ * browsers to stay on HTTPS. Resolved and validated by Nest (`resolveSecurityHeaders`) once, at boot.
  *
  * helmet's document-only headers are left out here: Cross-Origin-Opener-Policy, Origin-Agent-Cluster,
  * X-DNS-Prefetch-Control, X-Download-Options, X-Permitted-Cross-Domain-Policies and X-XSS-Protection
@@ -60,13 +60,21 @@ export function documentHeaderOverrides(): ReadonlyArray<readonly [string, strin
 }
 
 /**
- * Installs the security headers: the API set on every response (Nest's hook, so 404s and refusals
- * carry it too) and, for responses sent as `text/html`, the document set in its place.
+ * Installs the security headers, from one `onSend` hook (so every response Fastify sends carries them:
+ * JSON, problem+json, 304, 404s, refusals, the 503 of a draining instance): the API set wherever the
+ * response has not set that header itself, and for responses sent as `text/html`, the document set
+ * in its place.
+ *
+ * They are written to the Fastify reply, not to the Node.js response. Nest's `app.useSecurityHeaders()`
+ * writes them to the Node.js response in a request hook, and one header set there makes Node.js merge
+ * every reply header into its own header map, validating each name and value a second time, on every
+ * response; the values are the ones Nest resolves (`resolveSecurityHeaders`), once, at boot.
  */
-export function installSecurityHeaders(app: { useSecurityHeaders(options: SecurityHeadersOptions): unknown }, fastify: FastifyInstance): void {
-  app.useSecurityHeaders(API_SECURITY_HEADERS);
+export function installSecurityHeaders(fastify: FastifyInstance): void {
+  const api = resolveSecurityHeaders(API_SECURITY_HEADERS).headers.map(([name, value]) => [name.toLowerCase(), value] as const);
   const overrides = documentHeaderOverrides();
   fastify.addHook('onSend', (_request, reply, payload, done) => {
+    for (const [name, value] of api) if (!reply.hasHeader(name)) void reply.header(name, value);
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('text/html')) for (const [name, value] of overrides) void reply.header(name, value);
     done(null, payload);
