@@ -159,6 +159,28 @@ describe('web-bff product page: the fast path of fresh public hits', () => {
     }
   });
 
+  it('answers each request from its own entry: the vary headers, the path and the declared query decide, as on the interceptor path', async () => {
+    const id = KNOWN_IDS.productAlt;
+    await cache.invalidateTags([`product:${id}`, `product:${KNOWN_IDS.product}`]);
+    const status = async (res: Promise<Response>) => {
+      const answer = await res;
+      await answer.arrayBuffer();
+      return answer.headers.get('x-cache');
+    };
+    const resolve = vi.spyOn(cache, 'resolve');
+    expect(await status(page(id, { 'accept-language': 'en' }))).toBe('MISS');
+    expect(await status(page(id, { 'accept-language': 'en' }))).toBe('HIT');
+    // Another language is another entry, although the shortcut has seen this URL before.
+    expect(await status(page(id, { 'accept-language': 'de' }))).toBe('MISS');
+    expect(await status(page(id, { 'accept-language': 'de' }))).toBe('HIT');
+    // Spelled differently, the same language: the same (normalised) key, a hit.
+    expect(await status(page(id, { 'accept-language': 'EN' }))).toBe('HIT');
+    // An undeclared query parameter is ignored by this route's key; another product is another entry.
+    expect(await status(page(`${id}?utm_source=mail`, { 'accept-language': 'en' }))).toBe('HIT');
+    expect(await status(page(KNOWN_IDS.product, { 'accept-language': 'en' }))).toBe('MISS');
+    expect(resolve).toHaveBeenCalledTimes(3); // the three misses; every hit was answered by the shortcut
+  });
+
   it('leaves everything but fresh hits to Nest: HEAD, stale entries and misses behave as before', async () => {
     const id = KNOWN_IDS.productNoReviews;
     await cache.invalidateTags([`product:${id}`]);

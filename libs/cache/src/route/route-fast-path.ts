@@ -145,20 +145,22 @@ export class RouteCacheFastPath {
   private shortcutFor(route: HttpRoute, cached: CachedMethod, guards: readonly CanActivate[]): RouteShortcut {
     const { policy, instance, method } = cached;
     const controller = instance.constructor as Type;
-    return (request, reply) => {
+    const keys = new RecentKeys();
+    const keyOf = (request: FastifyRequest): string | null => {
       const params = (request.params ?? {}) as Record<string, string>;
       // Nest answers 404 for an empty path parameter (before guards): leave that to Nest.
-      for (const name in params) if (params[name] === '') return false;
+      for (const name in params) if (params[name] === '') return null;
       const { query, undeclared } = normalizeQuery(request.query as RawQuery, policy.query);
-      if (undeclared.length > 0 && policy.undeclaredQuery === 'bypass') return false;
-      const key = routeCacheKey({
-        namespace: this.namespace,
-        route: route.url,
-        params,
-        query,
-        vary: normalizeVary(request.headers, policy.varyBy),
-        principal: undefined,
-      });
+      if (undeclared.length > 0 && policy.undeclaredQuery === 'bypass') return null;
+      return routeCacheKey({ namespace: this.namespace, route: route.url, params, query, vary: normalizeVary(request.headers, policy.varyBy), principal: undefined });
+    };
+    return (request, reply) => {
+      // The raw URL (path and query) and the raw values of the vary headers determine the key: what was
+      // computed for them once is reused (the route is fixed, the rest is a pure function of these).
+      const signature = signatureOf(request, policy.varyBy);
+      let key = keys.get(signature);
+      if (key === undefined) keys.set(signature, (key = keyOf(request)));
+      if (key === null) return false;
       const entry = this.cache.peekFresh<unknown>(key);
       if (!entry || !isCachedResponse(entry.value)) return false;
       const hit = entry as CacheEntry<CachedResponse>;
@@ -239,6 +241,27 @@ export class RouteCacheFastPath {
     }
     if (ownInterceptor !== 1) blockers.push('the global interceptors could not be determined');
     return blockers;
+  }
+}
+
+/** The request's raw URL and vary header values, as one string (`\n` cannot occur in either). */
+function signatureOf(request: FastifyRequest, varyBy: readonly string[]): string {
+  let signature = request.url;
+  for (const name of varyBy) {
+    const value = request.headers[name];
+    signature += `\n${value === undefined ? '' : Array.isArray(value) ? value.join('\n\n') : value}`;
+  }
+  return signature;
+}
+
+/** Request signature → cache key (`null`: not answered from the cache), for the most recent signatures of one route. */
+class RecentKeys extends Map<string, string | null> {
+  private static readonly MAX = 4096;
+
+  override set(signature: string, key: string | null): this {
+    // Bounded: cleared when full (the hot signatures come back at once).
+    if (this.size >= RecentKeys.MAX) this.clear();
+    return super.set(signature, key);
   }
 }
 
