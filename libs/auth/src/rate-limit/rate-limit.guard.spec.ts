@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { ExecutionContext } from '@nestjs/common';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { Throttle } from '@nestjs/throttler';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { IDENTITY_SLOT, PlatformError, Protected, Public, type Identity } from '@bff/core';
@@ -47,12 +47,9 @@ describe('RateLimitGuard', () => {
     headers = {};
     const request = { ip, routeOptions: { url: route }, headers: {}, [IDENTITY_SLOT]: identity };
     const reply = { header: (name: string, value: string | number) => (headers[name.toLowerCase()] = String(value)) };
-    const context = {
-      getType: () => 'http',
-      getClass: () => FeedController,
-      getHandler: () => FeedController.prototype[handler],
-      switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }),
-    } as unknown as ExecutionContext;
+    // The execution context Nest's router builds for a request to the route.
+    const context = new ExecutionContextHost([request, reply], FeedController, FeedController.prototype[handler]);
+    context.setType('http');
     return on.canActivate(context);
   };
   const call = async (c: Call, on?: RateLimitGuard): Promise<boolean> => activate(c, on);

@@ -98,9 +98,9 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
     if (this.skips(context)) return true;
     const plan = this.planOf(context.getHandler(), context.getClass());
     if (plan === null) return this.library.canActivate(context);
-    const http = context.switchToHttp();
-    const req = http.getRequest<Record<string, unknown>>();
-    const res = http.getResponse<Reply>();
+    // The HTTP request and reply, without the object switchToHttp() builds on every call.
+    const req = context.getArgByIndex<Record<string, unknown>>(0);
+    const res = context.getArgByIndex<Reply>(1);
     this.assertGuardOrder(plan.protectedRoute, req);
     if (plan.limits.length === 0) return true;
     const tracker = this.trackerOf(req);
@@ -123,7 +123,7 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
   /** Never limited: non-HTTP contexts, the switch turned off, load-balancer probes. */
   skips(context: ExecutionContext): boolean {
     if (context.getType() !== 'http' || !this.env.RATE_LIMIT_ENABLED) return true;
-    const route = context.switchToHttp().getRequest<{ routeOptions?: { url?: string } }>().routeOptions?.url ?? '';
+    const route = context.getArgByIndex<{ routeOptions?: { url?: string } }>(0).routeOptions?.url ?? '';
     return route.startsWith('/health/');
   }
 

@@ -58,7 +58,8 @@ export class MemoryRateLimitStore implements RateLimitStore {
     if (entry && entry.blockedUntil > now) {
       return { totalHits: entry.hits, timeToExpire: seconds(entry.windowEndsAt - now), isBlocked: true, timeToBlockExpire: seconds(entry.blockedUntil - now) };
     }
-    if (!entry || entry.windowEndsAt <= now) entry = { hits: 0, windowEndsAt: now + ttl, blockedUntil: 0 };
+    // An entry that is kept is updated in place (get() already made it the most recently used).
+    if (!entry || entry.windowEndsAt <= now) this.entries.set(key, (entry = { hits: 0, windowEndsAt: now + ttl, blockedUntil: 0 }));
     entry.hits += 1;
     let isBlocked = false;
     if (entry.hits > limit) {
@@ -67,7 +68,6 @@ export class MemoryRateLimitStore implements RateLimitStore {
       // A new window starts when the block ends.
       entry.windowEndsAt = entry.blockedUntil;
     }
-    this.entries.set(key, entry);
     return {
       totalHits: entry.hits,
       timeToExpire: seconds(entry.windowEndsAt - now),

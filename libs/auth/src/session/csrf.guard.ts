@@ -21,7 +21,7 @@ export class CsrfGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
-    const request = context.switchToHttp().getRequest<{ method: string; headers: Record<string, string | string[] | undefined> }>();
+    const request = context.getArgByIndex<{ method: string; headers: Record<string, string | string[] | undefined> }>(0);
     if (!UNSAFE_METHODS.has(request.method.toUpperCase())) return true;
     const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]);
     if (access?.mode === 'protected' && access.strategy !== SESSION_STRATEGY) return true;

@@ -1,5 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { describe, expect, it } from 'vitest';
 import { Protected, Public } from '@bff/core';
 import { assertCsrf } from './csrf.js';
@@ -42,13 +43,12 @@ describe('CsrfGuard', () => {
     operator(): void {}
   }
   const guard = new CsrfGuard({ allowedOrigins: allowed } as unknown as SessionConfig, new Reflector());
-  const context = (method: string, handler: keyof Routes, headers: Record<string, string> = {}): ExecutionContext =>
-    ({
-      getType: () => 'http',
-      getHandler: () => Routes.prototype[handler],
-      getClass: () => Routes,
-      switchToHttp: () => ({ getRequest: () => ({ method, headers }) }),
-    }) as unknown as ExecutionContext;
+  /** The execution context Nest's router builds for a request to the route (request, reply, class, method). */
+  const context = (method: string, handler: keyof Routes, headers: Record<string, string> = {}): ExecutionContext => {
+    const host = new ExecutionContextHost([{ method, headers }, {}], Routes, Routes.prototype[handler]);
+    host.setType('http');
+    return host;
+  };
 
   it('lets safe methods through (session routes are checked by the authenticator)', () => {
     expect(guard.canActivate(context('GET', 'open'))).toBe(true);
