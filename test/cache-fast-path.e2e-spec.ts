@@ -177,6 +177,10 @@ describe('web-bff product page: the fast path of fresh public hits', () => {
     expect(await status(page(id, { 'accept-language': 'EN' }))).toBe('HIT');
     // An undeclared query parameter is ignored by this route's key; another product is another entry.
     expect(await status(page(`${id}?utm_source=mail`, { 'accept-language': 'en' }))).toBe('HIT');
+    // A signature too long to be remembered: its key is computed on each request, with the same answer.
+    const long = `${id}?utm_source=${'x'.repeat(600)}`;
+    expect(await status(page(long, { 'accept-language': 'en' }))).toBe('HIT');
+    expect(await status(page(long, { 'accept-language': 'en' }))).toBe('HIT');
     expect(await status(page(KNOWN_IDS.product, { 'accept-language': 'en' }))).toBe('MISS');
     expect(resolve).toHaveBeenCalledTimes(3); // the three misses; every hit was answered by the shortcut
   });

@@ -159,7 +159,10 @@ export class RouteCacheFastPath {
       // computed for them once is reused (the route is fixed, the rest is a pure function of these).
       const signature = signatureOf(request, policy.varyBy);
       let key = keys.get(signature);
-      if (key === undefined) keys.set(signature, (key = keyOf(request)));
+      if (key === undefined) {
+        key = keyOf(request);
+        keys.remember(signature, key);
+      }
       if (key === null) return false;
       const entry = this.cache.peekFresh<unknown>(key);
       if (!entry || !isCachedResponse(entry.value)) return false;
@@ -254,14 +257,24 @@ function signatureOf(request: FastifyRequest, varyBy: readonly string[]): string
   return signature;
 }
 
-/** Request signature → cache key (`null`: not answered from the cache), for the most recent signatures of one route. */
-class RecentKeys extends Map<string, string | null> {
-  private static readonly MAX = 4096;
+/**
+ * Request signature → cache key (`null`: not answered from the cache), for the most recent signatures of one
+ * route. Bounded in count (cleared when full: the hot signatures come back at once) and in size (a longer
+ * signature is not remembered; its key is computed on every request), so at most about 4 MB per route.
+ */
+class RecentKeys {
+  private static readonly MAX_ENTRIES = 4096;
+  private static readonly MAX_SIGNATURE_LENGTH = 512;
+  private readonly keys = new Map<string, string | null>();
 
-  override set(signature: string, key: string | null): this {
-    // Bounded: cleared when full (the hot signatures come back at once).
-    if (this.size >= RecentKeys.MAX) this.clear();
-    return super.set(signature, key);
+  get(signature: string): string | null | undefined {
+    return this.keys.get(signature);
+  }
+
+  remember(signature: string, key: string | null): void {
+    if (signature.length > RecentKeys.MAX_SIGNATURE_LENGTH) return;
+    if (this.keys.size >= RecentKeys.MAX_ENTRIES) this.keys.clear();
+    this.keys.set(signature, key);
   }
 }
 
