@@ -68,7 +68,9 @@ export function documentHeaderOverrides(): ReadonlyArray<readonly [string, strin
  * They are written to the Fastify reply, not to the Node.js response. Nest's `app.useSecurityHeaders()`
  * writes them to the Node.js response in a request hook, and one header set there makes Node.js merge
  * every reply header into its own header map, validating each name and value a second time, on every
- * response; the values are the ones Nest resolves (`resolveSecurityHeaders`), once, at boot.
+ * response; the values are the ones Nest resolves (`resolveSecurityHeaders`), once, at boot. A response
+ * written to the Node.js response directly (a hijacked reply, an `@Sse()` stream) does not pass through
+ * `onSend` and carries none of them; the platform's routes have none.
  */
 export function installSecurityHeaders(fastify: FastifyInstance): void {
   const api = resolveSecurityHeaders(API_SECURITY_HEADERS).headers.map(([name, value]) => [name.toLowerCase(), value] as const);
