@@ -60,8 +60,8 @@ export function documentHeaderOverrides(): ReadonlyArray<readonly [string, strin
 }
 
 /**
- * Installs the security headers, from one `onSend` hook (so every response Fastify sends carries them:
- * JSON, problem+json, 304, 404s, refusals, the 503 of a draining instance): the API set wherever the
+ * Installs the security headers, from one `onSend` hook (so every response sent through a Fastify reply
+ * carries them: JSON, problem+json, 304, 404s, refusals): the API set wherever the
  * response has not set that header itself, and for responses sent as `text/html`, the document set
  * in its place.
  *
