@@ -125,7 +125,7 @@ describe('web-bff against the real sandbox', () => {
   /** helmet's headers that only act on an HTML page (a browsing context). */
   const DOCUMENT_ONLY = ['cross-origin-opener-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-permitted-cross-domain-policies', 'x-xss-protection'];
 
-  it("sends the API security headers on JSON, problem and 404 responses, and helmet's document set on HTML", async () => {
+  it("sends the API security headers on JSON, problem (route, guard and body-parser refusals) and 404 responses, and helmet's document set on HTML", async () => {
     const api = {
       'content-security-policy': "default-src 'none';frame-ancestors 'none'",
       'cross-origin-resource-policy': 'same-site',
@@ -139,8 +139,10 @@ describe('web-bff against the real sandbox', () => {
       await page('bad%20id!'),
       await fetch(`${stack.url}/api/v1/nope`),
       await fetch(`${stack.url}/api/v1/products/availability`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example.net', 'sec-fetch-site': 'cross-site' }, body: '{}' }),
+      // Refused by Fastify's body parsing, before any route code runs.
+      await fetch(`${stack.url}/api/v1/products/availability`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' }),
     ];
-    expect(responses.map((r) => r.status)).toEqual([200, 400, 404, 403]);
+    expect(responses.map((r) => r.status)).toEqual([200, 400, 404, 403, 415]);
     for (const res of responses) {
       for (const [name, value] of Object.entries(api)) expect(res.headers.get(name), name).toBe(value);
       for (const name of DOCUMENT_ONLY) expect(res.headers.get(name), name).toBeNull();
