@@ -140,11 +140,11 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
    * mixed with the shared budget.
    */
   keyOf(targets: Targets, tracker: string, throttlerName: string): string {
-    return this.hasOwnLimit(targets, throttlerName) ? `${throttlerName}:${routeNameOf(targets)}:${tracker}` : `${throttlerName}:${tracker}`;
+    return counterKeyOf(throttlerName, this.hasOwnLimit(targets, throttlerName) ? routeNameOf(targets) : undefined, tracker);
   }
 
   private counterKey(plan: RoutePlan, limit: RouteLimit, tracker: string): string {
-    return limit.ownCounter ? `${limit.name}:${plan.routeName}:${tracker}` : `${limit.name}:${tracker}`;
+    return counterKeyOf(limit.name, limit.ownCounter ? plan.routeName : undefined, tracker);
   }
 
   /** Whether the route is protected (its identity must then be established already). */
@@ -253,6 +253,11 @@ class LibraryPath extends ThrottlerGuard {
     this.rules.answer(record, { name, limit, ttl, policy: policyOf(name, limit, ttl) }, tracker, res as Reply);
     return true;
   }
+}
+
+/** A client's counter for one throttler: shared by all routes, or the route's own (`routeName`) when it has its own limit. */
+function counterKeyOf(throttlerName: string, routeName: string | undefined, tracker: string): string {
+  return routeName === undefined ? `${throttlerName}:${tracker}` : `${throttlerName}:${routeName}:${tracker}`;
 }
 
 function routeNameOf([handler, controller]: Targets): string {
