@@ -48,6 +48,18 @@ export const CACHE_OFF = { CACHE_ENABLED: 'false' };
 /** node flags of "the same route with auth off": bench/lib/auth-off.mjs, see there. */
 export const AUTH_OFF = ['--import', new URL('./lib/auth-off.mjs', import.meta.url).href];
 
+/**
+ * node flags of web-bff with the product page's fan-out replaced by the raw aggregator's hand-written one
+ * (bench/lib/hand-written-fanout.mjs, see there): the platform's pipeline around an upstream layer that costs
+ * what hand-written code costs.
+ */
+export const HAND_WRITTEN_FANOUT = ['--import', new URL('./lib/hand-written-fanout.mjs', import.meta.url).href];
+/**
+ * node flags of web-bff answering a recorded public cache hit's exact response from its first hook, with no
+ * platform work (bench/lib/hit-replay.mjs, see there): the ceiling of a cache hit inside the app.
+ */
+export const HIT_REPLAY = ['--import', new URL('./lib/hit-replay.mjs', import.meta.url).href];
+
 /** The apps, in the order of the startup table. */
 export const APPS = ['web-bff', 'mobile-bff', 'partner-bff'];
 
@@ -180,6 +192,31 @@ export const SCENARIOS = [
     ],
   },
   {
+    id: 'product-page-raw-fanout',
+    title: "web product page, cache off, with the raw aggregator's hand-written fan-out inside the app, vs raw aggregator",
+    profile: 'bench',
+    path: `/api/v1/pages/product/${PRODUCT_ID}`,
+    check: productPage(PRODUCT_ID),
+    sameBody: true,
+    target: app('web-bff', {
+      label: 'web-bff, hand-written fan-out (cache off)',
+      env: CACHE_OFF,
+      nodeArgs: HAND_WRITTEN_FANOUT,
+      upstreamCalls: PRODUCT_PAGE_CALLS,
+      setup: async ({ baseUrl, path, getJson }) => {
+        const before = (await getJson(`${baseUrl}/__bench/hand-written-fanout`)).json;
+        if (before?.patched !== 1) throw new Error(`the hand-written fan-out is not in place (probe: ${JSON.stringify(before)})`);
+        await getJson(`${baseUrl}${path}`);
+        const after = (await getJson(`${baseUrl}/__bench/hand-written-fanout`)).json;
+        if (!(after.calls > before.calls)) throw new Error('the product page was not answered by the hand-written fan-out');
+      },
+    }),
+    baseline: rawAggregator({ upstreamCalls: PRODUCT_PAGE_CALLS }),
+    // Informational: set beside 'product-page', it splits that scenario's gap into the upstream layer's share
+    // and the per-request pipeline's share (docs/performance.md).
+    targets: [],
+  },
+  {
     id: 'product-page-axios',
     title: 'web product page, cache off, on the @nestjs/axios transport (UPSTREAM_TRANSPORT=axios), vs raw aggregator',
     profile: 'bench',
@@ -226,6 +263,32 @@ export const SCENARIOS = [
     target: rawStatic({ label: 'raw static + hit headers', headers: HIT_RESPONSE_HEADERS }),
     baseline: rawStatic(),
     // Informational: the ceiling of 'product-page-cache-hit' for any implementation that sends these headers.
+    targets: [],
+  },
+  {
+    id: 'cache-hit-replay',
+    title: "web-bff answering a public cache hit's exact response from its first hook (no platform work) vs raw static",
+    profile: 'bench',
+    path: `/api/v1/pages/product/${PRODUCT_ID}`,
+    check: productPage(PRODUCT_ID),
+    sameBody: true,
+    target: app('web-bff', {
+      label: 'web-bff replaying a hit',
+      nodeArgs: HIT_REPLAY,
+      upstreamCalls: {},
+      setup: async ({ baseUrl, path, get, getJson }) => {
+        await get(`${baseUrl}${path}`); // miss: fills the cache
+        const hit = await get(`${baseUrl}${path}`);
+        if (hit.status !== 200 || hit.headers['x-cache'] !== 'HIT') throw new Error(`the second request was not a cache hit (status ${hit.status}, x-cache ${hit.headers['x-cache']})`);
+        const replay = await get(`${baseUrl}${path}`);
+        const probe = (await getJson(`${baseUrl}/__bench/hit-replay`)).json;
+        if (!(probe?.replayed >= 1)) throw new Error(`the hit is not replayed (probe: ${JSON.stringify(probe)})`);
+        const [sent, floor] = [extraHeaderNames(replay.headers), extraHeaderNames(HIT_RESPONSE_HEADERS)];
+        if (sent.join() !== floor.join()) throw new Error(`the replayed headers (${sent.join(', ')}) are not a hit's (${floor.join(', ')})`);
+      },
+    }),
+    baseline: rawStatic(),
+    // Informational: the ceiling of 'product-page-cache-hit' inside the app (docs/performance.md).
     targets: [],
   },
   {
