@@ -159,6 +159,20 @@ function extraHeaderNames(headers) {
     .sort();
 }
 
+/** setup helper: fills the cache with a miss, then returns the next response, which must be a 200 hit. */
+async function primeHit(get, url) {
+  await get(url);
+  const hit = await get(url);
+  if (hit.status !== 200 || hit.headers['x-cache'] !== 'HIT') throw new Error(`the second request was not a cache hit (status ${hit.status}, x-cache ${hit.headers['x-cache']})`);
+  return hit;
+}
+
+/** setup helper: a response must carry exactly the extra header names of HIT_RESPONSE_HEADERS. */
+function assertHitHeaderNames(headers, what) {
+  const [sent, floor] = [extraHeaderNames(headers), extraHeaderNames(HIT_RESPONSE_HEADERS)];
+  if (sent.join() !== floor.join()) throw new Error(`${what} (${sent.join(', ')}) are not HIT_RESPONSE_HEADERS (${floor.join(', ')}): update bench/scenarios.mjs`);
+}
+
 /** A sandbox service itself, called directly. */
 export const upstream = (service, { path, check } = {}) => ({
   kind: 'upstream',
@@ -241,13 +255,8 @@ export const SCENARIOS = [
       // refresh after the page's 5 s TTL adds a few calls per run, far inside the tolerance.
       upstreamCalls: {},
       setup: async ({ baseUrl, path, get }) => {
-        await get(`${baseUrl}${path}`); // miss: fills the cache
-        const res = await get(`${baseUrl}${path}`);
-        if (res.status !== 200 || res.headers['x-cache'] !== 'HIT') throw new Error(`the second request was not a cache hit (status ${res.status}, x-cache ${res.headers['x-cache']})`);
-        const [sent, floor] = [extraHeaderNames(res.headers), extraHeaderNames(HIT_RESPONSE_HEADERS)];
-        if (sent.join() !== floor.join()) {
-          throw new Error(`a hit's headers (${sent.join(', ')}) are not HIT_RESPONSE_HEADERS (${floor.join(', ')}): update bench/scenarios.mjs`);
-        }
+        const hit = await primeHit(get, `${baseUrl}${path}`);
+        assertHitHeaderNames(hit.headers, "a hit's headers");
       },
     }),
     baseline: rawStatic(),
@@ -277,14 +286,11 @@ export const SCENARIOS = [
       nodeArgs: HIT_REPLAY,
       upstreamCalls: {},
       setup: async ({ baseUrl, path, get, getJson }) => {
-        await get(`${baseUrl}${path}`); // miss: fills the cache
-        const hit = await get(`${baseUrl}${path}`);
-        if (hit.status !== 200 || hit.headers['x-cache'] !== 'HIT') throw new Error(`the second request was not a cache hit (status ${hit.status}, x-cache ${hit.headers['x-cache']})`);
+        await primeHit(get, `${baseUrl}${path}`); // the preload records this hit
         const replay = await get(`${baseUrl}${path}`);
         const probe = (await getJson(`${baseUrl}/__bench/hit-replay`)).json;
         if (!(probe?.replayed >= 1)) throw new Error(`the hit is not replayed (probe: ${JSON.stringify(probe)})`);
-        const [sent, floor] = [extraHeaderNames(replay.headers), extraHeaderNames(HIT_RESPONSE_HEADERS)];
-        if (sent.join() !== floor.join()) throw new Error(`the replayed headers (${sent.join(', ')}) are not a hit's (${floor.join(', ')})`);
+        assertHitHeaderNames(replay.headers, 'the replayed headers');
       },
     }),
     baseline: rawStatic(),
