@@ -12,8 +12,16 @@ const mb = (n) => (Number.isFinite(n) ? `${fmt(n, 1)} MB` : '–');
 const ms = (n) => fmt(n, n < 10 ? 2 : 1);
 const ratio = (n) => (Number.isFinite(n) ? `${fmt(n, 2)}×` : '–');
 
+/** ' (90 % interval 0.74–0.88×)': where the median of a ratio may lie, given how much the rounds disagree. */
+function interval(i) {
+  return i ? ` (${fmt(100 * i.coverage, 0)} % interval ${fmt(i.low, 2)}–${ratio(i.high)})` : '';
+}
+
 function value(check) {
-  if (check.compare === 'ratio') return ratio(check.actual);
+  if (check.compare === 'ratio') {
+    const noise = check.withinNoise ? `; within noise: the interval holds ${check.value}` : '';
+    return `${ratio(check.actual)}${interval(check.interval)}${noise}`;
+  }
   if (check.unit === 'MB') return mb(check.actual);
   if (check.unit === 'ms' || check.metric === 'p50' || check.metric === 'p99') return `${fmt(check.actual, check.actual < 10 ? 2 : 0)} ms`;
   return fmt(check.actual, 2);
@@ -78,7 +86,8 @@ function ratioLine(scenario) {
   const [a, b] = scenario.targets.map((t) => t.label);
   const within = r.rpsWithinRounds ?? [];
   const paired = within.length > 1 ? ` (req/s ratio within each round: ${within.map(ratio).join(' / ')})` : '';
-  return `ratios ${a} ÷ ${b} (medians of the ratios within each round): req/s ${ratio(r.rps)}, p50 ${ratio(r.p50)}, p99 ${ratio(r.p99)}, CPU per request ${ratio(r.cpuPerReq)}${paired}`;
+  const i = r.intervals ?? {};
+  return `ratios ${a} ÷ ${b} (medians of the ratios within each round): req/s ${ratio(r.rps)}${interval(i.rps)}, p50 ${ratio(r.p50)}, p99 ${ratio(r.p99)}, CPU per request ${ratio(r.cpuPerReq)}${interval(i.cpuPerReq)}${paired}`;
 }
 
 function callsLine(t) {

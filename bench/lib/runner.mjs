@@ -4,7 +4,7 @@ import { firstDifference } from './checks.mjs';
 import { get, getJson } from './http.mjs';
 import { runLoad } from './load.mjs';
 import { cpuTicksOf, memoryOf } from './processes.mjs';
-import { median, spreadPct, sum } from './stats.mjs';
+import { median, medianInterval, spreadPct, sum } from './stats.mjs';
 import { cpuDelta, cpuTimes } from './system.mjs';
 import { sandboxInfo as infoOf, startApp, startSandbox, startTarget } from './targets.mjs';
 
@@ -191,7 +191,11 @@ export class Runner {
       if (result.targets.length === 2) result.ratios = pairedRatios(result.targets[0].rounds, result.targets[1].rounds);
       for (const target of scenario.targets ?? []) {
         const actual = target.compare === 'ratio' ? result.ratios?.[target.metric] : result.targets[0]?.summary[target.metric];
-        result.checks.push({ ...target, actual, pass: Number.isFinite(actual) ? compare(actual, target.op, target.value) : undefined });
+        // For a ratio: the 90 % interval of its median over the rounds. When the target's threshold lies inside
+        // it, this run cannot tell the two sides of the threshold apart (the verdict is still the median's).
+        const interval = target.compare === 'ratio' ? result.ratios?.intervals?.[target.metric] : undefined;
+        const withinNoise = interval !== undefined && interval.low <= target.value && target.value <= interval.high;
+        result.checks.push({ ...target, actual, interval, withinNoise, pass: Number.isFinite(actual) ? compare(actual, target.op, target.value) : undefined });
       }
       if (result.errors.length) result.status = 'failed';
     } catch (error) {
@@ -260,12 +264,21 @@ function upstreamCallProblem(expected, round, connections) {
 /**
  * Target ÷ baseline, per metric: the median of the ratios within each round (both sides measured back
  * to back), not the ratio of the two medians — slow drift of the machine cancels out within a pair.
- * `rpsWithinRounds` keeps every round's req/s ratio for the report.
+ * `rpsWithinRounds` keeps every round's req/s ratio for the report; `intervals` holds each median's 90 %
+ * distribution-free confidence interval (stats.mjs medianInterval), when there are rounds enough for one.
  */
 function pairedRatios(a, b) {
   const within = (k) => a.map((r, i) => r[k] / b[i]?.[k]).filter(Number.isFinite);
-  const rps = within('rps');
-  return { rps: median(rps), p50: median(within('p50')), p99: median(within('p99')), cpuPerReq: median(within('cpuUsPerReq')), rpsWithinRounds: rps };
+  const series = { rps: within('rps'), p50: within('p50'), p99: within('p99'), cpuPerReq: within('cpuUsPerReq') };
+  const intervals = Object.fromEntries(Object.entries(series).map(([k, v]) => [k, medianInterval(v, 0.9)]));
+  return {
+    rps: median(series.rps),
+    p50: median(series.p50),
+    p99: median(series.p99),
+    cpuPerReq: median(series.cpuPerReq),
+    rpsWithinRounds: series.rps,
+    intervals,
+  };
 }
 
 function summarize(rounds) {
