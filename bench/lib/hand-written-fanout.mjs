@@ -6,7 +6,7 @@
 //
 // Everything around it stays the platform's: Fastify and Nest's router, the global guards (access,
 // CSRF, rate limit), the validation pipe, the interceptors, the request context, the security and
-// request-id headers and the problem+json filter. So 'product-page-hand-written-fanout' measures the
+// request-id headers and the problem+json filter. So 'product-page-raw-fanout' measures the
 // app with an upstream layer that costs what hand-written code costs; set beside 'product-page' it
 // splits the gap to the raw aggregator into the upstream layer's share (libs/upstream, the retail
 // clients, the aggregation toolkit) and the per-request pipeline's share.

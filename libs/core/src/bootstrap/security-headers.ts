@@ -48,15 +48,20 @@ export const DOCUMENT_SECURITY_HEADERS: SecurityHeadersOptions = {
   xFrameOptions: { action: 'deny' },
 };
 
+type HeaderList = ReadonlyArray<readonly [string, string]>;
+
+/** A header set as Nest resolves and validates it, with lower-cased names (as Fastify keeps them). */
+function resolvedHeaders(options: SecurityHeadersOptions): HeaderList {
+  return resolveSecurityHeaders(options).headers.map(([name, value]) => [name.toLowerCase(), value] as const);
+}
+
 /**
  * What an HTML response gets on top of (or instead of) the API set: every header of the document set
- * whose value differs. Both sets are resolved and validated by Nest, once.
+ * whose value differs.
  */
-export function documentHeaderOverrides(): ReadonlyArray<readonly [string, string]> {
-  const api = new Map(resolveSecurityHeaders(API_SECURITY_HEADERS).headers.map(([name, value]) => [name.toLowerCase(), value]));
-  return resolveSecurityHeaders(DOCUMENT_SECURITY_HEADERS)
-    .headers.map(([name, value]) => [name.toLowerCase(), value] as const)
-    .filter(([name, value]) => api.get(name) !== value);
+function documentHeaderOverrides(api: HeaderList): HeaderList {
+  const apiValues = new Map(api);
+  return resolvedHeaders(DOCUMENT_SECURITY_HEADERS).filter(([name, value]) => apiValues.get(name) !== value);
 }
 
 /**
@@ -73,8 +78,9 @@ export function documentHeaderOverrides(): ReadonlyArray<readonly [string, strin
  * `onSend` and carries none of them; the platform's routes have none.
  */
 export function installSecurityHeaders(fastify: FastifyInstance): void {
-  const api = resolveSecurityHeaders(API_SECURITY_HEADERS).headers.map(([name, value]) => [name.toLowerCase(), value] as const);
-  const overrides = documentHeaderOverrides();
+  // Both sets are resolved and validated once, here.
+  const api = resolvedHeaders(API_SECURITY_HEADERS);
+  const overrides = documentHeaderOverrides(api);
   fastify.addHook('onSend', (_request, reply, payload, done) => {
     for (const [name, value] of api) if (!reply.hasHeader(name)) void reply.header(name, value);
     const type = reply.getHeader('content-type');
