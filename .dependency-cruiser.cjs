@@ -22,8 +22,7 @@ module.exports = {
     {
       name: 'no-app-to-app',
       severity: 'error',
-      comment:
-        'Apps never import other apps. Shared behaviour belongs in a lib, consumed as @bff/<name>.',
+      comment: 'Apps never import other apps. Shared behaviour belongs in a lib, consumed as @bff/<name>.',
       from: { path: '^apps/([^/]+)/' },
       to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
@@ -46,24 +45,21 @@ module.exports = {
     {
       name: 'no-deep-lib-import-from-other-lib',
       severity: 'error',
-      comment:
-        "Lib <y> may only import lib <x> through its entry point '@bff/<x>' (libs/<x>/src/index.ts).",
+      comment: "Lib <y> may only import lib <x> through its entry point '@bff/<x>' (libs/<x>/src/index.ts).",
       from: { path: '^libs/([^/]+)/' },
       to: { path: '^libs/[^/]+/', pathNot: ['^libs/$1/', '^libs/[^/]+/src/index\\.ts$'] },
     },
     {
       name: 'lib-only-via-alias',
       severity: 'error',
-      comment:
-        "Import libs by their alias '@bff/<name>', not by a relative path to libs/<name>/src/index.ts.",
+      comment: "Import libs by their alias '@bff/<name>', not by a relative path to libs/<name>/src/index.ts.",
       from: { pathNot: '^libs/([^/]+)/' },
       to: { path: '^libs/[^/]+/src/index\\.ts$', dependencyTypesNot: ['aliased-tsconfig-paths'] },
     },
     {
       name: 'lib-only-via-alias-from-other-lib',
       severity: 'error',
-      comment:
-        "Import other libs by their alias '@bff/<name>', not by a relative path to libs/<name>/src/index.ts.",
+      comment: "Import other libs by their alias '@bff/<name>', not by a relative path to libs/<name>/src/index.ts.",
       from: { path: '^libs/([^/]+)/' },
       to: {
         path: '^libs/[^/]+/src/index\\.ts$',
@@ -88,8 +84,7 @@ module.exports = {
     {
       name: 'sandbox-is-standalone',
       severity: 'error',
-      comment:
-        'sandbox/ runs on Node type stripping without tsconfig paths; it must not import apps/, libs/, test/ or scripts/.',
+      comment: 'sandbox/ runs on Node type stripping without tsconfig paths; it must not import apps/, libs/, test/ or scripts/.',
       from: { path: '^sandbox/' },
       to: { path: '^(?:apps|libs|test|scripts|bench)/' },
     },
@@ -116,8 +111,7 @@ module.exports = {
     {
       name: 'not-to-unresolvable',
       severity: 'error',
-      comment:
-        'This import cannot be resolved (typo, missing file, or a package that is not installed).',
+      comment: 'This import cannot be resolved (typo, missing file, or a package that is not installed).',
       from: {},
       to: { couldNotResolve: true },
     },

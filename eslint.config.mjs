@@ -138,31 +138,13 @@ const NODE_ESM_GLOBALS = Object.fromEntries(
     'clearImmediate',
   ].map((name) => [name, 'readonly']),
 );
-const NODE_CJS_GLOBALS = Object.fromEntries(
-  ['module', 'require', 'exports', '__dirname', '__filename'].map((name) => [name, 'readonly']),
-);
+const NODE_CJS_GLOBALS = Object.fromEntries(['module', 'require', 'exports', '__dirname', '__filename'].map((name) => [name, 'readonly']));
 
 const TS_FILES = ['**/*.ts', '**/*.mts', '**/*.cts'];
-const TEST_FILES = [
-  '**/*.spec.ts',
-  '**/*.e2e-spec.ts',
-  '**/*.test.ts',
-  'test/**/*.ts',
-  'sandbox/test/**/*.ts',
-  '**/__tests__/**/*.ts',
-];
+const TEST_FILES = ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/*.test.ts', 'test/**/*.ts', 'sandbox/test/**/*.ts', '**/__tests__/**/*.ts'];
 
 export default defineConfig([
-  globalIgnores([
-    '**/dist/',
-    '**/node_modules/',
-    '.tools/',
-    'coverage/',
-    'bench/results/',
-    'openapi/',
-    '**/*.gen.ts',
-    '**/generated/',
-  ]),
+  globalIgnores(['**/dist/', '**/node_modules/', '.tools/', 'coverage/', 'bench/results/', 'openapi/', '**/*.gen.ts', '**/generated/']),
 
   {
     linterOptions: {

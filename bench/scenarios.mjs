@@ -114,7 +114,12 @@ export const app = (name, { label = name, env = {}, nodeArgs, prepare, setup, up
 });
 
 /** bench/baselines/raw-aggregator.mjs: bare Fastify + undici making the same upstream calls, same paths. */
-export const rawAggregator = ({ upstreamCalls, label = 'raw aggregator' } = {}) => ({ kind: 'raw-aggregator', label, env: {}, upstreamCalls });
+export const rawAggregator = ({ upstreamCalls, label = 'raw aggregator' } = {}) => ({
+  kind: 'raw-aggregator',
+  label,
+  env: {},
+  upstreamCalls,
+});
 
 /** bench/baselines/raw-static.mjs: bare Fastify answering the product page JSON from memory (plus `headers`, if given). */
 export const rawStatic = ({ ids = [PRODUCT_ID], label = 'raw static', headers } = {}) => ({
@@ -163,14 +168,16 @@ function extraHeaderNames(headers) {
 async function primeHit(get, url) {
   await get(url);
   const hit = await get(url);
-  if (hit.status !== 200 || hit.headers['x-cache'] !== 'HIT') throw new Error(`the second request was not a cache hit (status ${hit.status}, x-cache ${hit.headers['x-cache']})`);
+  if (hit.status !== 200 || hit.headers['x-cache'] !== 'HIT')
+    throw new Error(`the second request was not a cache hit (status ${hit.status}, x-cache ${hit.headers['x-cache']})`);
   return hit;
 }
 
 /** setup helper: a response must carry exactly the extra header names of HIT_RESPONSE_HEADERS. */
 function assertHitHeaderNames(headers, what) {
   const [sent, floor] = [extraHeaderNames(headers), extraHeaderNames(HIT_RESPONSE_HEADERS)];
-  if (sent.join() !== floor.join()) throw new Error(`${what} (${sent.join(', ')}) are not HIT_RESPONSE_HEADERS (${floor.join(', ')}): update bench/scenarios.mjs`);
+  if (sent.join() !== floor.join())
+    throw new Error(`${what} (${sent.join(', ')}) are not HIT_RESPONSE_HEADERS (${floor.join(', ')}): update bench/scenarios.mjs`);
 }
 
 /** A sandbox service itself, called directly. */
@@ -237,7 +244,11 @@ export const SCENARIOS = [
     path: `/api/v1/pages/product/${PRODUCT_ID}`,
     check: productPage(PRODUCT_ID),
     sameBody: true,
-    target: app('web-bff', { label: 'web-bff (cache off, axios)', env: { ...CACHE_OFF, UPSTREAM_TRANSPORT: 'axios' }, upstreamCalls: PRODUCT_PAGE_CALLS }),
+    target: app('web-bff', {
+      label: 'web-bff (cache off, axios)',
+      env: { ...CACHE_OFF, UPSTREAM_TRANSPORT: 'axios' },
+      upstreamCalls: PRODUCT_PAGE_CALLS,
+    }),
     baseline: rawAggregator({ upstreamCalls: PRODUCT_PAGE_CALLS }),
     // Informational: the opt-in transport's documented cost (docs/upstreams.md); no target.
     targets: [],
@@ -374,7 +385,12 @@ export const SCENARIOS = [
         return { headers: { 'x-api-key': state.key } };
       },
     }),
-    baseline: app('partner-bff', { label: 'partner-bff (auth off)', env: CACHE_OFF, nodeArgs: AUTH_OFF, upstreamCalls: CATALOG_FEED_CALLS }),
+    baseline: app('partner-bff', {
+      label: 'partner-bff (auth off)',
+      env: CACHE_OFF,
+      nodeArgs: AUTH_OFF,
+      upstreamCalls: CATALOG_FEED_CALLS,
+    }),
     targets: [], // no target set: the API-key cost is reported as the ratio
   },
   {

@@ -23,9 +23,10 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { topSelfTime, profilesOf } from '../bench/lib/cpuprofile.mjs';
+
+import { profilesOf, topSelfTime } from '../bench/lib/cpuprofile.mjs';
 import { stopLoad } from '../bench/lib/load.mjs';
-import { Processes, ROOT, relativeToRoot } from '../bench/lib/processes.mjs';
+import { Processes, relativeToRoot, ROOT } from '../bench/lib/processes.mjs';
 import { consoleReport, RESULTS_DIR, writeReports } from '../bench/lib/report.mjs';
 import { fmt, NOISE, Runner } from '../bench/lib/runner.mjs';
 import { cpuDelta, cpuTimes, machine } from '../bench/lib/system.mjs';
@@ -91,7 +92,8 @@ if (args.list) {
 function positive(name, raw, fallback, { integer = true } = {}) {
   if (raw === undefined) return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) usage(`--${name} must be a positive ${integer ? 'integer' : 'number'}`);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+    usage(`--${name} must be a positive ${integer ? 'integer' : 'number'}`);
   return n;
 }
 
@@ -115,8 +117,14 @@ function scenarioOrExit(id) {
   if (pendingIds.has(id)) usage(`scenario '${id}' is not measurable yet (${PENDING.find((p) => p.id === id).needs})`);
   usage(`unknown scenario '${id}' (known: ${[...byId.keys()].join(', ')})`);
 }
-const selected = args.profile !== undefined ? [scenarioOrExit(args.profile)] : args.only !== undefined ? args.only.split(',').map((id) => scenarioOrExit(id.trim())) : SCENARIOS;
-if (args.profile !== undefined && selected[0].target.kind !== 'app') usage(`--profile needs a scenario whose target is an app ('${selected[0].id}' measures ${selected[0].target.kind})`);
+const selected =
+  args.profile !== undefined
+    ? [scenarioOrExit(args.profile)]
+    : args.only !== undefined
+      ? args.only.split(',').map((id) => scenarioOrExit(id.trim()))
+      : SCENARIOS;
+if (args.profile !== undefined && selected[0].target.kind !== 'app')
+  usage(`--profile needs a scenario whose target is an app ('${selected[0].id}' measures ${selected[0].target.kind})`);
 
 // ---------------------------------------------------------------------------------------------
 // Cleanup: every child is stopped on a normal exit, on Ctrl-C/SIGTERM and on a crash.
@@ -160,7 +168,13 @@ if (!args['no-build']) {
     await shutdown(1);
   }
 }
-const appsUsed = [...new Set(selected.filter((s) => s.target.kind === 'app' || s.baseline?.kind === 'app').flatMap((s) => [s.target, s.baseline].filter((t) => t?.kind === 'app').map((t) => t.app)))];
+const appsUsed = [
+  ...new Set(
+    selected
+      .filter((s) => s.target.kind === 'app' || s.baseline?.kind === 'app')
+      .flatMap((s) => [s.target, s.baseline].filter((t) => t?.kind === 'app').map((t) => t.app)),
+  ),
+];
 try {
   assertBuilt(appsUsed);
 } catch (error) {
@@ -177,7 +191,9 @@ if (args.profile !== undefined) {
   const scenario = selected[0];
   const dir = join(RESULTS_DIR, 'profiles');
   mkdirSync(dir, { recursive: true });
-  log(`bench: profiling ${scenario.target.label} in '${scenario.id}' (${options.durationS} s under ${scenario.connections ?? options.connections} connections, after ${options.warmupS} s warm-up)`);
+  log(
+    `bench: profiling ${scenario.target.label} in '${scenario.id}' (${options.durationS} s under ${scenario.connections ?? options.connections} connections, after ${options.warmupS} s warm-up)`,
+  );
   const result = await runner.scenario(scenario, { profileNodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] });
   await runner.stopAll();
   for (const e of result.errors) console.error(`bench: ${e}`);
@@ -189,14 +205,20 @@ if (args.profile !== undefined) {
   const pid = result.stopped[0]?.pid;
   const files = pid === undefined ? [] : profilesOf(dir, pid);
   if (files.length === 0) {
-    console.error(`bench: no .cpuprofile for pid ${pid} in ${relativeToRoot(dir)} (the app must exit cleanly on SIGTERM for V8 to write it; exit: ${JSON.stringify(result.stopped[0]?.exit)})`);
+    console.error(
+      `bench: no .cpuprofile for pid ${pid} in ${relativeToRoot(dir)} (the app must exit cleanly on SIGTERM for V8 to write it; exit: ${JSON.stringify(result.stopped[0]?.exit)})`,
+    );
     await shutdown(1);
   }
   for (const file of files) {
     const top = topSelfTime(file, 10);
     log(`\n${relativeToRoot(file)}: ${fmt(top.totalMs, 0)} ms sampled, ${fmt(top.busyMs, 0)} ms busy (${fmt(top.idleMs, 0)} ms idle)`);
     log('top 10 functions by self time (share of busy time):');
-    top.top.forEach((f, i) => log(`${String(i + 1).padStart(3)}. ${fmt(f.selfMs, 1).padStart(9)} ms ${fmt(f.pctOfBusy, 1).padStart(5)}%  ${f.name}${f.location ? `  ${f.location}` : ''}`));
+    top.top.forEach((f, i) =>
+      log(
+        `${String(i + 1).padStart(3)}. ${fmt(f.selfMs, 1).padStart(9)} ms ${fmt(f.pctOfBusy, 1).padStart(5)}%  ${f.name}${f.location ? `  ${f.location}` : ''}`,
+      ),
+    );
     log('\nOpen the file in Chrome DevTools (Performance → Load profile) or VS Code for the full call tree.');
   }
   await shutdown(result.status === 'failed' ? 1 : 0);
@@ -234,7 +256,11 @@ try {
   if (appsUsed.length) {
     log(`bench: startup — cold start and idle RSS, ${options.spawns} spawn(s) per app`);
     const profile = selected.find((s) => s.profile === 'bench')?.profile ?? selected[0].profile;
-    run.startup = await runner.startup(APPS.filter((a) => appsUsed.includes(a)), profile, STARTUP_TARGETS);
+    run.startup = await runner.startup(
+      APPS.filter((a) => appsUsed.includes(a)),
+      profile,
+      STARTUP_TARGETS,
+    );
   }
   for (const [i, scenario] of selected.entries()) {
     if (shuttingDown) await shutdown(130);
@@ -263,7 +289,8 @@ const maxForeignPct = Math.max(0, ...measuredRounds.map((r) => r.foreignPct));
 const flags = [];
 if (overall.stealPct >= NOISE.runStealPct) flags.push(`CPU steal ${fmt(overall.stealPct, 1)}% over the run (≥ ${NOISE.runStealPct}%)`);
 if (maxStealPct >= NOISE.stealPct) flags.push(`CPU steal up to ${fmt(maxStealPct, 1)}% during a measured run (≥ ${NOISE.stealPct}%)`);
-if (maxForeignPct >= NOISE.foreignPct) flags.push(`other processes used up to ${fmt(maxForeignPct, 0)}% of the machine's CPU during a measured run (≥ ${NOISE.foreignPct}%)`);
+if (maxForeignPct >= NOISE.foreignPct)
+  flags.push(`other processes used up to ${fmt(maxForeignPct, 0)}% of the machine's CPU during a measured run (≥ ${NOISE.foreignPct}%)`);
 run.noise = { stealPct: overall.stealPct, maxStealPct, maxForeignPct, noisy: flags.length > 0, flags };
 run.finishedAt = new Date().toISOString();
 

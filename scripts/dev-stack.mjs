@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { PRODUCTION_NODE_FLAGS } from './production-node-flags.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -15,7 +16,13 @@ const upstreamEnv = Object.fromEntries(services.map((s, i) => [`UPSTREAM_${s.toU
 // partner-bff by its SHA-256 like any key (see docs/auth.md for real keys: scripts/partner-keys.mjs).
 const DEV_PARTNER_KEY = 'bffpk_devpartner01_sandbox-dev-partner-key-not-a-secret-000000';
 const devPartnerKeys = JSON.stringify([
-  { id: 'devpartner01', partner: 'dev-partner', scopes: ['catalog:read', 'orders:read'], account: 'c-0001', sha256: createHash('sha256').update(DEV_PARTNER_KEY).digest('hex') },
+  {
+    id: 'devpartner01',
+    partner: 'dev-partner',
+    scopes: ['catalog:read', 'orders:read'],
+    account: 'c-0001',
+    sha256: createHash('sha256').update(DEV_PARTNER_KEY).digest('hex'),
+  },
 ]);
 const apps = [
   // Browser sessions against the sandbox IdP, as its `web-bff` client (a published DEV secret). The stack is
@@ -100,17 +107,29 @@ process.on('SIGTERM', () => void stop(0));
 
 await new Promise((resolve, reject) => {
   const timer = setTimeout(() => reject(new Error('sandbox did not start in 30 s')), 30_000);
-  start('sandbox', ['sandbox/src/main.ts', '--profile', process.env.SANDBOX_PROFILE ?? 'dev', '--base-port', String(basePort)], {}, (line) => {
-    if (line.includes('SANDBOX READY')) {
-      clearTimeout(timer);
-      resolve();
-    }
-  });
+  start(
+    'sandbox',
+    ['sandbox/src/main.ts', '--profile', process.env.SANDBOX_PROFILE ?? 'dev', '--base-port', String(basePort)],
+    {},
+    (line) => {
+      if (line.includes('SANDBOX READY')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    },
+  );
 });
 
 await Promise.all(
   apps.map(async (app) => {
-    start(app.name, [...PRODUCTION_NODE_FLAGS, join('dist/apps', app.name, 'main.js')], { ...upstreamEnv, PORT: String(app.port), NODE_ENV: 'development', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173', ...app.env });
+    start(app.name, [...PRODUCTION_NODE_FLAGS, join('dist/apps', app.name, 'main.js')], {
+      ...upstreamEnv,
+      PORT: String(app.port),
+      NODE_ENV: 'development',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173',
+      ...app.env,
+    });
     const deadline = Date.now() + 30_000;
     for (;;) {
       try {
@@ -129,9 +148,13 @@ await Promise.all(
 
 console.log('\nThe BFF platform is up:');
 for (const app of apps) {
-  console.log(`  ${app.name.padEnd(12)} http://localhost:${app.port}   docs: http://localhost:${app.port}/docs   openapi: http://localhost:${app.port}/docs-json`);
+  console.log(
+    `  ${app.name.padEnd(12)} http://localhost:${app.port}   docs: http://localhost:${app.port}/docs   openapi: http://localhost:${app.port}/docs-json`,
+  );
 }
 console.log('  sandbox      ' + services.map((s, i) => `${s} http://localhost:${basePort + i + 1}`).join(', '));
 console.log(`  idp          http://127.0.0.1:${basePort}   sign in: http://localhost:3000/auth/login   (alice@example.com / password)`);
 console.log(`  partner key  X-Api-Key: ${DEV_PARTNER_KEY}   (dev-partner: catalog:read orders:read)`);
-console.log(`\nTry: curl http://localhost:3000/api/v1/pages/product/p-00001\n     curl -H 'X-Api-Key: ${DEV_PARTNER_KEY}' 'http://localhost:3002/v1/catalog?limit=3'\nCtrl-C stops everything.\n`);
+console.log(
+  `\nTry: curl http://localhost:3000/api/v1/pages/product/p-00001\n     curl -H 'X-Api-Key: ${DEV_PARTNER_KEY}' 'http://localhost:3002/v1/catalog?limit=3'\nCtrl-C stops everything.\n`,
+);

@@ -245,7 +245,11 @@ if (stages.length === 0) {
   if (argv && argv.length > 0 && !SHELL.test(argv[0])) {
     const expected = ['node', ...PRODUCTION_NODE_FLAGS, argv.at(-1)];
     if (JSON.stringify(argv) !== JSON.stringify(expected)) {
-      report(cmd.line, RULE, `CMD must start node with the production node flags of scripts/production-node-flags.ts: ${JSON.stringify(expected)}.`);
+      report(
+        cmd.line,
+        RULE,
+        `CMD must start node with the production node flags of scripts/production-node-flags.ts: ${JSON.stringify(expected)}.`,
+      );
     }
   }
 }

@@ -111,7 +111,15 @@ async function keysOf(redis, partner) {
       continue;
     }
     const expiresAt = fields.expires ? Date.parse(fields.expires) : undefined;
-    keys.push({ id, partner, scopes: fields.scopes ?? '', account: fields.account || undefined, expires: fields.expires || undefined, created: fields.created, active: expiresAt === undefined || expiresAt > now });
+    keys.push({
+      id,
+      partner,
+      scopes: fields.scopes ?? '',
+      account: fields.account || undefined,
+      expires: fields.expires || undefined,
+      created: fields.created,
+      active: expiresAt === undefined || expiresAt > now,
+    });
   }
   return keys;
 }
@@ -121,7 +129,8 @@ async function generate() {
   if (!partner || !PARTNER_ID.test(partner)) fail('--partner must be 1-64 characters a-z0-9 . _ - (starting with a letter or digit)');
   const scopes = [...new Set((values.scopes ?? '').split(/[\s,]+/).filter(Boolean))];
   if (scopes.length === 0 || !scopes.every((s) => SCOPE.test(s))) fail('--scopes must list scopes like "catalog:read orders:read"');
-  if (values.account !== undefined && !ACCOUNT_ID.test(values.account)) fail('--account must be a customer id (1-64 characters A-Z a-z 0-9 _ -)');
+  if (values.account !== undefined && !ACCOUNT_ID.test(values.account))
+    fail('--account must be a customer id (1-64 characters A-Z a-z 0-9 _ -)');
   const expires = parseExpiry(values.expires);
   if (expires && expires.getTime() <= Date.now()) fail('--expires is in the past');
 
@@ -157,7 +166,9 @@ async function generate() {
   }
 
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ key: generated.key, id: generated.id, sha256: generated.sha256, entry, registered: values.register })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ key: generated.key, id: generated.id, sha256: generated.sha256, entry, registered: values.register })}\n`,
+    );
     return;
   }
   process.stdout.write(
@@ -216,7 +227,11 @@ async function expire() {
     if (!(await redis.exists(keyOf(values.id)))) fail(`no key ${values.id} in Redis`);
     if (at.getTime() <= Date.now()) {
       const partner = await redis.hget(keyOf(values.id), 'partner');
-      await redis.multi().del(keyOf(values.id)).srem(setOf(partner ?? ''), values.id).exec();
+      await redis
+        .multi()
+        .del(keyOf(values.id))
+        .srem(setOf(partner ?? ''), values.id)
+        .exec();
       process.stdout.write(`key ${values.id} expired now and removed\n`);
     } else {
       await redis.multi().hset(keyOf(values.id), 'expires', at.toISOString()).pexpireat(keyOf(values.id), at.getTime()).exec();

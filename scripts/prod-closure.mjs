@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { PRODUCTION_NODE_FLAGS } from './production-node-flags.ts';
 
 // ---------------------------------------------------------------------------
@@ -191,7 +192,10 @@ async function checkApp(app, entry) {
   const stdout = tail(child.stdout);
   const stderr = tail(child.stderr);
   const output = () =>
-    [stdout.text.trim() && `--- stdout (tail) ---\n${stdout.text.trim()}`, stderr.text.trim() && `--- stderr (tail) ---\n${stderr.text.trim()}`]
+    [
+      stdout.text.trim() && `--- stdout (tail) ---\n${stdout.text.trim()}`,
+      stderr.text.trim() && `--- stderr (tail) ---\n${stderr.text.trim()}`,
+    ]
       .filter(Boolean)
       .join('\n');
   let spawnError;

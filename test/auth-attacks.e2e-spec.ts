@@ -1,8 +1,15 @@
 import { createHmac, createPublicKey, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+
 import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createPlatformApp, type AppDefinition } from '@bff/core';
+
+import { MOBILE_BFF } from '../apps/mobile-bff/src/mobile-bff.definition.js';
+import { MobileBffModule } from '../apps/mobile-bff/src/mobile-bff.module.js';
+import { PARTNER_BFF } from '../apps/partner-bff/src/partner-bff.definition.js';
+import { PartnerBffModule } from '../apps/partner-bff/src/partner-bff.module.js';
 import {
   API_RESOURCE,
   KNOWN_IDS,
@@ -15,13 +22,9 @@ import {
   type Idp,
   type Sandbox,
 } from '../sandbox/src/index.ts';
-import { MobileBffModule } from '../apps/mobile-bff/src/mobile-bff.module.js';
-import { MOBILE_BFF } from '../apps/mobile-bff/src/mobile-bff.definition.js';
-import { PartnerBffModule } from '../apps/partner-bff/src/partner-bff.module.js';
-import { PARTNER_BFF } from '../apps/partner-bff/src/partner-bff.definition.js';
 import { fetchFrom, startCountingProxy, type CountingProxy } from './support/net.js';
 import { b64url, clientCredentialsToken, decodeJwt, nativeAppLogin } from './support/oauth.js';
-import { partnerKey, partnerKeysEnv, partnerClientEnv } from './support/partner-keys.js';
+import { partnerClientEnv, partnerKey, partnerKeysEnv } from './support/partner-keys.js';
 import { expectProblem, upstreamEnvFor } from './support/stack.js';
 
 /**
@@ -31,9 +34,15 @@ import { expectProblem, upstreamEnvFor } from './support/stack.js';
  */
 
 /** Library wording, token internals or key material that must never reach a client. */
-const LEAKS = /ERR_J|JWS|JWT|JWK|signature|claim|timestamp|"exp"|nbf|kid\b|\balg\b|HS256|none|no applicable key|jose|bffpk_|sha256|-----BEGIN|\bat [\w.]+ \(/i;
+const LEAKS =
+  /ERR_J|JWS|JWT|JWK|signature|claim|timestamp|"exp"|nbf|kid\b|\balg\b|HS256|none|no applicable key|jose|bffpk_|sha256|-----BEGIN|\bat [\w.]+ \(/i;
 
-async function expectRefused(res: Response, status: 401 | 403 | 429, type: string, secrets: readonly string[] = []): Promise<Record<string, unknown>> {
+async function expectRefused(
+  res: Response,
+  status: 401 | 403 | 429,
+  type: string,
+  secrets: readonly string[] = [],
+): Promise<Record<string, unknown>> {
   const raw = await res.clone().text();
   const body = await expectProblem(res, status, type);
   expect(Object.keys(body).sort()).toEqual(expect.arrayContaining(['detail', 'instance', 'requestId', 'status', 'title', 'type']));
@@ -74,7 +83,8 @@ describe('attacks on mobile-bff (bearer JWT) with the real IdP', () => {
     proxy = await startCountingProxy();
     sandbox = await startSandbox({ basePort: 0, profile: 'test', idp: { issuer: proxy.url } });
     proxy.target = sandbox.idp!.url;
-    jwksPath = new URL(((await (await fetch(`${proxy.url}/.well-known/openid-configuration`)).json()) as { jwks_uri: string }).jwks_uri).pathname;
+    jwksPath = new URL(((await (await fetch(`${proxy.url}/.well-known/openid-configuration`)).json()) as { jwks_uri: string }).jwks_uri)
+      .pathname;
     mobile = await boot(MobileBffModule, MOBILE_BFF, {
       ...upstreamEnvFor(sandbox),
       JWT_ISSUER: proxy.url,
@@ -104,7 +114,9 @@ describe('attacks on mobile-bff (bearer JWT) with the real IdP', () => {
     for (const alg of ['none', 'None', 'NONE']) {
       const forged = `${b64url({ ...header, alg })}.${b64url(payload)}.`;
       const res = await card(forged);
-      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="mobile-bff", error="invalid_token", error_description="The access token is invalid or expired"');
+      expect(res.headers.get('www-authenticate')).toBe(
+        'Bearer realm="mobile-bff", error="invalid_token", error_description="The access token is invalid or expired"',
+      );
       await expectRefused(res, 401, 'invalid-token');
     }
   });
@@ -114,7 +126,11 @@ describe('attacks on mobile-bff (bearer JWT) with the real IdP', () => {
     const jwks = (await (await fetch(`${proxy.url}${jwksPath}`)).json()) as { keys: Record<string, unknown>[] };
     const jwk = jwks.keys.find((k) => k.kid === header.kid)!;
     const publicKey = createPublicKey({ key: jwk, format: 'jwk' });
-    const secrets = [publicKey.export({ type: 'spki', format: 'pem' }).toString(), publicKey.export({ type: 'pkcs1', format: 'pem' }).toString(), JSON.stringify(jwk)];
+    const secrets = [
+      publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      publicKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+      JSON.stringify(jwk),
+    ];
     for (const secret of secrets) {
       const input = `${b64url({ ...header, alg: 'HS256' })}.${b64url(payload)}`;
       const forged = `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
@@ -123,7 +139,10 @@ describe('attacks on mobile-bff (bearer JWT) with the real IdP', () => {
   });
 
   it('refuses an expired token (real, correctly signed, 1 s lifetime)', async () => {
-    const token = await clientCredentialsToken(`${shortLived.url}/token`, partnerGateway, { scope: 'catalog:read', resource: MOBILE_BFF_RESOURCE });
+    const token = await clientCredentialsToken(`${shortLived.url}/token`, partnerGateway, {
+      scope: 'catalog:read',
+      resource: MOBILE_BFF_RESOURCE,
+    });
     expect(decodeJwt(token).payload).toMatchObject({ iss: proxy.url, aud: MOBILE_BFF_AUDIENCE });
     expect((await card(token)).status).toBe(200);
     // 1 s lifetime + 1 s of tolerated clock skew.
@@ -142,7 +161,10 @@ describe('attacks on mobile-bff (bearer JWT) with the real IdP', () => {
   });
 
   it('refuses a real token from another issuer (signed with the very same key)', async () => {
-    const token = await clientCredentialsToken(`${foreign.url}/token`, partnerGateway, { scope: 'catalog:read', resource: MOBILE_BFF_RESOURCE });
+    const token = await clientCredentialsToken(`${foreign.url}/token`, partnerGateway, {
+      scope: 'catalog:read',
+      resource: MOBILE_BFF_RESOURCE,
+    });
     expect(decodeJwt(token).header.kid).toBe(decodeJwt(userToken).header.kid);
     await expectRefused(await card(token), 401, 'invalid-token');
   });
@@ -216,7 +238,8 @@ describe('attacks on partner-bff (API keys)', () => {
   const acme = partnerKey('acme', ['catalog:read'], { account: KNOWN_IDS.customer });
   const hammer = partnerKey('hammer', ['catalog:read']);
   const expired = partnerKey('expired', ['catalog:read'], { expires: '2020-01-01T00:00:00Z' });
-  const feed = (key: string | undefined, from = '127.0.0.1') => fetchFrom(from, `${partner.url}/v1/catalog?limit=1`, { headers: key === undefined ? {} : { 'x-api-key': key } });
+  const feed = (key: string | undefined, from = '127.0.0.1') =>
+    fetchFrom(from, `${partner.url}/v1/catalog?limit=1`, { headers: key === undefined ? {} : { 'x-api-key': key } });
 
   beforeAll(async () => {
     sandbox = await startSandbox({ basePort: 0, profile: 'test', idp: false });
@@ -252,7 +275,10 @@ describe('attacks on partner-bff (API keys)', () => {
   });
 
   it('brute force on a partner key ends in 429 with Retry-After; the real key is refused from that address too', async () => {
-    const guess = () => `${acme.key.slice(0, -43)}${Buffer.from(randomUUID() + randomUUID()).toString('base64url').slice(0, 43)}`;
+    const guess = () =>
+      `${acme.key.slice(0, -43)}${Buffer.from(randomUUID() + randomUUID())
+        .toString('base64url')
+        .slice(0, 43)}`;
     const statuses: number[] = [];
     for (let i = 0; i < 8; i++) statuses.push((await feed(guess(), '127.0.0.2')).status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);

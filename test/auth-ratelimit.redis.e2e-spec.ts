@@ -2,15 +2,18 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createPlatformApp } from '@bff/core';
-import { KNOWN_IDS, startSandbox, type Sandbox } from '../sandbox/src/index.ts';
-import { PartnerBffModule } from '../apps/partner-bff/src/partner-bff.module.js';
+
 import { PARTNER_BFF } from '../apps/partner-bff/src/partner-bff.definition.js';
+import { PartnerBffModule } from '../apps/partner-bff/src/partner-bff.module.js';
+import { KNOWN_IDS, startSandbox, type Sandbox } from '../sandbox/src/index.ts';
 import { fetchFrom } from './support/net.js';
-import { partnerKey, partnerKeysEnv, partnerClientEnv } from './support/partner-keys.js';
+import { partnerClientEnv, partnerKey, partnerKeysEnv } from './support/partner-keys.js';
 import { REDIS_URL, redisAvailable } from './support/redis.js';
 import { expectProblem, upstreamEnvFor } from './support/stack.js';
 
@@ -41,16 +44,26 @@ describe.skipIf(!redis)('partner-bff: two instances sharing one Redis', () => {
 
   /** `scripts/partner-keys.mjs` exactly as the platform team runs it. */
   const script = async (...args: string[]): Promise<string> =>
-    (await run(process.execPath, [join(ROOT, 'scripts/partner-keys.mjs'), ...args, '--redis-url', REDIS_URL, '--prefix', prefix], { cwd: ROOT })).stdout;
+    (
+      await run(process.execPath, [join(ROOT, 'scripts/partner-keys.mjs'), ...args, '--redis-url', REDIS_URL, '--prefix', prefix], {
+        cwd: ROOT,
+      })
+    ).stdout;
   const register = async (partner: string, scopes: string, extra: string[] = []): Promise<{ key: string; id: string }> =>
-    JSON.parse(await script('generate', '--partner', partner, '--scopes', scopes, '--register', '--json', ...extra)) as { key: string; id: string };
+    JSON.parse(await script('generate', '--partner', partner, '--scopes', scopes, '--register', '--json', ...extra)) as {
+      key: string;
+      id: string;
+    };
 
   async function boot(env: Record<string, string>): Promise<{ app: NestFastifyApplication; url: string }> {
-    const app = await createPlatformApp(PartnerBffModule, PARTNER_BFF, { env: { LOG_LEVEL: 'silent', NODE_ENV: 'test', HOST: '127.0.0.1', ...upstreamEnvFor(sandbox), ...env } });
+    const app = await createPlatformApp(PartnerBffModule, PARTNER_BFF, {
+      env: { LOG_LEVEL: 'silent', NODE_ENV: 'test', HOST: '127.0.0.1', ...upstreamEnvFor(sandbox), ...env },
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}` };
   }
-  const feed = (instance: { url: string }, key: string, from = '127.0.0.1') => fetchFrom(from, `${instance.url}/v1/catalog?limit=1`, { headers: { 'x-api-key': key } });
+  const feed = (instance: { url: string }, key: string, from = '127.0.0.1') =>
+    fetchFrom(from, `${instance.url}/v1/catalog?limit=1`, { headers: { 'x-api-key': key } });
 
   beforeAll(async () => {
     // With the IdP: partner-bff reads orders with its own client-credentials token.
@@ -80,7 +93,11 @@ describe.skipIf(!redis)('partner-bff: two instances sharing one Redis', () => {
 
   it('authenticates a key registered in Redis on both instances, and stops when it is revoked', async () => {
     const { key, id } = await register('redis-partner', 'catalog:read orders:read', ['--account', KNOWN_IDS.customer]);
-    expect(await redis!.hgetall(`${prefix}partner-key:${id}`)).toMatchObject({ partner: 'redis-partner', scopes: 'catalog:read orders:read', account: KNOWN_IDS.customer });
+    expect(await redis!.hgetall(`${prefix}partner-key:${id}`)).toMatchObject({
+      partner: 'redis-partner',
+      scopes: 'catalog:read orders:read',
+      account: KNOWN_IDS.customer,
+    });
     expect(JSON.stringify(await redis!.hgetall(`${prefix}partner-key:${id}`))).not.toContain(key);
     expect((await feed(a, key)).status).toBe(200);
     expect((await feed(b, key)).status).toBe(200);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 // The benchmark's statistics (plain ESM, no types): the verdict lines of `npm run bench` rest on them.
 // @ts-expect-error -- bench/lib is untyped JavaScript tooling
 import { median, medianInterval } from '../bench/lib/stats.mjs';

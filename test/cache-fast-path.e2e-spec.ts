@@ -1,12 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PinoLogger } from 'nestjs-pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+
 import { CacheService } from '@bff/cache';
-import { KNOWN_IDS, type Sandbox } from '../sandbox/src/index.ts';
-import { WebBffModule } from '../apps/web-bff/src/web-bff.module.js';
+
 import { WEB_BFF } from '../apps/web-bff/src/web-bff.definition.js';
+import { WebBffModule } from '../apps/web-bff/src/web-bff.module.js';
+import { KNOWN_IDS, type Sandbox } from '../sandbox/src/index.ts';
 import { sleep, startCacheApp, startTestSandbox, type CacheApp } from './support/cache.js';
-import { WEB_AUTH_OFFLINE_ENV } from './support/web-auth.js';
 import { expectProblem } from './support/stack.js';
+import { WEB_AUTH_OFFLINE_ENV } from './support/web-auth.js';
 
 /**
  * Fresh hits of public @Cached routes are answered by libs/cache's route shortcut (a Fastify
@@ -138,7 +140,12 @@ describe('web-bff product page: the fast path of fresh public hits', () => {
     expect(resolve).not.toHaveBeenCalled();
     for (let i = 0; i < 50 && lines.length < 2; i++) await sleep(10);
 
-    expect(lines.find((l) => l.requestId === 'logged-hit-1')).toMatchObject({ method: 'GET', route: PAGE_ROUTE, status: 200, durationMs: expect.any(Number) });
+    expect(lines.find((l) => l.requestId === 'logged-hit-1')).toMatchObject({
+      method: 'GET',
+      route: PAGE_ROUTE,
+      status: 200,
+      durationMs: expect.any(Number),
+    });
     expect(lines.find((l) => l.requestId === 'logged-304-1')).toMatchObject({ method: 'GET', route: PAGE_ROUTE, status: 304 });
   });
 
@@ -209,7 +216,11 @@ describe('web-bff product page: the fast path of fresh public hits', () => {
 describe('web-bff product page: the fast path runs the route guards', () => {
   it('rate-limits cached hits exactly like computed answers', async () => {
     const sandbox = await startTestSandbox();
-    const app = await startCacheApp(WebBffModule, WEB_BFF, sandbox, { ...WEB_AUTH_OFFLINE_ENV, RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000' });
+    const app = await startCacheApp(WebBffModule, WEB_BFF, sandbox, {
+      ...WEB_AUTH_OFFLINE_ENV,
+      RATE_LIMIT_MAX: '3',
+      RATE_LIMIT_WINDOW_MS: '60000',
+    });
     try {
       const url = `${app.url}/api/v1/pages/product/${KNOWN_IDS.product}`;
       const statuses: (string | null)[] = [];

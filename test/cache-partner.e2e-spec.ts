@@ -1,10 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import { CacheService } from '@bff/cache';
-import type { Sandbox } from '../sandbox/src/index.ts';
-import { PartnerBffModule } from '../apps/partner-bff/src/partner-bff.module.js';
+
 import { PARTNER_BFF } from '../apps/partner-bff/src/partner-bff.definition.js';
+import { PartnerBffModule } from '../apps/partner-bff/src/partner-bff.module.js';
+import type { Sandbox } from '../sandbox/src/index.ts';
 import { startCacheApp, startTestSandbox, type CacheApp } from './support/cache.js';
-import { partnerKey, partnerKeysEnv, partnerClientEnv } from './support/partner-keys.js';
+import { partnerClientEnv, partnerKey, partnerKeysEnv } from './support/partner-keys.js';
 import { expectProblem, postJson } from './support/stack.js';
 
 const feedCalls = async (sandbox: Sandbox): Promise<number> => (await sandbox.admin.stats('catalog')).byRoute['GET /products'] ?? 0;
@@ -33,7 +35,8 @@ describe('partner-bff catalogue feed cache (real API-key strategy)', () => {
     await sandbox.admin.reset();
   });
 
-  const feed = (query: string, key: string, headers: Record<string, string> = {}) => fetch(`${app.url}/v1/catalog${query}`, { headers: { 'x-api-key': key, ...headers } });
+  const feed = (query: string, key: string, headers: Record<string, string> = {}) =>
+    fetch(`${app.url}/v1/catalog${query}`, { headers: { 'x-api-key': key, ...headers } });
 
   it('keys the feed by the verified partner: never shared between partners, shared between one partner’s keys', async () => {
     const first = await feed('?limit=4', acme.key);
@@ -71,7 +74,8 @@ describe('partner-bff catalogue feed cache (real API-key strategy)', () => {
   it('lets operators (and only them) invalidate by tag through POST /admin/cache/invalidate', async () => {
     expect((await feed('?limit=3', acme.key)).headers.get('x-cache')).toBe('MISS');
     expect((await feed('?limit=3', acme.key)).headers.get('x-cache')).toBe('HIT');
-    const invalidate = (key: string | undefined, body: unknown) => postJson(`${app.url}/admin/cache/invalidate`, body, key ? { 'x-api-key': key } : {});
+    const invalidate = (key: string | undefined, body: unknown) =>
+      postJson(`${app.url}/admin/cache/invalidate`, body, key ? { 'x-api-key': key } : {});
 
     await expectProblem(await invalidate(undefined, { tags: ['catalog:feed'] }), 401, 'missing-credentials');
     const forbidden = await expectProblem(await invalidate(acme.key, { tags: ['catalog:feed'] }), 403, 'insufficient-scope');

@@ -1,9 +1,22 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import { CacheService, routeCacheKey } from '@bff/cache';
+
 import { KNOWN_IDS, type Sandbox } from '../sandbox/src/index.ts';
 import { CACHE_TEST_APP, CacheTestAppModule } from './support/cache-test-app.js';
-import { deletePrefix, eventually, keysUnder, sleep, startCacheApp, startTestSandbox, testPrefix, throwawayRedis, type CacheApp, type ThrowawayRedis } from './support/cache.js';
+import {
+  deletePrefix,
+  eventually,
+  keysUnder,
+  sleep,
+  startCacheApp,
+  startTestSandbox,
+  testPrefix,
+  throwawayRedis,
+  type CacheApp,
+  type ThrowawayRedis,
+} from './support/cache.js';
 import { REDIS_URL, redisAvailable } from './support/redis.js';
 import { postJson } from './support/stack.js';
 
@@ -11,7 +24,14 @@ const hasRedis = await redisAvailable('the Redis cache suite');
 const productCalls = async (sandbox: Sandbox): Promise<number> => (await sandbox.admin.stats('catalog')).byRoute['GET /products/:id'] ?? 0;
 /** The interceptor's key for /t/steady/:id (Node's fetch sends `Accept-Language: *`). */
 const steadyKey = (id: string) =>
-  routeCacheKey({ namespace: 'cache-test', route: '/t/steady/:id', params: { id }, query: [], vary: [['accept-language', '*']], principal: undefined });
+  routeCacheKey({
+    namespace: 'cache-test',
+    route: '/t/steady/:id',
+    params: { id },
+    query: [],
+    vary: [['accept-language', '*']],
+    principal: undefined,
+  });
 const cacheOf = (app: CacheApp) => app.app.get(CacheService);
 
 describe.skipIf(!hasRedis)('two-tier cache on a shared Redis (two instances)', () => {
@@ -120,7 +140,13 @@ describe.skipIf(!hasRedis)('cache resilience: a Redis of our own, stopped, slowe
   let server: ThrowawayRedis;
   let app: CacheApp;
   const prefix = testPrefix();
-  const env = () => ({ REDIS_URL: server.url, CACHE_REDIS_KEY_PREFIX: prefix, CACHE_REDIS_COMMAND_TIMEOUT_MS: '50', CACHE_REDIS_CIRCUIT_OPEN_MS: '300', CACHE_L1_TTL_MS: '1000' });
+  const env = () => ({
+    REDIS_URL: server.url,
+    CACHE_REDIS_KEY_PREFIX: prefix,
+    CACHE_REDIS_COMMAND_TIMEOUT_MS: '50',
+    CACHE_REDIS_CIRCUIT_OPEN_MS: '300',
+    CACHE_L1_TTL_MS: '1000',
+  });
   beforeAll(async () => {
     sandbox = await startTestSandbox();
     server = await throwawayRedis();
@@ -152,7 +178,11 @@ describe.skipIf(!hasRedis)('cache resilience: a Redis of our own, stopped, slowe
     // Redis down, the instance caches on its own: the second read of p-00003 was a memory hit.
     expect((await timed(`/t/steady/${KNOWN_IDS.productOutOfStock}`)).res.headers.get('x-cache')).toBe('HIT');
     // Invalidation cannot reach the other instances: the admin route says so (503), after clearing this one.
-    const partial = await postJson(`${app.url}/admin/cache/invalidate`, { tags: [`product:${KNOWN_IDS.productOutOfStock}`] }, { 'x-test-admin': 'cache:admin' });
+    const partial = await postJson(
+      `${app.url}/admin/cache/invalidate`,
+      { tags: [`product:${KNOWN_IDS.productOutOfStock}`] },
+      { 'x-test-admin': 'cache:admin' },
+    );
     expect(partial.status).toBe(503);
     expect((await partial.json()).type).toMatch(/cache-unavailable$/);
     expect((await timed(`/t/steady/${KNOWN_IDS.productOutOfStock}`)).res.headers.get('x-cache')).toBe('MISS');
@@ -183,9 +213,13 @@ describe.skipIf(!hasRedis)('cache resilience: a Redis of our own, stopped, slowe
       admin.disconnect();
     }
     await sleep(700);
-    await eventually(async () => {
-      await timed(`/t/steady/${KNOWN_IDS.productNoPrice}`);
-      return cacheOf(app).status().redis === 'ready';
-    }, 5_000, 'the circuit to close again');
+    await eventually(
+      async () => {
+        await timed(`/t/steady/${KNOWN_IDS.productNoPrice}`);
+        return cacheOf(app).status().redis === 'ready';
+      },
+      5_000,
+      'the circuit to close again',
+    );
   }, 30_000);
 });

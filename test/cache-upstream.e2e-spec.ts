@@ -1,6 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { CacheService, HttpResponseCache } from '@bff/cache';
 import { UPSTREAM_RESPONSE_CACHE, type TransportResponse } from '@bff/upstream';
+
 import { KNOWN_IDS, type Sandbox, type ServiceName } from '../sandbox/src/index.ts';
 import { CACHE_TEST_APP, CacheTestAppModule, HTTP_CACHE_TEST_APP, HttpCacheTestAppModule } from './support/cache-test-app.js';
 import { startCacheApp, startTestSandbox, type CacheApp } from './support/cache.js';
@@ -91,7 +93,8 @@ describe('upstream HTTP cache (UpstreamResponseCache) against the real sandbox',
 
   it('stores private responses only under the caller partition, never shared, never without a partition', async () => {
     const path = `/customers/${KNOWN_IDS.customer}`;
-    const fetchAs = (partition: string | undefined) => http.fetch({ upstream: 'customers', path, partition }, network(sandbox, 'customers', path));
+    const fetchAs = (partition: string | undefined) =>
+      http.fetch({ upstream: 'customers', path, partition }, network(sandbox, 'customers', path));
     expect((await fetchAs(undefined)).headers['cache-control']).toBe('private, max-age=30');
     await fetchAs(undefined);
     expect(await requests('customers')).toBe(2); // no partition: not stored
@@ -107,10 +110,16 @@ describe('upstream HTTP cache (UpstreamResponseCache) against the real sandbox',
 
   it('never stores no-store responses nor errors', async () => {
     const cart = `/carts/${KNOWN_IDS.cart}`;
-    for (let i = 0; i < 2; i++) expect((await http.fetch({ upstream: 'carts', path: cart, partition: 'session:alice' }, network(sandbox, 'carts', cart))).status).toBe(200);
+    for (let i = 0; i < 2; i++)
+      expect(
+        (await http.fetch({ upstream: 'carts', path: cart, partition: 'session:alice' }, network(sandbox, 'carts', cart))).status,
+      ).toBe(200);
     expect(await requests('carts')).toBe(2);
     const missing = `/products/${KNOWN_IDS.productUnknown}`;
-    for (let i = 0; i < 2; i++) expect((await http.fetch({ upstream: 'catalog', path: missing, partition: undefined }, network(sandbox, 'catalog', missing))).status).toBe(404);
+    for (let i = 0; i < 2; i++)
+      expect(
+        (await http.fetch({ upstream: 'catalog', path: missing, partition: undefined }, network(sandbox, 'catalog', missing))).status,
+      ).toBe(404);
     expect(await requests('catalog')).toBe(2);
     expect(http.counters()).toMatchObject({ hits: 0, misses: 4, stores: 0, notStored: 4 });
   });
@@ -118,7 +127,9 @@ describe('upstream HTTP cache (UpstreamResponseCache) against the real sandbox',
   it('shares one network call between concurrent identical misses', async () => {
     const path = `/products/${KNOWN_IDS.productAlt}`;
     await sandbox.admin.setFaults('catalog', [{ path, latencyMs: 150 }]);
-    const answers = await Promise.all(Array.from({ length: 10 }, () => http.fetch({ upstream: 'catalog', path, partition: undefined }, network(sandbox, 'catalog', path))));
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => http.fetch({ upstream: 'catalog', path, partition: undefined }, network(sandbox, 'catalog', path))),
+    );
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect(await requests('catalog')).toBe(1);
   });
@@ -157,7 +168,7 @@ describe('upstream HTTP cache through the real UpstreamClient (httpCache: true)'
     expect(http.counters()).toMatchObject({ hits: 2, misses: 2, revalidations: 1 });
   });
 
-  it("partitions private upstream responses by the verified caller (relay upstreams)", async () => {
+  it('partitions private upstream responses by the verified caller (relay upstreams)', async () => {
     const as = (user: string) => fetch(`${app.url}/u/customers/${KNOWN_IDS.customer}`, { headers: { 'x-test-user': user } });
     expect((await as('alice')).status).toBe(200);
     expect((await as('alice')).status).toBe(200);

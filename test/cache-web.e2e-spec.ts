@@ -1,17 +1,26 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import { CacheService, routeCacheKey } from '@bff/cache';
-import { KNOWN_IDS, type Sandbox } from '../sandbox/src/index.ts';
-import { WebBffModule } from '../apps/web-bff/src/web-bff.module.js';
+
 import { WEB_BFF } from '../apps/web-bff/src/web-bff.definition.js';
+import { WebBffModule } from '../apps/web-bff/src/web-bff.module.js';
+import { KNOWN_IDS, type Sandbox } from '../sandbox/src/index.ts';
 import { startCacheApp, startTestSandbox, type CacheApp } from './support/cache.js';
-import { WEB_AUTH_OFFLINE_ENV } from './support/web-auth.js';
 import { expectProblem } from './support/stack.js';
+import { WEB_AUTH_OFFLINE_ENV } from './support/web-auth.js';
 
 const productCalls = async (sandbox: Sandbox): Promise<number> => (await sandbox.admin.stats('catalog')).byRoute['GET /products/:id'] ?? 0;
 
 /** The key the interceptor uses for the product page (Node's fetch sends `Accept-Language: *`). */
 const pageKey = (id: string, language = '*') =>
-  routeCacheKey({ namespace: 'web-bff', route: '/api/v1/pages/product/:id', params: { id }, query: [], vary: [['accept-language', language]], principal: undefined });
+  routeCacheKey({
+    namespace: 'web-bff',
+    route: '/api/v1/pages/product/:id',
+    params: { id },
+    query: [],
+    vary: [['accept-language', language]],
+    principal: undefined,
+  });
 
 describe('web-bff product page cache', () => {
   let sandbox: Sandbox;

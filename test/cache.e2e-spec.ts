@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import { CacheService } from '@bff/cache';
+
 import { KNOWN_IDS, type Sandbox } from '../sandbox/src/index.ts';
 import { CACHE_TEST_APP, CacheTestAppModule, LeakyCacheAppModule } from './support/cache-test-app.js';
 import { sleep, startCacheApp, startTestSandbox, type CacheApp } from './support/cache.js';
@@ -204,10 +206,15 @@ describe('route cache (memory store) against the real sandbox', () => {
     await cache.invalidateTags([`product:${KNOWN_IDS.product}`]);
     expect((await get(url)).headers.get('x-cache')).toBe('MISS');
     expect((await get(url)).headers.get('x-cache')).toBe('HIT');
-    const invalidate = (body: unknown, headers: Record<string, string> = {}) => postJson(`${app.url}/admin/cache/invalidate`, body, headers);
+    const invalidate = (body: unknown, headers: Record<string, string> = {}) =>
+      postJson(`${app.url}/admin/cache/invalidate`, body, headers);
 
     await expectProblem(await invalidate({ tags: [`product:${KNOWN_IDS.product}`] }), 401, 'test-unauthenticated');
-    await expectProblem(await invalidate({ tags: [`product:${KNOWN_IDS.product}`] }, { 'x-test-admin': 'catalog:read' }), 403, 'insufficient-scope');
+    await expectProblem(
+      await invalidate({ tags: [`product:${KNOWN_IDS.product}`] }, { 'x-test-admin': 'catalog:read' }),
+      403,
+      'insufficient-scope',
+    );
     expect((await get(url)).headers.get('x-cache')).toBe('HIT');
 
     const admin = { 'x-test-admin': 'cache:admin' };
@@ -229,7 +236,9 @@ describe('route cache (memory store) against the real sandbox', () => {
   });
 
   it('boots refusing a public-scoped cache on a protected route (it would leak one caller to another)', async () => {
-    await expect(startCacheApp(LeakyCacheAppModule, CACHE_TEST_APP, sandbox)).rejects.toThrow(/scope 'public' on a @Protected\('test-user'\) route/);
+    await expect(startCacheApp(LeakyCacheAppModule, CACHE_TEST_APP, sandbox)).rejects.toThrow(
+      /scope 'public' on a @Protected\('test-user'\) route/,
+    );
   });
 });
 

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KNOWN_IDS, MOBILE_BFF_AUDIENCE } from '../sandbox/src/index.ts';
-import { MobileBffModule } from '../apps/mobile-bff/src/mobile-bff.module.js';
+
 import { MOBILE_BFF } from '../apps/mobile-bff/src/mobile-bff.definition.js';
+import { MobileBffModule } from '../apps/mobile-bff/src/mobile-bff.module.js';
+import { KNOWN_IDS, MOBILE_BFF_AUDIENCE } from '../sandbox/src/index.ts';
 import { nativeAppLogin } from './support/oauth.js';
 import { expectProblem, postJson, startStack, type Stack } from './support/stack.js';
 
@@ -21,7 +22,8 @@ describe('mobile-bff against the real sandbox', () => {
   afterAll(() => stack?.close());
   afterEach(() => stack.sandbox.admin.reset());
 
-  const card = (id: string, init?: RequestInit) => fetch(`${stack.url}/api/v1/products/${id}`, { ...init, headers: { ...auth, ...init?.headers } });
+  const card = (id: string, init?: RequestInit) =>
+    fetch(`${stack.url}/api/v1/products/${id}`, { ...init, headers: { ...auth, ...init?.headers } });
 
   it('returns a compact product card', async () => {
     const res = await card(KNOWN_IDS.product);
@@ -54,7 +56,11 @@ describe('mobile-bff against the real sandbox', () => {
   });
 
   it('batches cards for a list screen and reports unknown ids', async () => {
-    const res = await postJson(`${stack.url}/api/v1/products/cards`, { ids: [KNOWN_IDS.product, KNOWN_IDS.productUnknown, KNOWN_IDS.productAlt] }, auth);
+    const res = await postJson(
+      `${stack.url}/api/v1/products/cards`,
+      { ids: [KNOWN_IDS.product, KNOWN_IDS.productUnknown, KNOWN_IDS.productAlt] },
+      auth,
+    );
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.items.map((i: { id: string }) => i.id)).toEqual([KNOWN_IDS.product, KNOWN_IDS.productAlt]);
@@ -64,7 +70,11 @@ describe('mobile-bff against the real sandbox', () => {
   it('answers body errors with problems: malformed JSON, 415, 413, validation', async () => {
     const url = `${stack.url}/api/v1/products/cards`;
     await expectProblem(await postJson(url, '{not json', auth), 400, 'malformed-json');
-    await expectProblem(await fetch(url, { method: 'POST', headers: { ...auth, 'content-type': 'application/xml' }, body: '<ids/>' }), 415, 'unsupported-media-type');
+    await expectProblem(
+      await fetch(url, { method: 'POST', headers: { ...auth, 'content-type': 'application/xml' }, body: '<ids/>' }),
+      415,
+      'unsupported-media-type',
+    );
     await expectProblem(await postJson(url, { ids: Array.from({ length: 300 }, (_, i) => `p-${i}`) }, auth), 413, 'payload-too-large');
     const body = await expectProblem(await postJson(url, { ids: ['ok', 'not ok'] }, auth), 400, 'validation-failed');
     expect(body.errors).toEqual([{ field: 'ids', in: 'body', constraints: { matches: 'each id must be 1-64 letters, digits, - or _' } }]);
@@ -83,7 +93,11 @@ describe('mobile-bff against the real sandbox', () => {
     await expectProblem(await postJson(`${stack.url}/api/v1/products/cards`, { ids: [KNOWN_IDS.product] }), 401, 'missing-credentials');
     // A real token for the mobile BFF, but without the scope the routes require.
     const noScope = await nativeAppLogin(stack.sandbox.idp!, { scope: 'orders:read' });
-    const body = await expectProblem(await card(KNOWN_IDS.product, { headers: { authorization: `Bearer ${noScope.accessToken}` } }), 403, 'insufficient-scope');
+    const body = await expectProblem(
+      await card(KNOWN_IDS.product, { headers: { authorization: `Bearer ${noScope.accessToken}` } }),
+      403,
+      'insufficient-scope',
+    );
     expect(body.requiredScopes).toEqual(['catalog:read']);
   });
 

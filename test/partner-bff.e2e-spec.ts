@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KNOWN_IDS, PARTNER_GATEWAY_CLIENT_ID } from '../sandbox/src/index.ts';
-import { PartnerBffModule } from '../apps/partner-bff/src/partner-bff.module.js';
+
 import { PARTNER_BFF } from '../apps/partner-bff/src/partner-bff.definition.js';
+import { PartnerBffModule } from '../apps/partner-bff/src/partner-bff.module.js';
+import { KNOWN_IDS, PARTNER_GATEWAY_CLIENT_ID } from '../sandbox/src/index.ts';
 import { partnerClientEnv, partnerKey, partnerKeysEnv } from './support/partner-keys.js';
 import { expectProblem, postJson, startStack, type Stack } from './support/stack.js';
 
@@ -42,7 +43,10 @@ describe('partner-bff against the real sandbox', () => {
 
   it('validates the query: limit bounds and cursor shape', async () => {
     const body = await expectProblem(await feed('?limit=500&cursor=%25%25'), 400, 'validation-failed');
-    expect((body.errors as { field: string; in: string }[]).map((e) => `${e.in}:${e.field}`).sort()).toEqual(['query:cursor', 'query:limit']);
+    expect((body.errors as { field: string; in: string }[]).map((e) => `${e.in}:${e.field}`).sort()).toEqual([
+      'query:cursor',
+      'query:limit',
+    ]);
     await expectProblem(await feed('?unknown=1'), 400, 'validation-failed');
   });
 
@@ -64,8 +68,16 @@ describe('partner-bff against the real sandbox', () => {
     const ok = await postJson(`${stack.url}/v1/catalog/lookup`, { ids: [KNOWN_IDS.product, KNOWN_IDS.productUnknown] }, auth);
     expect((await ok.json()).notFound).toEqual([KNOWN_IDS.productUnknown]);
     await expectProblem(await postJson(`${stack.url}/v1/catalog/lookup`, '[', auth), 400, 'malformed-json');
-    await expectProblem(await postJson(`${stack.url}/v1/catalog/lookup`, { ids: Array.from({ length: 300 }, (_, i) => `p-${i}`) }, auth), 413, 'payload-too-large');
-    await expectProblem(await fetch(`${stack.url}/v1/catalog/lookup`, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: 'x' }), 415, 'unsupported-media-type');
+    await expectProblem(
+      await postJson(`${stack.url}/v1/catalog/lookup`, { ids: Array.from({ length: 300 }, (_, i) => `p-${i}`) }, auth),
+      413,
+      'payload-too-large',
+    );
+    await expectProblem(
+      await fetch(`${stack.url}/v1/catalog/lookup`, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: 'x' }),
+      415,
+      'unsupported-media-type',
+    );
   });
 
   it('answers unknown routes with 404 and documents the API-key scheme', async () => {

@@ -3,19 +3,24 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PRODUCTION_NODE_FLAGS } from '../scripts/production-node-flags.ts';
+
 import { KNOWN_IDS, MOBILE_BFF_AUDIENCE, startSandbox, type Sandbox } from '../sandbox/src/index.ts';
+import { PRODUCTION_NODE_FLAGS } from '../scripts/production-node-flags.ts';
 import { partnerClientEnv } from './support/partner-keys.js';
-import { upstreamEnvFor } from './support/stack.js';
 import { spawnApp, startApp } from './support/process.js';
+import { upstreamEnvFor } from './support/stack.js';
 import { WEB_AUTH_OFFLINE_ENV } from './support/web-auth-env.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
 /** The Dockerfile's last CMD, exec form. */
 function dockerCmd(dockerfile: string): string[] {
-  const line = dockerfile.split('\n').filter((l) => l.startsWith('CMD ')).at(-1);
+  const line = dockerfile
+    .split('\n')
+    .filter((l) => l.startsWith('CMD '))
+    .at(-1);
   return JSON.parse(line!.slice(4)) as string[];
 }
 
@@ -30,7 +35,13 @@ describe('production entry points', () => {
   it('refuses to boot on bad config, listing every problem in one message, exit code 1', async () => {
     const env = upstreamEnvFor(sandbox);
     delete env.UPSTREAM_PRICING_URL;
-    const proc = spawnApp('web-bff', { ...env, ...WEB_AUTH_OFFLINE_ENV, PORT: 'eighty', UPSTREAM_REVIEWS_URL: 'not a url', LOG_LEVEL: 'loud' });
+    const proc = spawnApp('web-bff', {
+      ...env,
+      ...WEB_AUTH_OFFLINE_ENV,
+      PORT: 'eighty',
+      UPSTREAM_REVIEWS_URL: 'not a url',
+      LOG_LEVEL: 'loud',
+    });
     expect(await proc.exited).toBe(1);
     const message = proc.err();
     expect(message).toContain('Invalid configuration (4 problems)');
@@ -45,14 +56,30 @@ describe('production entry points', () => {
     const app = await startApp('web-bff', { ...upstreamEnvFor(sandbox), ...WEB_AUTH_OFFLINE_ENV, LOG_LEVEL: 'debug' });
     try {
       const res = await fetch(`${app.url}/api/v1/pages/product/${KNOWN_IDS.product}`, {
-        headers: { 'x-request-id': 'log-check-1', authorization: 'Bearer top-secret-token', cookie: 'session=cookie-secret', 'x-api-key': 'key-secret' },
+        headers: {
+          'x-request-id': 'log-check-1',
+          authorization: 'Bearer top-secret-token',
+          cookie: 'session=cookie-secret',
+          'x-api-key': 'key-secret',
+        },
       });
       expect(res.status).toBe(200);
       await new Promise((r) => setTimeout(r, 100));
-      const lines = app.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = app
+        .stdout()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       const access = lines.filter((l) => l.msg === 'request completed' && l.requestId === 'log-check-1');
       expect(access).toHaveLength(1);
-      expect(access[0]).toMatchObject({ app: 'web-bff', level: 'info', method: 'GET', route: '/api/v1/pages/product/:id', status: 200, durationMs: expect.any(Number) });
+      expect(access[0]).toMatchObject({
+        app: 'web-bff',
+        level: 'info',
+        method: 'GET',
+        route: '/api/v1/pages/product/:id',
+        status: 200,
+        durationMs: expect.any(Number),
+      });
       expect(access[0].headers).toMatchObject({ authorization: '[REDACTED]', cookie: '[REDACTED]', 'x-api-key': '[REDACTED]' });
       expect(app.stdout()).not.toMatch(/top-secret-token|cookie-secret|key-secret/);
     } finally {
@@ -62,7 +89,12 @@ describe('production entry points', () => {
   });
 
   it('drains on SIGTERM: an in-flight request completes, then the process exits 0', async () => {
-    const app = await startApp('web-bff', { ...upstreamEnvFor(sandbox), ...WEB_AUTH_OFFLINE_ENV, LOG_LEVEL: 'warn', SHUTDOWN_DRAIN_MS: '5000' });
+    const app = await startApp('web-bff', {
+      ...upstreamEnvFor(sandbox),
+      ...WEB_AUTH_OFFLINE_ENV,
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_DRAIN_MS: '5000',
+    });
     await sandbox.admin.reset();
     await sandbox.admin.setFaults('catalog', [{ path: `/products/${KNOWN_IDS.product}`, latencyMs: 700 }]);
     try {
@@ -102,7 +134,13 @@ describe('production entry points', () => {
     expect(PRODUCTION_NODE_FLAGS).toContain('--no-memory-reducer');
     expect(dockerCmd(dockerfile)).toEqual(['node', ...PRODUCTION_NODE_FLAGS, '/app/main.js']);
 
-    const app = spawnApp('web-bff', { ...upstreamEnvFor(sandbox), ...WEB_AUTH_OFFLINE_ENV, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'warn' });
+    const app = spawnApp('web-bff', {
+      ...upstreamEnvFor(sandbox),
+      ...WEB_AUTH_OFFLINE_ENV,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+    });
     try {
       const argv = readFileSync(`/proc/${app.child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
       expect(argv.slice(1, 1 + PRODUCTION_NODE_FLAGS.length)).toEqual([...PRODUCTION_NODE_FLAGS]);
@@ -117,7 +155,10 @@ describe('production entry points', () => {
       expect(dockerCmd(withoutFlag)).not.toContain('--no-memory-reducer');
       writeFileSync(join(dir, 'Dockerfile'), withoutFlag);
       const lint = promisify(execFile)(process.execPath, [join(ROOT, 'scripts/lint-dockerfile.mjs'), join(dir, 'Dockerfile')]);
-      await expect(lint).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('CMD must start node with the production node flags') });
+      await expect(lint).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('CMD must start node with the production node flags'),
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

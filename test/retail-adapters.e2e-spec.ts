@@ -79,7 +79,10 @@ async function raw<T = unknown>(service: RetailService, path: string): Promise<T
 }
 
 /** Awaits a rejection and checks it is a coded UpstreamError (a PlatformError, never an HTTP exception). */
-async function upstreamFailure(call: Promise<unknown>, expected: { upstream: string; status?: number; kind: string }): Promise<UpstreamError> {
+async function upstreamFailure(
+  call: Promise<unknown>,
+  expected: { upstream: string; status?: number; kind: string },
+): Promise<UpstreamError> {
   const error: unknown = await call.then(
     () => new Error('expected the call to fail'),
     (e: unknown) => e,
@@ -142,7 +145,11 @@ describe('CatalogApi', () => {
   });
 
   it('getProduct of an unknown id rejects with a not_found UpstreamError', async () => {
-    const error = await upstreamFailure(api().getProduct(KNOWN_IDS.productUnknown), { upstream: 'catalog', status: 404, kind: 'not_found' });
+    const error = await upstreamFailure(api().getProduct(KNOWN_IDS.productUnknown), {
+      upstream: 'catalog',
+      status: 404,
+      kind: 'not_found',
+    });
     expect(error.code).toBe('NOT_FOUND');
   });
 
@@ -425,11 +432,14 @@ describe('OrdersApi', () => {
     expect(await api().getOrder(placed.order.id)).toEqual(placed.order);
     expect((await api().listOrders({ customerId: KNOWN_IDS.customer }))[0]).toEqual(placed.order);
 
-    await upstreamFailure(api().placeOrder({ ...request, items: [{ productId: KNOWN_IDS.productAlt, quantity: 1 }] }, { idempotencyKey: 'checkout-1' }), {
-      upstream: 'orders',
-      status: 422,
-      kind: 'bad_gateway',
-    });
+    await upstreamFailure(
+      api().placeOrder({ ...request, items: [{ productId: KNOWN_IDS.productAlt, quantity: 1 }] }, { idempotencyKey: 'checkout-1' }),
+      {
+        upstream: 'orders',
+        status: 422,
+        kind: 'bad_gateway',
+      },
+    );
   });
 
   it('placeOrder without a key generates one per call', async () => {
@@ -444,16 +454,22 @@ describe('OrdersApi', () => {
 
   it('placeOrder rejects an unknown customer (404) and a product without a price (upstream 422)', async () => {
     const before = await api().listOrders();
-    await upstreamFailure(api().placeOrder({ customerId: KNOWN_IDS.customerUnknown, items: [{ productId: KNOWN_IDS.product, quantity: 1 }] }), {
-      upstream: 'orders',
-      status: 404,
-      kind: 'not_found',
-    });
-    await upstreamFailure(api().placeOrder({ customerId: KNOWN_IDS.customer, items: [{ productId: KNOWN_IDS.productNoPrice, quantity: 1 }] }), {
-      upstream: 'orders',
-      status: 422,
-      kind: 'bad_gateway',
-    });
+    await upstreamFailure(
+      api().placeOrder({ customerId: KNOWN_IDS.customerUnknown, items: [{ productId: KNOWN_IDS.product, quantity: 1 }] }),
+      {
+        upstream: 'orders',
+        status: 404,
+        kind: 'not_found',
+      },
+    );
+    await upstreamFailure(
+      api().placeOrder({ customerId: KNOWN_IDS.customer, items: [{ productId: KNOWN_IDS.productNoPrice, quantity: 1 }] }),
+      {
+        upstream: 'orders',
+        status: 422,
+        kind: 'bad_gateway',
+      },
+    );
     expect(await api().listOrders()).toEqual(before);
   });
 });

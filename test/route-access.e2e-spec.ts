@@ -1,17 +1,27 @@
 import 'reflect-metadata';
+
 import { RequestMethod, type Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { createPlatformApp, ROUTE_ACCESS, type AppDefinition, type RouteAccess } from '@bff/core';
-import { DEFAULT_WEB_REDIRECT_URIS, MOBILE_BFF_AUDIENCE, startSandbox, WEB_BFF_CLIENT_ID, WEB_BFF_DEV_SECRET, type Sandbox } from '../sandbox/src/index.ts';
-import { MobileBffModule } from '../apps/mobile-bff/src/mobile-bff.module.js';
+
 import { MOBILE_BFF } from '../apps/mobile-bff/src/mobile-bff.definition.js';
-import { PartnerBffModule } from '../apps/partner-bff/src/partner-bff.module.js';
+import { MobileBffModule } from '../apps/mobile-bff/src/mobile-bff.module.js';
 import { PARTNER_BFF } from '../apps/partner-bff/src/partner-bff.definition.js';
-import { WebBffModule } from '../apps/web-bff/src/web-bff.module.js';
+import { PartnerBffModule } from '../apps/partner-bff/src/partner-bff.module.js';
 import { WEB_BFF } from '../apps/web-bff/src/web-bff.definition.js';
+import { WebBffModule } from '../apps/web-bff/src/web-bff.module.js';
+import {
+  DEFAULT_WEB_REDIRECT_URIS,
+  MOBILE_BFF_AUDIENCE,
+  startSandbox,
+  WEB_BFF_CLIENT_ID,
+  WEB_BFF_DEV_SECRET,
+  type Sandbox,
+} from '../sandbox/src/index.ts';
 import { partnerClientEnv } from './support/partner-keys.js';
 import { upstreamEnvFor } from './support/stack.js';
 
@@ -38,7 +48,11 @@ const APPS: readonly { module: Type; definition: AppDefinition }[] = [
 /** Served by Fastify plugins outside Nest (no guard applies): Swagger UI and its documents, public by design. */
 const OUTSIDE_NEST = /^\/docs(?:-json|-yaml|\/.*)?$/;
 
-const joinPath = (...parts: string[]): string => `/${parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
+const joinPath = (...parts: string[]): string =>
+  `/${parts
+    .map((p) => p.replace(/^\/+|\/+$/g, ''))
+    .filter(Boolean)
+    .join('/')}`;
 
 /** Every Nest route of the app, with the access decision the AccessGuard will read (handler, else class). */
 function nestRoutes(app: NestFastifyApplication, name: string): AuditedRoute[] {
@@ -48,13 +62,14 @@ function nestRoutes(app: NestFastifyApplication, name: string): AuditedRoute[] {
     for (const wrapper of module.controllers.values()) {
       const controller = wrapper.metatype as Type | undefined;
       if (!controller) continue;
-      const prefixes = [Reflect.getMetadata(PATH_METADATA, controller) as string | string[] | undefined ?? ''].flat();
+      const prefixes = [(Reflect.getMetadata(PATH_METADATA, controller) as string | string[] | undefined) ?? ''].flat();
       for (const methodName of scanner.getAllMethodNames(controller.prototype as object)) {
         const handler = (controller.prototype as Record<string, unknown>)[methodName] as object;
         const paths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
         if (paths === undefined) continue;
         const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-        const access = (Reflect.getMetadata(ROUTE_ACCESS, handler) ?? Reflect.getMetadata(ROUTE_ACCESS, controller)) as RouteAccess | undefined;
+        const access = (Reflect.getMetadata(ROUTE_ACCESS, handler) ?? Reflect.getMetadata(ROUTE_ACCESS, controller)) as
+          RouteAccess | undefined;
         for (const prefix of prefixes) {
           for (const path of [paths].flat()) {
             routes.push({ app: name, method, path: joinPath(prefix, path), handler: `${controller.name}.${methodName}`, access });
@@ -160,8 +175,14 @@ describe('route-access audit: every route of every app declares @Public or @Prot
       const outside = [...fastify].filter((route) => !nest.has(route) && !OUTSIDE_NEST.test(route.split(' ')[1]));
       expect(outside, `${definition.name}: routes served outside the access guard`).toEqual([]);
       // And the walk above saw exactly what Fastify serves (same methods, same paths).
-      expect([...nest].filter((route) => !fastify.has(route)), `${definition.name}: Nest routes Fastify does not serve`).toEqual([]);
-      expect([...fastify].some((route) => OUTSIDE_NEST.test(route.split(' ')[1])), `${definition.name}: Swagger UI is served`).toBe(true);
+      expect(
+        [...nest].filter((route) => !fastify.has(route)),
+        `${definition.name}: Nest routes Fastify does not serve`,
+      ).toEqual([]);
+      expect(
+        [...fastify].some((route) => OUTSIDE_NEST.test(route.split(' ')[1])),
+        `${definition.name}: Swagger UI is served`,
+      ).toBe(true);
     }
   });
 });

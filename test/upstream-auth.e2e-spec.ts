@@ -2,7 +2,17 @@ import { Controller, Get, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ClientCredentialsError, ClientCredentialsTokens, clientCredentialsEnv, CurrentUser, JwtAuthModule, jwtAuthEnv, RateLimitModule, rateLimitEnv, UpstreamAuthModule } from '@bff/auth';
+import {
+  ClientCredentialsError,
+  ClientCredentialsTokens,
+  clientCredentialsEnv,
+  CurrentUser,
+  JwtAuthModule,
+  jwtAuthEnv,
+  RateLimitModule,
+  rateLimitEnv,
+  UpstreamAuthModule,
+} from '@bff/auth';
 import { CoreModule, createPlatformApp, defineApp, Protected, type Identity } from '@bff/core';
 import { RETAIL_UPSTREAMS } from '@bff/retail';
 import { InjectUpstream, UpstreamClient, UpstreamModule, upstreamEnv, type UpstreamDefinition } from '@bff/upstream';
@@ -23,7 +33,11 @@ import { upstreamEnvFor } from './support/stack.js';
 describe('ClientCredentialsTokens against the real sandbox IdP (partner-gateway client)', () => {
   let idp: Idp;
   const tokens = (overrides: { clientSecret?: string } = {}) =>
-    new ClientCredentialsTokens({ issuer: idp.issuer, clientId: PARTNER_GATEWAY_CLIENT_ID, clientSecret: overrides.clientSecret ?? PARTNER_GATEWAY_DEV_SECRET });
+    new ClientCredentialsTokens({
+      issuer: idp.issuer,
+      clientId: PARTNER_GATEWAY_CLIENT_ID,
+      clientSecret: overrides.clientSecret ?? PARTNER_GATEWAY_DEV_SECRET,
+    });
   const requests = () => idp.stats().tokenRequests.client_credentials ?? 0;
 
   beforeAll(async () => {
@@ -181,7 +195,9 @@ describe('UpstreamAuthModule: token relay and client credentials through real up
   it('sends the app its own client-credentials token, one token request for 20 concurrent calls', async () => {
     sandbox.idp!.resetStats();
     await sandbox.admin.resetStats();
-    const responses = await Promise.all(Array.from({ length: 20 }, () => fetch(`${url}/test/product`, { headers: { authorization: `Bearer ${userToken}` } })));
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => fetch(`${url}/test/product`, { headers: { authorization: `Bearer ${userToken}` } })),
+    );
     expect(responses.map((r) => r.status)).toEqual(Array.from({ length: 20 }, () => 200));
     expect(sandbox.idp!.stats().tokenRequests.client_credentials).toBe(1);
     const sent = (await sandbox.admin.stats('catalog')).lastHeaders.authorization as string;

@@ -1,17 +1,19 @@
 import { Logger } from '@nestjs/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { RequestContext, type RequestContextData } from '@bff/core';
 import {
+  axiosHttpServices,
+  createTransport,
   DEADLINE_HEADER,
   UpstreamClient,
   UpstreamError,
-  axiosHttpServices,
-  createTransport,
   type HttpServiceFactory,
   type UpstreamDefinition,
   type UpstreamTokenSource,
   type UpstreamTransportKind,
 } from '@bff/upstream';
+
 import { startSandbox, type Sandbox } from '../sandbox/src/index.ts';
 import { freePort } from './support/process.js';
 
@@ -82,10 +84,17 @@ async function elapsed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 }
 
 describe.each(TRANSPORTS)('upstream client conformance on the %s transport', (kind) => {
-  function client(definition: Partial<UpstreamDefinition> & { name?: string } = {}, url?: string, tokens?: UpstreamTokenSource): UpstreamClient {
+  function client(
+    definition: Partial<UpstreamDefinition> & { name?: string } = {},
+    url?: string,
+    tokens?: UpstreamTokenSource,
+  ): UpstreamClient {
     const def: UpstreamDefinition = { name: 'catalog', timeoutMs: 1_000, retry: false, ...definition };
     const base = url ?? sandbox.urls.catalog;
-    const c = new UpstreamClient(def, base, { transport: createTransport(kind, def, base, kind === 'axios' ? httpServiceFor(def, base) : undefined), tokens });
+    const c = new UpstreamClient(def, base, {
+      transport: createTransport(kind, def, base, kind === 'axios' ? httpServiceFor(def, base) : undefined),
+      tokens,
+    });
     clients.push(c);
     return c;
   }
@@ -186,7 +195,10 @@ describe.each(TRANSPORTS)('upstream client conformance on the %s transport', (ki
 
   it('reports a reset mid-body, a malformed body and an oversized body as bad gateway', async () => {
     await sandbox.admin.setFaults('catalog', [{ resetMidBody: true, times: 1 }]);
-    expect(await failure(inRequest(() => client().getJson('/products/p-00001')))).toMatchObject({ failure: 'connection_reset', kind: 'bad_gateway' });
+    expect(await failure(inRequest(() => client().getJson('/products/p-00001')))).toMatchObject({
+      failure: 'connection_reset',
+      kind: 'bad_gateway',
+    });
     await sandbox.admin.setFaults('catalog', [{ malformed: true, times: 1 }]);
     expect(await failure(inRequest(() => client().getJson('/products/p-00001')))).toMatchObject({
       failure: 'malformed_body',
@@ -225,7 +237,9 @@ describe.each(TRANSPORTS)('upstream client conformance on the %s transport', (ki
     await sandbox.admin.resetStats();
     await sandbox.admin.setFaults('orders', [{ status: 503, times: 2 }]);
     await failure(
-      inRequest(() => orders().request({ method: 'POST', path: '/orders', body: { customerId: 'c-0001', items: [] }, idempotencyKey: 'key-123' })),
+      inRequest(() =>
+        orders().request({ method: 'POST', path: '/orders', body: { customerId: 'c-0001', items: [] }, idempotencyKey: 'key-123' }),
+      ),
     );
     const stats = await sandbox.admin.stats('orders');
     expect(stats.requests).toBe(3);
@@ -298,7 +312,9 @@ describe.each(TRANSPORTS)('upstream client conformance on the %s transport', (ki
         }),
       ),
     );
-    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as UpstreamError & { at: number });
+    const rejected = results
+      .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+      .map((r) => r.reason as UpstreamError & { at: number });
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
     expect(rejected).toHaveLength(3);
     for (const error of rejected) {

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { WebBffModule } from '../apps/web-bff/src/web-bff.module.js';
+
 import { WEB_BFF } from '../apps/web-bff/src/web-bff.definition.js';
+import { WebBffModule } from '../apps/web-bff/src/web-bff.module.js';
+import { freePort } from './support/process.js';
 import { expectProblem, startStack, type Stack } from './support/stack.js';
 import { WEB_AUTH_OFFLINE_ENV } from './support/web-auth.js';
-import { freePort } from './support/process.js';
 
 /**
  * The fault matrix, end to end: the real web-bff product page (catalog required; price, stock,

@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import { ConfigValidationError, validateEnvironment } from '@bff/core';
-import { API_RESOURCE, browse, CookieJar, KNOWN_IDS, logoutViaForms } from '../sandbox/src/index.ts';
+
 import { WEB_BFF } from '../apps/web-bff/src/web-bff.definition.js';
+import { API_RESOURCE, browse, CookieJar, KNOWN_IDS, logoutViaForms } from '../sandbox/src/index.ts';
 import { expectProblem } from './support/stack.js';
 import {
   browserLogin,
@@ -62,7 +64,10 @@ describe('web-bff sign-in: OIDC token handler with the real sandbox IdP', () => 
 
     const session = setCookieLine(callback, PROD_SESSION_COOKIE)!;
     expect(session).toMatch(/^__Host-bff-session=[A-Za-z0-9_-]{43};/);
-    const attributes = session.split(';').slice(1).map((a) => a.trim());
+    const attributes = session
+      .split(';')
+      .slice(1)
+      .map((a) => a.trim());
     expect(attributes).toEqual(expect.arrayContaining(['Path=/', 'HttpOnly', 'Secure', 'SameSite=Strict']));
     expect(attributes.some((a) => /^domain=/i.test(a))).toBe(false);
     const maxAge = Number(/Max-Age=(\d+)/.exec(session)?.[1]);
@@ -161,10 +166,18 @@ describe('web-bff sign-in: OIDC token handler with the real sandbox IdP', () => 
     expect((await spaFetch(jar, url('/auth/user'))).status).toBe(200);
     // A public state-changing /api call too.
     const ids = { ids: [KNOWN_IDS.product] };
-    await expectProblem(await spaFetch(new CookieJar(), url('/api/v1/products/availability'), { method: 'POST', csrf: false, body: ids }), 403, 'csrf-header-required');
+    await expectProblem(
+      await spaFetch(new CookieJar(), url('/api/v1/products/availability'), { method: 'POST', csrf: false, body: ids }),
+      403,
+      'csrf-header-required',
+    );
     expect((await spaFetch(new CookieJar(), url('/api/v1/products/availability'), { method: 'POST', body: ids })).status).toBe(200);
     // A browser-stated Origin outside the allowlist is refused even with the header.
-    await expectProblem(await spaFetch(jar, url('/api/v1/me'), { headers: { origin: 'https://evil.example.net' } }), 403, 'csrf-origin-refused');
+    await expectProblem(
+      await spaFetch(jar, url('/api/v1/me'), { headers: { origin: 'https://evil.example.net' } }),
+      403,
+      'csrf-origin-refused',
+    );
     expect((await spaFetch(jar, url('/api/v1/me'), { headers: { origin: SPA_ORIGIN } })).status).toBe(200);
   });
 
@@ -180,7 +193,12 @@ describe('web-bff sign-in: OIDC token handler with the real sandbox IdP', () => 
     const allowed = await preflight(SPA_ORIGIN);
     expect(allowed.headers.get('access-control-allow-origin')).toBe(SPA_ORIGIN);
     expect(allowed.headers.get('access-control-allow-credentials')).toBe('true');
-    expect(allowed.headers.get('access-control-allow-headers')?.split(',').map((h) => h.trim())).toContain('x-csrf');
+    expect(
+      allowed.headers
+        .get('access-control-allow-headers')
+        ?.split(',')
+        .map((h) => h.trim()),
+    ).toContain('x-csrf');
   });
 
   it("relays the session's access token to the customers service (auth: 'relay'), and to no other upstream", async () => {
@@ -190,7 +208,12 @@ describe('web-bff sign-in: OIDC token handler with the real sandbox IdP', () => 
     expect(await me.json()).toMatchObject({ id: KNOWN_IDS.customer, email: KNOWN_IDS.customerEmail, givenName: 'Alice', tier: 'gold' });
     const relayed = (await stack.sandbox.admin.stats('customers')).lastHeaders.authorization as string;
     expect(relayed).toMatch(/^Bearer ey/);
-    expect(jwtClaims(relayed.slice('Bearer '.length))).toMatchObject({ sub: KNOWN_IDS.customer, aud: API_RESOURCE, iss: stack.idp.issuer, client_id: 'web-bff' });
+    expect(jwtClaims(relayed.slice('Bearer '.length))).toMatchObject({
+      sub: KNOWN_IDS.customer,
+      aud: API_RESOURCE,
+      iss: stack.idp.issuer,
+      client_id: 'web-bff',
+    });
 
     expect((await spaFetch(jar, url(`/api/v1/pages/product/${KNOWN_IDS.product}`))).status).toBe(200);
     const catalog = (await stack.sandbox.admin.stats('catalog')).lastHeaders;
@@ -239,7 +262,13 @@ describe('web-bff sign-in: OIDC token handler with the real sandbox IdP', () => 
     expect(out.url.href).toBe(url('/'));
     expect(stack.idp.stats().endSessions).toBe(1);
     // No single sign-on any more: signing in shows the IdP login form again.
-    const again = await browse({ start: url('/auth/login'), cookieJar: jar, initiatorOrigin: stack.url, stopBefore: url('/auth/callback'), fill: () => false });
+    const again = await browse({
+      start: url('/auth/login'),
+      cookieJar: jar,
+      initiatorOrigin: stack.url,
+      stopBefore: url('/auth/callback'),
+      fill: () => false,
+    });
     expect(await again.response!.text()).toContain('name="password"');
   });
 
@@ -254,7 +283,9 @@ describe('web-bff sign-in: OIDC token handler with the real sandbox IdP', () => 
     expect(stack.idp.stats().refreshes).toBe(1);
     const after = (await stack.sandbox.admin.stats('customers')).lastHeaders.authorization;
     expect(after).not.toBe(before);
-    expect(jwtClaims(String(after).slice('Bearer '.length)).exp).toBeGreaterThan(jwtClaims(String(before).slice('Bearer '.length)).exp as number);
+    expect(jwtClaims(String(after).slice('Bearer '.length)).exp).toBeGreaterThan(
+      jwtClaims(String(before).slice('Bearer '.length)).exp as number,
+    );
   });
 
   it('refreshes once for many concurrent requests (single-flight): the IdP sees exactly one refresh', async () => {
@@ -262,7 +293,11 @@ describe('web-bff sign-in: OIDC token handler with the real sandbox IdP', () => 
     await sleep(AT_TTL_S * 1000 + 200);
     const answers = await Promise.all(Array.from({ length: 12 }, () => spaFetch(jar, url('/api/v1/me'))));
     expect(answers.map((r) => r.status)).toEqual(Array(12).fill(200));
-    expect(stack.idp.stats()).toMatchObject({ refreshes: 1, refreshFailures: 0, tokenRequests: { authorization_code: 1, refresh_token: 1 } });
+    expect(stack.idp.stats()).toMatchObject({
+      refreshes: 1,
+      refreshFailures: 0,
+      tokenRequests: { authorization_code: 1, refresh_token: 1 },
+    });
     // Rotation worked: a later refresh with the rotated token succeeds.
     await sleep(AT_TTL_S * 1000 + 200);
     expect((await spaFetch(jar, url('/api/v1/me'))).status).toBe(200);
@@ -312,7 +347,12 @@ describe('web-bff session cookie modes and configuration', () => {
 
   it('refuses to boot with the cookie dev mode in production, naming the variable', () => {
     // What createPlatformApp (and so main.ts) validates first; runApp prints the message and exits 1.
-    const env = { NODE_ENV: 'production', UPSTREAM_CATALOG_URL: 'http://127.0.0.1:9', ...WEB_AUTH_OFFLINE_ENV, SESSION_COOKIE_DEV_MODE: 'true' };
+    const env = {
+      NODE_ENV: 'production',
+      UPSTREAM_CATALOG_URL: 'http://127.0.0.1:9',
+      ...WEB_AUTH_OFFLINE_ENV,
+      SESSION_COOKIE_DEV_MODE: 'true',
+    };
     const boot = (): unknown => validateEnvironment(WEB_BFF.env, env);
     expect(boot).toThrow(ConfigValidationError);
     expect(boot).toThrow(/SESSION_COOKIE_DEV_MODE=true is refused when NODE_ENV is production/);

@@ -1,17 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
+
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import { CookieJar, KNOWN_IDS } from '../sandbox/src/index.ts';
-import { expectProblem } from './support/stack.js';
-import {
-  browserLogin,
-  PROD_SESSION_COOKIE,
-  sleep,
-  spaFetch,
-  startWebAuthStack,
-  type WebAuthStack,
-} from './support/web-auth.js';
 import { REDIS_URL, redisAvailable } from './support/redis.js';
+import { expectProblem } from './support/stack.js';
+import { browserLogin, PROD_SESSION_COOKIE, sleep, spaFetch, startWebAuthStack, type WebAuthStack } from './support/web-auth.js';
 
 const AT_TTL_S = 2;
 const available = await redisAvailable('the web session Redis suite');
@@ -79,7 +74,11 @@ describe.skipIf(!available)('web-bff sessions in Redis, shared by two instances'
     const calls = Array.from({ length: 12 }, (_, i) => spaFetch(jar, `${i % 2 === 0 ? a : b}/api/v1/me`));
     const answers = await Promise.all(calls);
     expect(answers.map((r) => r.status)).toEqual(Array(12).fill(200));
-    expect(stack.idp.stats()).toMatchObject({ refreshes: 1, refreshFailures: 0, tokenRequests: { authorization_code: 1, refresh_token: 1 } });
+    expect(stack.idp.stats()).toMatchObject({
+      refreshes: 1,
+      refreshFailures: 0,
+      tokenRequests: { authorization_code: 1, refresh_token: 1 },
+    });
 
     // The rotated refresh token reached both instances: the next refresh, on B, succeeds (a reused one would have revoked the grant).
     stack.idp.clearTokenFaults();

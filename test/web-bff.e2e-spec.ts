@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KNOWN_IDS } from '../sandbox/src/index.ts';
-import { WebBffModule } from '../apps/web-bff/src/web-bff.module.js';
+
 import { WEB_BFF } from '../apps/web-bff/src/web-bff.definition.js';
+import { WebBffModule } from '../apps/web-bff/src/web-bff.module.js';
+import { KNOWN_IDS } from '../sandbox/src/index.ts';
 import { expectProblem, postJson, startStack, type Stack } from './support/stack.js';
 import { WEB_AUTH_OFFLINE_ENV } from './support/web-auth.js';
 
@@ -13,7 +14,12 @@ describe('web-bff against the real sandbox', () => {
   beforeAll(async () => {
     // Aggregation behaviour without the cache in front (every request reaches the upstreams); the cached
     // product page is covered by test/cache-web.e2e-spec.ts.
-    stack = await startStack(WebBffModule, WEB_BFF, { BODY_LIMIT_BYTES: '2048', CORS_ORIGINS: 'https://shop.example.com', CACHE_ENABLED: 'false', ...WEB_AUTH_OFFLINE_ENV });
+    stack = await startStack(WebBffModule, WEB_BFF, {
+      BODY_LIMIT_BYTES: '2048',
+      CORS_ORIGINS: 'https://shop.example.com',
+      CACHE_ENABLED: 'false',
+      ...WEB_AUTH_OFFLINE_ENV,
+    });
   });
   afterAll(() => stack?.close());
   afterEach(() => stack.sandbox.admin.reset());
@@ -61,7 +67,11 @@ describe('web-bff against the real sandbox', () => {
   });
 
   it('looks up live availability for a list of ids', async () => {
-    const res = await postJson(`${stack.url}/api/v1/products/availability`, { ids: [KNOWN_IDS.product, KNOWN_IDS.productOutOfStock] }, CSRF);
+    const res = await postJson(
+      `${stack.url}/api/v1/products/availability`,
+      { ids: [KNOWN_IDS.product, KNOWN_IDS.productOutOfStock] },
+      CSRF,
+    );
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(body.items).toHaveLength(2);
@@ -80,7 +90,11 @@ describe('web-bff against the real sandbox', () => {
   });
 
   it('answers an unsupported media type with 415', async () => {
-    const res = await fetch(`${stack.url}/api/v1/products/availability`, { method: 'POST', headers: { 'content-type': 'text/csv', ...CSRF }, body: 'a,b' });
+    const res = await fetch(`${stack.url}/api/v1/products/availability`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', ...CSRF },
+      body: 'a,b',
+    });
     await expectProblem(res, 415, 'unsupported-media-type');
   });
 
@@ -90,7 +104,9 @@ describe('web-bff against the real sandbox', () => {
   });
 
   it('keeps a well-formed inbound request id, propagates it upstream, and replaces a malformed one', async () => {
-    const res = await page(KNOWN_IDS.product, { headers: { 'x-request-id': 'spa-req-123', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } });
+    const res = await page(KNOWN_IDS.product, {
+      headers: { 'x-request-id': 'spa-req-123', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
+    });
     expect(res.headers.get('x-request-id')).toBe('spa-req-123');
     const upstream = await stack.sandbox.admin.stats('pricing');
     expect(upstream.lastHeaders['x-request-id']).toBe('spa-req-123');
@@ -123,7 +139,14 @@ describe('web-bff against the real sandbox', () => {
   });
 
   /** helmet's headers that only act on an HTML page (a browsing context). */
-  const DOCUMENT_ONLY = ['cross-origin-opener-policy', 'origin-agent-cluster', 'x-dns-prefetch-control', 'x-download-options', 'x-permitted-cross-domain-policies', 'x-xss-protection'];
+  const DOCUMENT_ONLY = [
+    'cross-origin-opener-policy',
+    'origin-agent-cluster',
+    'x-dns-prefetch-control',
+    'x-download-options',
+    'x-permitted-cross-domain-policies',
+    'x-xss-protection',
+  ];
 
   it("sends the API security headers on JSON, problem (route, guard and body-parser refusals) and 404 responses, and helmet's document set on HTML", async () => {
     const api = {
@@ -138,9 +161,17 @@ describe('web-bff against the real sandbox', () => {
       await page(KNOWN_IDS.product),
       await page('bad%20id!'),
       await fetch(`${stack.url}/api/v1/nope`),
-      await fetch(`${stack.url}/api/v1/products/availability`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://evil.example.net', 'sec-fetch-site': 'cross-site' }, body: '{}' }),
+      await fetch(`${stack.url}/api/v1/products/availability`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: 'https://evil.example.net', 'sec-fetch-site': 'cross-site' },
+        body: '{}',
+      }),
       // Refused by Fastify's body parsing, before any route code runs.
-      await fetch(`${stack.url}/api/v1/products/availability`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' }),
+      await fetch(`${stack.url}/api/v1/products/availability`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: 'hello',
+      }),
     ];
     expect(responses.map((r) => r.status)).toEqual([200, 400, 404, 403, 415]);
     for (const res of responses) {
@@ -168,7 +199,14 @@ describe('web-bff against the real sandbox', () => {
     const ready = await fetch(`${stack.url}/health/ready`);
     expect(ready.status).toBe(200);
     const body = await ready.json();
-    const upstreams = ['upstream:catalog', 'upstream:customers', 'upstream:inventory', 'upstream:pricing', 'upstream:recommendations', 'upstream:reviews'];
+    const upstreams = [
+      'upstream:catalog',
+      'upstream:customers',
+      'upstream:inventory',
+      'upstream:pricing',
+      'upstream:recommendations',
+      'upstream:reviews',
+    ];
     // Sessions live in Redis when REDIS_URL is set (CI sets it): without it nobody stays signed in, so it gates readiness.
     expect(Object.keys(body.details).sort()).toEqual(process.env.REDIS_URL ? ['redis:sessions', ...upstreams] : upstreams);
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebBffModule } from '../apps/web-bff/src/web-bff.module.js';
+
 import { WEB_BFF } from '../apps/web-bff/src/web-bff.definition.js';
+import { WebBffModule } from '../apps/web-bff/src/web-bff.module.js';
 import { expectProblem, startStack, type Stack } from './support/stack.js';
 import { WEB_AUTH_OFFLINE_ENV } from './support/web-auth.js';
 

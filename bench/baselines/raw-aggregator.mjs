@@ -9,6 +9,7 @@
 // Prints {"listening":"http://127.0.0.1:<port>"} once listening; exits on SIGTERM/SIGINT or when
 // its stdin closes (the harness went away).
 import Fastify from 'fastify';
+
 import { catalogFeed, closeUpstreams, createUpstreams, listen, productCard, productPage, send, sendFailure } from './retail.mjs';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -21,7 +22,10 @@ app.addHook('onClose', () => closeUpstreams(upstreams));
 app.get('/health/live', (_request, reply) => reply.send({ status: 'ok' }));
 
 function invalid(reply, detail) {
-  return reply.code(400).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: 'Bad Request', status: 400, detail }));
+  return reply
+    .code(400)
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', title: 'Bad Request', status: 400, detail }));
 }
 
 // web-bff: the product page

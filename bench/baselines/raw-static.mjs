@@ -11,9 +11,13 @@
 //
 // Unknown ids → 404. Prints {"listening":"http://127.0.0.1:<port>"} once listening.
 import Fastify from 'fastify';
+
 import { closeUpstreams, createUpstreams, listen, productPage } from './retail.mjs';
 
-const ids = (process.env.RAW_STATIC_PRODUCT_IDS ?? 'p-00001').split(',').map((s) => s.trim()).filter(Boolean);
+const ids = (process.env.RAW_STATIC_PRODUCT_IDS ?? 'p-00001')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 
 /** id → { body: string, degradedHeader?: string } */
 const pages = new Map();

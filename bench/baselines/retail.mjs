@@ -9,6 +9,7 @@
 // Keep these in step with the apps' services when they change the payload: the harness compares
 // the baseline's JSON with the app's before measuring and reports a mismatch.
 import { randomUUID } from 'node:crypto';
+
 import { Pool } from 'undici';
 
 /** name → [timeoutMs, connections], as declared in libs/retail/src/retail.upstreams.ts. */
@@ -119,7 +120,13 @@ export async function productPage(upstreams, id) {
   const rid = randomUUID();
   const productCall = getJson(need(upstreams, 'catalog'), `/products/${enc(id)}`, 1_500, rid);
   const dependent = productCall.then(
-    (p) => getJson(need(upstreams, 'recommendations'), `/recommendations${query({ productId: id, categoryId: p.categoryId, limit: 6 })}`, 600, rid),
+    (p) =>
+      getJson(
+        need(upstreams, 'recommendations'),
+        `/recommendations${query({ productId: id, categoryId: p.categoryId, limit: 6 })}`,
+        600,
+        rid,
+      ),
     () => Promise.reject(new UpstreamFailure('catalog', undefined, 'dependency_failed')),
   );
   const optional = settleOptional({
@@ -148,7 +155,14 @@ export async function productPage(upstreams, id) {
       availability: stock && { inStock: stock.inStock, available: stock.available, restockDate: stock.restockDate },
       rating: rating && { average: rating.average, count: rating.count, histogram: rating.histogram },
       reviews: reviews && {
-        items: reviews.items.map((r) => ({ id: r.id, author: r.author, rating: r.rating, title: r.title, body: r.body, createdAt: r.createdAt })),
+        items: reviews.items.map((r) => ({
+          id: r.id,
+          author: r.author,
+          rating: r.rating,
+          title: r.title,
+          body: r.body,
+          createdAt: r.createdAt,
+        })),
         total: reviews.total,
         page: reviews.page,
         pageSize: reviews.pageSize,

@@ -43,7 +43,9 @@ export function catalogFeed(limit) {
       !isObject(j) && 'body is not an object',
       !Array.isArray(j?.items) && 'items missing',
       Array.isArray(j?.items) && j.items.length !== limit && `${j.items.length} items, expected ${limit}`,
-      Array.isArray(j?.items) && j.items.some((i) => typeof i?.id !== 'string' || !has(i, 'price') || !has(i, 'availability')) && 'an item lacks id, price or availability',
+      Array.isArray(j?.items) &&
+        j.items.some((i) => typeof i?.id !== 'string' || !has(i, 'price') || !has(i, 'availability')) &&
+        'an item lacks id, price or availability',
       !has(j, 'nextCursor') && 'nextCursor missing',
       !Array.isArray(j?.meta?.degraded) && 'meta.degraded missing',
     ) || undefined;

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { ROOT } from './processes.mjs';
 
 /** The .cpuprofile files `node --cpu-prof` wrote for `pid` (CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile). */

@@ -16,7 +16,9 @@
 // when Fastify is created), so the scenario's setup can verify that the replacement is in place
 // and is what answers.
 import 'reflect-metadata';
+
 import { subscribe } from 'node:diagnostics_channel';
+
 import { createUpstreams, productPage } from '../baselines/retail.mjs';
 
 const PROBE = '/__bench/hand-written-fanout';

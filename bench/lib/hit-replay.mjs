@@ -30,7 +30,8 @@ subscribe('fastify.initialization', ({ fastify }) => {
       return;
     }
     const hit = recorded.get(request.url);
-    if (hit === undefined || request.headers['if-none-match'] !== undefined || request.headers['cache-control'] !== undefined) return done();
+    if (hit === undefined || request.headers['if-none-match'] !== undefined || request.headers['cache-control'] !== undefined)
+      return done();
     replayed++;
     void reply.code(hit.status).headers(hit.headers).header('x-request-id', request.id).send(hit.body);
   });

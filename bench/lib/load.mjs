@@ -3,6 +3,7 @@
 // every Nth body is parsed and checked so a target that starts answering wrong under load is
 // caught, and its share of degraded answers (meta.degraded non-empty) is estimated.
 import autocannon from 'autocannon';
+
 import { percentile } from './stats.mjs';
 
 let current;

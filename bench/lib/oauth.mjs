@@ -28,7 +28,12 @@ export async function mobileAccessToken(issuer, { scope = 'catalog:read' } = {})
     code_challenge_method: 'S256',
     resource: MOBILE_BFF_RESOURCE,
   }).toString();
-  const login = await loginViaForms({ authorizeUrl: authorize, email: KNOWN_IDS.customerEmail, password: KNOWN_IDS.customerPassword, redirectUri });
+  const login = await loginViaForms({
+    authorizeUrl: authorize,
+    email: KNOWN_IDS.customerEmail,
+    password: KNOWN_IDS.customerPassword,
+    redirectUri,
+  });
   if (!login.code || login.state !== state) throw new Error(`IdP authorization failed: ${login.error ?? 'no code'}`);
 
   const res = await fetch(token_endpoint, {
@@ -44,7 +49,8 @@ export async function mobileAccessToken(issuer, { scope = 'catalog:read' } = {})
     }),
   });
   const body = await res.json();
-  if (res.status !== 200 || typeof body.access_token !== 'string') throw new Error(`IdP token request answered ${res.status}: ${JSON.stringify(body.error)}`);
+  if (res.status !== 200 || typeof body.access_token !== 'string')
+    throw new Error(`IdP token request answered ${res.status}: ${JSON.stringify(body.error)}`);
   return body.access_token;
 }
 

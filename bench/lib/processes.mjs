@@ -91,7 +91,10 @@ export class Child {
         }
         if (accept(parsed)) done(resolveLine, parsed);
       };
-      const timer = setTimeout(() => done(reject, new Error(`${this.name}: not ready within ${timeoutMs / 1000} s\n${this.output()}`)), timeoutMs);
+      const timer = setTimeout(
+        () => done(reject, new Error(`${this.name}: not ready within ${timeoutMs / 1000} s\n${this.output()}`)),
+        timeoutMs,
+      );
       this.lineListeners.add(onLine);
       this.exited.then(() => done(reject, new Error(`${this.name} exited before it was ready (${this.describeExit()})\n${this.output()}`)));
     });

@@ -1,5 +1,6 @@
 // Runs the startup measurements and the scenarios; returns plain data for the reports.
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { firstDifference } from './checks.mjs';
 import { get, getJson } from './http.mjs';
 import { runLoad } from './load.mjs';
@@ -55,12 +56,21 @@ export class Runner {
         await sleep(IDLE_SETTLE_MS);
         const { rssKb } = memoryOf(started.pid);
         const exit = await this.procs.stop(started.child);
-        spawns.push({ coldStartMs: started.coldStartMs, idleRssKb: rssKb, exit: exit.forced ? 'SIGKILL after 15 s' : exit.signal ?? exit.code });
+        spawns.push({
+          coldStartMs: started.coldStartMs,
+          idleRssKb: rssKb,
+          exit: exit.forced ? 'SIGKILL after 15 s' : (exit.signal ?? exit.code),
+        });
       }
       const coldStartMs = median(spawns.map((s) => s.coldStartMs));
       const idleRssMb = median(spawns.map((s) => s.idleRssKb)) / 1024;
       const checks = [
-        { ...targets.coldStartMs, actual: coldStartMs, unit: 'ms', pass: compare(coldStartMs, targets.coldStartMs.op, targets.coldStartMs.value) },
+        {
+          ...targets.coldStartMs,
+          actual: coldStartMs,
+          unit: 'ms',
+          pass: compare(coldStartMs, targets.coldStartMs.op, targets.coldStartMs.value),
+        },
         { ...targets.idleRssMb, actual: idleRssMb, unit: 'MB', pass: compare(idleRssMb, targets.idleRssMb.op, targets.idleRssMb.value) },
       ];
       this.log(`  ${app}: cold start ${coldStartMs.toFixed(0)} ms, idle RSS ${idleRssMb.toFixed(1)} MB (median of ${spawns.length})`);
@@ -116,12 +126,16 @@ export class Runner {
         const state = {};
         const prepared = def.prepare ? ((await def.prepare({ sandbox: sandboxInfo, state })) ?? {}) : {};
         this.log(`  starting ${def.label}`);
-        const started = await startTarget(this.procs, { ...def, env: { ...def.env, ...(prepared.env ?? {}) } }, {
-          sandbox,
-          appEnv: this.appEnv,
-          logLevel: o.logLevel,
-          nodeArgs: def === scenario.target && profileNodeArgs ? profileNodeArgs : [],
-        });
+        const started = await startTarget(
+          this.procs,
+          { ...def, env: { ...def.env, ...(prepared.env ?? {}) } },
+          {
+            sandbox,
+            appEnv: this.appEnv,
+            logLevel: o.logLevel,
+            nodeArgs: def === scenario.target && profileNodeArgs ? profileNodeArgs : [],
+          },
+        );
         running.push({ def, ...started, state, path: def.path ?? scenario.path, check: def.check ?? scenario.check, headers: {} });
       }
 
@@ -147,7 +161,10 @@ export class Runner {
       }
       if (scenario.sameBody && running.length === 2) {
         const diff = firstDifference(running[0].verified, running[1].verified);
-        if (diff) result.warnings.push(`${running[1].def.label} does not answer the same JSON as ${running[0].def.label} (first difference at ${diff}); update bench/baselines/retail.mjs`);
+        if (diff)
+          result.warnings.push(
+            `${running[1].def.label} does not answer the same JSON as ${running[0].def.label} (first difference at ${diff}); update bench/baselines/retail.mjs`,
+          );
         else this.log(`  ${running[1].def.label} answers the same JSON as ${running[0].def.label}`);
       }
 
@@ -173,20 +190,37 @@ export class Runner {
       // 4. Summaries, failures and ratios.
       for (const t of running) {
         const summary = summarize(rounds.get(t));
-        const entry = { label: t.def.label, kind: t.def.kind, app: t.def.app, service: t.def.service, env: t.def.env, coldStartMs: t.coldStartMs, pid: t.pid, summary, rounds: rounds.get(t) };
+        const entry = {
+          label: t.def.label,
+          kind: t.def.kind,
+          app: t.def.app,
+          service: t.def.service,
+          env: t.def.env,
+          coldStartMs: t.coldStartMs,
+          pid: t.pid,
+          summary,
+          rounds: rounds.get(t),
+        };
         result.targets.push(entry);
         for (const r of rounds.get(t)) {
           const failed = r.errors + r.timeouts + r.non2xx;
           if (r.completed === 0) result.errors.push(`${t.def.label} round ${r.round}: no request completed`);
           else if (failed / r.completed > MAX_FAILED_SHARE)
-            result.errors.push(`${t.def.label} round ${r.round}: ${failed} of ${r.completed} requests failed (${JSON.stringify(r.statusCodes)}, ${r.errors} socket errors, ${r.timeouts} timeouts)`);
-          if (r.wrong > 0) result.errors.push(`${t.def.label} round ${r.round}: ${r.wrong} of ${r.sampled} sampled bodies were wrong (${r.firstWrong})`);
+            result.errors.push(
+              `${t.def.label} round ${r.round}: ${failed} of ${r.completed} requests failed (${JSON.stringify(r.statusCodes)}, ${r.errors} socket errors, ${r.timeouts} timeouts)`,
+            );
+          if (r.wrong > 0)
+            result.errors.push(`${t.def.label} round ${r.round}: ${r.wrong} of ${r.sampled} sampled bodies were wrong (${r.firstWrong})`);
           const callProblem = upstreamCallProblem(t.def.upstreamCalls, r, connections);
           if (callProblem) result.errors.push(`${t.def.label} round ${r.round}: ${callProblem}`);
         }
         const degradedPct = summary.sampled ? (100 * summary.degradedSampled) / summary.sampled : 0;
-        if (degradedPct > NOISE.degradedPct) result.warnings.push(`${t.def.label}: ${fmt(degradedPct, 1)}% of sampled answers had degraded sections under load (fast-but-partial answers inflate req/s)`);
-        if (summary.rpsSpreadPct > NOISE.spreadPct) result.warnings.push(`${t.def.label}: req/s varies ${fmt(summary.rpsSpreadPct, 0)}% between rounds (unstable measurement)`);
+        if (degradedPct > NOISE.degradedPct)
+          result.warnings.push(
+            `${t.def.label}: ${fmt(degradedPct, 1)}% of sampled answers had degraded sections under load (fast-but-partial answers inflate req/s)`,
+          );
+        if (summary.rpsSpreadPct > NOISE.spreadPct)
+          result.warnings.push(`${t.def.label}: req/s varies ${fmt(summary.rpsSpreadPct, 0)}% between rounds (unstable measurement)`);
       }
       if (result.targets.length === 2) result.ratios = pairedRatios(result.targets[0].rounds, result.targets[1].rounds);
       for (const target of scenario.targets ?? []) {
@@ -195,7 +229,13 @@ export class Runner {
         // it, this run cannot tell the two sides of the threshold apart (the verdict is still the median's).
         const interval = target.compare === 'ratio' ? result.ratios?.intervals?.[target.metric] : undefined;
         const withinNoise = interval !== undefined && interval.low <= target.value && target.value <= interval.high;
-        result.checks.push({ ...target, actual, interval, withinNoise, pass: Number.isFinite(actual) ? compare(actual, target.op, target.value) : undefined });
+        result.checks.push({
+          ...target,
+          actual,
+          interval,
+          withinNoise,
+          pass: Number.isFinite(actual) ? compare(actual, target.op, target.value) : undefined,
+        });
       }
       if (result.errors.length) result.status = 'failed';
     } catch (error) {

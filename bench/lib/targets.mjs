@@ -3,9 +3,10 @@
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+
+import { PRODUCTION_NODE_FLAGS } from '../../scripts/production-node-flags.ts';
 import { waitLive } from './http.mjs';
 import { ROOT } from './processes.mjs';
-import { PRODUCTION_NODE_FLAGS } from '../../scripts/production-node-flags.ts';
 
 const HOST = '127.0.0.1';
 const START_TIMEOUT_MS = 30_000;
@@ -90,7 +91,11 @@ export async function startApp(procs, app, { sandbox, appEnv, env = {}, logLevel
  * with the apps' production node flags: the comparison is about the framework, not the runtime's settings.
  */
 async function startBaseline(procs, script, { sandbox, env = {}, label }) {
-  const child = procs.spawnNode(label, script, { keepStdin: true, nodeArgs: [...PRODUCTION_NODE_FLAGS], env: { HOST, PORT: '0', ...upstreamEnv(sandbox), ...env } });
+  const child = procs.spawnNode(label, script, {
+    keepStdin: true,
+    nodeArgs: [...PRODUCTION_NODE_FLAGS],
+    env: { HOST, PORT: '0', ...upstreamEnv(sandbox), ...env },
+  });
   try {
     const { listening } = await child.waitForJsonLine((j) => typeof j?.listening === 'string', START_TIMEOUT_MS);
     const coldStartMs = await waitLive(child, listening, { timeoutMs: START_TIMEOUT_MS });
@@ -106,13 +111,26 @@ export async function startTarget(procs, def, { sandbox, appEnv, logLevel, nodeA
   switch (def.kind) {
     case 'app':
       return {
-        ...(await startApp(procs, def.app, { sandbox, appEnv, env: def.env, logLevel, nodeArgs: [...(def.nodeArgs ?? []), ...nodeArgs], label: def.label })),
+        ...(await startApp(procs, def.app, {
+          sandbox,
+          appEnv,
+          env: def.env,
+          logLevel,
+          nodeArgs: [...(def.nodeArgs ?? []), ...nodeArgs],
+          label: def.label,
+        })),
         shared: false,
       };
     case 'raw-aggregator':
-      return { ...(await startBaseline(procs, 'bench/baselines/raw-aggregator.mjs', { sandbox, env: def.env, label: def.label })), shared: false };
+      return {
+        ...(await startBaseline(procs, 'bench/baselines/raw-aggregator.mjs', { sandbox, env: def.env, label: def.label })),
+        shared: false,
+      };
     case 'raw-static':
-      return { ...(await startBaseline(procs, 'bench/baselines/raw-static.mjs', { sandbox, env: def.env, label: def.label })), shared: false };
+      return {
+        ...(await startBaseline(procs, 'bench/baselines/raw-static.mjs', { sandbox, env: def.env, label: def.label })),
+        shared: false,
+      };
     case 'upstream': {
       const baseUrl = sandbox.urls[def.service];
       if (!baseUrl) throw new Error(`the sandbox has no service '${def.service}'`);

@@ -3,8 +3,8 @@
  * deterministic seed, HTTP caching and fault injection. Used by dev, e2e tests and benchmarks.
  */
 import { parseFaultRules } from './http/faults.ts';
-import { startIdp, type Idp } from './idp/idp.ts';
 import { createServiceServer, type ServiceServer } from './http/server.ts';
+import { startIdp, type Idp } from './idp/idp.ts';
 import { getSeed } from './seed/data.ts';
 import { SERVICE_FACTORIES } from './services/registry.ts';
 import {
@@ -59,7 +59,10 @@ export async function startSandbox<S extends ServiceName = ServiceName>(options:
     try {
       idp = await startIdp({ ...options.idp, host, port: basePort });
     } catch (error) {
-      results.push({ status: 'rejected', reason: new Error(`idp: ${error instanceof Error ? error.message : String(error)}`, { cause: error }) });
+      results.push({
+        status: 'rejected',
+        reason: new Error(`idp: ${error instanceof Error ? error.message : String(error)}`, { cause: error }),
+      });
     }
   }
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');

@@ -5,6 +5,7 @@
  * Prints `SANDBOX READY` once every service listens.
  */
 import { parseArgs } from 'node:util';
+
 import { DEFAULT_BASE_PORT, DEFAULT_HOST, PROFILES, SERVICE_NAMES, startSandbox, type Profile } from './index.ts';
 
 function fail(message: string): never {
@@ -25,7 +26,9 @@ const { values } = parseArgs({
 });
 
 if (values.help === true) {
-  process.stdout.write('usage: node sandbox/src/main.ts [--profile dev|test|bench|bench-20ms] [--base-port 4100] [--host 127.0.0.1] [--no-idp]\n');
+  process.stdout.write(
+    'usage: node sandbox/src/main.ts [--profile dev|test|bench|bench-20ms] [--base-port 4100] [--host 127.0.0.1] [--no-idp]\n',
+  );
   process.exit(0);
 }
 
@@ -40,7 +43,12 @@ if (!/^\d+$/.test(basePortArg) || basePort > 65_527) fail(`invalid base port '${
 const host = values.host ?? process.env['SANDBOX_HOST'] ?? DEFAULT_HOST;
 
 const list = (value: string | undefined): string[] | undefined =>
-  value === undefined ? undefined : value.split(',').map((v) => v.trim()).filter(Boolean);
+  value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean);
 const ttlArg = process.env['SANDBOX_IDP_ACCESS_TOKEN_TTL'];
 if (ttlArg !== undefined && !/^[1-9]\d*$/.test(ttlArg)) fail(`invalid SANDBOX_IDP_ACCESS_TOKEN_TTL '${ttlArg}'`);
 const idp =
@@ -84,6 +92,8 @@ for (const name of SERVICE_NAMES) {
   process.stdout.write(`  ${name.padEnd(width)}  ${url}  (${url}/openapi.json)\n`);
 }
 if (sandbox.idp) {
-  process.stdout.write(`  ${'idp'.padEnd(width)}  ${sandbox.idp.url}  (issuer ${sandbox.idp.issuer}, ${sandbox.idp.issuer}/.well-known/openid-configuration)\n`);
+  process.stdout.write(
+    `  ${'idp'.padEnd(width)}  ${sandbox.idp.url}  (issuer ${sandbox.idp.issuer}, ${sandbox.idp.issuer}/.well-known/openid-configuration)\n`,
+  );
 }
 process.stdout.write('SANDBOX READY\n');

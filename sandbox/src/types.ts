@@ -1,16 +1,7 @@
 /** Public types of the sandbox (upstream simulator). */
 import type { Idp, StartIdpOptions } from './idp/idp.ts';
 
-export const SERVICE_NAMES = [
-  'catalog',
-  'pricing',
-  'inventory',
-  'reviews',
-  'recommendations',
-  'customers',
-  'carts',
-  'orders',
-] as const;
+export const SERVICE_NAMES = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations', 'customers', 'carts', 'orders'] as const;
 
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 

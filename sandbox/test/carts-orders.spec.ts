@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { KNOWN_IDS, type Cart, type Order, type Problem, type Sandbox } from '../src/index.ts';
 import { getJson, sendJson, start } from './support.ts';
 
@@ -58,13 +59,24 @@ describe('carts', () => {
   });
 
   it('validates bodies (400) and product ids (404)', async () => {
-    const bad: unknown[] = [{}, { productId: 'p-00001' }, { productId: 'p-00001', quantity: 0 }, { productId: 'p-00001', quantity: 1.5 }, { productId: 5, quantity: 1 }, []];
+    const bad: unknown[] = [
+      {},
+      { productId: 'p-00001' },
+      { productId: 'p-00001', quantity: 0 },
+      { productId: 'p-00001', quantity: 1.5 },
+      { productId: 5, quantity: 1 },
+      [],
+    ];
     for (const body of bad) {
       const response = await sendJson<Problem>(`${cartUrl()}/items`, 'POST', body);
       expect(response.status, JSON.stringify(body)).toBe(400);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     }
-    const invalidJson = await getJson(`${cartUrl()}/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{oops' });
+    const invalidJson = await getJson(`${cartUrl()}/items`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{oops',
+    });
     expect(invalidJson.status).toBe(400);
     expect((await sendJson(`${cartUrl()}/items`, 'POST', { productId: 'p-99999', quantity: 1 })).status).toBe(404);
     expect((await sendJson(`${cartUrl()}/items/p-00001`, 'PATCH', { quantity: -1 })).status).toBe(400);
@@ -81,7 +93,13 @@ describe('carts', () => {
 
 describe('orders', () => {
   const ordersUrl = (): string => `${sandbox.urls.orders}/orders`;
-  const body = { customerId: KNOWN_IDS.customer, items: [{ productId: 'p-00001', quantity: 2 }, { productId: 'p-00002', quantity: 1 }] };
+  const body = {
+    customerId: KNOWN_IDS.customer,
+    items: [
+      { productId: 'p-00001', quantity: 2 },
+      { productId: 'p-00002', quantity: 1 },
+    ],
+  };
 
   it('lists seeded orders of a customer newest first and gets one', async () => {
     const { body: list } = await getJson<{ items: Order[] }>(`${ordersUrl()}?customerId=${KNOWN_IDS.customer}`);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { KNOWN_IDS, type Category, type Problem, type Product, type Sandbox } from '../src/index.ts';
 import { getJson, start } from './support.ts';
 

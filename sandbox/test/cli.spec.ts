@@ -1,6 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+
 import { describe, expect, it } from 'vitest';
+
 import { getJson } from './support.ts';
 
 const mainTs = fileURLToPath(new URL('../src/main.ts', import.meta.url));
@@ -36,7 +38,16 @@ describe('CLI (node sandbox/src/main.ts)', () => {
     const child = launch(['--profile', 'bench', '--base-port', '0']);
     const output = await waitForReady(child);
     const urls = [...output.matchAll(/^\s+(\w+)\s+(http:\/\/127\.0\.0\.1:\d+)\s+\(\2\/openapi\.json\)$/gm)];
-    expect(urls.map((m) => m[1])).toEqual(['catalog', 'pricing', 'inventory', 'reviews', 'recommendations', 'customers', 'carts', 'orders']);
+    expect(urls.map((m) => m[1])).toEqual([
+      'catalog',
+      'pricing',
+      'inventory',
+      'reviews',
+      'recommendations',
+      'customers',
+      'carts',
+      'orders',
+    ]);
     for (const match of urls) {
       expect((await getJson(`${match[2]}/health`)).body).toEqual({ status: 'ok' });
     }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { createAdminClient, KNOWN_IDS, type Problem, type Sandbox } from '../src/index.ts';
 import { getJson, sendJson, start, timed } from './support.ts';
 

@@ -1,19 +1,21 @@
 import { createHash, randomBytes } from 'node:crypto';
+
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import {
   API_RESOURCE,
-  CookieJar,
-  KNOWN_IDS,
-  DEV_PASSWORD,
-  MOBILE_BFF_AUDIENCE,
-  PARTNER_GATEWAY_DEV_SECRET,
-  WEB_BFF_DEV_SECRET,
   browse,
+  CookieJar,
+  DEV_PASSWORD,
+  KNOWN_IDS,
   loginViaForms,
   logoutViaForms,
+  MOBILE_BFF_AUDIENCE,
+  PARTNER_GATEWAY_DEV_SECRET,
   startIdp,
   startSandbox,
+  WEB_BFF_DEV_SECRET,
   type Idp,
 } from '../src/index.ts';
 
@@ -58,7 +60,9 @@ describe('sandbox IdP (oidc-provider)', () => {
   afterAll(() => idp?.close());
   afterEach(() => idp.reset());
 
-  function authorizeUrl(params: { clientId?: string; redirectUri?: string; scope?: string; challenge?: string | null; extra?: Record<string, string> } = {}): { url: URL; state: string; nonce: string } {
+  function authorizeUrl(
+    params: { clientId?: string; redirectUri?: string; scope?: string; challenge?: string | null; extra?: Record<string, string> } = {},
+  ): { url: URL; state: string; nonce: string } {
     const state = randomBytes(8).toString('hex');
     const nonce = randomBytes(8).toString('hex');
     const url = new URL(discovery.authorization_endpoint);
@@ -79,7 +83,10 @@ describe('sandbox IdP (oidc-provider)', () => {
     return { url, state, nonce };
   }
 
-  async function token(body: Record<string, string>, authorization?: string): Promise<{ status: number; body: TokenSet & { error?: string } }> {
+  async function token(
+    body: Record<string, string>,
+    authorization?: string,
+  ): Promise<{ status: number; body: TokenSet & { error?: string } }> {
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
     if (authorization) headers.authorization = authorization;
     const res = await fetch(discovery.token_endpoint, { method: 'POST', headers, body: new URLSearchParams(body) });
@@ -95,7 +102,10 @@ describe('sandbox IdP (oidc-provider)', () => {
     const result = await loginViaForms({ authorizeUrl: url, ...ALICE, cookieJar: jar, redirectUri: WEB_REDIRECT });
     expect(result.state).toBe(state);
     expect(result.code).toEqual(expect.any(String));
-    const exchanged = await token({ grant_type: 'authorization_code', code: result.code!, redirect_uri: WEB_REDIRECT, code_verifier: verifier }, webAuth);
+    const exchanged = await token(
+      { grant_type: 'authorization_code', code: result.code!, redirect_uri: WEB_REDIRECT, code_verifier: verifier },
+      webAuth,
+    );
     expect(exchanged.status).toBe(200);
     return { tokens: exchanged.body, jar, nonce };
   }
@@ -151,7 +161,10 @@ describe('sandbox IdP (oidc-provider)', () => {
 
     const { url } = authorizeUrl();
     const login = await loginViaForms({ authorizeUrl: url, ...ALICE, redirectUri: WEB_REDIRECT });
-    const wrong = await token({ grant_type: 'authorization_code', code: login.code!, redirect_uri: WEB_REDIRECT, code_verifier: pkce().verifier }, webAuth);
+    const wrong = await token(
+      { grant_type: 'authorization_code', code: login.code!, redirect_uri: WEB_REDIRECT, code_verifier: pkce().verifier },
+      webAuth,
+    );
     expect(wrong).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
   });
 
@@ -163,9 +176,9 @@ describe('sandbox IdP (oidc-provider)', () => {
   });
 
   it('refuses wrong credentials on the login form and counts them', async () => {
-    await expect(loginViaForms({ authorizeUrl: authorizeUrl().url, email: ALICE.email, password: 'wrong', redirectUri: WEB_REDIRECT })).rejects.toThrow(
-      /Invalid email or password/,
-    );
+    await expect(
+      loginViaForms({ authorizeUrl: authorizeUrl().url, email: ALICE.email, password: 'wrong', redirectUri: WEB_REDIRECT }),
+    ).rejects.toThrow(/Invalid email or password/);
     expect(idp.stats()).toMatchObject({ logins: 0, loginFailures: 1 });
   });
 
@@ -206,19 +219,28 @@ describe('sandbox IdP (oidc-provider)', () => {
       body: new URLSearchParams({ token: tokens.refresh_token!, token_type_hint: 'refresh_token' }),
     });
     expect(res.status).toBe(200);
-    expect(await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, webAuth)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, webAuth)).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant' },
+    });
     expect(idp.stats().revocations).toBe(1);
   });
 
   it('issues client-credentials JWTs to the partner gateway only', async () => {
-    const granted = await token({ grant_type: 'client_credentials', scope: 'catalog:read' }, basic('partner-gateway', PARTNER_GATEWAY_DEV_SECRET));
+    const granted = await token(
+      { grant_type: 'client_credentials', scope: 'catalog:read' },
+      basic('partner-gateway', PARTNER_GATEWAY_DEV_SECRET),
+    );
     expect(granted.status).toBe(200);
     expect(granted.body.refresh_token).toBeUndefined();
     const jwks = createRemoteJWKSet(new URL(discovery.jwks_uri));
     const { payload } = await jwtVerify(granted.body.access_token, jwks, { issuer: idp.issuer, audience: API_RESOURCE });
     expect(payload).toMatchObject({ sub: 'partner-gateway', client_id: 'partner-gateway', scope: 'catalog:read' });
 
-    expect(await token({ grant_type: 'client_credentials' }, basic('partner-gateway', 'wrong'))).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
+    expect(await token({ grant_type: 'client_credentials' }, basic('partner-gateway', 'wrong'))).toMatchObject({
+      status: 401,
+      body: { error: 'invalid_client' },
+    });
     const notAllowed = await token({ grant_type: 'client_credentials' }, webAuth);
     expect(notAllowed.status).toBe(400);
     expect(notAllowed.body.access_token).toBeUndefined();
@@ -229,12 +251,28 @@ describe('sandbox IdP (oidc-provider)', () => {
   it('logs the mobile app (public client) in on any loopback port, with offline_access and a mobile-bff audience', async () => {
     const { verifier, challenge } = pkce();
     const redirectUri = 'http://127.0.0.1:51234/callback';
-    const { url } = authorizeUrl({ clientId: 'mobile-app', redirectUri, challenge, scope: 'openid profile offline_access orders:read', extra: { prompt: 'consent' } });
+    const { url } = authorizeUrl({
+      clientId: 'mobile-app',
+      redirectUri,
+      challenge,
+      scope: 'openid profile offline_access orders:read',
+      extra: { prompt: 'consent' },
+    });
     const login = await loginViaForms({ authorizeUrl: url, ...ALICE, redirectUri });
-    const exchanged = await token({ grant_type: 'authorization_code', client_id: 'mobile-app', code: login.code!, redirect_uri: redirectUri, code_verifier: verifier });
+    const exchanged = await token({
+      grant_type: 'authorization_code',
+      client_id: 'mobile-app',
+      code: login.code!,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+    });
     expect(exchanged.status).toBe(200);
     expect(exchanged.body.refresh_token).toEqual(expect.any(String));
-    expect(decodeJwt(exchanged.body.access_token)).toMatchObject({ aud: MOBILE_BFF_AUDIENCE, sub: KNOWN_IDS.customer, client_id: 'mobile-app' });
+    expect(decodeJwt(exchanged.body.access_token)).toMatchObject({
+      aud: MOBILE_BFF_AUDIENCE,
+      sub: KNOWN_IDS.customer,
+      client_id: 'mobile-app',
+    });
     const refreshed = await token({ grant_type: 'refresh_token', client_id: 'mobile-app', refresh_token: exchanged.body.refresh_token! });
     expect(refreshed.status).toBe(200);
   });
@@ -264,14 +302,29 @@ describe('sandbox IdP (oidc-provider)', () => {
   it('injects token-endpoint faults without consuming the token, in-process and over HTTP', async () => {
     const { tokens } = await webLogin();
     idp.setTokenFaults([{ grantType: 'refresh_token', error: 'invalid_grant', times: 1 }]);
-    expect(await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, webAuth)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
-    const admin = await fetch(`${idp.url}/__admin/token-faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [{ status: 503, times: 1 }] }) });
+    expect(await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, webAuth)).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant' },
+    });
+    const admin = await fetch(`${idp.url}/__admin/token-faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rules: [{ status: 503, times: 1 }] }),
+    });
     expect(admin.status).toBe(200);
-    expect(await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, webAuth)).toMatchObject({ status: 503, body: { error: 'server_error' } });
+    expect(await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, webAuth)).toMatchObject({
+      status: 503,
+      body: { error: 'server_error' },
+    });
     // Faults did not touch the token: it still works once.
     expect((await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, webAuth)).status).toBe(200);
     const stats = (await (await fetch(`${idp.url}/__admin/stats`)).json()) as Record<string, unknown>;
-    expect(stats).toMatchObject({ faultsApplied: 2, refreshes: 1, refreshFailures: 2, tokenRequests: { authorization_code: 1, refresh_token: 3 } });
+    expect(stats).toMatchObject({
+      faultsApplied: 2,
+      refreshes: 1,
+      refreshFailures: 2,
+      tokenRequests: { authorization_code: 1, refresh_token: 3 },
+    });
   });
 
   it('slows token requests down with a latency-only rule, which then proceed normally', async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { KNOWN_IDS, OPENAPI_DOCUMENTS, SERVICE_NAMES, type Sandbox, type ServiceName } from '../src/index.ts';
 import { getJson, resolveRef, start, validate, type Schema } from './support.ts';
 
@@ -119,9 +120,21 @@ const samples: Sample[] = [
   { service: 'customers', template: '/customers/{id}', url: `/customers/${KNOWN_IDS.customer}` },
   { service: 'customers', template: '/customers/{id}', url: '/customers/c-0150' },
   { service: 'carts', template: '/carts/{id}', url: `/carts/${KNOWN_IDS.cart}` },
-  { service: 'carts', method: 'post', template: '/carts/{id}/items', url: `/carts/${KNOWN_IDS.cart}/items`, body: { productId: 'p-00009', quantity: 1 } },
+  {
+    service: 'carts',
+    method: 'post',
+    template: '/carts/{id}/items',
+    url: `/carts/${KNOWN_IDS.cart}/items`,
+    body: { productId: 'p-00009', quantity: 1 },
+  },
   { service: 'carts', method: 'post', template: '/carts/{id}/items', url: `/carts/${KNOWN_IDS.cart}/items`, body: { quantity: 1 } },
-  { service: 'carts', method: 'patch', template: '/carts/{id}/items/{productId}', url: `/carts/${KNOWN_IDS.cart}/items/p-00009`, body: { quantity: 4 } },
+  {
+    service: 'carts',
+    method: 'patch',
+    template: '/carts/{id}/items/{productId}',
+    url: `/carts/${KNOWN_IDS.cart}/items/p-00009`,
+    body: { quantity: 4 },
+  },
   { service: 'carts', method: 'delete', template: '/carts/{id}/items/{productId}', url: `/carts/${KNOWN_IDS.cart}/items/p-00009` },
   { service: 'orders', template: '/orders', url: '/orders' },
   { service: 'orders', template: '/orders/{id}', url: `/orders/${KNOWN_IDS.order}` },

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+
 import { describe, expect, it } from 'vitest';
-import { getSeed } from '../src/seed/data.ts';
+
 import { DEV_PASSWORD, getSeedCustomers, KNOWN_IDS, SERVICE_NAMES } from '../src/index.ts';
+import { getSeed } from '../src/seed/data.ts';
 
 const dataModule = fileURLToPath(new URL('../src/seed/data.ts', import.meta.url));
 

@@ -1,5 +1,7 @@
 import { createServer } from 'node:net';
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { profileLatency } from '../src/http/server.ts';
 import { KNOWN_IDS, SERVICE_NAMES, type Sandbox, type ServiceStats } from '../src/index.ts';
 import { getJson, start, timed } from './support.ts';

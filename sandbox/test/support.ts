@@ -18,7 +18,12 @@ export async function getJson<T = unknown>(url: string, init: RequestInit = {}):
   return { status: response.status, headers: response.headers, body: (text === '' ? undefined : JSON.parse(text)) as T };
 }
 
-export function sendJson<T = unknown>(url: string, method: string, body: unknown, headers: Record<string, string> = {}): Promise<JsonResponse<T>> {
+export function sendJson<T = unknown>(
+  url: string,
+  method: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<JsonResponse<T>> {
   return getJson<T>(url, { method, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 }
 

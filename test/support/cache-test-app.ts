@@ -23,7 +23,8 @@ const header = (request: unknown, name: string): string | undefined => {
   const value = (request as { headers: Record<string, string | string[] | undefined> }).headers[name];
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 };
-const unauthorized = () => new PlatformError('unauthorized', 'TEST_UNAUTHENTICATED', 'no test credentials', { publicDetail: 'Authentication required.' });
+const unauthorized = () =>
+  new PlatformError('unauthorized', 'TEST_UNAUTHENTICATED', 'no test credentials', { publicDetail: 'Authentication required.' });
 
 /** 'test-user' (X-Test-User: <subject>), 'test-partner' (X-Test-Partner: <partnerId>), 'test-admin' (X-Test-Admin: <scopes>). */
 @Injectable()
@@ -42,7 +43,13 @@ export class TestAuthenticators implements OnModuleInit {
       authenticate: (request) => {
         const partnerId = header(request, 'x-test-partner');
         if (!partnerId) return Promise.reject(unauthorized());
-        return Promise.resolve({ strategy: 'test-partner', subject: partnerId, partnerId, scopes: ['catalog:read'], claims: {} } satisfies Identity);
+        return Promise.resolve({
+          strategy: 'test-partner',
+          subject: partnerId,
+          partnerId,
+          scopes: ['catalog:read'],
+          claims: {},
+        } satisfies Identity);
       },
     });
     this.registry.register('test-admin', {
@@ -191,7 +198,11 @@ class HttpCacheTestController {
 }
 
 @Module({
-  imports: [CoreModule.forRoot({ app: HTTP_CACHE_TEST_APP }), UpstreamModule.forRoot({ upstreams: HTTP_CACHED_UPSTREAMS }), CacheModule.forRoot()],
+  imports: [
+    CoreModule.forRoot({ app: HTTP_CACHE_TEST_APP }),
+    UpstreamModule.forRoot({ upstreams: HTTP_CACHED_UPSTREAMS }),
+    CacheModule.forRoot(),
+  ],
   controllers: [HttpCacheTestController],
   providers: [TestAuthenticators],
 })

@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+
 import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
+
 import { createPlatformApp, type AppDefinition } from '@bff/core';
+
 import { startSandbox, type Sandbox } from '../../sandbox/src/index.ts';
 import { freePort } from './process.js';
 import { pingRedis } from './redis.js';
@@ -73,7 +76,9 @@ function throwawayRedisOn(port: number): ThrowawayRedis {
   return {
     url,
     async start() {
-      const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+        stdio: 'ignore',
+      });
       child = started;
       const deadline = Date.now() + 5_000;
       // Ping only while our redis-server runs: if it exited (port taken), a ping could reach someone else's.
@@ -122,7 +127,12 @@ export interface CacheApp {
  * for the Redis suites is not picked up by accident), and every Redis key prefix is the test's own.
  * process.env is restored afterwards, so two apps of one file never share configuration by accident.
  */
-export async function startCacheApp(module: Type, definition: AppDefinition, sandbox: Sandbox, env: Record<string, string> = {}): Promise<CacheApp> {
+export async function startCacheApp(
+  module: Type,
+  definition: AppDefinition,
+  sandbox: Sandbox,
+  env: Record<string, string> = {},
+): Promise<CacheApp> {
   const saved = { ...process.env };
   let app: NestFastifyApplication;
   try {

@@ -59,12 +59,23 @@ export async function startCountingProxy(): Promise<CountingProxy> {
  * fetch from a chosen local address (e.g. 127.0.0.2), to act as another client IP on loopback:
  * rate limits and failed-attempt limits are kept per IP.
  */
-export function fetchFrom(localAddress: string, url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
+export function fetchFrom(
+  localAddress: string,
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Response> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: init.method ?? 'GET', headers: init.headers, localAddress }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve(new Response(res.statusCode === 204 ? null : Buffer.concat(chunks), { status: res.statusCode ?? 0, headers: toHeaders(res.headers) })));
+      res.on('end', () =>
+        resolve(
+          new Response(res.statusCode === 204 ? null : Buffer.concat(chunks), {
+            status: res.statusCode ?? 0,
+            headers: toHeaders(res.headers),
+          }),
+        ),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+
 import { KNOWN_IDS, loginViaForms, MOBILE_APP_CLIENT_ID, MOBILE_BFF_RESOURCE } from '../../sandbox/src/index.ts';
 
 /** An OpenID provider, by its issuer (the sandbox IdP, or a proxy in front of it). */
@@ -58,16 +59,30 @@ export async function nativeAppLogin(idp: Issuer, options: NativeAppLoginOptions
     password: options.password ?? KNOWN_IDS.customerPassword,
     redirectUri,
   });
-  if (!login.code || login.state !== state) throw new Error(`authorization failed: ${login.error ?? 'no code'} (state ${login.state === state ? 'ok' : 'mismatch'})`);
+  if (!login.code || login.state !== state)
+    throw new Error(`authorization failed: ${login.error ?? 'no code'} (state ${login.state === state ? 'ok' : 'mismatch'})`);
 
   const res = await fetch(token_endpoint, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code: login.code, redirect_uri: redirectUri, client_id: MOBILE_APP_CLIENT_ID, code_verifier: verifier, resource }),
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code: login.code,
+      redirect_uri: redirectUri,
+      client_id: MOBILE_APP_CLIENT_ID,
+      code_verifier: verifier,
+      resource,
+    }),
   });
   const body = (await res.json()) as Record<string, unknown>;
-  if (res.status !== 200 || typeof body.access_token !== 'string') throw new Error(`token request answered ${res.status}: ${JSON.stringify(body.error)}`);
-  return { accessToken: body.access_token, refreshToken: body.refresh_token as string | undefined, scope: typeof body.scope === 'string' ? body.scope : '', expiresIn: Number(body.expires_in) };
+  if (res.status !== 200 || typeof body.access_token !== 'string')
+    throw new Error(`token request answered ${res.status}: ${JSON.stringify(body.error)}`);
+  return {
+    accessToken: body.access_token,
+    refreshToken: body.refresh_token as string | undefined,
+    scope: typeof body.scope === 'string' ? body.scope : '',
+    expiresIn: Number(body.expires_in),
+  };
 }
 
 /** The claims of a JWT, decoded without verification (to build forged variants in attack tests). */
@@ -81,15 +96,24 @@ export function decodeJwt(token: string): { header: Record<string, unknown>; pay
 }
 
 /** A client-credentials token straight from a token endpoint (attack material: real tokens for the wrong audience or issuer). */
-export async function clientCredentialsToken(tokenEndpoint: string, client: { id: string; secret: string }, params: { scope: string; resource: string }): Promise<string> {
+export async function clientCredentialsToken(
+  tokenEndpoint: string,
+  client: { id: string; secret: string },
+  params: { scope: string; resource: string },
+): Promise<string> {
   const res = await fetch(tokenEndpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}` },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString('base64')}`,
+    },
     body: new URLSearchParams({ grant_type: 'client_credentials', ...params }),
   });
   const body = (await res.json()) as Record<string, unknown>;
-  if (res.status !== 200 || typeof body.access_token !== 'string') throw new Error(`client credentials answered ${res.status}: ${JSON.stringify(body.error)}`);
+  if (res.status !== 200 || typeof body.access_token !== 'string')
+    throw new Error(`client credentials answered ${res.status}: ${JSON.stringify(body.error)}`);
   return body.access_token;
 }
 
-export const b64url = (value: unknown): string => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+export const b64url = (value: unknown): string =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');

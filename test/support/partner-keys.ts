@@ -1,4 +1,5 @@
 import { generateApiKey } from '@bff/auth';
+
 import { PARTNER_GATEWAY_CLIENT_ID, PARTNER_GATEWAY_DEV_SECRET } from '../../sandbox/src/index.ts';
 
 /**
@@ -6,7 +7,11 @@ import { PARTNER_GATEWAY_CLIENT_ID, PARTNER_GATEWAY_DEV_SECRET } from '../../san
  * call orders may use the default, unreachable issuer: tokens are only fetched on first use.
  */
 export function partnerClientEnv(issuer = 'https://idp.invalid'): Record<string, string> {
-  return { UPSTREAM_AUTH_ISSUER: issuer, UPSTREAM_AUTH_CLIENT_ID: PARTNER_GATEWAY_CLIENT_ID, UPSTREAM_AUTH_CLIENT_SECRET: PARTNER_GATEWAY_DEV_SECRET };
+  return {
+    UPSTREAM_AUTH_ISSUER: issuer,
+    UPSTREAM_AUTH_CLIENT_ID: PARTNER_GATEWAY_CLIENT_ID,
+    UPSTREAM_AUTH_CLIENT_SECRET: PARTNER_GATEWAY_DEV_SECRET,
+  };
 }
 
 export interface TestPartnerKey {

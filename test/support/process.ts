@@ -65,8 +65,15 @@ export interface RunningApp {
 }
 
 /** Starts `node <production flags> dist/apps/<app>/main.js` exactly as production does, configured only by env. */
-export function spawnApp(app: string, env: Record<string, string>): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, entryPoint(app)], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnApp(
+  app: string,
+  env: Record<string, string>,
+): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, entryPoint(app)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
+
 import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { expect } from 'vitest';
+
 import { createPlatformApp, type AppDefinition } from '@bff/core';
 import { upstreamUrlVariable } from '@bff/upstream';
+
 import { startSandbox, type Sandbox } from '../../sandbox/src/index.ts';
 
 export interface Stack {
@@ -83,5 +86,9 @@ export async function expectProblem(res: Response, status: number, type: string)
 }
 
 export function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 }

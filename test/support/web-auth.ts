@@ -1,7 +1,9 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+
 import { createPlatformApp } from '@bff/core';
-import { WebBffModule } from '../../apps/web-bff/src/web-bff.module.js';
+
 import { WEB_BFF } from '../../apps/web-bff/src/web-bff.definition.js';
+import { WebBffModule } from '../../apps/web-bff/src/web-bff.module.js';
 import {
   CookieJar,
   DEV_PASSWORD,
@@ -107,17 +109,19 @@ async function startWebAuthStackOnce(options: WebAuthStackOptions): Promise<WebA
   try {
     if (!idp) throw new Error('the sandbox started without its IdP');
     for (const [i, url] of urls.entries()) {
-      const app = await withRestoredEnv(() => createPlatformApp(WebBffModule, WEB_BFF, {
-        env: {
-          LOG_LEVEL: 'silent',
-          NODE_ENV: 'test',
-          HOST: '127.0.0.1',
-          CORS_ORIGINS: SPA_ORIGIN,
-          ...upstreamEnvFor(sandbox),
-          ...webAuthEnv(idp, url),
-          ...options.env,
-        },
-      }));
+      const app = await withRestoredEnv(() =>
+        createPlatformApp(WebBffModule, WEB_BFF, {
+          env: {
+            LOG_LEVEL: 'silent',
+            NODE_ENV: 'test',
+            HOST: '127.0.0.1',
+            CORS_ORIGINS: SPA_ORIGIN,
+            ...upstreamEnvFor(sandbox),
+            ...webAuthEnv(idp, url),
+            ...options.env,
+          },
+        }),
+      );
       instances.push({ url, app });
       await app.listen({ port: ports[i] ?? 0, host: '127.0.0.1' });
     }
@@ -204,4 +208,3 @@ export function jwtClaims(token: string): Record<string, unknown> {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-

@@ -1,6 +1,6 @@
-import { defineApp } from '@bff/core';
-import { cacheEnv } from '@bff/cache';
 import { JWT_STRATEGY, jwtAuthEnv, rateLimitEnv } from '@bff/auth';
+import { cacheEnv } from '@bff/cache';
+import { defineApp } from '@bff/core';
 import { retailEnv, type RetailService } from '@bff/retail';
 
 export const MOBILE_SERVICES: readonly RetailService[] = ['catalog', 'pricing', 'inventory', 'reviews'];

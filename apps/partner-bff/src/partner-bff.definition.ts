@@ -1,6 +1,6 @@
-import { defineApp } from '@bff/core';
-import { cacheEnv } from '@bff/cache';
 import { API_KEY_STRATEGY, apiKeyAuthEnv, clientCredentialsEnv, rateLimitEnv } from '@bff/auth';
+import { cacheEnv } from '@bff/cache';
+import { defineApp } from '@bff/core';
 import { retailEnv, type RetailService } from '@bff/retail';
 
 export const PARTNER_SERVICES: readonly RetailService[] = ['catalog', 'pricing', 'inventory', 'orders'];
@@ -20,7 +20,8 @@ export const PARTNER_BFF = defineApp({
       type: 'apiKey',
       in: 'header',
       name: 'X-Api-Key',
-      description: 'Partner API key (`bffpk_…`) issued by the platform team, bound to your partner id and scopes. Failed attempts are rate limited per IP.',
+      description:
+        'Partner API key (`bffpk_…`) issued by the platform team, bound to your partner id and scopes. Failed attempts are rate limited per IP.',
     },
   },
 });

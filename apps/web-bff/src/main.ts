@@ -1,6 +1,8 @@
 import 'reflect-metadata';
+
 import { runApp } from '@bff/core';
-import { WebBffModule } from './web-bff.module.js';
+
 import { WEB_BFF } from './web-bff.definition.js';
+import { WebBffModule } from './web-bff.module.js';
 
 await runApp(WebBffModule, WEB_BFF);

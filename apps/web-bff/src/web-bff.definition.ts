@@ -1,6 +1,6 @@
-import { defineApp } from '@bff/core';
 import { rateLimitEnv, SESSION_COOKIE, SESSION_STRATEGY, sessionAuthEnv } from '@bff/auth';
 import { cacheEnv } from '@bff/cache';
+import { defineApp } from '@bff/core';
 import { retailEnv, type RetailService } from '@bff/retail';
 
 export const WEB_SERVICES: readonly RetailService[] = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations', 'customers'];
@@ -20,7 +20,8 @@ export const WEB_BFF = defineApp({
       type: 'apiKey',
       in: 'cookie',
       name: SESSION_COOKIE,
-      description: 'Opaque server-side session cookie set by /auth/callback (sign in at /auth/login). Every call using it also needs the header X-CSRF: 1.',
+      description:
+        'Opaque server-side session cookie set by /auth/callback (sign in at /auth/login). Every call using it also needs the header X-CSRF: 1.',
     },
   },
 });

@@ -1,11 +1,16 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+
 import { identityOf, PlatformError, type Identity } from '@bff/core';
 
 function requireIdentity(ctx: ExecutionContext): Identity {
   const identity = identityOf(ctx.switchToHttp().getRequest());
   if (!identity) {
     // Only reachable when a public route asks for the caller: a programming error, not the client's.
-    throw new PlatformError('internal', 'IDENTITY_UNAVAILABLE', `${ctx.getClass().name}.${ctx.getHandler().name} reads the caller but is not @Protected`);
+    throw new PlatformError(
+      'internal',
+      'IDENTITY_UNAVAILABLE',
+      `${ctx.getClass().name}.${ctx.getHandler().name} reads the caller but is not @Protected`,
+    );
   }
   return identity;
 }
@@ -20,7 +25,11 @@ export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionC
 export const CurrentPartner = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => {
   const identity = requireIdentity(ctx);
   if (!identity.partnerId) {
-    throw new PlatformError('internal', 'PARTNER_UNAVAILABLE', `${ctx.getClass().name}.${ctx.getHandler().name} reads the partner but its caller is not a partner`);
+    throw new PlatformError(
+      'internal',
+      'PARTNER_UNAVAILABLE',
+      `${ctx.getClass().name}.${ctx.getHandler().name} reads the partner but its caller is not a partner`,
+    );
   }
   return identity.partnerId;
 });

@@ -1,4 +1,5 @@
 import type { ValidationArguments } from 'class-validator';
+
 import { isSecureOrLoopback } from './oidc/discovery.js';
 
 type TransformArgs = { obj: Record<string, unknown>; key: string };

@@ -23,7 +23,12 @@ export { MemoryRateLimitStore, RedisRateLimitStore, type RateLimitRecord, type R
 export { UpstreamAuthModule } from './upstream-auth/upstream-auth.module.js';
 export { UPSTREAM_AUTH_OPTIONS, type UpstreamAuthModuleOptions } from './upstream-auth/upstream-auth.module-definition.js';
 export { ClientCredentialsEnv, clientCredentialsEnv } from './upstream-auth/client-credentials.env.js';
-export { ClientCredentialsError, ClientCredentialsTokens, type ClientCredentialsOptions, type TokenRequest } from './upstream-auth/client-credentials.js';
+export {
+  ClientCredentialsError,
+  ClientCredentialsTokens,
+  type ClientCredentialsOptions,
+  type TokenRequest,
+} from './upstream-auth/client-credentials.js';
 export { AuthUpstreamTokenSource } from './upstream-auth/upstream-token.source.js';
 // OIDC discovery (shared with the session strategy)
 export { DiscoveryCache, IssuerUnavailableError, discoveryUrl, fetchDiscovery, type DiscoveryDocument } from './oidc/discovery.js';

@@ -46,7 +46,13 @@ export class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     if (fastify && typeof fastify.addHook === 'function') {
-      const fast = this.fastPath.install(cachedMethods(routes), this.discovery.getControllers().map((w) => w.metatype as Type).filter(Boolean));
+      const fast = this.fastPath.install(
+        cachedMethods(routes),
+        this.discovery
+          .getControllers()
+          .map((w) => w.metatype as Type)
+          .filter(Boolean),
+      );
       if (fast.served.length) this.logger.log(`Fresh public hits answered without the interceptor chain: ${fast.served.join(', ')}`);
       for (const skipped of fast.skipped) this.logger.log(`Cached route on the interceptor path only: ${skipped}`);
     }
@@ -70,7 +76,8 @@ export class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
       const prototype = controller.prototype as Record<string, unknown>;
       for (const name of this.scanner.getAllMethodNames(prototype)) {
         const handler = prototype[name];
-        if (typeof handler === 'function') routes.push({ controller, handler: handler as AuditedRoute['handler'], name, instance: wrapper.instance as object | undefined });
+        if (typeof handler === 'function')
+          routes.push({ controller, handler: handler as AuditedRoute['handler'], name, instance: wrapper.instance as object | undefined });
       }
     }
     return routes;

@@ -5,7 +5,12 @@ import { SECTION_FALLBACK, UPSTREAM_RESPONSE_CACHE } from '@bff/upstream';
 import { CACHE_CONFIG, CACHE_NAMESPACE, CACHE_STORE } from './cache.constants.js';
 import { CacheEnv } from './cache.env.js';
 import { CacheLifecycle } from './cache.lifecycle.js';
-import { CACHE_MODULE_OPTIONS, CacheConfigurableModule, type CACHE_OPTIONS_TYPE, type CacheModuleOptions } from './cache.module-definition.js';
+import {
+  CACHE_MODULE_OPTIONS,
+  CacheConfigurableModule,
+  type CACHE_OPTIONS_TYPE,
+  type CacheModuleOptions,
+} from './cache.module-definition.js';
 import { CacheService } from './cache.service.js';
 import { RouteCacheInterceptor } from './route/route-cache.interceptor.js';
 import { RouteCacheFastPath } from './route/route-fast-path.js';

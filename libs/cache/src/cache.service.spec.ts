@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { CacheEnv } from './cache.env.js';
 import { CacheService, type ResolvePolicy } from './cache.service.js';
 import { MemoryStore } from './stores/memory.store.js';
@@ -11,7 +12,13 @@ function setup(env: Partial<CacheEnv> = {}) {
   return { cache, store, advance: (ms: number) => (now += ms) };
 }
 
-const policy = (over: Partial<ResolvePolicy<unknown>> = {}): ResolvePolicy<unknown> => ({ ttlMs: 1_000, staleWhileRevalidateMs: 0, staleIfErrorMs: 0, tags: [], ...over });
+const policy = (over: Partial<ResolvePolicy<unknown>> = {}): ResolvePolicy<unknown> => ({
+  ttlMs: 1_000,
+  staleWhileRevalidateMs: 0,
+  staleIfErrorMs: 0,
+  tags: [],
+  ...over,
+});
 
 /** A computation whose calls are counted and whose results can be held back. */
 function computation<T>(produce: (n: number) => T | Promise<T>) {

@@ -69,7 +69,16 @@ export class CacheService {
   private readonly warnings: WarnLimiter;
   private readonly inflight = new Map<string, Promise<Resolved<unknown>>>();
   private readonly refreshing = new Map<string, Promise<void>>();
-  private readonly stats: CacheCounters = { hits: 0, misses: 0, stale: 0, staleIfError: 0, coalesced: 0, coalescedRemote: 0, refreshes: 0, refreshFailures: 0 };
+  private readonly stats: CacheCounters = {
+    hits: 0,
+    misses: 0,
+    stale: 0,
+    staleIfError: 0,
+    coalesced: 0,
+    coalescedRemote: 0,
+    refreshes: 0,
+    refreshFailures: 0,
+  };
   /** Clock for entry timing (epoch ms); replaceable in tests. */
   clock: () => number = Date.now;
 
@@ -198,7 +207,12 @@ export class CacheService {
     this.warnings.warn(kind, message);
   }
 
-  private async computeOnce<T>(key: string, compute: () => Promise<T>, policy: ResolvePolicy<T>, seen: CacheEntry<T> | undefined): Promise<Resolved<T>> {
+  private async computeOnce<T>(
+    key: string,
+    compute: () => Promise<T>,
+    policy: ResolvePolicy<T>,
+    seen: CacheEntry<T> | undefined,
+  ): Promise<Resolved<T>> {
     // Another flight, or another instance, may have stored it since our first read.
     const again = (await this.store.get(key, { skipMemory: true })) as CacheEntry<T> | undefined;
     if (again && this.clock() < again.freshUntil) {
@@ -221,7 +235,12 @@ export class CacheService {
     }
   }
 
-  private async computeAndStore<T>(key: string, compute: () => Promise<T>, policy: ResolvePolicy<T>, fallback: CacheEntry<T> | undefined): Promise<Resolved<T>> {
+  private async computeAndStore<T>(
+    key: string,
+    compute: () => Promise<T>,
+    policy: ResolvePolicy<T>,
+    fallback: CacheEntry<T> | undefined,
+  ): Promise<Resolved<T>> {
     let value: T;
     try {
       value = await compute();
@@ -245,10 +264,16 @@ export class CacheService {
 
   private async write<T>(key: string, value: T, policy: ResolvePolicy<T>): Promise<void> {
     try {
-      await this.store.set(key, this.entry(value, policy.ttlMs, Math.max(policy.staleWhileRevalidateMs, policy.staleIfErrorMs), policy.tags));
+      await this.store.set(
+        key,
+        this.entry(value, policy.ttlMs, Math.max(policy.staleWhileRevalidateMs, policy.staleIfErrorMs), policy.tags),
+      );
     } catch (error) {
       // A value that cannot be serialized is a programming error; the response still goes out.
-      this.warnings.warn(`write:${policy.label ?? ''}`, `Could not cache a value${policy.label ? ` for ${policy.label}` : ''}: ${String(error)}`);
+      this.warnings.warn(
+        `write:${policy.label ?? ''}`,
+        `Could not cache a value${policy.label ? ` for ${policy.label}` : ''}: ${String(error)}`,
+      );
     }
   }
 
@@ -312,5 +337,6 @@ function newest<T>(a: CacheEntry<T> | undefined, b: CacheEntry<T> | undefined): 
 
 function assertUserKey(key: string): void {
   if (!CACHE_NAME_PATTERN.test(key)) throw new Error(`Invalid cache key '${key}'`);
-  if (RESERVED_PREFIXES.some((p) => key.startsWith(p))) throw new Error(`Cache key '${key}' uses a reserved prefix (${RESERVED_PREFIXES.join(', ')})`);
+  if (RESERVED_PREFIXES.some((p) => key.startsWith(p)))
+    throw new Error(`Cache key '${key}' uses a reserved prefix (${RESERVED_PREFIXES.join(', ')})`);
 }

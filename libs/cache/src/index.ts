@@ -5,7 +5,14 @@ export { CacheEnv, cacheEnv } from './cache.env.js';
 export { CACHED_ROUTE, CACHE_NAMESPACE, CACHE_STALE_HEADER, CACHE_STATUS_HEADER, CACHE_STORE } from './cache.constants.js';
 export { Cached, type CachedOptions, type CachePolicy, type CacheScope, type CacheTagContext } from './route/cache.decorators.js';
 export { routeCacheKey, type RouteKeyInput } from './route/route-key.js';
-export { CacheService, type CacheCounters, type CacheOutcome, type Resolved, type ResolvePolicy, type WrapOptions } from './cache.service.js';
+export {
+  CacheService,
+  type CacheCounters,
+  type CacheOutcome,
+  type Resolved,
+  type ResolvePolicy,
+  type WrapOptions,
+} from './cache.service.js';
 export { HttpResponseCache, type HttpCacheCounters } from './upstream/http-response.cache.js';
 export { CacheSectionFallbackStore } from './section-fallback.store.js';
 export { CacheAdminModule, type CacheAdminModuleOptions } from './admin/cache-admin.module.js';

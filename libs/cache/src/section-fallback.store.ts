@@ -26,7 +26,9 @@ export class CacheSectionFallbackStore implements SectionFallbackStore {
     try {
       entry = this.cache.entry(value, 0, ttlMs, [key]);
       // Fire and forget: the response never waits for the fallback write.
-      this.cache.put(this.storeKey(key), entry).catch((error: unknown) => this.cache.warn('fallback-write', `Could not remember section value '${key}': ${String(error)}`));
+      this.cache
+        .put(this.storeKey(key), entry)
+        .catch((error: unknown) => this.cache.warn('fallback-write', `Could not remember section value '${key}': ${String(error)}`));
     } catch (error) {
       this.cache.warn('fallback-write', `Could not remember section value '${key}': ${String(error)}`);
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { WarnLimiter } from './warn-limiter.js';
 
 describe('WarnLimiter', () => {

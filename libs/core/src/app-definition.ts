@@ -1,4 +1,5 @@
 import type { DocumentBuilder } from '@nestjs/swagger';
+
 import type { EnvSchema } from './config/env-schema.js';
 
 /** An OpenAPI security scheme (the type @nestjs/swagger does not export from its root). */

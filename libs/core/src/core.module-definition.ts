@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+
 import type { AppDefinition } from './app-definition.js';
 
 export interface CoreModuleOptions {

@@ -1,5 +1,6 @@
-import { upstreamEnv } from '@bff/upstream';
 import type { EnvSchema } from '@bff/core';
+import { upstreamEnv } from '@bff/upstream';
+
 import { retailUpstreams, type RetailService } from './retail.upstreams.js';
 
 export { RetailModule } from './retail.module.js';

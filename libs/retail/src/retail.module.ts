@@ -1,6 +1,15 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { UpstreamModule } from '@bff/upstream';
-import { CartsApi, CatalogApi, CustomersApi, InventoryApi, OrdersApi, PricingApi, RecommendationsApi, ReviewsApi } from './retail.clients.js';
+import {
+  CartsApi,
+  CatalogApi,
+  CustomersApi,
+  InventoryApi,
+  OrdersApi,
+  PricingApi,
+  RecommendationsApi,
+  ReviewsApi,
+} from './retail.clients.js';
 import { retailUpstreams, type RetailService, type RetailUpstreamOverrides } from './retail.upstreams.js';
 
 /** The adapter of every declared service (a new service in RETAIL_UPSTREAMS does not compile without one). */

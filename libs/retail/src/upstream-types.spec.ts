@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { RETAIL_UPSTREAMS } from './retail.upstreams.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');

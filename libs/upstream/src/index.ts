@@ -17,7 +17,14 @@ export {
   type UpstreamOverrides,
   type UpstreamSettings,
 } from './upstream.env.js';
-export { DEADLINE_HEADER, HOP_BY_HOP, UPSTREAM_RESPONSE_CACHE, UPSTREAM_TOKEN_SOURCE, upstreamHttpToken, upstreamToken } from './upstream.constants.js';
+export {
+  DEADLINE_HEADER,
+  HOP_BY_HOP,
+  UPSTREAM_RESPONSE_CACHE,
+  UPSTREAM_TOKEN_SOURCE,
+  upstreamHttpToken,
+  upstreamToken,
+} from './upstream.constants.js';
 export type {
   BreakerPolicy,
   BulkheadPolicy,
@@ -38,4 +45,10 @@ export type {
 export { Aggregator, AggregationPlan } from './aggregation/aggregator.js';
 export { DEGRADED_HEADER, SECTION_FALLBACK, STALE_HEADER } from './aggregation/aggregation.constants.js';
 export { failureReason, SectionTimeoutError } from './aggregation/failure-reason.js';
-export type { AggregationResult, DegradedSection, SectionContext, SectionFallbackStore, SectionOptions } from './aggregation/aggregation.types.js';
+export type {
+  AggregationResult,
+  DegradedSection,
+  SectionContext,
+  SectionFallbackStore,
+  SectionOptions,
+} from './aggregation/aggregation.types.js';

@@ -1,9 +1,17 @@
 import { Logger } from '@nestjs/common';
+
 import { IDENTITY_SLOT, REQUEST_ID_HEADER, RequestContext, type Identity } from '@bff/core';
-import { DEADLINE_HEADER, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT_MS, HOP_BY_HOP, SIGNAL_ABORTS_AT_DEADLINE } from './upstream.constants.js';
+
 import { AttemptAbort } from './attempt-abort.js';
-import { UpstreamError } from './upstream.error.js';
 import { UpstreamResilience, type ResilienceSnapshot } from './resilience/resilience.js';
+import {
+  DEADLINE_HEADER,
+  DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_TIMEOUT_MS,
+  HOP_BY_HOP,
+  SIGNAL_ABORTS_AT_DEADLINE,
+} from './upstream.constants.js';
+import { UpstreamError } from './upstream.error.js';
 import type {
   TransportResponse,
   UpstreamDefinition,
@@ -53,7 +61,9 @@ export class UpstreamClient {
     this.extraHeaders = (definition.propagateHeaders ?? []).map((h) => h.toLowerCase()).filter((h) => !HOP_BY_HOP.has(h));
     for (const h of this.extraHeaders) {
       if (CREDENTIAL_HEADERS.has(h)) {
-        throw new Error(`Upstream '${definition.name}' lists '${h}' in propagateHeaders; credentials are forwarded only through auth: 'relay'`);
+        throw new Error(
+          `Upstream '${definition.name}' lists '${h}' in propagateHeaders; credentials are forwarded only through auth: 'relay'`,
+        );
       }
     }
     const auth = definition.auth ?? 'none';
@@ -106,7 +116,13 @@ export class UpstreamClient {
   /** Probe used by /health/ready: straight to the transport, no retries, breaker or bulkhead. */
   async probe(signal: AbortSignal): Promise<void> {
     const path = this.basePath + (this.definition.readinessPath ?? '/health');
-    const res = await this.transport.send({ method: 'GET', path, headers: { accept: 'application/json' }, signal, maxBodyBytes: 64 * 1024 });
+    const res = await this.transport.send({
+      method: 'GET',
+      path,
+      headers: { accept: 'application/json' },
+      signal,
+      maxBodyBytes: 64 * 1024,
+    });
     if (res.status >= 500) throw new Error(`${this.name} readiness answered ${res.status}`);
   }
 
@@ -136,7 +152,13 @@ export class UpstreamClient {
     if (remaining !== undefined) headers[DEADLINE_HEADER] = String(Math.floor(remaining));
 
     let response: TransportResponse;
-    if (deadlineLimited && deadline !== undefined && deadline === req.deadline && req.signal && (req as Branded)[SIGNAL_ABORTS_AT_DEADLINE] === true) {
+    if (
+      deadlineLimited &&
+      deadline !== undefined &&
+      deadline === req.deadline &&
+      req.signal &&
+      (req as Branded)[SIGNAL_ABORTS_AT_DEADLINE] === true
+    ) {
       // The binding deadline is the caller's, and its signal aborts right then (an aggregation
       // section): that signal is this attempt's timeout, no timer or controller of our own needed.
       const signal = req.signal;
@@ -266,7 +288,11 @@ export class UpstreamClient {
 type Branded = UpstreamRequest & { readonly [SIGNAL_ABORTS_AT_DEADLINE]?: true };
 
 /** How an upstream 503 is answered: unavailable (503), not a gateway error. */
-const UNAVAILABLE = { kind: 'unavailable', code: 'UPSTREAM_UNAVAILABLE', publicDetail: 'An upstream service is temporarily unavailable.' } as const;
+const UNAVAILABLE = {
+  kind: 'unavailable',
+  code: 'UPSTREAM_UNAVAILABLE',
+  publicDetail: 'An upstream service is temporarily unavailable.',
+} as const;
 
 /** Never forwarded from inbound requests or ad-hoc headers: credentials reach only relay upstreams. */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'x-api-key', 'proxy-authorization']);

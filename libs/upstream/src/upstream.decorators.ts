@@ -1,4 +1,5 @@
 import { Inject } from '@nestjs/common';
+
 import { upstreamHttpToken, upstreamToken } from './upstream.constants.js';
 
 /** Injects the UpstreamClient declared under `name`. */

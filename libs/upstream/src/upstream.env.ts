@@ -1,4 +1,5 @@
 import type { EnvSchema } from '@bff/core';
+
 import type { UpstreamDefinition, UpstreamTransportKind } from './upstream.types.js';
 
 /** Token of the validated upstream settings: base URLs and transport overrides. */
@@ -65,7 +66,8 @@ export function upstreamEnv(upstreams: readonly UpstreamDefinition[]): EnvSchema
           const raw = env[variable];
           if (raw === undefined || raw === '') continue;
           const value = Number(raw);
-          if (!Number.isInteger(value) || value < min || value > max) problems.push(`${variable} must be an integer between ${min} and ${max}`);
+          if (!Number.isInteger(value) || value < min || value > max)
+            problems.push(`${variable} must be an integer between ${min} and ${max}`);
           else tuned[key] = value;
         }
         if (Object.keys(tuned).length) overrides.set(name, tuned);

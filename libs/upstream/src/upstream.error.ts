@@ -16,11 +16,23 @@ export type UpstreamFailure =
 const DEFAULTS: Record<UpstreamFailure, { kind: ErrorKind; code: string; detail: string }> = {
   http_status: { kind: 'bad_gateway', code: 'UPSTREAM_ERROR', detail: 'An upstream service answered with an error.' },
   timeout: { kind: 'timeout', code: 'UPSTREAM_TIMEOUT', detail: 'An upstream service did not answer in time.' },
-  deadline_exceeded: { kind: 'timeout', code: 'DEADLINE_EXCEEDED', detail: 'The request ran out of time before an upstream call could complete.' },
+  deadline_exceeded: {
+    kind: 'timeout',
+    code: 'DEADLINE_EXCEEDED',
+    detail: 'The request ran out of time before an upstream call could complete.',
+  },
   connection_refused: { kind: 'unavailable', code: 'UPSTREAM_UNAVAILABLE', detail: 'An upstream service is unavailable.' },
-  connection_reset: { kind: 'bad_gateway', code: 'UPSTREAM_CONNECTION_RESET', detail: 'An upstream service closed the connection unexpectedly.' },
+  connection_reset: {
+    kind: 'bad_gateway',
+    code: 'UPSTREAM_CONNECTION_RESET',
+    detail: 'An upstream service closed the connection unexpectedly.',
+  },
   malformed_body: { kind: 'bad_gateway', code: 'UPSTREAM_MALFORMED_RESPONSE', detail: 'An upstream service sent an invalid response.' },
-  body_too_large: { kind: 'bad_gateway', code: 'UPSTREAM_RESPONSE_TOO_LARGE', detail: 'An upstream service sent a response larger than allowed.' },
+  body_too_large: {
+    kind: 'bad_gateway',
+    code: 'UPSTREAM_RESPONSE_TOO_LARGE',
+    detail: 'An upstream service sent a response larger than allowed.',
+  },
   circuit_open: { kind: 'unavailable', code: 'UPSTREAM_CIRCUIT_OPEN', detail: 'An upstream service is temporarily unavailable.' },
   bulkhead_full: { kind: 'unavailable', code: 'UPSTREAM_OVERLOADED', detail: 'An upstream service is overloaded.' },
   aborted: { kind: 'timeout', code: 'UPSTREAM_ABORTED', detail: 'An upstream call was cancelled.' },

@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+
 import type { UpstreamDefinition } from './upstream.types.js';
 
 export interface UpstreamModuleOptions {

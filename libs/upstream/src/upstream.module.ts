@@ -34,7 +34,11 @@ export class UpstreamModule extends UpstreamConfigurableModule {
       useFactory: (settings: UpstreamSettings, http: HttpService | null, tokens?: UpstreamTokenSource, cache?: UpstreamResponseCache) => {
         const definition = withOverrides(declared, settings);
         const url = urlOf(settings, definition);
-        return new UpstreamClient(definition, url, { transport: createTransport(transportOf(settings, definition), definition, url, http ?? undefined), tokens, cache });
+        return new UpstreamClient(definition, url, {
+          transport: createTransport(transportOf(settings, definition), definition, url, http ?? undefined),
+          tokens,
+          cache,
+        });
       },
       inject: [
         UPSTREAM_SETTINGS,
@@ -66,7 +70,11 @@ function withOverrides(definition: UpstreamDefinition, settings: UpstreamSetting
     ...definition,
     timeoutMs: o.timeoutMs ?? definition.timeoutMs,
     connections: o.connections ?? definition.connections,
-    bulkhead: { ...definition.bulkhead, maxConcurrent: o.maxConcurrent ?? definition.bulkhead?.maxConcurrent, maxQueue: o.maxQueue ?? definition.bulkhead?.maxQueue },
+    bulkhead: {
+      ...definition.bulkhead,
+      maxConcurrent: o.maxConcurrent ?? definition.bulkhead?.maxConcurrent,
+      maxQueue: o.maxQueue ?? definition.bulkhead?.maxQueue,
+    },
   };
 }
 

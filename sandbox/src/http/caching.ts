@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -37,12 +38,7 @@ export function ifNoneMatchHits(header: string | undefined, etag: string): boole
 }
 
 /** Sends a cacheable JSON body with ETag + Cache-Control, answering 304 when `If-None-Match` matches. */
-export function sendCached(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  cached: CachedBody,
-  cacheControl: string,
-): FastifyReply {
+export function sendCached(request: FastifyRequest, reply: FastifyReply, cached: CachedBody, cacheControl: string): FastifyReply {
   reply.header('etag', cached.etag).header('cache-control', cacheControl);
   if (ifNoneMatchHits(request.headers['if-none-match'], cached.etag)) {
     return reply.code(304).send();
@@ -51,12 +47,7 @@ export function sendCached(
 }
 
 /** Like `sendCached`, for a body serialized per request. */
-export function sendCachedJson(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  body: string,
-  cacheControl: string,
-): FastifyReply {
+export function sendCachedJson(request: FastifyRequest, reply: FastifyReply, body: string, cacheControl: string): FastifyReply {
   return sendCached(request, reply, cacheJson(body), cacheControl);
 }
 

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
+
 import { mulberry32, type Rng } from '../seed/prng.ts';
 import type { FaultRule } from '../types.ts';
 
@@ -62,13 +63,7 @@ export class FaultEngine {
   }
 }
 
-function optionalNumber(
-  rule: Record<string, unknown>,
-  key: string,
-  min: number,
-  max: number,
-  integer: boolean,
-): string | undefined {
+function optionalNumber(rule: Record<string, unknown>, key: string, min: number, max: number, integer: boolean): string | undefined {
   const value = rule[key];
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
@@ -78,8 +73,19 @@ function optionalNumber(
 }
 
 const RULE_KEYS = new Set([
-  'path', 'method', 'times', 'latencyMs', 'status', 'retryAfter', 'body', 'probability',
-  'reset', 'resetMidBody', 'malformed', 'stallMs', 'oversizeBytes',
+  'path',
+  'method',
+  'times',
+  'latencyMs',
+  'status',
+  'retryAfter',
+  'body',
+  'probability',
+  'reset',
+  'resetMidBody',
+  'malformed',
+  'stallMs',
+  'oversizeBytes',
 ]);
 
 /** Validates a `POST /__admin/faults` body; returns the rules or an error message. */

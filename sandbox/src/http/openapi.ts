@@ -37,11 +37,7 @@ export function nullable(schema: JsonSchema): JsonSchema {
 }
 
 /** A closed object schema; every property is required unless listed in `optional`. */
-export function object(
-  properties: Record<string, JsonSchema>,
-  optional: readonly string[] = [],
-  extra: JsonSchema = {},
-): JsonSchema {
+export function object(properties: Record<string, JsonSchema>, optional: readonly string[] = [], extra: JsonSchema = {}): JsonSchema {
   return {
     type: 'object',
     additionalProperties: false,
@@ -51,8 +47,7 @@ export function object(
   };
 }
 
-export const itemsOf = (schemaName: string, extra: JsonSchema = {}): JsonSchema =>
-  object({ items: arrayOf(ref(schemaName)) }, [], extra);
+export const itemsOf = (schemaName: string, extra: JsonSchema = {}): JsonSchema => object({ items: arrayOf(ref(schemaName)) }, [], extra);
 
 export function pathParam(name: string, description: string, example: string): JsonSchema {
   return { name, in: 'path', required: true, description, schema: string({ examples: [example] }) };
@@ -70,7 +65,11 @@ const CACHE_HEADERS: JsonSchema = {
   'Cache-Control': { $ref: '#/components/headers/CacheControl' },
 };
 
-export function jsonResponse(description: string, schema: JsonSchema, options: { cacheable?: boolean; headers?: JsonSchema } = {}): JsonSchema {
+export function jsonResponse(
+  description: string,
+  schema: JsonSchema,
+  options: { cacheable?: boolean; headers?: JsonSchema } = {},
+): JsonSchema {
   const headers = { ...(options.cacheable === true ? CACHE_HEADERS : {}), ...(options.headers ?? {}) };
   return {
     description,

@@ -22,7 +22,14 @@ export function intParam(value: QueryValue, name: string, min: number, max: numb
 export function idsParam(value: QueryValue, max: number): string[] {
   const raw = Array.isArray(value) ? value.join(',') : value;
   if (raw === undefined) throw badRequest("query parameter 'ids' is required (comma-separated)");
-  const ids = [...new Set(raw.split(',').map((id) => id.trim()).filter((id) => id !== ''))];
+  const ids = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((id) => id.trim())
+        .filter((id) => id !== ''),
+    ),
+  ];
   if (ids.length === 0) throw badRequest("query parameter 'ids' must contain at least one id");
   if (ids.length > max) throw badRequest(`at most ${max} ids are allowed, got ${ids.length}`);
   return ids;

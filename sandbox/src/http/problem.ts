@@ -1,5 +1,7 @@
 import { STATUS_CODES } from 'node:http';
+
 import type { FastifyReply } from 'fastify';
+
 import type { Problem } from '../types.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';

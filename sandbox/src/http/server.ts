@@ -3,17 +3,10 @@
  * OpenAPI document, profile latency, fault injection, request stats and admin routes.
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+
 import type { FaultRule, Profile, ServiceName, ServiceStats } from '../types.ts';
 import { cachedBody, JSON_CONTENT_TYPE, sendCached, sendJson } from './caching.ts';
-import {
-  FaultEngine,
-  faultKinds,
-  MALFORMED_BODY,
-  oversizeBody,
-  parseFaultRules,
-  stalledStream,
-  truncatedStream,
-} from './faults.ts';
+import { FaultEngine, faultKinds, MALFORMED_BODY, oversizeBody, parseFaultRules, stalledStream, truncatedStream } from './faults.ts';
 import type { OpenApiDocument } from './openapi.ts';
 import { HttpProblem, sendProblem } from './problem.ts';
 

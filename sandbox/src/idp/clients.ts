@@ -26,7 +26,11 @@ export const PARTNER_GATEWAY_DEV_SECRET = 'partner-gateway-dev-secret';
 export const MOBILE_APP_REDIRECT_URIS = ['http://127.0.0.1/callback', 'com.example.retail:/oauth2/callback'] as const;
 
 export const DEFAULT_WEB_REDIRECT_URIS = ['http://localhost:3000/auth/callback', 'http://127.0.0.1:3000/auth/callback'] as const;
-export const DEFAULT_WEB_POST_LOGOUT_REDIRECT_URIS = ['http://localhost:3000/', 'http://127.0.0.1:3000/', 'http://localhost:5173/'] as const;
+export const DEFAULT_WEB_POST_LOGOUT_REDIRECT_URIS = [
+  'http://localhost:3000/',
+  'http://127.0.0.1:3000/',
+  'http://localhost:5173/',
+] as const;
 
 export interface ResourceServerSpec {
   /** `aud` of the access tokens issued for this resource. */

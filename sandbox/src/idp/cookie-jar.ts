@@ -152,7 +152,10 @@ export class CookieJar {
 
   delete(url: URL | string, name: string): void {
     const origin = new URL(url).origin;
-    this.#byOrigin.set(origin, (this.#byOrigin.get(origin) ?? []).filter((c) => c.name !== name));
+    this.#byOrigin.set(
+      origin,
+      (this.#byOrigin.get(origin) ?? []).filter((c) => c.name !== name),
+    );
   }
 
   clear(): void {

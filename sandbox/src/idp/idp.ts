@@ -8,7 +8,9 @@
  */
 import { createHash, generateKeyPairSync, timingSafeEqual, type JsonWebKey } from 'node:crypto';
 import { createServer, IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
 import Provider, { errors, type ClientLike, type KoaContextWithOIDC } from 'oidc-provider';
+
 import { getSeedCustomers } from '../seed/data.ts';
 import type { SeedCustomer } from '../seed/model.ts';
 import {
@@ -116,7 +118,16 @@ function devSigningKey(): JsonWebKey {
 }
 
 function emptyStats(): IdpStats {
-  return { tokenRequests: {}, refreshes: 0, refreshFailures: 0, logins: 0, loginFailures: 0, revocations: 0, endSessions: 0, faultsApplied: 0 };
+  return {
+    tokenRequests: {},
+    refreshes: 0,
+    refreshFailures: 0,
+    logins: 0,
+    loginFailures: 0,
+    revocations: 0,
+    endSessions: 0,
+    faultsApplied: 0,
+  };
 }
 
 function fullName(customer: SeedCustomer): string {
@@ -292,8 +303,10 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
       ctx.body = errorPage(out.error, out.error_description);
     },
     ttl: {
-      AccessToken: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl,
-      ClientCredentials: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl,
+      AccessToken: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) =>
+        token.resourceServer?.accessTokenTTL ?? accessTokenTtl,
+      ClientCredentials: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) =>
+        token.resourceServer?.accessTokenTTL ?? accessTokenTtl,
       AuthorizationCode: 60,
       IdToken: 3_600,
       Interaction: 600,
@@ -323,7 +336,12 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
     const prompt = details.prompt.name;
 
     if (action === 'abort' && req.method === 'POST') {
-      await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        { error: 'access_denied', error_description: 'End-User aborted interaction' },
+        { mergeWithLastSubmission: false },
+      );
       return;
     }
     if (action === '' && req.method === 'GET') {
@@ -334,7 +352,9 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
       if (prompt === 'consent') {
         const account = details.session ? byId.get(details.session.accountId) : undefined;
         const missing = details.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
-        const scopes = [...new Set([...(missing.missingOIDCScope ?? []), ...Object.values(missing.missingResourceScopes ?? {}).flat()])].filter((s) => s !== 'openid');
+        const scopes = [
+          ...new Set([...(missing.missingOIDCScope ?? []), ...Object.values(missing.missingResourceScopes ?? {}).flat()]),
+        ].filter((s) => s !== 'openid');
         sendHtml(res, 200, consentPage({ uid, clientName: name, accountName: account ? fullName(account) : 'unknown', scopes }));
         return;
       }
@@ -363,10 +383,15 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
       }
       const existing = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
       const grant = existing ?? new provider.Grant({ accountId, clientId: details.params.client_id });
-      const missing = details.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+      const missing = details.prompt.details as {
+        missingOIDCScope?: string[];
+        missingOIDCClaims?: string[];
+        missingResourceScopes?: Record<string, string[]>;
+      };
       if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
       if (missing.missingOIDCClaims) grant.addOIDCClaims(missing.missingOIDCClaims);
-      for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+      for (const [indicator, scopes] of Object.entries(missing.missingResourceScopes ?? {}))
+        grant.addResourceScope(indicator, scopes.join(' '));
       const grantId = await grant.save();
       await provider.interactionFinished(req, res, { consent: existing ? {} : { grantId } }, { mergeWithLastSubmission: true });
       return;
@@ -378,7 +403,9 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
     const body = await readBody(req, TOKEN_BODY_LIMIT_BYTES);
     const grantType = new URLSearchParams(body.toString('utf8')).get('grant_type') ?? 'unknown';
     stats.tokenRequests[grantType] = (stats.tokenRequests[grantType] ?? 0) + 1;
-    const fault = faults.find(({ rule, remaining }) => (remaining === undefined || remaining > 0) && (rule.grantType === undefined || rule.grantType === grantType));
+    const fault = faults.find(
+      ({ rule, remaining }) => (remaining === undefined || remaining > 0) && (rule.grantType === undefined || rule.grantType === grantType),
+    );
     if (fault) {
       if (fault.remaining !== undefined) fault.remaining -= 1;
       stats.faultsApplied += 1;
@@ -387,7 +414,10 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
     if (fault && (fault.rule.status !== undefined || fault.rule.error !== undefined)) {
       if (grantType === 'refresh_token') stats.refreshFailures += 1;
       const status = fault.rule.status ?? 400;
-      sendJson(res, status, { error: fault.rule.error ?? (status >= 500 ? 'server_error' : 'invalid_grant'), error_description: 'injected by the sandbox IdP' });
+      sendJson(res, status, {
+        error: fault.rule.error ?? (status >= 500 ? 'server_error' : 'invalid_grant'),
+        error_description: 'injected by the sandbox IdP',
+      });
       return;
     }
     if (grantType === 'refresh_token') {
@@ -408,7 +438,8 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
     }
     if (path === '/__admin/token-faults' && req.method === 'POST') {
       const parsed = JSON.parse((await readBody(req, FORM_LIMIT_BYTES)).toString('utf8') || '{}') as { rules?: unknown };
-      if (!Array.isArray(parsed.rules)) return sendJson(res, 400, { error: 'invalid_request', error_description: 'expected { rules: TokenFaultRule[] }' });
+      if (!Array.isArray(parsed.rules))
+        return sendJson(res, 400, { error: 'invalid_request', error_description: 'expected { rules: TokenFaultRule[] }' });
       setFaults(parsed.rules as TokenFaultRule[]);
       return sendJson(res, 200, { rules: faults.map(({ rule, remaining }) => ({ ...rule, remaining: remaining ?? null })) });
     }
@@ -442,7 +473,8 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
         return;
       }
       log(`idp: ${req.method} ${path} failed: ${String((error as Error)?.stack ?? error)}`);
-      if (!res.headersSent) sendHtml(res, status === 413 ? 413 : 500, errorPage('server_error', status === 413 ? 'request too large' : undefined));
+      if (!res.headersSent)
+        sendHtml(res, status === 413 ? 413 : 500, errorPage('server_error', status === 413 ? 'request too large' : undefined));
       else res.destroy();
     });
   };
@@ -470,4 +502,3 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
       })),
   };
 }
-

@@ -123,7 +123,8 @@ export async function browse(options: BrowseOptions): Promise<BrowseResult> {
 
   for (;;) {
     if (stopBefore(url)) return { url, response: undefined, cookieJar: jar, steps };
-    if (steps.length >= maxSteps) throw new Error(`browse: more than ${maxSteps} steps:\n${steps.map((s) => `${s.method} ${s.url} → ${s.status}`).join('\n')}`);
+    if (steps.length >= maxSteps)
+      throw new Error(`browse: more than ${maxSteps} steps:\n${steps.map((s) => `${s.method} ${s.url} → ${s.status}`).join('\n')}`);
     // A redirect chain stays cross-site once any hop left the initiator's site.
     crossSite ||= url.origin !== initiator;
     const cookie = jar.header(url, { crossSite, topLevel: true, method });

@@ -57,7 +57,8 @@ export function consentPage(input: { uid: string; clientName: string; accountNam
 
 /** oidc-provider hands us its logout form (hidden xsrf input); the buttons go inside it. */
 export function logoutPage(form: string, host: string): string {
-  const buttons = '<button type="submit" name="logout" value="yes" autofocus>Yes, sign me out</button><button type="submit">No, stay signed in</button>';
+  const buttons =
+    '<button type="submit" name="logout" value="yes" autofocus>Yes, sign me out</button><button type="submit">No, stay signed in</button>';
   const withButtons = form.replace('</form>', `${buttons}</form>`);
   return page('Sign out', `<h1>Sign out from ${escapeHtml(host)}?</h1>\n${withButtons}`);
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+
 import { sendJson } from '../http/caching.ts';
 import {
   arrayOf,

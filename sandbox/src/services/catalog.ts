@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+
 import { cachedBody, cacheJson, sendCached, type CachedBody } from '../http/caching.ts';
 import {
   arrayOf,

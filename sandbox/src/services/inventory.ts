@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+
 import { cachedBody, knownItemsEnvelope, sendCached, sendCachedJson, type CachedBody } from '../http/caching.ts';
 import {
   BAD_REQUEST,
@@ -81,7 +82,12 @@ export function createInventoryService(seed: SeedData): ServiceModule {
     reset() {},
     register(app: FastifyInstance) {
       app.get<{ Querystring: Query }>('/stock', (request, reply) => {
-        return sendCachedJson(request, reply, knownItemsEnvelope(idsParam(request.query['ids'], MAX_BULK_IDS), stock), INVENTORY_CACHE_CONTROL);
+        return sendCachedJson(
+          request,
+          reply,
+          knownItemsEnvelope(idsParam(request.query['ids'], MAX_BULK_IDS), stock),
+          INVENTORY_CACHE_CONTROL,
+        );
       });
       app.get<{ Params: { productId: string } }>('/stock/:productId', (request, reply) => {
         const record = stock.get(request.params.productId);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+
 import { sendJson } from '../http/caching.ts';
 import {
   arrayOf,
@@ -130,7 +131,8 @@ function parseCreateOrder(body: unknown): { customerId: string; items: CartItem[
       throw badRequest(`items[${index}].productId must be a non-empty string`);
     }
     const quantity = item['quantity'];
-    if (!isQuantity(quantity, 1, MAX_QUANTITY)) throw badRequest(`items[${index}].quantity must be an integer between 1 and ${MAX_QUANTITY}`);
+    if (!isQuantity(quantity, 1, MAX_QUANTITY))
+      throw badRequest(`items[${index}].quantity must be an integer between 1 and ${MAX_QUANTITY}`);
     if (seen.has(item['productId'])) throw badRequest(`items[${index}]: duplicate productId '${item['productId']}'`);
     seen.add(item['productId']);
     parsed.push({ productId: item['productId'], quantity });
@@ -147,7 +149,8 @@ export function createOrdersService(seed: SeedData): ServiceModule {
   };
   reset();
 
-  const byNewest = (a: Order, b: Order): number => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id.localeCompare(b.id));
+  const byNewest = (a: Order, b: Order): number =>
+    a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.id.localeCompare(b.id);
 
   return {
     name: 'orders',
@@ -156,7 +159,9 @@ export function createOrdersService(seed: SeedData): ServiceModule {
     register(app: FastifyInstance) {
       app.get<{ Querystring: Query }>('/orders', (request, reply) => {
         const customerId = single(request.query['customerId']);
-        const items = [...orders.values()].filter((order) => customerId === undefined || customerId === '' || order.customerId === customerId);
+        const items = [...orders.values()].filter(
+          (order) => customerId === undefined || customerId === '' || order.customerId === customerId,
+        );
         return sendJson(reply, 200, { items: items.sort(byNewest) });
       });
 
@@ -190,7 +195,8 @@ export function createOrdersService(seed: SeedData): ServiceModule {
         const items: OrderItem[] = input.items.map(({ productId, quantity }) => {
           if (!seed.productsById.has(productId)) throw notFound(`product '${productId}' not found`);
           const price = seed.prices.get(productId);
-          if (price === undefined) throw new HttpProblem(422, `product '${productId}' has no price and cannot be ordered`, 'product-not-purchasable');
+          if (price === undefined)
+            throw new HttpProblem(422, `product '${productId}' has no price and cannot be ordered`, 'product-not-purchasable');
           return { productId, quantity, unitAmount: price.amount };
         });
         const order: Order = {

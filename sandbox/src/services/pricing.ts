@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+
 import { cachedBody, knownItemsEnvelope, sendCached, sendCachedJson, type CachedBody } from '../http/caching.ts';
 import {
   BAD_REQUEST,
@@ -80,7 +81,12 @@ export function createPricingService(seed: SeedData): ServiceModule {
     reset() {},
     register(app: FastifyInstance) {
       app.get<{ Querystring: Query }>('/prices', (request, reply) => {
-        return sendCachedJson(request, reply, knownItemsEnvelope(idsParam(request.query['ids'], MAX_BULK_IDS), prices), PRICING_CACHE_CONTROL);
+        return sendCachedJson(
+          request,
+          reply,
+          knownItemsEnvelope(idsParam(request.query['ids'], MAX_BULK_IDS), prices),
+          PRICING_CACHE_CONTROL,
+        );
       });
       app.get<{ Params: { productId: string } }>('/prices/:productId', (request, reply) => {
         const price = prices.get(request.params.productId);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+
 import { cacheJson, sendCached, type CachedBody } from '../http/caching.ts';
 import {
   BAD_REQUEST,

@@ -4,12 +4,12 @@ import type { SeedData } from '../seed/data.ts';
 import type { ServiceName } from '../types.ts';
 import { CARTS_OPENAPI, createCartsService } from './carts.ts';
 import { CATALOG_OPENAPI, createCatalogService } from './catalog.ts';
-import { CUSTOMERS_OPENAPI, createCustomersService } from './customers.ts';
-import { INVENTORY_OPENAPI, createInventoryService } from './inventory.ts';
-import { ORDERS_OPENAPI, createOrdersService } from './orders.ts';
-import { PRICING_OPENAPI, createPricingService } from './pricing.ts';
-import { RECOMMENDATIONS_OPENAPI, createRecommendationsService } from './recommendations.ts';
-import { REVIEWS_OPENAPI, createReviewsService } from './reviews.ts';
+import { createCustomersService, CUSTOMERS_OPENAPI } from './customers.ts';
+import { createInventoryService, INVENTORY_OPENAPI } from './inventory.ts';
+import { createOrdersService, ORDERS_OPENAPI } from './orders.ts';
+import { createPricingService, PRICING_OPENAPI } from './pricing.ts';
+import { createRecommendationsService, RECOMMENDATIONS_OPENAPI } from './recommendations.ts';
+import { createReviewsService, REVIEWS_OPENAPI } from './reviews.ts';
 
 export const SERVICE_FACTORIES: Readonly<Record<ServiceName, (seed: SeedData) => ServiceModule>> = {
   catalog: createCatalogService,

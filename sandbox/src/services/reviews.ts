@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+
 import { cachedBody, cacheJson, sendCached, type CachedBody } from '../http/caching.ts';
 import {
+  arrayOf,
   BAD_REQUEST,
   buildDocument,
   dateTime,
@@ -15,7 +17,6 @@ import {
   queryParam,
   ref,
   string,
-  arrayOf,
 } from '../http/openapi.ts';
 import { intParam, type Query } from '../http/params.ts';
 import { notFound } from '../http/problem.ts';

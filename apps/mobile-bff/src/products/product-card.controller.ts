@@ -21,7 +21,9 @@ export class ProductCardController {
   @Post('cards')
   @HttpCode(200)
   @Protected('jwt', ['catalog:read'])
-  @ApiOperation({ summary: 'Cards for up to 50 products (list screens), in one round trip. Ratings are left out to keep the payload small.' })
+  @ApiOperation({
+    summary: 'Cards for up to 50 products (list screens), in one round trip. Ratings are left out to keep the payload small.',
+  })
   @ApiOkResponse({ type: ProductCardListDto })
   @ApiProblemResponses(401, 403, 413, 415, 429, 502, 503, 504)
   list(@Body() body: IdListDto): Promise<ProductCardListDto> {

@@ -14,7 +14,15 @@ export class CatalogFeedController {
   @Protected('api-key', ['catalog:read'])
   // Keyed by the verified partner: partners may see partner-specific data, so never shared between them.
   // Unknown query parameters bypass the cache so validation still rejects them.
-  @Cached({ scope: 'partner', ttl: 10, staleWhileRevalidate: 20, staleIfError: 120, query: ['cursor', 'limit'], undeclaredQuery: 'bypass', tags: ['catalog:feed'] })
+  @Cached({
+    scope: 'partner',
+    ttl: 10,
+    staleWhileRevalidate: 20,
+    staleIfError: 120,
+    query: ['cursor', 'limit'],
+    undeclaredQuery: 'bypass',
+    tags: ['catalog:feed'],
+  })
   @ApiOperation({ summary: 'Paged catalogue feed with prices and availability, cursor-based.' })
   @ApiOkResponse({ type: CatalogFeedDto })
   @ApiProblemResponses(401, 403, 429, 502, 503, 504)

@@ -6,7 +6,10 @@ import { CurrentUser, SessionProtected, SessionService, type AuthRedirect } from
 import { LoginQueryDto, LogoutDto, SessionUserDto } from './auth.dto.js';
 
 function redirect(reply: FastifyReply, result: AuthRedirect): void {
-  void reply.header('cache-control', 'no-store').header('set-cookie', [...result.cookies]).redirect(result.location, 302);
+  void reply
+    .header('cache-control', 'no-store')
+    .header('set-cookie', [...result.cookies])
+    .redirect(result.location, 302);
 }
 
 /**

@@ -25,7 +25,9 @@ export class ProductPageService {
       .optional('stock', (s) => this.inventory.getStock(id, s), { budgetMs: 400 })
       .optional('rating', (s) => this.reviews.getRating(id, s), { budgetMs: 500 })
       .optional('reviews', (s) => this.reviews.listReviews(id, 1, FIRST_REVIEWS_PAGE_SIZE, s), { budgetMs: 500 })
-      .optional('recommendations', async (s, prior) => this.recommendations.forProduct(id, (await prior.product).categoryId, 6, s), { budgetMs: 600 })
+      .optional('recommendations', async (s, prior) => this.recommendations.forProduct(id, (await prior.product).categoryId, 6, s), {
+        budgetMs: 600,
+      })
       .run();
 
     const { product, price, stock, rating, reviews, recommendations } = data;
@@ -44,7 +46,14 @@ export class ProductPageService {
       availability: stock && { inStock: stock.inStock, available: stock.available, restockDate: stock.restockDate },
       rating: rating && { average: rating.average, count: rating.count, histogram: rating.histogram },
       reviews: reviews && {
-        items: reviews.items.map((r) => ({ id: r.id, author: r.author, rating: r.rating, title: r.title, body: r.body, createdAt: r.createdAt })),
+        items: reviews.items.map((r) => ({
+          id: r.id,
+          author: r.author,
+          rating: r.rating,
+          title: r.title,
+          body: r.body,
+          createdAt: r.createdAt,
+        })),
         total: reviews.total,
         page: reviews.page,
         pageSize: reviews.pageSize,

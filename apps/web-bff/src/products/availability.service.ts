@@ -26,7 +26,9 @@ export class AvailabilityService {
         const level = stock.get(id);
         return {
           id,
-          price: price ? { currency: price.currency, amount: price.amount, listAmount: price.listAmount, discountPct: price.discountPct } : null,
+          price: price
+            ? { currency: price.currency, amount: price.amount, listAmount: price.listAmount, discountPct: price.discountPct }
+            : null,
           availability: level ? { inStock: level.inStock, available: level.available, restockDate: level.restockDate } : null,
         };
       }),

@@ -11,12 +11,15 @@ const CACHE_MESSAGE = 'PARTNER_KEY_CACHE_MS must be an integer between 0 and 600
  * `scripts/partner-keys.mjs`).
  */
 export class ApiKeyAuthEnv {
-  @Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) => parsePartnerKeys(typeof obj[key] === 'string' ? obj[key] : ''))
+  @Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) =>
+    parsePartnerKeys(typeof obj[key] === 'string' ? obj[key] : ''),
+  )
   @ValidateBy({
     name: 'partnerApiKeys',
     validator: {
       validate: (value: unknown) => (value as ParsedPartnerKeys | undefined)?.problems.length === 0,
-      defaultMessage: (args?: ValidationArguments) => (args?.value as ParsedPartnerKeys | undefined)?.problems.join('; ') ?? 'PARTNER_API_KEYS is invalid',
+      defaultMessage: (args?: ValidationArguments) =>
+        (args?.value as ParsedPartnerKeys | undefined)?.problems.join('; ') ?? 'PARTNER_API_KEYS is invalid',
     },
   })
   PARTNER_API_KEYS: ParsedPartnerKeys = { records: [], problems: [] };

@@ -1,6 +1,14 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
-import { AuthenticatorRegistry, CORE_MODULE_OPTIONS, PlatformError, RequestContext, type Authenticator, type CoreModuleOptions, type Identity } from '@bff/core';
+import {
+  AuthenticatorRegistry,
+  CORE_MODULE_OPTIONS,
+  PlatformError,
+  RequestContext,
+  type Authenticator,
+  type CoreModuleOptions,
+  type Identity,
+} from '@bff/core';
 import { API_KEY_HEADER, API_KEY_STRATEGY } from '../auth.constants.js';
 import { AuthFailureLimiter } from '../rate-limit/auth-failure.limiter.js';
 import { API_KEY_AUTH_OPTIONS, type ApiKeyAuthModuleOptions } from './api-key-auth.module-definition.js';
@@ -46,7 +54,9 @@ export class ApiKeyAuthenticator implements Authenticator, OnModuleInit {
     const presented = (request as { headers: Record<string, string | string[] | undefined> }).headers[API_KEY_HEADER];
     if (presented === undefined || presented === '') {
       RequestContext.setResponseHeader('www-authenticate', this.challenge);
-      throw new PlatformError('unauthorized', 'MISSING_CREDENTIALS', 'No API key', { publicDetail: 'This resource requires an API key in the X-Api-Key header.' });
+      throw new PlatformError('unauthorized', 'MISSING_CREDENTIALS', 'No API key', {
+        publicDetail: 'This resource requires an API key in the X-Api-Key header.',
+      });
     }
     if (typeof presented !== 'string') throw await this.refuse(request, 'several X-Api-Key headers');
     const id = apiKeyId(presented);

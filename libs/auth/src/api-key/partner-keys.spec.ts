@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
+
 import { apiKeyAuthEnv } from './api-key-auth.env.js';
 import { apiKeyId, generateApiKey, hashApiKey } from './api-key.format.js';
 import { parsePartnerKeys } from './partner-keys.js';
 
 const hex = (c: string) => c.repeat(64);
-const entry = (overrides: Record<string, unknown> = {}) => ({ id: 'abcdefabcdef', partner: 'acme', scopes: ['catalog:read'], sha256: hex('a'), ...overrides });
+const entry = (overrides: Record<string, unknown> = {}) => ({
+  id: 'abcdefabcdef',
+  partner: 'acme',
+  scopes: ['catalog:read'],
+  sha256: hex('a'),
+  ...overrides,
+});
 
 describe('partner API key format', () => {
   it('generates 256-bit keys with a public id, stored only as their SHA-256', () => {
@@ -33,8 +40,22 @@ describe('PARTNER_API_KEYS', () => {
     );
     expect(parsed.problems).toEqual([]);
     expect(parsed.records).toEqual([
-      { id: 'abcdefabcdef', partnerId: 'acme', scopes: ['catalog:read', 'orders:read'], sha256: hex('a'), expiresAt: undefined, account: 'c-0001' },
-      { id: 'bbbbbbbbbbbb', partnerId: 'acme', scopes: ['catalog:read'], sha256: hex('b'), expiresAt: Date.parse('2999-01-01T00:00:00Z'), account: 'c-0001' },
+      {
+        id: 'abcdefabcdef',
+        partnerId: 'acme',
+        scopes: ['catalog:read', 'orders:read'],
+        sha256: hex('a'),
+        expiresAt: undefined,
+        account: 'c-0001',
+      },
+      {
+        id: 'bbbbbbbbbbbb',
+        partnerId: 'acme',
+        scopes: ['catalog:read'],
+        sha256: hex('b'),
+        expiresAt: Date.parse('2999-01-01T00:00:00Z'),
+        account: 'c-0001',
+      },
     ]);
     expect(parsePartnerKeys('')).toEqual({ records: [], problems: [] });
   });
@@ -72,19 +93,25 @@ describe('PARTNER_API_KEYS', () => {
     // An expired third key is fine: it is kept for the record and refused at runtime.
     three[0] = entry({ expires: '2026-05-01T00:00:00Z' });
     expect(parsePartnerKeys(JSON.stringify(three), now).problems).toEqual([]);
-    expect(parsePartnerKeys(JSON.stringify([entry(), entry({ sha256: hex('b') })]), now).problems).toEqual(['PARTNER_API_KEYS: key id abcdefabcdef is listed twice']);
+    expect(parsePartnerKeys(JSON.stringify([entry(), entry({ sha256: hex('b') })]), now).problems).toEqual([
+      'PARTNER_API_KEYS: key id abcdefabcdef is listed twice',
+    ]);
     expect(parsePartnerKeys(JSON.stringify([entry(), entry({ id: 'bbbbbbbbbbbb' })]), now).problems).toEqual([
       'PARTNER_API_KEYS: key bbbbbbbbbbbb has the same sha256 as another entry',
     ]);
-    expect(parsePartnerKeys(JSON.stringify([entry({ account: 'c-1' }), entry({ id: 'bbbbbbbbbbbb', sha256: hex('b'), account: 'c-2' })]), now).problems).toEqual([
-      'PARTNER_API_KEYS: the keys of partner acme name different accounts; a partner has one account',
-    ]);
+    expect(
+      parsePartnerKeys(JSON.stringify([entry({ account: 'c-1' }), entry({ id: 'bbbbbbbbbbbb', sha256: hex('b'), account: 'c-2' })]), now)
+        .problems,
+    ).toEqual(['PARTNER_API_KEYS: the keys of partner acme name different accounts; a partner has one account']);
   });
 
   it('is validated at boot through the env schema, listing the problems', () => {
     expect(apiKeyAuthEnv.parse({ PARTNER_API_KEYS: JSON.stringify([entry()]) }).problems).toEqual([]);
     expect(apiKeyAuthEnv.parse({}).value?.PARTNER_API_KEYS.records).toEqual([]);
     const { problems } = apiKeyAuthEnv.parse({ PARTNER_API_KEYS: JSON.stringify([entry({ id: 'x' })]), PARTNER_KEY_CACHE_MS: '-1' });
-    expect(problems).toEqual(['PARTNER_API_KEYS[0].id must be 12 characters a-z0-9', 'PARTNER_KEY_CACHE_MS must be an integer between 0 and 60000']);
+    expect(problems).toEqual([
+      'PARTNER_API_KEYS[0].id must be 12 characters a-z0-9',
+      'PARTNER_KEY_CACHE_MS must be an integer between 0 and 60000',
+    ]);
   });
 });

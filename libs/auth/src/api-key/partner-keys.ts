@@ -57,11 +57,13 @@ export function parsePartnerKeys(raw: string, now: number = Date.now()): ParsedP
     const before = problems.length;
     for (const field of Object.keys(e)) if (!FIELDS.has(field)) problems.push(`${where} has an unknown field '${field.slice(0, 32)}'`);
     if (typeof e.id !== 'string' || !KEY_ID.test(e.id)) problems.push(`${where}.id must be 12 characters a-z0-9`);
-    if (typeof e.partner !== 'string' || !PARTNER_ID.test(e.partner)) problems.push(`${where}.partner must be 1-64 characters a-z0-9 . _ - (starting with a letter or digit)`);
+    if (typeof e.partner !== 'string' || !PARTNER_ID.test(e.partner))
+      problems.push(`${where}.partner must be 1-64 characters a-z0-9 . _ - (starting with a letter or digit)`);
     if (!Array.isArray(e.scopes) || e.scopes.length === 0 || !e.scopes.every((s) => typeof s === 'string' && SCOPE.test(s))) {
       problems.push(`${where}.scopes must be a non-empty array of scopes like "catalog:read"`);
     }
-    if (typeof e.sha256 !== 'string' || !SHA256_HEX.test(e.sha256)) problems.push(`${where}.sha256 must be the key's SHA-256 as 64 lowercase hex characters`);
+    if (typeof e.sha256 !== 'string' || !SHA256_HEX.test(e.sha256))
+      problems.push(`${where}.sha256 must be the key's SHA-256 as 64 lowercase hex characters`);
     let expiresAt: number | undefined;
     if (e.expires !== undefined) {
       expiresAt = typeof e.expires === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(e.expires) ? Date.parse(e.expires) : NaN;

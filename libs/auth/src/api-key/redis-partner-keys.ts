@@ -1,6 +1,16 @@
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
-import { ACCOUNT_ID, KEY_ID, PARTNER_ID, PartnerKeyStoreUnavailableError, SCOPE, SHA256_HEX, type PartnerKeyRecord, type PartnerKeyStore } from './partner-keys.js';
+
+import {
+  ACCOUNT_ID,
+  KEY_ID,
+  PARTNER_ID,
+  PartnerKeyStoreUnavailableError,
+  SCOPE,
+  SHA256_HEX,
+  type PartnerKeyRecord,
+  type PartnerKeyStore,
+} from './partner-keys.js';
 
 /**
  * Partner keys registered in Redis (by `scripts/partner-keys.mjs`), shared by every instance.

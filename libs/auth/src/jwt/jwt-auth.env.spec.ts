@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { rateLimitEnv } from '../rate-limit/rate-limit.env.js';
 import { clientCredentialsEnv } from '../upstream-auth/client-credentials.env.js';
 import { jwtAuthEnv } from './jwt-auth.env.js';
@@ -15,13 +16,18 @@ describe('jwtAuthEnv', () => {
       JWT_TYP: 'at+jwt',
       JWT_JWKS_COOLDOWN_MS: 30_000,
     });
-    expect(jwtAuthEnv.parse({ ...base, JWT_ALGORITHMS: 'ES256, EdDSA', JWT_TYP: '' }).value).toMatchObject({ JWT_ALGORITHMS: ['ES256', 'EdDSA'], JWT_TYP: '' });
+    expect(jwtAuthEnv.parse({ ...base, JWT_ALGORITHMS: 'ES256, EdDSA', JWT_TYP: '' }).value).toMatchObject({
+      JWT_ALGORITHMS: ['ES256', 'EdDSA'],
+      JWT_TYP: '',
+    });
   });
 
   it('refuses none and HS* in the allowlist, at boot', () => {
     for (const algorithms of ['none', 'HS256', 'RS256,HS512', 'rs256', '']) {
       const { problems } = jwtAuthEnv.parse({ ...base, JWT_ALGORITHMS: algorithms });
-      expect(problems, algorithms).toEqual([expect.stringContaining("JWT_ALGORITHMS must be a comma-separated list of asymmetric algorithms")]);
+      expect(problems, algorithms).toEqual([
+        expect.stringContaining('JWT_ALGORITHMS must be a comma-separated list of asymmetric algorithms'),
+      ]);
       expect(problems[0]).toContain("'none' and HS256/HS384/HS512 are never accepted");
     }
   });
@@ -34,13 +40,20 @@ describe('jwtAuthEnv', () => {
     expect(jwtAuthEnv.parse({ ...base, JWT_ISSUER: 'http://idp.example.com' }).problems).toHaveLength(1);
     expect(jwtAuthEnv.parse({ ...base, JWT_ISSUER: 'https://idp.example.com/?tenant=1' }).problems).toHaveLength(1);
     expect(jwtAuthEnv.parse({ ...base, JWT_ISSUER: 'http://127.0.0.1:4100' }).problems).toEqual([]);
-    expect(jwtAuthEnv.parse({ ...base, JWT_CLOCK_SKEW_SECONDS: '3600' }).problems).toEqual(['JWT_CLOCK_SKEW_SECONDS must be an integer between 0 and 300']);
+    expect(jwtAuthEnv.parse({ ...base, JWT_CLOCK_SKEW_SECONDS: '3600' }).problems).toEqual([
+      'JWT_CLOCK_SKEW_SECONDS must be an integer between 0 and 300',
+    ]);
   });
 });
 
 describe('rateLimitEnv and clientCredentialsEnv', () => {
   it('have safe defaults and bounded values', () => {
-    expect(rateLimitEnv.parse({}).value).toMatchObject({ RATE_LIMIT_ENABLED: true, RATE_LIMIT_MAX: 600, AUTH_FAILURE_MAX: 20, AUTH_REDIS_PREFIX: 'bff:' });
+    expect(rateLimitEnv.parse({}).value).toMatchObject({
+      RATE_LIMIT_ENABLED: true,
+      RATE_LIMIT_MAX: 600,
+      AUTH_FAILURE_MAX: 20,
+      AUTH_REDIS_PREFIX: 'bff:',
+    });
     expect(rateLimitEnv.parse({ RATE_LIMIT_ENABLED: 'false' }).value?.RATE_LIMIT_ENABLED).toBe(false);
     expect(rateLimitEnv.parse({ RATE_LIMIT_MAX: '0', AUTH_REDIS_PREFIX: 'has space' }).problems).toEqual([
       'RATE_LIMIT_MAX must be an integer between 1 and 1000000',

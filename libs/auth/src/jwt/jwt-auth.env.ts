@@ -8,7 +8,19 @@ import { isIssuerUrl, issuerMessage, splitList } from '../env.util.js';
  * never accepted: with HS* the verification key is a shared secret, and a server that verifies
  * HS256 with the IdP's *public* key can be fooled by anyone holding that public key.
  */
-export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] as const;
+export const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const;
 export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
 
 const ALGORITHMS_MESSAGE =

@@ -1,7 +1,9 @@
-import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createServer, type Server } from 'node:http';
+
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+
 import { InvalidTokenError, JwtVerifier, VERIFIED_TOKEN_TTL_MS, type JwtVerifierOptions } from './jwt-verifier.js';
 
 /** Discovery + JWKS over real HTTP, counting key-set requests. */
@@ -61,7 +63,16 @@ describe('JwtVerifier: verified tokens answered from memory', () => {
   });
   const sign = (claims: Record<string, unknown> = {}) => {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ iss: idp.issuer, aud: AUDIENCE, sub: 'c-0001', iat: now, exp: now + 300, scope: 'catalog:read', jti: randomUUID(), ...claims })
+    return new SignJWT({
+      iss: idp.issuer,
+      aud: AUDIENCE,
+      sub: 'c-0001',
+      iat: now,
+      exp: now + 300,
+      scope: 'catalog:read',
+      jti: randomUUID(),
+      ...claims,
+    })
       .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: key.kid })
       .sign(key.privateKey);
   };

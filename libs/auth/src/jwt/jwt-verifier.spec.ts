@@ -1,7 +1,9 @@
-import { createServer, type Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import { IssuerUnavailableError } from '../oidc/discovery.js';
 import { InvalidTokenError, JwtVerifier, type JwtVerifierOptions } from './jwt-verifier.js';
 
@@ -71,7 +73,15 @@ describe('JwtVerifier', () => {
 
   const token = (key: SigningKey, claims: Record<string, unknown> = {}, header: Record<string, unknown> = {}) => {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ iss: idp.issuer, aud: AUDIENCE, sub: 'c-0001', iat: now, exp: now + 300, scope: 'catalog:read orders:read', ...claims })
+    return new SignJWT({
+      iss: idp.issuer,
+      aud: AUDIENCE,
+      sub: 'c-0001',
+      iat: now,
+      exp: now + 300,
+      scope: 'catalog:read orders:read',
+      ...claims,
+    })
       .setProtectedHeader({ alg: key.jwk.alg!, typ: 'at+jwt', kid: key.kid, ...header })
       .sign(key.privateKey);
   };

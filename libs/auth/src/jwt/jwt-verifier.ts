@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+
 import { DiscoveryCache, IssuerUnavailableError } from '../oidc/discovery.js';
 
 export interface JwtVerifierOptions {
@@ -161,7 +162,8 @@ export class JwtVerifier {
       if (error.code === 'ERR_JOSE_GENERIC') return new IssuerUnavailableError('key set request failed', { cause: error });
       return new InvalidTokenError(error.code, { cause: error });
     }
-    if (error instanceof TypeError && /fetch/i.test(error.message)) return new IssuerUnavailableError('key set request failed', { cause: error });
+    if (error instanceof TypeError && /fetch/i.test(error.message))
+      return new IssuerUnavailableError('key set request failed', { cause: error });
     return new InvalidTokenError('unverifiable', { cause: error });
   }
 }

@@ -1,5 +1,13 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { AuthenticatorRegistry, CORE_MODULE_OPTIONS, PlatformError, RequestContext, type Authenticator, type CoreModuleOptions, type Identity } from '@bff/core';
+import {
+  AuthenticatorRegistry,
+  CORE_MODULE_OPTIONS,
+  PlatformError,
+  RequestContext,
+  type Authenticator,
+  type CoreModuleOptions,
+  type Identity,
+} from '@bff/core';
 import { JWT_STRATEGY, RELAY_TOKEN_SLOT } from '../auth.constants.js';
 import { IssuerUnavailableError } from '../oidc/discovery.js';
 import { AuthFailureLimiter } from '../rate-limit/auth-failure.limiter.js';
@@ -36,9 +44,14 @@ export class JwtAuthenticator implements Authenticator, OnModuleInit {
   onModuleInit(): void {
     this.registry.register(JWT_STRATEGY, this);
     if (this.options.prefetchKeys ?? true) {
-      this.verifier.warmUp().catch((error: unknown) =>
-        this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Could not prefetch the identity provider keys; retrying on first use'),
-      );
+      this.verifier
+        .warmUp()
+        .catch((error: unknown) =>
+          this.logger.warn(
+            { err: error instanceof Error ? error.message : String(error) },
+            'Could not prefetch the identity provider keys; retrying on first use',
+          ),
+        );
     }
   }
 

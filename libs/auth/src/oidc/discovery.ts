@@ -67,7 +67,9 @@ export async function fetchDiscovery(issuer: string, signal: AbortSignal, fetchI
   }
   const record = document as Record<string, unknown>;
   if (record.issuer !== issuer) {
-    throw new IssuerUnavailableError(`discovery document names issuer ${JSON.stringify(record.issuer)}, expected ${JSON.stringify(issuer)}`);
+    throw new IssuerUnavailableError(
+      `discovery document names issuer ${JSON.stringify(record.issuer)}, expected ${JSON.stringify(issuer)}`,
+    );
   }
   return { ...record, issuer, jwks_uri: endpoint(record, 'jwks_uri'), token_endpoint: endpoint(record, 'token_endpoint') };
 }

@@ -27,7 +27,13 @@ class FeedController {
   bulk(): void {}
 }
 
-const partner = (partnerId: string): Identity => ({ strategy: 'api-key', subject: partnerId, partnerId, scopes: ['catalog:read'], claims: {} });
+const partner = (partnerId: string): Identity => ({
+  strategy: 'api-key',
+  subject: partnerId,
+  partnerId,
+  scopes: ['catalog:read'],
+  claims: {},
+});
 const user = (subject: string): Identity => ({ strategy: 'jwt', subject, scopes: [], claims: {} });
 
 interface Call {
@@ -43,7 +49,10 @@ describe('RateLimitGuard', () => {
   let headers: Record<string, string>;
 
   /** The guard's own answer, unawaited: `true`, or a promise of it (a refusal may be thrown synchronously). */
-  const activate = ({ handler, identity, ip = '203.0.113.7', route = '/v1/catalog' }: Call, on: RateLimitGuard = guard): boolean | Promise<boolean> => {
+  const activate = (
+    { handler, identity, ip = '203.0.113.7', route = '/v1/catalog' }: Call,
+    on: RateLimitGuard = guard,
+  ): boolean | Promise<boolean> => {
     headers = {};
     const request = { ip, routeOptions: { url: route }, headers: {}, [IDENTITY_SLOT]: identity };
     const reply = { header: (name: string, value: string | number) => (headers[name.toLowerCase()] = String(value)) };
@@ -61,7 +70,11 @@ describe('RateLimitGuard', () => {
 
   beforeEach(async () => {
     env = Object.assign(new RateLimitEnv(), { RATE_LIMIT_MAX: 3, RATE_LIMIT_WINDOW_MS: 60_000 });
-    guard = new RateLimitGuard({ throttlers: [{ name: 'default', limit: 3, ttl: 60_000, blockDuration: 0 }] }, new MemoryRateLimitStore(), env);
+    guard = new RateLimitGuard(
+      { throttlers: [{ name: 'default', limit: 3, ttl: 60_000, blockDuration: 0 }] },
+      new MemoryRateLimitStore(),
+      env,
+    );
     await guard.onModuleInit();
   });
 
@@ -72,7 +85,11 @@ describe('RateLimitGuard', () => {
     await call({ handler: 'list', identity: partner('acme'), ip: '198.51.100.2' });
     const error = await refusal({ handler: 'list', identity: partner('acme') });
     expect(error).toBeInstanceOf(PlatformError);
-    expect(error).toMatchObject({ kind: 'rate_limited', code: 'RATE_LIMITED', publicDetail: 'Rate limit exceeded: at most 3 requests per 60 s. Retry later.' });
+    expect(error).toMatchObject({
+      kind: 'rate_limited',
+      code: 'RATE_LIMITED',
+      publicDetail: 'Rate limit exceeded: at most 3 requests per 60 s. Retry later.',
+    });
     expect(error!.retryAfterSeconds).toBeGreaterThan(0);
     expect(headers.ratelimit).toMatch(/^"default";r=0;t=\d+$/);
     // Another partner on the same address has its own budget.
@@ -135,7 +152,11 @@ describe('RateLimitGuard', () => {
     expect(headers).toMatchObject({ 'ratelimit-policy': '"default";q=2;w=60', ratelimit: '"default";r=1;t=60' });
     expect(await call({ handler: 'bulk', identity: partner('acme') })).toBe(true);
     const error = await refusal({ handler: 'bulk', identity: partner('acme') });
-    expect(error).toMatchObject({ kind: 'rate_limited', code: 'RATE_LIMITED', publicDetail: 'Rate limit exceeded: at most 2 requests per 60 s. Retry later.' });
+    expect(error).toMatchObject({
+      kind: 'rate_limited',
+      code: 'RATE_LIMITED',
+      publicDetail: 'Rate limit exceeded: at most 2 requests per 60 s. Retry later.',
+    });
     // Its own counter: the shared budget is untouched, and another partner has its own.
     for (let i = 0; i < 3; i++) expect(await call({ handler: 'list', identity: partner('acme') })).toBe(true);
     expect(await call({ handler: 'bulk', identity: partner('globex') })).toBe(true);

@@ -107,7 +107,12 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
     const { counters } = this;
     if (counters.incrementNow === undefined) return this.countAll(plan, tracker, res);
     for (const limit of plan.limits) {
-      this.answer(counters.incrementNow(this.counterKey(plan, limit, tracker), limit.ttl, limit.limit, limit.blockDuration, limit.name), limit, tracker, res);
+      this.answer(
+        counters.incrementNow(this.counterKey(plan, limit, tracker), limit.ttl, limit.limit, limit.blockDuration, limit.name),
+        limit,
+        tracker,
+        res,
+      );
     }
     return true;
   }
@@ -115,7 +120,12 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
   /** The store has no synchronous counter (Redis): one awaited update per throttler. */
   private async countAll(plan: RoutePlan, tracker: string, res: Reply): Promise<boolean> {
     for (const limit of plan.limits) {
-      this.answer(await this.counters.increment(this.counterKey(plan, limit, tracker), limit.ttl, limit.limit, limit.blockDuration, limit.name), limit, tracker, res);
+      this.answer(
+        await this.counters.increment(this.counterKey(plan, limit, tracker), limit.ttl, limit.limit, limit.blockDuration, limit.name),
+        limit,
+        tracker,
+        res,
+      );
     }
     return true;
   }
@@ -154,7 +164,11 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
 
   assertGuardOrder(protectedRoute: boolean, request: Record<string, unknown>): void {
     if (protectedRoute && !identityOf(request)) {
-      throw new PlatformError('internal', 'RATE_LIMIT_GUARD_ORDER', 'RateLimitGuard ran before AccessGuard: import RateLimitModule after CoreModule');
+      throw new PlatformError(
+        'internal',
+        'RATE_LIMIT_GUARD_ORDER',
+        'RateLimitGuard ran before AccessGuard: import RateLimitModule after CoreModule',
+      );
     }
   }
 

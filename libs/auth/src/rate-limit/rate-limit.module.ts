@@ -38,7 +38,9 @@ export class RateLimitModule {
         {
           provide: getOptionsToken(),
           useFactory: (env: RateLimitEnv): ThrottlerModuleOptions => ({
-            throttlers: [{ name: 'default', limit: env.RATE_LIMIT_MAX, ttl: env.RATE_LIMIT_WINDOW_MS, blockDuration: env.RATE_LIMIT_BLOCK_MS }],
+            throttlers: [
+              { name: 'default', limit: env.RATE_LIMIT_MAX, ttl: env.RATE_LIMIT_WINDOW_MS, blockDuration: env.RATE_LIMIT_BLOCK_MS },
+            ],
           }),
           inject: [RateLimitEnv],
         },

@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
+
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { FailOpenRateLimitStore, MemoryRateLimitStore, RedisRateLimitStore, type RateLimitStore } from './rate-limit.store.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function connectRedis(): Promise<Redis | undefined> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 3_000, retryStrategy: () => null });
+  const redis = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 3_000,
+    retryStrategy: () => null,
+  });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -15,7 +23,9 @@ async function connectRedis(): Promise<Redis | undefined> {
   } catch (error) {
     redis.disconnect();
     if (process.env.REQUIRE_REDIS === '1') throw new Error(`REQUIRE_REDIS=1 but Redis at ${REDIS_URL} is not reachable`, { cause: error });
-    process.stderr.write(`\n!!! Redis at ${REDIS_URL} is not reachable: the Redis rate-limit store tests are SKIPPED (set REQUIRE_REDIS=1 to fail instead) !!!\n\n`);
+    process.stderr.write(
+      `\n!!! Redis at ${REDIS_URL} is not reachable: the Redis rate-limit store tests are SKIPPED (set REQUIRE_REDIS=1 to fail instead) !!!\n\n`,
+    );
     return undefined;
   }
 }
@@ -108,7 +118,12 @@ describe('FailOpenRateLimitStore', () => {
   let broken: Redis;
   beforeAll(() => {
     // Nothing listens on port 9: every command fails at once (no offline queue).
-    broken = new Redis('redis://127.0.0.1:9', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    broken = new Redis('redis://127.0.0.1:9', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     broken.on('error', () => undefined);
   });
   afterAll(() => broken.disconnect());

@@ -56,7 +56,12 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const now = this.now();
     let entry = this.entries.get(key);
     if (entry && entry.blockedUntil > now) {
-      return { totalHits: entry.hits, timeToExpire: seconds(entry.windowEndsAt - now), isBlocked: true, timeToBlockExpire: seconds(entry.blockedUntil - now) };
+      return {
+        totalHits: entry.hits,
+        timeToExpire: seconds(entry.windowEndsAt - now),
+        isBlocked: true,
+        timeToBlockExpire: seconds(entry.blockedUntil - now),
+      };
     }
     // An entry that is kept is updated in place (get() already made it the most recently used).
     if (!entry || entry.windowEndsAt <= now) this.entries.set(key, (entry = { hits: 0, windowEndsAt: now + ttl, blockedUntil: 0 }));
@@ -112,7 +117,13 @@ return { hits, windowMs, 0, 0 }
 `;
 
 interface WithIncrementScript {
-  bffRateLimitIncrement(hitsKey: string, blockKey: string, ttl: number, limit: number, block: number): Promise<[number, number, number, number]>;
+  bffRateLimitIncrement(
+    hitsKey: string,
+    blockKey: string,
+    ttl: number,
+    limit: number,
+    block: number,
+  ): Promise<[number, number, number, number]>;
 }
 
 /**
@@ -136,7 +147,12 @@ export class RedisRateLimitStore implements RateLimitStore {
       limit,
       blockDuration,
     );
-    return { totalHits: hits, timeToExpire: seconds(windowMs), isBlocked: blocked === 1, timeToBlockExpire: blocked === 1 ? seconds(blockedMs) : 0 };
+    return {
+      totalHits: hits,
+      timeToExpire: seconds(windowMs),
+      isBlocked: blocked === 1,
+      timeToBlockExpire: blocked === 1 ? seconds(blockedMs) : 0,
+    };
   }
 
   async blockedFor(key: string): Promise<number> {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { CookiePolicy, readCookie } from './cookies.js';
 
 const id = 'A'.repeat(43);

@@ -1,4 +1,5 @@
 import { PlatformError } from '@bff/core';
+
 import { CSRF_HEADER, CSRF_HEADER_VALUE } from './session.constants.js';
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;

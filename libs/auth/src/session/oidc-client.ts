@@ -58,7 +58,8 @@ export function classifyOidcError(error: unknown, what: string): OidcUnavailable
       ? new OidcUnavailableError(`${what}: provider answered ${error.status} ${error.error}`, { cause: error })
       : new OidcRejectedError(error.error, `${what}: ${error.error}`, { cause: error });
   }
-  if (error instanceof oidc.AuthorizationResponseError) return new OidcRejectedError(error.error, `${what}: ${error.error}`, { cause: error });
+  if (error instanceof oidc.AuthorizationResponseError)
+    return new OidcRejectedError(error.error, `${what}: ${error.error}`, { cause: error });
   if (error instanceof oidc.ClientError) {
     const code = error.code ?? 'client_error';
     return TRANSIENT_CODES.has(code)
@@ -119,7 +120,9 @@ export class OidcClient {
       .catch((error: unknown) => {
         this.failedAt = Date.now();
         this.lastFailure = error;
-        throw new OidcUnavailableError(`provider discovery failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        throw new OidcUnavailableError(`provider discovery failed: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        });
       })
       .finally(() => {
         this.pending = undefined;
@@ -170,7 +173,11 @@ export class OidcClient {
   async refresh(refreshToken: string): Promise<TokenResult> {
     const config = await this.configuration();
     try {
-      const response = await oidc.refreshTokenGrant(config, refreshToken, this.options.resource ? { resource: this.options.resource } : undefined);
+      const response = await oidc.refreshTokenGrant(
+        config,
+        refreshToken,
+        this.options.resource ? { resource: this.options.resource } : undefined,
+      );
       return toTokenResult(response);
     } catch (error) {
       throw classifyOidcError(error, 'refresh token grant');

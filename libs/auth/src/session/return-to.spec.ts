@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { safeReturnTo } from './return-to.js';
 
 describe('safeReturnTo', () => {

@@ -1,8 +1,9 @@
 import type { CoreEnv } from '@bff/core';
+
 import { CookiePolicy } from './cookies.js';
+import { safeReturnTo } from './return-to.js';
 import type { SessionAuthEnv } from './session.env.js';
 import type { SessionAuthModuleOptions } from './session.module-definition.js';
-import { safeReturnTo } from './return-to.js';
 
 const DEFAULT_SCOPES = ['openid', 'profile', 'email'];
 const DEFAULT_USER_CLAIMS = ['sub', 'email', 'email_verified', 'name', 'given_name', 'family_name', 'locale'];

@@ -1,4 +1,5 @@
 import { Protected } from '@bff/core';
+
 import { SESSION_STRATEGY } from './session.constants.js';
 
 /**

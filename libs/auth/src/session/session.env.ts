@@ -56,7 +56,10 @@ export class SessionAuthEnv {
   @IsOptional()
   @ValidateBy({
     name: 'isAbsoluteUri',
-    validator: { validate: (v: unknown) => typeof v === 'string' && URL.canParse(v) && !v.includes('#'), defaultMessage: () => 'OIDC_RESOURCE must be an absolute URI without fragment' },
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && URL.canParse(v) && !v.includes('#'),
+      defaultMessage: () => 'OIDC_RESOURCE must be an absolute URI without fragment',
+    },
   })
   OIDC_RESOURCE?: string;
 
@@ -121,7 +124,8 @@ export class SessionAuthEnv {
   @ValidateBy({
     name: 'devModeOutsideProduction',
     validator: {
-      validate: (value: unknown, args?: ValidationArguments) => value !== true || (args !== undefined && environmentOf(args) !== 'production'),
+      validate: (value: unknown, args?: ValidationArguments) =>
+        value !== true || (args !== undefined && environmentOf(args) !== 'production'),
       defaultMessage: () =>
         'SESSION_COOKIE_DEV_MODE=true is refused when NODE_ENV is production (or unset): it drops the Secure flag and the __Host- prefix of the session cookie',
     },

@@ -8,7 +8,12 @@ import { SessionAuthenticator } from './session.authenticator.js';
 import { SessionConfig } from './session.config.js';
 import { SESSION_STORE } from './session.constants.js';
 import { SessionAuthEnv } from './session.env.js';
-import { SESSION_AUTH_OPTIONS, SessionAuthConfigurableModule, type SESSION_AUTH_OPTIONS_TYPE, type SessionAuthModuleOptions } from './session.module-definition.js';
+import {
+  SESSION_AUTH_OPTIONS,
+  SessionAuthConfigurableModule,
+  type SESSION_AUTH_OPTIONS_TYPE,
+  type SessionAuthModuleOptions,
+} from './session.module-definition.js';
 import { SessionRedis } from './session-redis.js';
 import { SessionService } from './session.service.js';
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from './session.store.js';
@@ -85,9 +90,14 @@ export class SessionAuthModule extends SessionAuthConfigurableModule implements 
       });
     }
     if (this.options.prefetchDiscovery ?? true) {
-      this.oidc.warmUp().catch((error: unknown) =>
-        this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'Could not fetch the identity provider metadata; retrying on first login'),
-      );
+      this.oidc
+        .warmUp()
+        .catch((error: unknown) =>
+          this.logger.warn(
+            { err: error instanceof Error ? error.message : String(error) },
+            'Could not fetch the identity provider metadata; retrying on first login',
+          ),
+        );
     }
   }
 }

@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+
 import type { CoreEnv } from '@bff/core';
-import type { OidcClient, TokenResult } from './oidc-client.js';
-import { OidcRejectedError, OidcUnavailableError } from './oidc-client.js';
+
+import { OidcRejectedError, OidcUnavailableError, type OidcClient, type TokenResult } from './oidc-client.js';
 import { SessionConfig } from './session.config.js';
 import { sessionAuthEnv, type SessionAuthEnv } from './session.env.js';
 import { SessionService } from './session.service.js';
@@ -22,7 +23,9 @@ function config(): SessionConfig {
     SESSION_ABSOLUTE_TIMEOUT_SECONDS: String(ABSOLUTE_S),
     SESSION_REFRESH_SKEW_SECONDS: '30',
   });
-  return new SessionConfig(value as SessionAuthEnv, { CORS_ORIGINS: [] } as unknown as CoreEnv, 'web-bff', { scopes: ['openid', 'profile'] });
+  return new SessionConfig(value as SessionAuthEnv, { CORS_ORIGINS: [] } as unknown as CoreEnv, 'web-bff', {
+    scopes: ['openid', 'profile'],
+  });
 }
 
 /** A scripted OpenID provider. */
@@ -233,7 +236,9 @@ describe('SessionService', () => {
 
   it('answers 503 when the store fails, never "signed out"', async () => {
     const headers = await signIn();
-    const broken: SessionStore = Object.assign(Object.create(store) as SessionStore, { get: () => Promise.reject(new Error('ECONNREFUSED')) });
+    const broken: SessionStore = Object.assign(Object.create(store) as SessionStore, {
+      get: () => Promise.reject(new Error('ECONNREFUSED')),
+    });
     const onBroken = new SessionService(config(), oidc as unknown as OidcClient, broken);
     expect(await code(onBroken.resolve(headers))).toBe('SESSION_STORE_UNAVAILABLE');
   });

@@ -94,7 +94,13 @@ export class SessionService {
         publicDetail: 'returnTo must be a path on this site, such as /account.',
       });
     }
-    const pending: PendingLogin = { state: randomState(), nonce: randomNonce(), codeVerifier: randomPKCECodeVerifier(), returnTo: target, createdAt: Date.now() };
+    const pending: PendingLogin = {
+      state: randomState(),
+      nonce: randomNonce(),
+      codeVerifier: randomPKCECodeVerifier(),
+      returnTo: target,
+      createdAt: Date.now(),
+    };
     const url = await this.provider(() => this.oidc.authorizationUrl(pending));
 
     const cookies: string[] = [];
@@ -123,7 +129,8 @@ export class SessionService {
     if (!pending) throw loginProblem('LOGIN_EXPIRED', 'Unknown or expired pending login');
 
     const params = new URLSearchParams(query);
-    if (!sameString(params.get('state') ?? '', pending.state)) throw loginProblem('LOGIN_STATE_MISMATCH', 'state does not match the pending login');
+    if (!sameString(params.get('state') ?? '', pending.state))
+      throw loginProblem('LOGIN_STATE_MISMATCH', 'state does not match the pending login');
     const callbackUrl = new URL(this.config.redirectUri);
     callbackUrl.search = params.toString();
 
@@ -270,7 +277,11 @@ export class SessionService {
           if (!this.needsRefresh(current, Date.now())) return current;
           return await this.refreshNow(key, current);
         } finally {
-          await this.store.releaseLease(leaseKey, lease).catch((error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'Could not release the refresh lease; it expires by itself'));
+          await this.store
+            .releaseLease(leaseKey, lease)
+            .catch((error: unknown) =>
+              this.logger.warn({ err: errorMessage(error) }, 'Could not release the refresh lease; it expires by itself'),
+            );
         }
       }
       if (stale.accessTokenExpiresAt > Date.now() + 1_000) return stale;
@@ -356,7 +367,12 @@ export class SessionService {
   }
 
   /** A session never outlives what can renew it: the refresh token, or the access token when there is none. */
-  private capAbsolute(absolute: number, refreshToken: string | undefined, refreshTokenExpiresAt: number | undefined, accessTokenExpiresAt: number): number {
+  private capAbsolute(
+    absolute: number,
+    refreshToken: string | undefined,
+    refreshTokenExpiresAt: number | undefined,
+    accessTokenExpiresAt: number,
+  ): number {
     if (!refreshToken) return Math.min(absolute, accessTokenExpiresAt);
     return refreshTokenExpiresAt === undefined ? absolute : Math.min(absolute, refreshTokenExpiresAt);
   }
@@ -426,7 +442,10 @@ function errorMessage(error: unknown): string {
 }
 
 function ended(reason: string): PlatformError {
-  return new PlatformError('unauthorized', 'SESSION_EXPIRED', `Session ended: ${reason}`, { publicDetail: SESSION_ENDED_DETAIL, context: { reason } });
+  return new PlatformError('unauthorized', 'SESSION_EXPIRED', `Session ended: ${reason}`, {
+    publicDetail: SESSION_ENDED_DETAIL,
+    context: { reason },
+  });
 }
 
 function providerUnavailable(error: unknown): PlatformError {

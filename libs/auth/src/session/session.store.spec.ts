@@ -1,19 +1,29 @@
 import { randomUUID } from 'node:crypto';
+
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from './session.store.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 async function redisReachable(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+  const probe = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 3_000,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
   probe.on('error', () => undefined);
   try {
     await probe.connect();
     return (await probe.ping()) === 'PONG';
   } catch (error) {
     if (process.env.REQUIRE_REDIS === '1') throw new Error(`REQUIRE_REDIS=1 but Redis at ${REDIS_URL} is not reachable`, { cause: error });
-    process.stderr.write(`\n!!! Redis at ${REDIS_URL} is not reachable: the Redis session store tests are SKIPPED (set REQUIRE_REDIS=1 to fail instead) !!!\n\n`);
+    process.stderr.write(
+      `\n!!! Redis at ${REDIS_URL} is not reachable: the Redis session store tests are SKIPPED (set REQUIRE_REDIS=1 to fail instead) !!!\n\n`,
+    );
     return false;
   } finally {
     probe.disconnect();

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 
@@ -124,7 +125,12 @@ export class RedisSessionStore implements SessionStore {
 
   async create(key: string, value: object, ttlMs: number): Promise<void> {
     const fields = RedisSessionStore.fields(value);
-    await this.redis.multi().del(this.k(key)).hset(this.k(key), ...fields).pexpire(this.k(key), Math.max(1, Math.ceil(ttlMs))).exec();
+    await this.redis
+      .multi()
+      .del(this.k(key))
+      .hset(this.k(key), ...fields)
+      .pexpire(this.k(key), Math.max(1, Math.ceil(ttlMs)))
+      .exec();
   }
 
   async update(key: string, fields: object, ttlMs: number): Promise<boolean> {

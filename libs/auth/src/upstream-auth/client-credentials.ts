@@ -118,7 +118,9 @@ export class ClientCredentialsTokens {
     if (request.scope) body.set('scope', request.scope);
     if (request.audience) body.set('resource', request.audience);
     // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
-    const basic = Buffer.from(`${encodeURIComponent(this.options.clientId)}:${encodeURIComponent(this.options.clientSecret)}`).toString('base64');
+    const basic = Buffer.from(`${encodeURIComponent(this.options.clientId)}:${encodeURIComponent(this.options.clientSecret)}`).toString(
+      'base64',
+    );
     const startedAt = Date.now();
     let response: Response;
     try {

@@ -35,7 +35,12 @@ export class UpstreamAuthModule extends UpstreamAuthConfigurableModule {
     return {
       ...base,
       global: true,
-      providers: [...(base.providers ?? []), ...clientCredentials, AuthUpstreamTokenSource, { provide: UPSTREAM_TOKEN_SOURCE, useExisting: AuthUpstreamTokenSource }],
+      providers: [
+        ...(base.providers ?? []),
+        ...clientCredentials,
+        AuthUpstreamTokenSource,
+        { provide: UPSTREAM_TOKEN_SOURCE, useExisting: AuthUpstreamTokenSource },
+      ],
       exports: [UPSTREAM_TOKEN_SOURCE],
     };
   }

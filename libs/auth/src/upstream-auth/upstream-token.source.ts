@@ -22,7 +22,9 @@ export class AuthUpstreamTokenSource implements UpstreamTokenSource {
   clientCredentialsToken(upstream: UpstreamDefinition, signal: AbortSignal): Promise<string> {
     if (!this.tokens) {
       return Promise.reject(
-        new Error(`Upstream '${upstream.name}' uses auth 'client-credentials' but UpstreamAuthModule.forRoot({ clientCredentials: true }) is not configured`),
+        new Error(
+          `Upstream '${upstream.name}' uses auth 'client-credentials' but UpstreamAuthModule.forRoot({ clientCredentials: true }) is not configured`,
+        ),
       );
     }
     return this.tokens.token({ scope: upstream.clientCredentials?.scope, audience: upstream.clientCredentials?.audience }, signal);

@@ -43,7 +43,9 @@ function createCacheAdminController(options: CacheAdminModuleOptions): Type {
   options.access(CacheAdminController);
   const access = Reflect.getMetadata(ROUTE_ACCESS, CacheAdminController) as RouteAccess | undefined;
   if (access?.mode !== 'protected') {
-    throw new Error("CacheAdminModule: `access` must be a @Protected(strategy, scopes) decision, e.g. Protected('api-key', ['cache:admin'])");
+    throw new Error(
+      "CacheAdminModule: `access` must be a @Protected(strategy, scopes) decision, e.g. Protected('api-key', ['cache:admin'])",
+    );
   }
   return CacheAdminController;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { canonicalHeaderName, ifNoneMatchHits, mergeVary, parseCacheControl, parseVary, strongEtag } from './cache-control.js';
 
 describe('Cache-Control and friends', () => {

@@ -1,4 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
+
 import { CACHED_ROUTE, CREDENTIAL_HEADERS } from '../cache.constants.js';
 
 /**
@@ -82,11 +83,14 @@ export function toCachePolicy(options: CachedOptions): CachePolicy {
   for (const header of varyBy) {
     if (!HEADER_NAME.test(header)) throw new Error(`@Cached: '${header}' is not a header name`);
     if ((CREDENTIAL_HEADERS as readonly string[]).includes(header)) {
-      throw new Error(`@Cached: do not vary on the credential header '${header}'; use scope 'user' or 'partner' (keyed by the verified identity)`);
+      throw new Error(
+        `@Cached: do not vary on the credential header '${header}'; use scope 'user' or 'partner' (keyed by the verified identity)`,
+      );
     }
   }
   const query = [...new Set(options.query ?? [])].sort();
-  if (options.sharedAcrossIdentities && scope !== 'public') throw new Error(`@Cached: sharedAcrossIdentities only applies to scope 'public'`);
+  if (options.sharedAcrossIdentities && scope !== 'public')
+    throw new Error(`@Cached: sharedAcrossIdentities only applies to scope 'public'`);
   return {
     ttlMs: seconds('ttl', options.ttl, true),
     staleWhileRevalidateMs: seconds('staleWhileRevalidate', options.staleWhileRevalidate, false),

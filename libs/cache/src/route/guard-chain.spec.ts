@@ -1,6 +1,7 @@
 import { ForbiddenException, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+
 import { runGuards } from './guard-chain.js';
 
 const context = {} as ExecutionContext;
@@ -39,13 +40,27 @@ describe('runGuards (the fast path of cached hits)', () => {
 
   it('passes on what a guard throws, synchronously', () => {
     const refusal = new Error('refused');
-    expect(() => runGuards([guard([], 'a', () => { throw refusal; })], context)).toThrow(refusal);
+    expect(() =>
+      runGuards(
+        [
+          guard([], 'a', () => {
+            throw refusal;
+          }),
+        ],
+        context,
+      ),
+    ).toThrow(refusal);
   });
 
   it('continues after a promise or an observable, in order, and settles once all have run', async () => {
     const calls: string[] = [];
     const chain = runGuards(
-      [guard(calls, 'sync', () => true), guard(calls, 'promise', () => Promise.resolve(true)), guard(calls, 'observable', () => of(true)), guard(calls, 'last', () => true)],
+      [
+        guard(calls, 'sync', () => true),
+        guard(calls, 'promise', () => Promise.resolve(true)),
+        guard(calls, 'observable', () => of(true)),
+        guard(calls, 'last', () => true),
+      ],
       context,
     );
     expect(chain).toBeInstanceOf(Promise);
@@ -56,10 +71,14 @@ describe('runGuards (the fast path of cached hits)', () => {
 
   it('rejects with ForbiddenException on a falsy asynchronous answer, and passes on a rejection', async () => {
     const calls: string[] = [];
-    await expect(runGuards([guard(calls, 'a', () => Promise.resolve(false)), guard(calls, 'b', () => true)], context)).rejects.toBeInstanceOf(ForbiddenException);
+    await expect(
+      runGuards([guard(calls, 'a', () => Promise.resolve(false)), guard(calls, 'b', () => true)], context),
+    ).rejects.toBeInstanceOf(ForbiddenException);
     expect(calls).toEqual(['a']);
     await expect(runGuards([guard([], 'a', () => of(false))], context)).rejects.toBeInstanceOf(ForbiddenException);
     const refusal = new Error('refused later');
-    await expect(runGuards([guard([], 'a', () => Promise.resolve(true)), guard([], 'b', () => Promise.reject(refusal))], context)).rejects.toBe(refusal);
+    await expect(
+      runGuards([guard([], 'a', () => Promise.resolve(true)), guard([], 'b', () => Promise.reject(refusal))], context),
+    ).rejects.toBe(refusal);
   });
 });

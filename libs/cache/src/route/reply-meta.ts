@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
 import { CACHE_STALE_HEADER, CACHE_STATUS_HEADER } from '../cache.constants.js';
 import { ifNoneMatchHits, mergeVary } from '../http/cache-control.js';
 
@@ -30,25 +31,28 @@ export const JSON_TYPE = 'application/json; charset=utf-8';
  * into an empty 304 when If-None-Match matches the ETag (on hits too: nothing is hashed again).
  */
 export function installCacheReplyHook(fastify: FastifyInstance): void {
-  fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload?: unknown) => void) => {
-    const meta = (request as WithMeta)[REPLY_META];
-    if (!meta) return done(null, payload);
-    void reply.header(CACHE_STATUS_HEADER, meta.status);
-    if (reply.statusCode !== 200) return done(null, payload);
-    if (meta.cacheControl) void reply.header('cache-control', meta.cacheControl);
-    if (meta.vary.length) void reply.header('vary', mergeVary(reply.getHeader('vary'), meta.vary));
-    if (meta.ageSeconds !== undefined) void reply.header('age', String(meta.ageSeconds));
-    if (meta.stale) void reply.header(CACHE_STALE_HEADER, '1');
-    if (meta.etag) {
-      void reply.header('etag', meta.etag);
-      void reply.header('content-type', JSON_TYPE);
-      if (ifNoneMatchHits(request.headers['if-none-match'], meta.etag)) {
-        void reply.code(304);
-        reply.removeHeader('content-type');
-        reply.removeHeader('content-length');
-        return done(null, null);
+  fastify.addHook(
+    'onSend',
+    (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: null, payload?: unknown) => void) => {
+      const meta = (request as WithMeta)[REPLY_META];
+      if (!meta) return done(null, payload);
+      void reply.header(CACHE_STATUS_HEADER, meta.status);
+      if (reply.statusCode !== 200) return done(null, payload);
+      if (meta.cacheControl) void reply.header('cache-control', meta.cacheControl);
+      if (meta.vary.length) void reply.header('vary', mergeVary(reply.getHeader('vary'), meta.vary));
+      if (meta.ageSeconds !== undefined) void reply.header('age', String(meta.ageSeconds));
+      if (meta.stale) void reply.header(CACHE_STALE_HEADER, '1');
+      if (meta.etag) {
+        void reply.header('etag', meta.etag);
+        void reply.header('content-type', JSON_TYPE);
+        if (ifNoneMatchHits(request.headers['if-none-match'], meta.etag)) {
+          void reply.code(304);
+          reply.removeHeader('content-type');
+          reply.removeHeader('content-length');
+          return done(null, null);
+        }
       }
-    }
-    done(null, payload);
-  });
+      done(null, payload);
+    },
+  );
 }

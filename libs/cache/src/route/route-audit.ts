@@ -1,6 +1,8 @@
-import { HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/common/constants.js';
 import { RequestMethod, type Type } from '@nestjs/common';
+import { HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/common/constants.js';
+
 import { ROUTE_ACCESS, type RouteAccess } from '@bff/core';
+
 import { CACHED_ROUTE } from '../cache.constants.js';
 import type { CachePolicy } from './cache.decorators.js';
 
@@ -46,7 +48,9 @@ export function auditCachedRoutes(routes: readonly AuditedRoute[]): AuditFinding
       );
     }
     if (policy.scope !== 'public' && !isProtected) {
-      findings.warnings.push(`${where}: @Cached scope '${policy.scope}' on a route that is not @Protected has no verified identity; it is never cached`);
+      findings.warnings.push(
+        `${where}: @Cached scope '${policy.scope}' on a route that is not @Protected has no verified identity; it is never cached`,
+      );
     }
     findings.cached.push(`${where} (${policy.scope}, ttl ${policy.ttlMs / 1000}s)`);
   }

@@ -96,7 +96,10 @@ export class RouteCacheInterceptor implements NestInterceptor {
       status: resolved.outcome,
       etag,
       vary,
-      cacheControl: cacheControlFor(policy, { uncacheable: degraded && !policy.cacheDegraded, authenticated: identityOf(request) !== undefined }),
+      cacheControl: cacheControlFor(policy, {
+        uncacheable: degraded && !policy.cacheDegraded,
+        authenticated: identityOf(request) !== undefined,
+      }),
       ageSeconds: resolved.outcome === 'MISS' ? undefined : Math.max(0, Math.floor((this.cache.clock() - resolved.storedAt) / 1000)),
       stale: resolved.outcome === 'STALE',
     });

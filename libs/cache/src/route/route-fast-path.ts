@@ -11,7 +11,15 @@ import {
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, ExternalContextCreator, ModulesContainer } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { HttpRoutes, ProblemDetailsFilter, RequestContext, ROUTE_ACCESS, type HttpRoute, type RouteAccess, type RouteShortcut } from '@bff/core';
+import {
+  HttpRoutes,
+  ProblemDetailsFilter,
+  RequestContext,
+  ROUTE_ACCESS,
+  type HttpRoute,
+  type RouteAccess,
+  type RouteShortcut,
+} from '@bff/core';
 import { CACHE_NAMESPACE } from '../cache.constants.js';
 import { CacheService } from '../cache.service.js';
 import type { CacheEntry } from '../stores/entry.js';
@@ -116,7 +124,8 @@ export class RouteCacheFastPath {
   install(methods: readonly CachedMethod[], controllers: readonly Type[]): FastPathReport {
     const report: FastPathReport = { served: [], skipped: [] };
     const classesByName = new Map<string, Set<Type>>();
-    for (const controller of controllers) classesByName.set(controller.name, (classesByName.get(controller.name) ?? new Set()).add(controller));
+    for (const controller of controllers)
+      classesByName.set(controller.name, (classesByName.get(controller.name) ?? new Set()).add(controller));
     const byHandlerName = new Map(methods.map((m) => [`${m.controller.name}.${m.name}`, m]));
     const appBlockers = this.appLevelBlockers();
     const lookup = this.contexts as unknown as NestGuardLookup;
@@ -129,7 +138,8 @@ export class RouteCacheFastPath {
       if (!cached) continue;
       const where = `${cached.controller.name}.${cached.name} (GET ${route.url})`;
       const blockers = [...appBlockers, ...routeBlockers(cached)];
-      if ((classesByName.get(cached.controller.name)?.size ?? 0) > 1) blockers.push(`several controllers are named ${cached.controller.name}`);
+      if ((classesByName.get(cached.controller.name)?.size ?? 0) > 1)
+        blockers.push(`several controllers are named ${cached.controller.name}`);
       if (!SIMPLE_ROUTE.test(route.url)) blockers.push('path parameters other than whole :name segments');
       if (blockers.length) {
         report.skipped.push(`${where}: ${blockers.join('; ')}`);
@@ -152,7 +162,14 @@ export class RouteCacheFastPath {
       for (const name in params) if (params[name] === '') return null;
       const { query, undeclared } = normalizeQuery(request.query as RawQuery, policy.query);
       if (undeclared.length > 0 && policy.undeclaredQuery === 'bypass') return null;
-      return routeCacheKey({ namespace: this.namespace, route: route.url, params, query, vary: normalizeVary(request.headers, policy.varyBy), principal: undefined });
+      return routeCacheKey({
+        namespace: this.namespace,
+        route: route.url,
+        params,
+        query,
+        vary: normalizeVary(request.headers, policy.varyBy),
+        principal: undefined,
+      });
     };
     return (request, reply) => {
       // The raw URL (path and query) and the raw values of the vary headers determine the key: what was
@@ -226,7 +243,13 @@ export class RouteCacheFastPath {
       for (const wrapper of [...module.providers.values(), ...module.injectables.values()]) {
         const token = wrapper.token;
         if (typeof token !== 'string') continue;
-        const kind = token.startsWith(APP_INTERCEPTOR) ? 'interceptor' : token.startsWith(APP_FILTER) ? 'exception filter' : token.startsWith(APP_GUARD) ? 'guard' : undefined;
+        const kind = token.startsWith(APP_INTERCEPTOR)
+          ? 'interceptor'
+          : token.startsWith(APP_FILTER)
+            ? 'exception filter'
+            : token.startsWith(APP_GUARD)
+              ? 'guard'
+              : undefined;
         if (!kind) continue;
         if (!wrapper.isDependencyTreeStatic()) {
           blockers.push(`request-scoped global ${kind} ${wrapper.name}`);

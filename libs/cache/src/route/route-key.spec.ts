@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
+
 import type { Identity } from '@bff/core';
+
 import { toCachePolicy } from './cache.decorators.js';
 import { normalizeQuery, normalizeVary, principalOf, renderTags, routeCacheKey, type RouteKeyInput } from './route-key.js';
 
-const base: RouteKeyInput = { namespace: 'web-bff', route: '/api/v1/pages/product/:id', params: { id: 'p-1' }, query: [], vary: [], principal: undefined };
+const base: RouteKeyInput = {
+  namespace: 'web-bff',
+  route: '/api/v1/pages/product/:id',
+  params: { id: 'p-1' },
+  query: [],
+  vary: [],
+  principal: undefined,
+};
 const identity = (over: Partial<Identity>): Identity => ({ strategy: 'session', subject: 'u-1', scopes: [], claims: {}, ...over });
 
 describe('route cache keys', () => {
@@ -49,7 +58,9 @@ describe('route cache keys', () => {
   });
 
   it('normalizes vary header values (whitespace; case for content negotiation)', () => {
-    expect(normalizeVary({ 'accept-language': ' DE-de ,  en;q=0.5 ' }, ['accept-language'])).toEqual([['accept-language', 'de-de,en;q=0.5']]);
+    expect(normalizeVary({ 'accept-language': ' DE-de ,  en;q=0.5 ' }, ['accept-language'])).toEqual([
+      ['accept-language', 'de-de,en;q=0.5'],
+    ]);
     expect(normalizeVary({}, ['accept-language'])).toEqual([['accept-language', '']]);
     expect(normalizeVary({ 'x-tenant': 'Acme' }, ['x-tenant'])).toEqual([['x-tenant', 'Acme']]);
   });
@@ -74,7 +85,9 @@ describe('route cache keys', () => {
 
 describe('@Cached options', () => {
   it('normalizes seconds, headers and the allowlist', () => {
-    expect(toCachePolicy({ ttl: 5, staleWhileRevalidate: 30, varyBy: ['Accept-Language', 'accept-language'], query: ['limit', 'cursor'] })).toMatchObject({
+    expect(
+      toCachePolicy({ ttl: 5, staleWhileRevalidate: 30, varyBy: ['Accept-Language', 'accept-language'], query: ['limit', 'cursor'] }),
+    ).toMatchObject({
       ttlMs: 5_000,
       staleWhileRevalidateMs: 30_000,
       staleIfErrorMs: 0,

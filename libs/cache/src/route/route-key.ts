@@ -1,5 +1,7 @@
 import { hash } from 'node:crypto';
+
 import type { Identity } from '@bff/core';
+
 import { CACHE_NAME_PATTERN } from '../cache.constants.js';
 import type { CachePolicy, CacheScope, CacheTagContext } from './cache.decorators.js';
 
@@ -48,7 +50,10 @@ const RECENT_KEYS_MAX = 4096;
  * Keeps only allowlisted parameters, sorted by name, each with its values in request order
  * (`?a=2&a=1` differs from `?a=1&a=2` for most APIs). Returns the parameters that were dropped.
  */
-export function normalizeQuery(query: RawQuery | undefined, allowed: readonly string[]): { query: [string, string[]][]; undeclared: string[] } {
+export function normalizeQuery(
+  query: RawQuery | undefined,
+  allowed: readonly string[],
+): { query: [string, string[]][]; undeclared: string[] } {
   const out: [string, string[]][] = [];
   const undeclared: string[] = [];
   for (const name of Object.keys(query ?? {}).sort()) {
@@ -91,6 +96,9 @@ export function principalOf(scope: CacheScope, identity: Identity | undefined): 
 export function renderTags(policy: Pick<CachePolicy, 'tags'>, context: CacheTagContext): string[] {
   const { tags } = policy;
   if (!tags) return [];
-  const rendered = typeof tags === 'function' ? tags(context) : tags.map((t) => t.replace(/\{([A-Za-z0-9_]+)\}/g, (_, name: string) => context.params[name] ?? ''));
+  const rendered =
+    typeof tags === 'function'
+      ? tags(context)
+      : tags.map((t) => t.replace(/\{([A-Za-z0-9_]+)\}/g, (_, name: string) => context.params[name] ?? ''));
   return [...new Set(rendered)].filter((t) => CACHE_NAME_PATTERN.test(t) && !/:$/.test(t));
 }

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
+
 import { decodeEntry, encodeEntry, type CacheEntry } from './entry.js';
 import { MemoryStore } from './memory.store.js';
 
-const entry: CacheEntry = { value: { a: [1, 'two', null, true], nested: { x: 1.5 } }, storedAt: 1_000, freshUntil: 2_000, expiresAt: 5_000, tags: ['product:p-1'] };
+const entry: CacheEntry = {
+  value: { a: [1, 'two', null, true], nested: { x: 1.5 } },
+  storedAt: 1_000,
+  freshUntil: 2_000,
+  expiresAt: 5_000,
+  tags: ['product:p-1'],
+};
 
 describe('entry serialization (versioned JSON envelope)', () => {
   it('round-trips JSON values with their timing and tags', () => {

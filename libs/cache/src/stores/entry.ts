@@ -30,7 +30,14 @@ interface Envelope {
  * arrays, strings, finite numbers, booleans, null); anything else throws here, at write time.
  */
 export function encodeEntry(entry: CacheEntry): string {
-  const envelope: Envelope = { v: ENVELOPE_VERSION, s: entry.storedAt, f: entry.freshUntil, e: entry.expiresAt, t: [...entry.tags], d: entry.value };
+  const envelope: Envelope = {
+    v: ENVELOPE_VERSION,
+    s: entry.storedAt,
+    f: entry.freshUntil,
+    e: entry.expiresAt,
+    t: [...entry.tags],
+    d: entry.value,
+  };
   const text = JSON.stringify(envelope);
   if (typeof text !== 'string') throw new TypeError('cache entry is not serializable');
   return text;

@@ -1,6 +1,14 @@
 import { decodeEntry, encodeEntry, type CacheEntry } from './entry.js';
 import { MemoryTier, type MemoryTierOptions } from './memory.tier.js';
-import { newCounters, type CacheStore, type InvalidationResult, type Lease, type SharedOutcome, type SharedPoll, type StoreStatus } from './store.types.js';
+import {
+  newCounters,
+  type CacheStore,
+  type InvalidationResult,
+  type Lease,
+  type SharedOutcome,
+  type SharedPoll,
+  type StoreStatus,
+} from './store.types.js';
 
 /** The default store: one bounded in-process LRU. Each instance has its own cache. */
 export class MemoryStore implements CacheStore {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+
 import { MemoryTier } from './memory.tier.js';
 
 const value = (bytes: number) => 'x'.repeat(bytes);

@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+
 import { decodeEntry, type CacheEntry } from './entry.js';
 
 export interface MemoryTierOptions {

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
+
 import { WarnLimiter } from '../warn-limiter.js';
 
 export interface RedisTierOptions {
@@ -133,7 +135,9 @@ export class RedisTier {
 
   invalidateTags(tagKeys: readonly string[]): Promise<number | Unavailable> {
     if (tagKeys.length === 0) return Promise.resolve(0);
-    return this.run('INVALIDATE', async () => Number(await (this.client as unknown as Scripts).bffCacheInvalidateTags(tagKeys.length, ...tagKeys)));
+    return this.run('INVALIDATE', async () =>
+      Number(await (this.client as unknown as Scripts).bffCacheInvalidateTags(tagKeys.length, ...tagKeys)),
+    );
   }
 
   /** SET NX PX: true when acquired, false when someone else holds it. */
@@ -211,7 +215,10 @@ export class RedisTier {
     let timer: NodeJS.Timeout | undefined;
     try {
       const bound = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${this.options.commandTimeoutMs} ms`)), this.options.commandTimeoutMs + 5);
+        timer = setTimeout(
+          () => reject(new Error(`timed out after ${this.options.commandTimeoutMs} ms`)),
+          this.options.commandTimeoutMs + 5,
+        );
       });
       return await Promise.race([fn(), bound]);
     } catch (error) {

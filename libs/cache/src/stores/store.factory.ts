@@ -1,4 +1,5 @@
 import type { CoreEnv } from '@bff/core';
+
 import type { CacheEnv } from '../cache.env.js';
 import { MemoryStore } from './memory.store.js';
 import type { CacheStore } from './store.types.js';

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import type { CacheEntry } from './entry.js';
 import { TieredStore, type TieredStoreOptions } from './tiered.store.js';
 
@@ -22,7 +24,9 @@ async function redisUp(): Promise<boolean> {
 const up = await redisUp();
 if (!up) {
   if (process.env.REQUIRE_REDIS === '1') throw new Error(`REQUIRE_REDIS=1 but Redis is not reachable at ${REDIS_URL}`);
-  process.stderr.write(`\n*** Redis is not reachable at ${REDIS_URL}: SKIPPING the TieredStore tests (REQUIRE_REDIS=1 makes this an error) ***\n\n`);
+  process.stderr.write(
+    `\n*** Redis is not reachable at ${REDIS_URL}: SKIPPING the TieredStore tests (REQUIRE_REDIS=1 makes this an error) ***\n\n`,
+  );
 }
 
 const options = (prefix: string, over: Partial<TieredStoreOptions['redis']> = {}): TieredStoreOptions => ({

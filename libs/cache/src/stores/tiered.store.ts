@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
+
 import { decodeEntry, encodeEntry, type CacheEntry } from './entry.js';
 import { MemoryTier, type MemoryTierOptions } from './memory.tier.js';
 import { RedisTier, UNAVAILABLE, type InvalidationMessage, type RedisTierOptions } from './redis.tier.js';
-import { newCounters, type CacheStore, type InvalidationResult, type Lease, type SharedOutcome, type SharedPoll, type StoreStatus } from './store.types.js';
+import {
+  newCounters,
+  type CacheStore,
+  type InvalidationResult,
+  type Lease,
+  type SharedOutcome,
+  type SharedPoll,
+  type StoreStatus,
+} from './store.types.js';
 
 export interface TieredStoreOptions {
   readonly memory: MemoryTierOptions;

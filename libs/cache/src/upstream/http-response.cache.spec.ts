@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+
 import type { TransportResponse } from '@bff/upstream';
+
 import { CacheEnv } from '../cache.env.js';
 import { CacheService } from '../cache.service.js';
 import { MemoryStore } from '../stores/memory.store.js';
@@ -7,7 +9,10 @@ import { HttpResponseCache } from './http-response.cache.js';
 
 function setup() {
   let now = 5_000_000;
-  const cache = new CacheService(new MemoryStore({ maxEntries: 100, maxBytes: 1_000_000, maxEntryBytes: 100_000 }, () => now), new CacheEnv());
+  const cache = new CacheService(
+    new MemoryStore({ maxEntries: 100, maxBytes: 1_000_000, maxEntryBytes: 100_000 }, () => now),
+    new CacheEnv(),
+  );
   cache.clock = () => now;
   return { http: new HttpResponseCache(cache, new CacheEnv(), 'app'), advance: (ms: number) => (now += ms) };
 }
@@ -31,7 +36,10 @@ const call = (partition?: string) => ({ upstream: 'svc', path: '/things/1', part
 describe('HttpResponseCache (RFC 9111 rules)', () => {
   it('uses s-maxage for shared entries, reduced by Age', async () => {
     const { http, advance } = setup();
-    const u = upstream({ headers: { 'cache-control': 'public, max-age=100, s-maxage=10', age: '4', etag: '"a"' } }, { status: 304, headers: {} });
+    const u = upstream(
+      { headers: { 'cache-control': 'public, max-age=100, s-maxage=10', age: '4', etag: '"a"' } },
+      { status: 304, headers: {} },
+    );
     await http.fetch(call(), u.network);
     advance(5_000);
     await http.fetch(call(), u.network);
@@ -43,7 +51,11 @@ describe('HttpResponseCache (RFC 9111 rules)', () => {
 
   it('keeps a credentialed response private unless the upstream says public', async () => {
     const { http } = setup();
-    const u = upstream({ headers: { 'cache-control': 'max-age=60' } }, { headers: { 'cache-control': 'max-age=60' } }, { headers: { 'cache-control': 'public, max-age=60' } });
+    const u = upstream(
+      { headers: { 'cache-control': 'max-age=60' } },
+      { headers: { 'cache-control': 'max-age=60' } },
+      { headers: { 'cache-control': 'public, max-age=60' } },
+    );
     await http.fetch(call('session:alice'), u.network);
     await http.fetch(call('session:alice'), u.network); // alice's own copy
     await http.fetch(call('session:bob'), u.network); // not alice's
@@ -83,7 +95,11 @@ describe('HttpResponseCache (RFC 9111 rules)', () => {
 
   it('drops a stored entry when the upstream switches to no-store', async () => {
     const { http, advance } = setup();
-    const u = upstream({ headers: { 'cache-control': 'max-age=1', etag: '"a"' } }, { headers: { 'cache-control': 'no-store' }, body: '"new"' }, { headers: {}, body: '"newer"' });
+    const u = upstream(
+      { headers: { 'cache-control': 'max-age=1', etag: '"a"' } },
+      { headers: { 'cache-control': 'no-store' }, body: '"new"' },
+      { headers: {}, body: '"newer"' },
+    );
     await http.fetch(call(), u.network);
     advance(1_500);
     expect((await http.fetch(call(), u.network)).body).toBe('"new"');

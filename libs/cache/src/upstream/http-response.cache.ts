@@ -94,7 +94,11 @@ export class HttpResponseCache implements UpstreamResponseCache {
     for (const k of Object.keys(this.stats) as (keyof HttpCacheCounters)[]) this.stats[k] = 0;
   }
 
-  private async revalidateOrFetch(call: CacheableCall, network: Network, stale: CacheEntry<StoredResponse> | undefined): Promise<TransportResponse> {
+  private async revalidateOrFetch(
+    call: CacheableCall,
+    network: Network,
+    stale: CacheEntry<StoredResponse> | undefined,
+  ): Promise<TransportResponse> {
     const conditional: Record<string, string> = stale?.value.etag ? { 'if-none-match': stale.value.etag } : {};
     let response: TransportResponse;
     try {
@@ -122,7 +126,13 @@ export class HttpResponseCache implements UpstreamResponseCache {
     this.stats.misses++;
     if (response.status === 200) {
       const headers = keep(response.headers);
-      await this.store(call, { status: 200, headers, body: response.body, etag: headers.etag, vary: {}, staleIfError: 0 }, now, ageOf(response.headers), stale !== undefined);
+      await this.store(
+        call,
+        { status: 200, headers, body: response.body, etag: headers.etag, vary: {}, staleIfError: 0 },
+        now,
+        ageOf(response.headers),
+        stale !== undefined,
+      );
     } else {
       this.stats.notStored++;
     }
@@ -144,7 +154,10 @@ export class HttpResponseCache implements UpstreamResponseCache {
     // Responses to a call carrying the caller's credentials are private unless the upstream says
     // otherwise (RFC 9111 §3.5); varying on credentials makes them private too.
     const credentialed = call.partition !== undefined;
-    const isPrivate = cc.private || varyOn.some((h) => h === 'authorization' || h === 'cookie') || (credentialed && !cc.public && cc.sMaxAge === undefined && !cc.mustRevalidate);
+    const isPrivate =
+      cc.private ||
+      varyOn.some((h) => h === 'authorization' || h === 'cookie') ||
+      (credentialed && !cc.public && cc.sMaxAge === undefined && !cc.mustRevalidate);
     const key = isPrivate ? partitionKey : sharedKey;
     if (!key) {
       this.stats.notStored++;
@@ -161,7 +174,13 @@ export class HttpResponseCache implements UpstreamResponseCache {
     const staleIfError = cc.staleIfError ?? 0;
     const keepMs = Math.max(etag ? this.env.CACHE_UPSTREAM_REVALIDATE_WINDOW_S * 1000 : 0, staleIfError * 1000);
     const value: StoredResponse = { ...response, vary: this.varyValues(varyOn), staleIfError };
-    const entry: CacheEntry<StoredResponse> = { value, storedAt: now, freshUntil: now + freshMs, expiresAt: now + freshMs + keepMs, tags: [`upstream:${call.upstream}`] };
+    const entry: CacheEntry<StoredResponse> = {
+      value,
+      storedAt: now,
+      freshUntil: now + freshMs,
+      expiresAt: now + freshMs + keepMs,
+      tags: [`upstream:${call.upstream}`],
+    };
     if (entry.expiresAt <= now) {
       this.stats.notStored++;
       return;
@@ -245,5 +264,12 @@ function expiresFreshness(headers: Record<string, string>): number {
 
 function isStoredResponse(value: unknown): value is StoredResponse {
   const v = value as Partial<StoredResponse> | null;
-  return !!v && typeof v.status === 'number' && typeof v.body === 'string' && typeof v.headers === 'object' && v.headers !== null && typeof v.vary === 'object';
+  return (
+    !!v &&
+    typeof v.status === 'number' &&
+    typeof v.body === 'string' &&
+    typeof v.headers === 'object' &&
+    v.headers !== null &&
+    typeof v.vary === 'object'
+  );
 }

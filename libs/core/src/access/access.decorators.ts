@@ -1,5 +1,6 @@
-import { SetMetadata, applyDecorators } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiSecurity } from '@nestjs/swagger';
+
 import { ROUTE_ACCESS } from './access.constants.js';
 import type { RouteAccess } from './access.types.js';
 

@@ -30,9 +30,7 @@ export class AccessGuard implements CanActivate {
     if (context.getType() !== 'http') return true;
     const access = this.decisionOf(context.getHandler(), context.getClass());
     if (!access) {
-      this.logger.error(
-        `${context.getClass().name}.${context.getHandler().name} declares no access decision; denied by default`,
-      );
+      this.logger.error(`${context.getClass().name}.${context.getHandler().name} declares no access decision; denied by default`);
       throw new PlatformError('forbidden', 'ACCESS_UNDECLARED', 'Route declares no access decision', {
         publicDetail: 'Access to this resource is denied.',
       });
@@ -66,7 +64,8 @@ export class AccessGuard implements CanActivate {
     if (!byClass) this.decisions.set(handler, (byClass = new WeakMap()));
     let access = byClass.get(controller);
     if (access === undefined) {
-      access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [handler as () => void, controller as () => void]) ?? null;
+      access =
+        this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [handler as () => void, controller as () => void]) ?? null;
       byClass.set(controller, access);
     }
     return access;

@@ -1,4 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+
 import type { Identity } from './access.types.js';
 
 /** Where the AccessGuard stores the authenticated caller on the request. */

@@ -1,25 +1,48 @@
+import type { IncomingMessage } from 'node:http';
+
 import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { IncomingMessage } from 'node:http';
 import { Logger, PinoLogger } from 'nestjs-pino';
+
 import type { AppDefinition } from '../app-definition.js';
-import { CoreEnv, trustProxyOption } from '../config/core.env.js';
 import { coreEnvSchema } from '../config/core-env.schema.js';
+import { CoreEnv, trustProxyOption } from '../config/core.env.js';
 import { ConfigValidationError, validateEnvironment } from '../config/env-schema.js';
-import { installConstraintContainer } from '../errors/constraint-container.js';
 import { REQUEST_ID_HEADER } from '../core.constants.js';
+import { installConstraintContainer } from '../errors/constraint-container.js';
 import { HealthRegistry } from '../health/health.registry.js';
 import { HttpRoutes } from '../http/http-routes.js';
 import { resolveRequestId } from '../request-context/request-id.js';
-import { installRequestHooks } from './http-hooks.js';
 import { releaseBootMemoryWhenSettled } from './boot-memory.js';
+import { installRequestHooks } from './http-hooks.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { buildOpenApiDocument, mountSwagger } from './swagger.js';
 
 /** Headers a browser may send cross-origin and read back, for apps with a CORS allowlist. */
-const CORS_ALLOWED_HEADERS = ['content-type', 'accept-language', 'if-none-match', 'idempotency-key', 'x-request-id', 'x-csrf', 'authorization', 'traceparent', 'tracestate'];
-const CORS_EXPOSED_HEADERS = ['x-request-id', 'retry-after', 'etag', 'age', 'x-degraded-sections', 'x-stale-sections', 'x-cache', 'x-cache-stale', 'ratelimit', 'ratelimit-policy'];
+const CORS_ALLOWED_HEADERS = [
+  'content-type',
+  'accept-language',
+  'if-none-match',
+  'idempotency-key',
+  'x-request-id',
+  'x-csrf',
+  'authorization',
+  'traceparent',
+  'tracestate',
+];
+const CORS_EXPOSED_HEADERS = [
+  'x-request-id',
+  'retry-after',
+  'etag',
+  'age',
+  'x-degraded-sections',
+  'x-stale-sections',
+  'x-cache',
+  'x-cache-stale',
+  'ratelimit',
+  'ratelimit-policy',
+];
 
 export interface CreateAppOptions {
   /** Overrides the environment (tests); defaults to process.env. */
@@ -32,7 +55,11 @@ export interface CreateAppOptions {
  * Swagger (its document built on first request).
  * Throws ConfigValidationError listing every problem when the environment is invalid.
  */
-export async function createPlatformApp(appModule: Type, definition: AppDefinition, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createPlatformApp(
+  appModule: Type,
+  definition: AppDefinition,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
   if (options.env) Object.assign(process.env, options.env);
   installConstraintContainer();
   const values = validateEnvironment([coreEnvSchema, ...definition.env]);

@@ -1,7 +1,8 @@
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { REQUEST_ID_HEADER } from '../core.constants.js';
 import type { Logger } from 'pino';
+
+import { REQUEST_ID_HEADER } from '../core.constants.js';
 import { ProblemDetailsFilter } from '../errors/problem-details.filter.js';
 import { ROUTE_ENTRY, routeEntryOf, type HttpRoutes } from '../http/http-routes.js';
 import { writeAccessLog } from '../logging/logger.options.js';

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+
 import type { AppDefinition } from '../app-definition.js';
 import { ProblemDto } from '../openapi/problem.dto.js';
 

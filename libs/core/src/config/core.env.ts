@@ -6,15 +6,14 @@ type TransformArgs = { obj: Record<string, unknown>; key: string };
 /** Reads the raw string (before implicit conversion) and splits a comma-separated list. */
 const splitList = ({ obj, key }: TransformArgs): unknown =>
   typeof obj[key] === 'string'
-    ? (obj[key])
+    ? obj[key]
         .split(',')
         .map((v) => v.trim())
         .filter(Boolean)
     : obj[key];
 
 /** Reads the raw string so that 'false' does not become `true` through Boolean('false'). */
-const parseBoolean = ({ obj, key }: TransformArgs): unknown =>
-  obj[key] === 'true' ? true : obj[key] === 'false' ? false : obj[key];
+const parseBoolean = ({ obj, key }: TransformArgs): unknown => (obj[key] === 'true' ? true : obj[key] === 'false' ? false : obj[key]);
 
 /** Variables every app reads through libs/core. Property names are the variable names. */
 export class CoreEnv {
@@ -37,7 +36,10 @@ export class CoreEnv {
 
   /** Comma-separated allowlist of browser origins; empty means no cross-origin access. */
   @Transform(splitList)
-  @Matches(/^https?:\/\/[^/\s]+$/, { each: true, message: 'CORS_ORIGINS must be a comma-separated list of origins like https://app.example.com' })
+  @Matches(/^https?:\/\/[^/\s]+$/, {
+    each: true,
+    message: 'CORS_ORIGINS must be a comma-separated list of origins like https://app.example.com',
+  })
   CORS_ORIGINS: string[] = [];
 
   @IsOptional()
@@ -87,5 +89,8 @@ export function trustProxyOption(value: string): boolean | string[] | ((address:
     const hops = Number(value);
     return (_address: string, hop: number) => hop < hops;
   }
-  return value.split(',').map((v) => v.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 }

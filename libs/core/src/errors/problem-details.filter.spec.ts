@@ -1,7 +1,8 @@
 import { BadRequestException, type ArgumentsHost } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { ProblemDetailsFilter } from './problem-details.filter.js';
+
 import { PlatformError } from './platform-error.js';
+import { ProblemDetailsFilter } from './problem-details.filter.js';
 
 /** A minimal Fastify reply double that records what the filter sends. */
 function hostFor(url = '/api/v1/things/1') {
@@ -54,7 +55,13 @@ describe('ProblemDetailsFilter', () => {
 
   it('uses the public detail of coded errors and sets Retry-After', () => {
     const { host, sent } = hostFor();
-    filter.catch(new PlatformError('unavailable', 'UPSTREAM_CIRCUIT_OPEN', 'catalog circuit open at http://catalog:1', { publicDetail: 'Try later.', retryAfterSeconds: 7 }), host);
+    filter.catch(
+      new PlatformError('unavailable', 'UPSTREAM_CIRCUIT_OPEN', 'catalog circuit open at http://catalog:1', {
+        publicDetail: 'Try later.',
+        retryAfterSeconds: 7,
+      }),
+      host,
+    );
     expect(sent.status).toBe(503);
     expect(sent.headers['retry-after']).toBe('7');
     expect(JSON.parse(sent.body!)).toMatchObject({ type: 'https://bff.example.com/problems/upstream-circuit-open', detail: 'Try later.' });

@@ -123,7 +123,13 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       if (fastify) return { status, title, code: fastify.code, detail: fastify.detail(request), fault: false };
       if (status === 404 && /^Cannot [A-Z]+ /.test(exception.message)) {
         const path = (request.url ?? '/').split('?')[0] ?? '/';
-        return { status, title, code: 'ROUTE_NOT_FOUND', detail: `No route matches ${request.method} ${truncate(path, 200)}.`, fault: false };
+        return {
+          status,
+          title,
+          code: 'ROUTE_NOT_FOUND',
+          detail: `No route matches ${request.method} ${truncate(path, 200)}.`,
+          fault: false,
+        };
       }
       const response = exception.getResponse();
       const message =

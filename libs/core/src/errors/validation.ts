@@ -1,4 +1,5 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+
 import { PlatformError } from './platform-error.js';
 import type { FieldViolation } from './problem.js';
 

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+
 import type { Params } from 'nestjs-pino';
 import { stdTimeFunctions, type Level, type Logger } from 'pino';
 

@@ -43,7 +43,12 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
     return this.add(name, false, run, options);
   }
 
-  private add<K extends string, T>(name: K, required: boolean, run: Runner<A, T>, options: SectionOptions): AggregationPlan<A & Record<K, T>> {
+  private add<K extends string, T>(
+    name: K,
+    required: boolean,
+    run: Runner<A, T>,
+    options: SectionOptions,
+  ): AggregationPlan<A & Record<K, T>> {
     if (this.sections.some((s) => s.name === name)) throw new Error(`Section '${name}' is declared twice`);
     const spec: SectionSpec = { name, required, run: run as SectionSpec['run'], options };
     return new AggregationPlan<A & Record<K, T>>([...this.sections, spec], this.fallback);
@@ -128,10 +133,12 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
               controller.abort(error);
               reject(error);
             }, budgetMs);
-      const settle = <T>(outcome: (value: T) => void) => (value: T) => {
-        clearTimeout(timer);
-        outcome(value);
-      };
+      const settle =
+        <T>(outcome: (value: T) => void) =>
+        (value: T) => {
+          clearTimeout(timer);
+          outcome(value);
+        };
       queueMicrotask(() => {
         let work: Promise<unknown>;
         try {

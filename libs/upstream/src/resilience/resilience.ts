@@ -1,21 +1,22 @@
 import { Logger } from '@nestjs/common';
 import {
   BrokenCircuitError,
+  bulkhead,
   BulkheadRejectedError,
+  circuitBreaker,
   CircuitState,
   ConsecutiveBreaker,
   DelegateBackoff,
-  IsolatedCircuitError,
-  TaskCancelledError,
-  bulkhead,
-  circuitBreaker,
   handleWhen,
+  IsolatedCircuitError,
   retry,
-  type BulkheadPolicy as CockatielBulkhead,
+  TaskCancelledError,
   type CircuitBreakerPolicy,
+  type BulkheadPolicy as CockatielBulkhead,
   type IRetryBackoffContext,
   type RetryPolicy,
 } from 'cockatiel';
+
 import { UpstreamError } from '../upstream.error.js';
 import type { UpstreamDefinition, UpstreamMethod } from '../upstream.types.js';
 import { RESILIENCE_DEFAULTS } from './resilience.constants.js';
@@ -178,7 +179,13 @@ export class UpstreamResilience {
     const state = this.breaker?.state;
     return {
       breaker:
-        state === undefined ? 'disabled' : state === CircuitState.Closed ? 'closed' : state === CircuitState.HalfOpen ? 'half-open' : 'open',
+        state === undefined
+          ? 'disabled'
+          : state === CircuitState.Closed
+            ? 'closed'
+            : state === CircuitState.HalfOpen
+              ? 'half-open'
+              : 'open',
       inFlight: this.maxConcurrent() - this.bulkhead.executionSlots,
       queued: this.maxQueue() - this.bulkhead.queueSlots,
       retries: this.retries,

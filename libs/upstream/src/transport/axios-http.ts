@@ -1,7 +1,9 @@
-import { HttpService } from '@nestjs/axios';
-import axios from 'axios';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+
+import { HttpService } from '@nestjs/axios';
+import axios from 'axios';
+
 import { DEFAULT_CONNECTIONS } from '../upstream.constants.js';
 import type { UpstreamDefinition } from '../upstream.types.js';
 

@@ -1,6 +1,7 @@
 import type { HttpService } from '@nestjs/axios';
-import { firstValueFrom } from 'rxjs';
 import type { AxiosResponse } from 'axios';
+import { firstValueFrom } from 'rxjs';
+
 import type { TransportRequest, TransportResponse, UpstreamTransport } from '../upstream.types.js';
 import { bodyTooLarge, transportFailure } from './transport-errors.js';
 

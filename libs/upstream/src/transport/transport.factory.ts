@@ -1,6 +1,8 @@
-import type { HttpService } from '@nestjs/axios';
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
+
+import type { HttpService } from '@nestjs/axios';
+
 import { DEFAULT_CONNECTIONS } from '../upstream.constants.js';
 import type { UpstreamDefinition, UpstreamTransport, UpstreamTransportKind } from '../upstream.types.js';
 import { AxiosTransport } from './axios.transport.js';
@@ -27,7 +29,12 @@ export async function createHttpService(definition: UpstreamDefinition, baseUrl:
  * Builds the transport of one upstream. 'axios' needs the upstream's HttpService (from
  * createHttpService, possibly with a team's interceptors registered on it).
  */
-export function createTransport(kind: UpstreamTransportKind, definition: UpstreamDefinition, baseUrl: string, http?: HttpService): UpstreamTransport {
+export function createTransport(
+  kind: UpstreamTransportKind,
+  definition: UpstreamDefinition,
+  baseUrl: string,
+  http?: HttpService,
+): UpstreamTransport {
   if (kind === 'axios') {
     if (!http) throw new Error(`Upstream '${definition.name}' runs on the axios transport: pass its HttpService (createHttpService)`);
     return new AxiosTransport(definition.name, http, () => {

@@ -1,5 +1,5 @@
-import { Pool } from 'undici';
-import type { Dispatcher } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
+
 import type { TransportRequest, TransportResponse, UpstreamTransport } from '../upstream.types.js';
 import { bodyTooLarge, transportFailure } from './transport-errors.js';
 
