@@ -1,19 +1,17 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit, type Type } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { CACHED_ROUTE, CACHE_CONFIG, CACHE_STORE } from './cache.constants.js';
+
+import { CACHE_CONFIG, CACHE_STORE } from './cache.constants.js';
 import { CacheEnv } from './cache.env.js';
 import { CacheService } from './cache.service.js';
-import type { CachePolicy } from './route/cache.decorators.js';
 import { installCacheReplyHook } from './route/reply-meta.js';
 import { auditCachedRoutes, type AuditedRoute } from './route/route-audit.js';
-import { RouteCacheFastPath, type CachedMethod } from './route/route-fast-path.js';
 import type { CacheStore } from './stores/store.types.js';
 
 /**
  * Boot: audits every @Cached route (misconfigurations fail the boot), installs the reply hook
- * (ETag/304, Cache-Control, Vary, X-Cache) and the fast path of public hits (RouteCacheFastPath;
- * routes are registered before onModuleInit), and waits for Redis at most
+ * (ETag/304, Cache-Control, Vary, X-Cache), and waits for Redis at most
  * CACHE_REDIS_CONNECT_TIMEOUT_MS (the app starts without it). Shutdown: lets background refreshes
  * finish (bounded by their request deadlines), then closes the Redis connections.
  */
@@ -28,7 +26,6 @@ export class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly cache: CacheService,
     @Inject(CACHE_CONFIG) private readonly env: CacheEnv,
     @Inject(CACHE_STORE) private readonly store: CacheStore,
-    private readonly fastPath: RouteCacheFastPath,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -45,17 +42,6 @@ export class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
       this.logger.log('Caching disabled (CACHE_ENABLED=false): routes, section fallback and upstream HTTP cache pass through');
       return;
     }
-    if (fastify && typeof fastify.addHook === 'function') {
-      const fast = this.fastPath.install(
-        cachedMethods(routes),
-        this.discovery
-          .getControllers()
-          .map((w) => w.metatype as Type)
-          .filter(Boolean),
-      );
-      if (fast.served.length) this.logger.log(`Fresh public hits answered without the interceptor chain: ${fast.served.join(', ')}`);
-      for (const skipped of fast.skipped) this.logger.log(`Cached route on the interceptor path only: ${skipped}`);
-    }
     await this.store.ready(this.env.CACHE_REDIS_CONNECT_TIMEOUT_MS);
     const status = this.cache.status();
     this.logger.log(
@@ -68,31 +54,17 @@ export class CacheLifecycle implements OnModuleInit, OnApplicationShutdown {
     await this.store.close();
   }
 
-  private routes(): DiscoveredRoute[] {
-    const routes: DiscoveredRoute[] = [];
+  private routes(): AuditedRoute[] {
+    const routes: AuditedRoute[] = [];
     for (const wrapper of this.discovery.getControllers()) {
       const controller = wrapper.metatype as Type | null;
       if (!controller?.prototype) continue;
       const prototype = controller.prototype as Record<string, unknown>;
       for (const name of this.scanner.getAllMethodNames(prototype)) {
         const handler = prototype[name];
-        if (typeof handler === 'function')
-          routes.push({ controller, handler: handler as AuditedRoute['handler'], name, instance: wrapper.instance as object | undefined });
+        if (typeof handler === 'function') routes.push({ controller, handler: handler as AuditedRoute['handler'], name });
       }
     }
     return routes;
   }
-}
-
-interface DiscoveredRoute extends AuditedRoute {
-  readonly instance: object | undefined;
-}
-
-function cachedMethods(routes: readonly DiscoveredRoute[]): CachedMethod[] {
-  const out: CachedMethod[] = [];
-  for (const { controller, handler, name, instance } of routes) {
-    const policy = Reflect.getMetadata(CACHED_ROUTE, handler) as CachePolicy | undefined;
-    if (policy && instance) out.push({ controller, instance, name, method: handler, policy });
-  }
-  return out;
 }

@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_INTERCEPTOR, DiscoveryModule } from '@nestjs/core';
+
 import { CORE_MODULE_OPTIONS, CoreEnv, type CoreModuleOptions } from '@bff/core';
 import { SECTION_FALLBACK, UPSTREAM_RESPONSE_CACHE } from '@bff/upstream';
+
 import { CACHE_CONFIG, CACHE_NAMESPACE, CACHE_STORE } from './cache.constants.js';
 import { CacheEnv } from './cache.env.js';
 import { CacheLifecycle } from './cache.lifecycle.js';
@@ -13,7 +15,6 @@ import {
 } from './cache.module-definition.js';
 import { CacheService } from './cache.service.js';
 import { RouteCacheInterceptor } from './route/route-cache.interceptor.js';
-import { RouteCacheFastPath } from './route/route-fast-path.js';
 import { CacheSectionFallbackStore } from './section-fallback.store.js';
 import { createCacheStore } from './stores/store.factory.js';
 import { HttpResponseCache } from './upstream/http-response.cache.js';
@@ -67,7 +68,6 @@ export class CacheModule extends CacheConfigurableModule {
           useFactory: (env: CacheEnv, interceptor: RouteCacheInterceptor) => (env.CACHE_ENABLED ? interceptor : undefined),
           inject: [CACHE_CONFIG, RouteCacheInterceptor],
         },
-        RouteCacheFastPath,
         CacheLifecycle,
       ],
       exports: [CacheService, HttpResponseCache, UPSTREAM_RESPONSE_CACHE, CacheSectionFallbackStore, SECTION_FALLBACK, CACHE_NAMESPACE],

@@ -2,17 +2,17 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
+
 import { AccessGuard } from './access/access.guard.js';
 import { AuthenticatorRegistry } from './access/authenticator.registry.js';
-import { CoreEnv } from './config/core.env.js';
 import { coreEnvSchema } from './config/core-env.schema.js';
+import { CoreEnv } from './config/core.env.js';
 import { EnvModule } from './config/env.module.js';
 import { CORE_MODULE_OPTIONS, CoreConfigurableModule, type CORE_OPTIONS_TYPE } from './core.module-definition.js';
 import { ProblemDetailsFilter } from './errors/problem-details.filter.js';
 import { PlatformValidationPipe } from './errors/validation.js';
 import { HealthController } from './health/health.controller.js';
 import { HealthRegistry } from './health/health.registry.js';
-import { HttpRoutes } from './http/http-routes.js';
 import { loggerParams } from './logging/logger.options.js';
 
 /**
@@ -40,12 +40,11 @@ export class CoreModule extends CoreConfigurableModule {
         ...(base.providers ?? []),
         HealthRegistry,
         AuthenticatorRegistry,
-        HttpRoutes,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useClass: PlatformValidationPipe },
         { provide: APP_GUARD, useClass: AccessGuard },
       ],
-      exports: [CORE_MODULE_OPTIONS, HealthRegistry, AuthenticatorRegistry, HttpRoutes, env],
+      exports: [CORE_MODULE_OPTIONS, HealthRegistry, AuthenticatorRegistry, env],
     };
   }
 }

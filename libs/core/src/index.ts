@@ -12,7 +12,6 @@ export { RequestContext, type RequestContextData } from './request-context/reque
 export { isWellFormedRequestId, newRequestId, resolveRequestId } from './request-context/request-id.js';
 export { pickPropagatedHeaders } from './request-context/propagation.js';
 export { HealthRegistry, type ReadinessCheck } from './health/health.registry.js';
-export { HttpRoutes, type HttpRoute, type RouteShortcut } from './http/http-routes.js';
 export { Public, Protected } from './access/access.decorators.js';
 export { ROUTE_ACCESS } from './access/access.constants.js';
 export { AccessGuard } from './access/access.guard.js';

@@ -12,7 +12,6 @@ import { ConfigValidationError, validateEnvironment } from '../config/env-schema
 import { REQUEST_ID_HEADER } from '../core.constants.js';
 import { installConstraintContainer } from '../errors/constraint-container.js';
 import { HealthRegistry } from '../health/health.registry.js';
-import { HttpRoutes } from '../http/http-routes.js';
 import { resolveRequestId } from '../request-context/request-id.js';
 import { releaseBootMemoryWhenSettled } from './boot-memory.js';
 import { installRequestHooks } from './http-hooks.js';
@@ -90,7 +89,7 @@ export async function createPlatformApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser(['text/plain']);
-  installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root, app.get(HttpRoutes));
+  installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root);
   // The security headers Nest resolves (once, at boot): the API set on every response, helmet's full
   // document set on HTML (see security-headers.ts).
   installSecurityHeaders(fastify);
