@@ -15,7 +15,6 @@ export { HealthRegistry, type ReadinessCheck } from './health/health.registry.js
 export { Public, Protected } from './access/access.decorators.js';
 export { ROUTE_ACCESS } from './access/access.constants.js';
 export { AccessGuard } from './access/access.guard.js';
-export { StaticMetadataReflector } from './access/static-metadata.reflector.js';
 export { AuthenticatorRegistry } from './access/authenticator.registry.js';
 export { CurrentIdentity, identityOf, IDENTITY_SLOT } from './access/identity.js';
 export type { Authenticator, Identity, RouteAccess } from './access/access.types.js';

@@ -1,4 +1,5 @@
 import { Injectable, type CanActivate, type ExecutionContext, type OnModuleInit } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -7,7 +8,7 @@ import {
   type ThrottlerOptions,
   type ThrottlerRequest,
 } from '@nestjs/throttler';
-import { identityOf, PlatformError, ROUTE_ACCESS, StaticMetadataReflector, type RouteAccess } from '@bff/core';
+import { identityOf, PlatformError, ROUTE_ACCESS, type RouteAccess } from '@bff/core';
 import { clientIp } from './client-ip.js';
 import { RateLimitEnv } from './rate-limit.env.js';
 import type { RateLimitRecord, RateLimitStore } from './rate-limit.store.js';
@@ -76,8 +77,7 @@ interface RoutePlan {
 export class RateLimitGuard implements CanActivate, OnModuleInit {
   /** handler → controller → plan (`null`: per-request decisions, see RoutePlan). */
   private readonly plans = new WeakMap<object, WeakMap<object, RoutePlan | null>>();
-  /** Route metadata (@Public/@Protected, @Throttle, @SkipThrottle) is read once per route, not per request. */
-  private readonly reflector = new StaticMetadataReflector();
+  private readonly reflector = new Reflector();
   /** @nestjs/throttler's own guard, for routes whose limits are decided per request. */
   private readonly library: LibraryPath;
 
@@ -234,7 +234,7 @@ class LibraryPath extends ThrottlerGuard {
   constructor(
     options: ThrottlerModuleOptions,
     private readonly counters: RateLimitStore,
-    reflector: StaticMetadataReflector,
+    reflector: Reflector,
     private readonly rules: RateLimitGuard,
   ) {
     super(options, counters, reflector);
