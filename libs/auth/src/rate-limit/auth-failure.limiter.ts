@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+
 import { PlatformError } from '@bff/core';
+
+import { clientIp } from './client-ip.js';
 import { RATE_LIMIT_STORE } from './rate-limit.constants.js';
 import { RateLimitEnv } from './rate-limit.env.js';
 import type { RateLimitStore } from './rate-limit.store.js';
-import { clientIp } from './client-ip.js';
 
 /**
  * Limits failed authentications per client IP and strategy, so guessing API keys (or spraying

@@ -1,6 +1,8 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, Matches, Max, Min } from 'class-validator';
+
 import { envClass, type EnvSchema } from '@bff/core';
+
 import { parseBoolean } from '../env.util.js';
 
 const int = (name: string, min: number, max: number) => {

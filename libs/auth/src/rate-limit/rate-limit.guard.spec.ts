@@ -1,8 +1,12 @@
 import 'reflect-metadata';
-import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
+
+import { Reflector } from '@nestjs/core';
 import { Throttle } from '@nestjs/throttler';
 import { beforeEach, describe, expect, it } from 'vitest';
+
 import { IDENTITY_SLOT, PlatformError, Protected, Public, type Identity } from '@bff/core';
+
+import { httpContext } from '../__tests__/http-context.js';
 import { RateLimitEnv } from './rate-limit.env.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import { FailOpenRateLimitStore, MemoryRateLimitStore } from './rate-limit.store.js';
@@ -21,7 +25,7 @@ class FeedController {
   @Throttle({ default: { limit: 1, ttl: 60_000 } })
   export(): void {}
 
-  // A limit decided per request (a function): @nestjs/throttler resolves it.
+  // A limit decided per request (a function), resolved by @nestjs/throttler.
   @Protected('api-key', ['catalog:read'])
   @Throttle({ default: { limit: () => 2, ttl: 60_000 } })
   bulk(): void {}
@@ -48,20 +52,13 @@ describe('RateLimitGuard', () => {
   let env: RateLimitEnv;
   let headers: Record<string, string>;
 
-  /** The guard's own answer, unawaited: `true`, or a promise of it (a refusal may be thrown synchronously). */
-  const activate = (
-    { handler, identity, ip = '203.0.113.7', route = '/v1/catalog' }: Call,
-    on: RateLimitGuard = guard,
-  ): boolean | Promise<boolean> => {
+  const call = ({ handler, identity, ip = '203.0.113.7', route = '/v1/catalog' }: Call, on: RateLimitGuard = guard): Promise<boolean> => {
     headers = {};
     const request = { ip, routeOptions: { url: route }, headers: {}, [IDENTITY_SLOT]: identity };
     const reply = { header: (name: string, value: string | number) => (headers[name.toLowerCase()] = String(value)) };
     // The execution context Nest's router builds for a request to the route.
-    const context = new ExecutionContextHost([request, reply], FeedController, FeedController.prototype[handler]);
-    context.setType('http');
-    return on.canActivate(context);
+    return on.canActivate(httpContext(request, reply, FeedController, FeedController.prototype[handler]));
   };
-  const call = async (c: Call, on?: RateLimitGuard): Promise<boolean> => activate(c, on);
   const refusal = (c: Call) =>
     call(c).then(
       () => undefined,
@@ -73,6 +70,7 @@ describe('RateLimitGuard', () => {
     guard = new RateLimitGuard(
       { throttlers: [{ name: 'default', limit: 3, ttl: 60_000, blockDuration: 0 }] },
       new MemoryRateLimitStore(),
+      new Reflector(),
       env,
     );
     await guard.onModuleInit();
@@ -122,21 +120,15 @@ describe('RateLimitGuard', () => {
     for (let i = 0; i < 10; i++) expect(await call({ handler: 'list', identity: partner('acme') })).toBe(true);
   });
 
-  it('answers synchronously with the in-memory store, and with one awaited update per throttler with a store that has no synchronous counter', async () => {
-    expect(activate({ handler: 'list', identity: partner('acme') })).toBe(true);
-    expect(() => activate({ handler: 'export', identity: partner('acme') })).not.toThrow();
-    expect(() => activate({ handler: 'export', identity: partner('acme') })).toThrow(PlatformError);
-
-    // As with Redis: the store answers through a promise only.
+  it('counts and refuses the same way through a wrapped (fail-open) store', async () => {
     const viaPromise = new RateLimitGuard(
       { throttlers: [{ name: 'default', limit: 3, ttl: 60_000, blockDuration: 0 }] },
       new FailOpenRateLimitStore(new MemoryRateLimitStore(), () => undefined),
+      new Reflector(),
       env,
     );
     await viaPromise.onModuleInit();
-    const answer = activate({ handler: 'list', identity: partner('acme') }, viaPromise);
-    expect(answer).toBeInstanceOf(Promise);
-    expect(await answer).toBe(true);
+    expect(await call({ handler: 'list', identity: partner('acme') }, viaPromise)).toBe(true);
     expect(headers).toMatchObject({ 'ratelimit-policy': '"default";q=3;w=60', ratelimit: '"default";r=2;t=60' });
     await call({ handler: 'lookup', identity: partner('acme') }, viaPromise);
     await call({ handler: 'list', identity: partner('acme') }, viaPromise);
@@ -147,7 +139,7 @@ describe('RateLimitGuard', () => {
     expect(error).toMatchObject({ kind: 'rate_limited', code: 'RATE_LIMITED' });
   });
 
-  it("takes @nestjs/throttler's own path for a limit decided per request, with the same keys, headers and refusal", async () => {
+  it('gives a limit decided per request (a function) its own counter, with the same headers and refusal', async () => {
     expect(await call({ handler: 'bulk', identity: partner('acme') })).toBe(true);
     expect(headers).toMatchObject({ 'ratelimit-policy': '"default";q=2;w=60', ratelimit: '"default";r=1;t=60' });
     expect(await call({ handler: 'bulk', identity: partner('acme') })).toBe(true);
@@ -160,7 +152,6 @@ describe('RateLimitGuard', () => {
     // Its own counter: the shared budget is untouched, and another partner has its own.
     for (let i = 0; i < 3; i++) expect(await call({ handler: 'list', identity: partner('acme') })).toBe(true);
     expect(await call({ handler: 'bulk', identity: partner('globex') })).toBe(true);
-    // The guard order is checked on that path too.
     expect(await refusal({ handler: 'bulk' })).toMatchObject({ kind: 'internal', code: 'RATE_LIMIT_GUARD_ORDER' });
   });
 

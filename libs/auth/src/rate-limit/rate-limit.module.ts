@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { getOptionsToken, getStorageToken, type ThrottlerModuleOptions } from '@nestjs/throttler';
+
 import { AuthRedis } from '../redis/auth-redis.js';
 import { AuthFailureLimiter } from './auth-failure.limiter.js';
 import { RATE_LIMIT_STORE } from './rate-limit.constants.js';

@@ -20,11 +20,6 @@ export interface RateLimitRecord {
  */
 export interface RateLimitStore extends ThrottlerStorage {
   increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<RateLimitRecord>;
-  /**
-   * The same update, answered synchronously, by stores that need no I/O for it (the in-memory
-   * store); absent otherwise. The guard then decides without a promise on the request path.
-   */
-  incrementNow?(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): RateLimitRecord;
   /** Milliseconds the key stays blocked; 0 when it is not blocked. */
   blockedFor(key: string): Promise<number>;
 }
@@ -49,10 +44,10 @@ export class MemoryRateLimitStore implements RateLimitStore {
   }
 
   increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<RateLimitRecord> {
-    return Promise.resolve(this.incrementNow(key, ttl, limit, blockDuration));
+    return Promise.resolve(this.count(key, ttl, limit, blockDuration));
   }
 
-  incrementNow(key: string, ttl: number, limit: number, blockDuration: number): RateLimitRecord {
+  private count(key: string, ttl: number, limit: number, blockDuration: number): RateLimitRecord {
     const now = this.now();
     let entry = this.entries.get(key);
     if (entry && entry.blockedUntil > now) {

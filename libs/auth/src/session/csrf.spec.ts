@@ -1,10 +1,12 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { describe, expect, it } from 'vitest';
+
 import { Protected, Public } from '@bff/core';
-import { assertCsrf } from './csrf.js';
+
+import { httpContext } from '../__tests__/http-context.js';
 import { CsrfGuard } from './csrf.guard.js';
+import { assertCsrf } from './csrf.js';
 import type { SessionConfig } from './session.config.js';
 
 const allowed = new Set(['https://shop.example.com', 'https://bff.example.com']);
@@ -45,9 +47,7 @@ describe('CsrfGuard', () => {
   const guard = new CsrfGuard({ allowedOrigins: allowed } as unknown as SessionConfig, new Reflector());
   /** The execution context Nest's router builds for a request to the route (request, reply, class, method). */
   const context = (method: string, handler: keyof Routes, headers: Record<string, string> = {}): ExecutionContext => {
-    const host = new ExecutionContextHost([{ method, headers }, {}], Routes, Routes.prototype[handler]);
-    host.setType('http');
-    return host;
+    return httpContext({ method, headers }, {}, Routes, Routes.prototype[handler]);
   };
 
   it('lets safe methods through (session routes are checked by the authenticator)', () => {
