@@ -10,7 +10,6 @@ import { coreEnvSchema } from '../config/core-env.schema.js';
 import { CoreEnv, trustProxyOption } from '../config/core.env.js';
 import { ConfigValidationError, validateEnvironment } from '../config/env-schema.js';
 import { REQUEST_ID_HEADER } from '../core.constants.js';
-import { installConstraintContainer } from '../errors/constraint-container.js';
 import { HealthRegistry } from '../health/health.registry.js';
 import { resolveRequestId } from '../request-context/request-id.js';
 import { releaseBootMemoryWhenSettled } from './boot-memory.js';
@@ -60,7 +59,6 @@ export async function createPlatformApp(
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   if (options.env) Object.assign(process.env, options.env);
-  installConstraintContainer();
   const values = validateEnvironment([coreEnvSchema, ...definition.env]);
   const env = values.get(CoreEnv) as CoreEnv;
 
