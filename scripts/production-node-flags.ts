@@ -20,7 +20,6 @@ export const PRODUCTION_NODE_FLAGS: readonly string[] = Object.freeze([
   // them in again. On this VM that cost 9–13 page faults per product page for the first seconds
   // after every pause (up to 13 µs each when the host has reclaimed the page) and halved throughput
   // until the heap had regrown. A server sized for its peak gains nothing from shrinking between
-  // bursts; the boot-time release of start-up memory (libs/core boot-memory.ts) is unaffected.
-  // See docs/performance.md, "Memory handed back while idle".
+  // bursts.
   '--no-memory-reducer',
 ]);
