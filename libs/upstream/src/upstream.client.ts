@@ -96,8 +96,7 @@ export class UpstreamClient {
     if (req.signal?.aborted) throw this.error('aborted', method, req.path);
 
     const path = this.basePath + req.path + toQuery(req.query);
-    const resolved = this.headersFor(req, method, deadline, req.signal);
-    const headers = resolved instanceof Promise ? await resolved : resolved;
+    const headers = await this.headersFor(req, method, deadline, req.signal);
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     if (body !== undefined) headers['content-type'] = 'application/json';
 
@@ -200,13 +199,13 @@ export class UpstreamClient {
     return response;
   }
 
-  /** The headers of a call; a promise only when a client-credentials token has to be obtained. */
-  private headersFor(
+  /** The headers of a call, with a client-credentials token when the upstream needs one. */
+  private async headersFor(
     req: UpstreamRequest,
     method: UpstreamMethod,
     deadline: number | undefined,
     signal: AbortSignal | undefined,
-  ): Record<string, string> | Promise<Record<string, string>> {
+  ): Promise<Record<string, string>> {
     const ctx = RequestContext.current();
     const headers: Record<string, string> = { accept: 'application/json' };
     if (ctx) {
