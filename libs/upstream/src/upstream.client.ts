@@ -310,17 +310,8 @@ function parseRetryAfter(value: string | string[] | undefined): number | undefin
 
 function toQuery(query: UpstreamRequest['query']): string {
   if (!query) return '';
-  let s = '';
-  for (const k of Object.keys(query)) {
-    const v = query[k];
-    // The same encoding as URLSearchParams (application/x-www-form-urlencoded), without building one per call.
-    if (v !== undefined) s += `${s ? '&' : '?'}${formEncode(k)}=${formEncode(String(v))}`;
-  }
-  return s;
-}
-
-const NEEDS_FORM_ENCODING = /[^A-Za-z0-9*\-._]/;
-
-function formEncode(value: string): string {
-  return NEEDS_FORM_ENCODING.test(value) ? new URLSearchParams([['', value]]).toString().slice(1) : value;
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined) params.append(name, String(value));
+  const encoded = params.toString();
+  return encoded ? `?${encoded}` : '';
 }
