@@ -9,7 +9,6 @@ import {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_TIMEOUT_MS,
   HOP_BY_HOP,
-  SIGNAL_ABORTS_AT_DEADLINE,
 } from './upstream.constants.js';
 import { UpstreamError } from './upstream.error.js';
 import type {
@@ -151,36 +150,16 @@ export class UpstreamClient {
     if (remaining !== undefined) headers[DEADLINE_HEADER] = String(Math.floor(remaining));
 
     let response: TransportResponse;
-    if (
-      deadlineLimited &&
-      deadline !== undefined &&
-      deadline === req.deadline &&
-      req.signal &&
-      (req as Branded)[SIGNAL_ABORTS_AT_DEADLINE] === true
-    ) {
-      // The binding deadline is the caller's, and its signal aborts right then (an aggregation
-      // section): that signal is this attempt's timeout, no timer or controller of our own needed.
-      const signal = req.signal;
-      try {
-        response = await this.transport.send({ method, path, headers, body, signal, maxBodyBytes: this.maxBodyBytes });
-      } catch (error) {
-        if (error instanceof UpstreamError && error.failure === 'aborted' && signal.aborted && performance.now() >= deadline) {
-          throw this.error('deadline_exceeded', method, req.path, error);
-        }
-        throw error;
+    const abort = new AttemptAbort(timeoutMs, req.signal);
+    try {
+      response = await this.transport.send({ method, path, headers, body, signal: abort.signal, maxBodyBytes: this.maxBodyBytes });
+    } catch (error) {
+      if (error instanceof UpstreamError && error.failure === 'aborted' && abort.timedOut) {
+        throw this.error(deadlineLimited ? 'deadline_exceeded' : 'timeout', method, req.path, error);
       }
-    } else {
-      const abort = new AttemptAbort(timeoutMs, req.signal);
-      try {
-        response = await this.transport.send({ method, path, headers, body, signal: abort.signal, maxBodyBytes: this.maxBodyBytes });
-      } catch (error) {
-        if (error instanceof UpstreamError && error.failure === 'aborted' && abort.timedOut) {
-          throw this.error(deadlineLimited ? 'deadline_exceeded' : 'timeout', method, req.path, error);
-        }
-        throw error;
-      } finally {
-        abort.dispose();
-      }
+      throw error;
+    } finally {
+      abort.dispose();
     }
     if (response.status >= 400) {
       const { status } = response;
@@ -282,9 +261,6 @@ export class UpstreamClient {
     return new UpstreamError({ upstream: this.name, failure, method, path, cause });
   }
 }
-
-/** Call options that may carry the SIGNAL_ABORTS_AT_DEADLINE brand. */
-type Branded = UpstreamRequest & { readonly [SIGNAL_ABORTS_AT_DEADLINE]?: true };
 
 /** How an upstream 503 is answered: unavailable (503), not a gateway error. */
 const UNAVAILABLE = {

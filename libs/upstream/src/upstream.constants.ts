@@ -16,14 +16,6 @@ export const HOP_BY_HOP = new Set([
   'content-length',
 ]);
 
-/**
- * Brand of a call's options whose `signal` is aborted (by its owner's timer) once `deadline` is
- * reached, as the aggregator's section contexts are. When that deadline is also the call's binding
- * one, an attempt needs no timer and no AbortController of its own: it runs on that signal.
- * Internal to libs/upstream: spreading the options (adapters do) keeps it.
- */
-export const SIGNAL_ABORTS_AT_DEADLINE = Symbol('bff:upstream:signal-aborts-at-deadline');
-
 export const DEFAULT_TIMEOUT_MS = 2_000;
 export const DEFAULT_CONNECTIONS = 64;
 export const DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;

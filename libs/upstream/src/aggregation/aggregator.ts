@@ -1,6 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { PlatformError, RequestContext } from '@bff/core';
-import { SIGNAL_ABORTS_AT_DEADLINE } from '../upstream.constants.js';
 import { DEGRADED_HEADER, SECTION_FALLBACK, STALE_HEADER } from './aggregation.constants.js';
 import { failureReason, SectionTimeoutError } from './failure-reason.js';
 import type { AggregationResult, DegradedSection, SectionContext, SectionFallbackStore, SectionOptions } from './aggregation.types.js';
@@ -157,7 +156,7 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
 }
 
 function deadlineBound(signal: AbortSignal, deadline: number): SectionContext {
-  const ctx: SectionContext & { [SIGNAL_ABORTS_AT_DEADLINE]: true } = { signal, deadline, [SIGNAL_ABORTS_AT_DEADLINE]: true };
+  const ctx: SectionContext = { signal, deadline };
   return ctx;
 }
 
