@@ -87,9 +87,8 @@ export async function createPlatformApp(
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser(['text/plain']);
   installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root);
-  // The security headers Nest resolves (once, at boot): the API set on every response, helmet's full
-  // document set on HTML (see security-headers.ts).
-  installSecurityHeaders(fastify);
+  // The API security headers on every response, helmet's document set on HTML (see security-headers.ts).
+  installSecurityHeaders(app, fastify);
   app.enableCors({
     origin: env.CORS_ORIGINS.length ? env.CORS_ORIGINS : false,
     credentials: true,

@@ -1,5 +1,4 @@
-import type { SecurityHeadersOptions } from '@nestjs/common';
-import { resolveSecurityHeaders } from '@nestjs/core/security/security-headers.js';
+import type { INestApplication, SecurityHeadersOptions } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
 
 /**
@@ -8,11 +7,11 @@ import type { FastifyInstance } from 'fastify';
  * document, so it gets no script, style or image sources (`default-src 'none'`), may not be framed,
  * is not MIME-sniffed, may only be read same-site by no-cors requests (CORP), sends no referrer
  * (this matters on redirects: the login callback's URL carries the authorization code) and tells
- * browsers to stay on HTTPS. Resolved and validated by Nest (`resolveSecurityHeaders`) once, at boot.
+ * browsers to stay on HTTPS.
  *
  * helmet's document-only headers are left out here: Cross-Origin-Opener-Policy, Origin-Agent-Cluster,
  * X-DNS-Prefetch-Control, X-Download-Options, X-Permitted-Cross-Domain-Policies and X-XSS-Protection
- * only act on a browsing context (an HTML page), and each header costs every client on every response.
+ * only act on a browsing context (an HTML page); HTML responses get them (DOCUMENT_HEADERS).
  */
 export const API_SECURITY_HEADERS: SecurityHeadersOptions = {
   contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
@@ -31,60 +30,33 @@ export const API_SECURITY_HEADERS: SecurityHeadersOptions = {
 };
 
 /**
- * Security headers of HTML documents (Swagger UI at /docs): helmet 8's full set, with a policy that
- * lets Swagger UI run (its scripts and styles come from the app itself; inline styles; data: images).
+ * What an HTML document (Swagger UI at /docs) gets instead of, or on top of, the API set: helmet 8's
+ * document headers, with a policy that lets Swagger UI run (its scripts and styles come from the app
+ * itself; inline styles; data: images).
  */
-export const DOCUMENT_SECURITY_HEADERS: SecurityHeadersOptions = {
-  contentSecurityPolicy: {
-    directives: {
-      defaultSrc: ["'self'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'", "'unsafe-inline'"],
-      imgSrc: ["'self'", 'data:'],
-      frameAncestors: ["'none'"],
-    },
-  },
-  crossOriginResourcePolicy: { policy: 'same-site' },
-  xFrameOptions: { action: 'deny' },
+export const DOCUMENT_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'none';img-src 'self' data:;" +
+    "object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' 'unsafe-inline';upgrade-insecure-requests",
+  'cross-origin-opener-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
 };
 
-type HeaderList = ReadonlyArray<readonly [string, string]>;
-
-/** A header set as Nest resolves and validates it, with lower-cased names (as Fastify keeps them). */
-function resolvedHeaders(options: SecurityHeadersOptions): HeaderList {
-  return resolveSecurityHeaders(options).headers.map(([name, value]) => [name.toLowerCase(), value] as const);
-}
-
 /**
- * What an HTML response gets on top of (or instead of) the API set: every header of the document set
- * whose value differs.
+ * The API set on every response, through Nest's `app.useSecurityHeaders()` (validated there, at boot),
+ * and the document set on responses sent as `text/html`, from an `onSend` hook. A route can still set
+ * any of these headers itself (`@Header()`, or the reply).
  */
-function documentHeaderOverrides(api: HeaderList): HeaderList {
-  const apiValues = new Map(api);
-  return resolvedHeaders(DOCUMENT_SECURITY_HEADERS).filter(([name, value]) => apiValues.get(name) !== value);
-}
-
-/**
- * Installs the security headers, from one `onSend` hook (so every response sent through a Fastify reply
- * carries them: JSON, problem+json, 304, 404s, refusals): the API set wherever the
- * response has not set that header itself, and for responses sent as `text/html`, the document set
- * in its place.
- *
- * They are written to the Fastify reply, not to the Node.js response. Nest's `app.useSecurityHeaders()`
- * writes them to the Node.js response in a request hook, and one header set there makes Node.js merge
- * every reply header into its own header map, validating each name and value a second time, on every
- * response; the values are the ones Nest resolves (`resolveSecurityHeaders`), once, at boot. A response
- * written to the Node.js response directly (a hijacked reply, an `@Sse()` stream) does not pass through
- * `onSend` and carries none of them; the platform's routes have none.
- */
-export function installSecurityHeaders(fastify: FastifyInstance): void {
-  // Both sets are resolved and validated once, here.
-  const api = resolvedHeaders(API_SECURITY_HEADERS);
-  const overrides = documentHeaderOverrides(api);
+export function installSecurityHeaders(app: INestApplication, fastify: FastifyInstance): void {
+  app.useSecurityHeaders(API_SECURITY_HEADERS);
   fastify.addHook('onSend', (_request, reply, payload, done) => {
-    for (const [name, value] of api) if (!reply.hasHeader(name)) void reply.header(name, value);
     const type = reply.getHeader('content-type');
-    if (typeof type === 'string' && type.startsWith('text/html')) for (const [name, value] of overrides) void reply.header(name, value);
+    if (typeof type === 'string' && type.startsWith('text/html'))
+      for (const name in DOCUMENT_HEADERS) void reply.header(name, DOCUMENT_HEADERS[name]);
     done(null, payload);
   });
 }
