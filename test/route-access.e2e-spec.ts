@@ -1,12 +1,11 @@
 import 'reflect-metadata';
 
 import { RequestMethod, type Type } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { createPlatformApp, ROUTE_ACCESS, type AppDefinition, type RouteAccess } from '@bff/core';
+import { controllerPathOf, createPlatformApp, declaredRouteOf, ROUTE_ACCESS, type AppDefinition, type RouteAccess } from '@bff/core';
 
 import { MOBILE_BFF } from '../apps/mobile-bff/src/mobile-bff.definition.js';
 import { MobileBffModule } from '../apps/mobile-bff/src/mobile-bff.module.js';
@@ -62,12 +61,12 @@ function nestRoutes(app: NestFastifyApplication, name: string): AuditedRoute[] {
     for (const wrapper of module.controllers.values()) {
       const controller = wrapper.metatype as Type | undefined;
       if (!controller) continue;
-      const prefixes = [(Reflect.getMetadata(PATH_METADATA, controller) as string | string[] | undefined) ?? ''].flat();
+      const prefixes = [controllerPathOf(controller) ?? ''].flat();
       for (const methodName of scanner.getAllMethodNames(controller.prototype as object)) {
         const handler = (controller.prototype as Record<string, unknown>)[methodName] as object;
-        const paths = Reflect.getMetadata(PATH_METADATA, handler) as string | string[] | undefined;
+        const paths = declaredRouteOf(handler).path;
         if (paths === undefined) continue;
-        const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
+        const method = RequestMethod[declaredRouteOf(handler).method as RequestMethod];
         const access = (Reflect.getMetadata(ROUTE_ACCESS, handler) ?? Reflect.getMetadata(ROUTE_ACCESS, controller)) as
           RouteAccess | undefined;
         for (const prefix of prefixes) {

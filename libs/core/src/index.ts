@@ -24,3 +24,4 @@ export { IdListDto } from './openapi/id-list.dto.js';
 export { buildOpenApiDocument } from './bootstrap/swagger.js';
 export { createPlatformApp, installGracefulShutdown, runApp, type CreateAppOptions } from './bootstrap/bootstrap.js';
 export { loggerParams, writeAccessLog, REDACTED_HEADERS } from './logging/logger.options.js';
+export { controllerPathOf, declaredRouteOf, type DeclaredRoute } from './framework/nest-internals.js';

@@ -1,7 +1,6 @@
 import { RequestMethod, type Type } from '@nestjs/common';
-import { HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/common/constants.js';
 
-import { ROUTE_ACCESS, type RouteAccess } from '@bff/core';
+import { declaredRouteOf, ROUTE_ACCESS, type RouteAccess } from '@bff/core';
 
 import { CACHED_ROUTE } from '../cache.constants.js';
 import type { CachePolicy } from './cache.decorators.js';
@@ -35,9 +34,8 @@ export function auditCachedRoutes(routes: readonly AuditedRoute[]): AuditFinding
     const policy = Reflect.getMetadata(CACHED_ROUTE, handler) as CachePolicy | undefined;
     if (!policy) continue;
     const where = `${controller.name}.${name}`;
-    const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+    const { method, httpCode: code } = declaredRouteOf(handler);
     if (method !== RequestMethod.GET) findings.errors.push(`${where}: @Cached applies to GET routes only`);
-    const code = Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined;
     if (code !== undefined && code !== 200) findings.errors.push(`${where}: @Cached routes must answer 200 (declares @HttpCode(${code}))`);
     const access = (Reflect.getMetadata(ROUTE_ACCESS, handler) ?? Reflect.getMetadata(ROUTE_ACCESS, controller)) as RouteAccess | undefined;
     const isProtected = access?.mode === 'protected';
