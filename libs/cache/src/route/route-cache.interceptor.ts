@@ -2,8 +2,10 @@ import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestI
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { defer, lastValueFrom, map, type Observable } from 'rxjs';
-import { PlatformError, RequestContext, identityOf } from '@bff/core';
-import { CACHED_ROUTE, CACHE_NAMESPACE, CREDENTIAL_HEADERS, REPLAYED_HEADERS } from '../cache.constants.js';
+
+import { identityOf, PlatformError, RequestContext } from '@bff/core';
+
+import { CACHE_NAMESPACE, CACHED_ROUTE, CREDENTIAL_HEADERS, REPLAYED_HEADERS } from '../cache.constants.js';
 import { CacheService, type Resolved } from '../cache.service.js';
 import { strongEtag } from '../http/cache-control.js';
 import type { CachePolicy } from './cache.decorators.js';
@@ -18,9 +20,6 @@ import { normalizeQuery, normalizeVary, principalOf, renderTags, routeCacheKey, 
  */
 @Injectable()
 export class RouteCacheInterceptor implements NestInterceptor {
-  /** Each handler's @Cached policy (`null`: not cached), read from its metadata once. */
-  private readonly policies = new WeakMap<object, CachePolicy | null>();
-
   constructor(
     private readonly reflector: Reflector,
     private readonly cache: CacheService,
@@ -29,7 +28,7 @@ export class RouteCacheInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http' || !this.cache.enabled) return next.handle();
-    const policy = this.policyOf(context.getHandler());
+    const policy = this.reflector.get<CachePolicy | undefined>(CACHED_ROUTE, context.getHandler());
     if (!policy) return next.handle();
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (request.method !== 'GET' && request.method !== 'HEAD') return next.handle();
@@ -65,15 +64,6 @@ export class RouteCacheInterceptor implements NestInterceptor {
         label: route,
       });
     return defer(resolve).pipe(map((resolved) => this.respond(request, policy, vary, resolved)));
-  }
-
-  private policyOf(handler: object): CachePolicy | null {
-    let policy = this.policies.get(handler);
-    if (policy === undefined) {
-      policy = this.reflector.get<CachePolicy | undefined>(CACHED_ROUTE, handler as () => void) ?? null;
-      this.policies.set(handler, policy);
-    }
-    return policy;
   }
 
   private async compute(next: CallHandler): Promise<CachedResponse> {

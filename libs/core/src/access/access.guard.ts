@@ -1,11 +1,12 @@
 import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+
 import { PlatformError } from '../errors/platform-error.js';
 import { RequestContext } from '../request-context/request-context.js';
-import { IDENTITY_SLOT } from './identity.js';
 import { ROUTE_ACCESS } from './access.constants.js';
-import { AuthenticatorRegistry } from './authenticator.registry.js';
 import type { Identity, RouteAccess } from './access.types.js';
+import { AuthenticatorRegistry } from './authenticator.registry.js';
+import { IDENTITY_SLOT } from './identity.js';
 
 /**
  * The one global guard. Undecided routes are denied; public routes pass; protected routes are
@@ -14,21 +15,15 @@ import type { Identity, RouteAccess } from './access.types.js';
 @Injectable()
 export class AccessGuard implements CanActivate {
   private readonly logger = new Logger('AccessGuard');
-  /**
-   * Each route's decision, read from its metadata once (route metadata is fixed once the controllers
-   * are defined): handler → class → decision, `null` for an undecided route.
-   */
-  private readonly decisions = new WeakMap<object, WeakMap<object, RouteAccess | null>>();
 
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticators: AuthenticatorRegistry,
   ) {}
 
-  /** Synchronous for public routes (no promise on their request path); protected routes await their authenticator. */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const access = this.decisionOf(context.getHandler(), context.getClass());
+    const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]);
     if (!access) {
       this.logger.error(`${context.getClass().name}.${context.getHandler().name} declares no access decision; denied by default`);
       throw new PlatformError('forbidden', 'ACCESS_UNDECLARED', 'Route declares no access decision', {
@@ -57,17 +52,5 @@ export class AccessGuard implements CanActivate {
     // Also in the request context, so libs (upstream cache partitions, caching) see the caller without the request object.
     RequestContext.setSlot(IDENTITY_SLOT, identity);
     return true;
-  }
-
-  private decisionOf(handler: object, controller: object): RouteAccess | null {
-    let byClass = this.decisions.get(handler);
-    if (!byClass) this.decisions.set(handler, (byClass = new WeakMap()));
-    let access = byClass.get(controller);
-    if (access === undefined) {
-      access =
-        this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [handler as () => void, controller as () => void]) ?? null;
-      byClass.set(controller, access);
-    }
-    return access;
   }
 }
