@@ -99,10 +99,14 @@ export function appEnv(name, sandbox) {
   }
 }
 
-/** An app started as production does: node dist/apps/<app>/main.js, NODE_ENV=production, env only. */
-export const app = (name, { label = name, env = {}, nodeArgs, prepare, setup, upstreamCalls, path, check } = {}) => ({
+/**
+ * An app started as production does: node dist/apps/<app>/main.js, NODE_ENV=production, env only. `root`: another
+ * checkout whose build to start instead of this one's (scripts/bench-ab.mjs compares two commits that way).
+ */
+export const app = (name, { label = name, env = {}, nodeArgs, prepare, setup, upstreamCalls, path, check, root } = {}) => ({
   kind: 'app',
   app: name,
+  root,
   label,
   env,
   nodeArgs,

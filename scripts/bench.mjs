@@ -12,7 +12,8 @@
  * 3. measures each app's cold start and idle RSS, then every scenario: the app started as production
  *    starts it vs its baseline (raw aggregator, raw static, the upstream itself, or the same app with
  *    auth off), alternated A B, B A, A B ...;
- * 4. prints a table and writes bench/results/<timestamp>-<mode>.{json,md} and bench/results/latest.{md,json}.
+ * 4. prints a table and writes bench/results/<timestamp>-<mode>.{json,md} and, unless --scenarios is given,
+ *    bench/results/latest.{md,json}.
  *
  * Exit code: 0 when the harness worked — whether or not the numbers meet their targets (CI does not
  * judge numbers); 1 when a target failed to start, answered wrong (status, shape, upstream calls)
@@ -296,8 +297,9 @@ run.finishedAt = new Date().toISOString();
 
 console.log(consoleReport(run));
 try {
-  const paths = writeReports(run);
-  console.log(`\nreports: ${relativeToRoot(paths.md)}, ${relativeToRoot(paths.json)}, ${relativeToRoot(paths.latest)}`);
+  // A run of another scenario module (--scenarios, e.g. scripts/bench-ab.mjs) is not the project's latest run.
+  const paths = writeReports(run, { latest: args.scenarios === undefined });
+  console.log(`\nreports: ${[paths.md, paths.json, paths.latest].filter(Boolean).map(relativeToRoot).join(', ')}`);
 } catch (error) {
   run.failures.push(`could not write the reports: ${error.message}`);
   console.error(`bench: could not write the reports: ${error.message}`);

@@ -204,12 +204,14 @@ export function markdownReport(run) {
 }
 
 /** Writes <stamp>-<mode>.json/.md and latest.json/.md under bench/results/; returns the paths. */
-export function writeReports(run) {
+/** Writes the run's reports; `latest` (the committed latest.md) only for runs of the project's own scenarios. */
+export function writeReports(run, { latest = true } = {}) {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const stamp = run.startedAt.replace(/[:.]/g, '-');
   const base = join(RESULTS_DIR, `${stamp}-${run.mode}`);
   writeFileSync(`${base}.json`, `${JSON.stringify(run, null, 2)}\n`);
   writeFileSync(`${base}.md`, markdownReport(run));
+  if (!latest) return { json: `${base}.json`, md: `${base}.md`, latest: undefined };
   copyFileSync(`${base}.json`, join(RESULTS_DIR, 'latest.json'));
   copyFileSync(`${base}.md`, join(RESULTS_DIR, 'latest.md'));
   return { json: `${base}.json`, md: `${base}.md`, latest: join(RESULTS_DIR, 'latest.md') };

@@ -24,8 +24,9 @@ export function freePort() {
   });
 }
 
-export function appEntry(app) {
-  return join('dist', 'apps', app, 'main.js');
+/** The production entry point of an app: this checkout's build, or the build in another checkout's `root`. */
+export function appEntry(app, root) {
+  return root === undefined ? join('dist', 'apps', app, 'main.js') : join(root, 'dist', 'apps', app, 'main.js');
 }
 
 export function assertBuilt(apps) {
@@ -58,11 +59,11 @@ export function sandboxInfo(sandbox) {
  * node <production flags> [nodeArgs] dist/apps/<app>/main.js with NODE_ENV=production, a production log level, PORT,
  * UPSTREAM_*_URL, the app's boot env (`appEnv(app, sandbox)`: what it needs to start at all) and `env`.
  */
-export async function startApp(procs, app, { sandbox, appEnv, env = {}, logLevel, nodeArgs = [], label = app }) {
+export async function startApp(procs, app, { sandbox, appEnv, env = {}, logLevel, nodeArgs = [], label = app, root }) {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const baseUrl = `http://${HOST}:${port}`;
-    const child = procs.spawnNode(label, appEntry(app), {
+    const child = procs.spawnNode(label, appEntry(app, root), {
       nodeArgs: [...PRODUCTION_NODE_FLAGS, ...nodeArgs],
       env: {
         NODE_ENV: 'production',
@@ -118,6 +119,7 @@ export async function startTarget(procs, def, { sandbox, appEnv, logLevel, nodeA
           logLevel,
           nodeArgs: [...(def.nodeArgs ?? []), ...nodeArgs],
           label: def.label,
+          root: def.root,
         })),
         shared: false,
       };
