@@ -72,8 +72,8 @@ if (args.workload === 'idle-rss') {
 const module = join(AB_DIR, `scenarios-${withBuild.sha.slice(0, 7)}-${withoutBuild.sha.slice(0, 7)}.mjs`);
 writeFileSync(
   module,
-  `import { appEnv, SCENARIOS } from ${JSON.stringify(join(ROOT, 'bench', 'scenarios.mjs'))};
-const base = SCENARIOS.find((s) => s.id === ${JSON.stringify(WORKLOADS[args.workload])});
+  `import { appEnv, SCENARIOS as PROJECT_SCENARIOS } from ${JSON.stringify(join(ROOT, 'bench', 'scenarios.mjs'))};
+const base = PROJECT_SCENARIOS.find((s) => s.id === ${JSON.stringify(WORKLOADS[args.workload])});
 export { appEnv };
 export const APPS = [];
 export const STARTUP_TARGETS = {};

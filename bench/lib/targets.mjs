@@ -30,7 +30,7 @@ export function appEntry(app, root) {
 }
 
 export function assertBuilt(apps) {
-  const missing = apps.map(appEntry).filter((entry) => !existsSync(join(ROOT, entry)));
+  const missing = apps.map((app) => appEntry(app)).filter((entry) => !existsSync(join(ROOT, entry)));
   if (missing.length) throw new Error(`${missing.join(', ')} missing: build first (drop --no-build, or run npm run build)`);
 }
 
