@@ -168,13 +168,19 @@ function extraHeaderNames(headers) {
     .sort();
 }
 
-/** setup helper: fills the cache with a miss, then returns the next response, which must be a 200 hit. */
+/**
+ * setup helper: fills the cache with a miss, then returns the next response, which must be a 200 hit. A page
+ * computed on a loaded machine can come back degraded (a section over its budget), and degraded pages are not
+ * stored: up to 5 tries.
+ */
 async function primeHit(get, url) {
-  await get(url);
-  const hit = await get(url);
-  if (hit.status !== 200 || hit.headers['x-cache'] !== 'HIT')
-    throw new Error(`the second request was not a cache hit (status ${hit.status}, x-cache ${hit.headers['x-cache']})`);
-  return hit;
+  let hit;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await get(url);
+    hit = await get(url);
+    if (hit.status === 200 && hit.headers['x-cache'] === 'HIT') return hit;
+  }
+  throw new Error(`no cache hit after 5 tries (last: status ${hit.status}, x-cache ${hit.headers['x-cache']})`);
 }
 
 /** setup helper: a response must carry exactly the extra header names of HIT_RESPONSE_HEADERS. */
