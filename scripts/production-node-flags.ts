@@ -10,8 +10,8 @@
  *
  * Deliberately absent: `--enable-source-maps`. With it, node reads the source map of every module it
  * loads (node_modules included) and keeps them: +6 MB of idle RSS per app, which put mobile-bff over its
- * 130 MB budget (132 MB in the benchmark's startup table). Formatting a stack costs the same either
- * way (measured: ~5 µs per UpstreamError with .stack). dist/ is unbundled tsc output with the sources'
+ * 130 MB budget (132 MB in the benchmark's startup table). Formatting a stack costs about the same either
+ * way. dist/ is unbundled tsc output with the sources'
  * file names, and it ships its .js.map files: add the flag when debugging.
  */
 export const PRODUCTION_NODE_FLAGS: readonly string[] = Object.freeze([
