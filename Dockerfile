@@ -86,4 +86,4 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \
 STOPSIGNAL SIGTERM
 # The node flags are scripts/production-node-flags.ts (lint-dockerfile checks them); the
 # benchmark and the e2e suites start the apps with the same flags.
-CMD ["node", "--no-memory-reducer", "/app/main.js"]
+CMD ["node", "--no-memory-reducer", "--expose-gc", "/app/main.js"]

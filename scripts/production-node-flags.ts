@@ -22,4 +22,6 @@ export const PRODUCTION_NODE_FLAGS: readonly string[] = Object.freeze([
   // until the heap had regrown. A server sized for its peak gains nothing from shrinking between
   // bursts.
   '--no-memory-reducer',
+  // globalThis.gc, for the one memory-reducing GC after boot (libs/core boot-memory.ts).
+  '--expose-gc',
 ]);

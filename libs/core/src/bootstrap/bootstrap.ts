@@ -12,6 +12,7 @@ import { ConfigValidationError, validateEnvironment } from '../config/env-schema
 import { REQUEST_ID_HEADER } from '../core.constants.js';
 import { HealthRegistry } from '../health/health.registry.js';
 import { resolveRequestId } from '../request-context/request-id.js';
+import { releaseBootMemoryWhenSettled } from './boot-memory.js';
 import { installRequestHooks } from './http-hooks.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { buildOpenApiDocument, mountSwagger } from './swagger.js';
@@ -174,6 +175,7 @@ export async function runApp(appModule: Type, definition: AppDefinition): Promis
   }
   const url = await app.getUrl();
   app.get(Logger).log(`${definition.name} listening on ${url} (docs: ${url}/docs)`, 'Bootstrap');
+  releaseBootMemoryWhenSettled();
 }
 
 function findConfigError(error: unknown): ConfigValidationError | undefined {
