@@ -3,14 +3,9 @@ import { Logger } from '@nestjs/common';
 import { IDENTITY_SLOT, REQUEST_ID_HEADER, RequestContext, type Identity } from '@bff/core';
 
 import { AttemptAbort } from './attempt-abort.js';
+import { buildResiliencePolicies } from './resilience/resilience-policies.js';
 import { UpstreamResilience, type ResilienceSnapshot } from './resilience/resilience.js';
-import {
-  DEADLINE_HEADER,
-  DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_TIMEOUT_MS,
-  HOP_BY_HOP,
-  SIGNAL_ABORTS_AT_DEADLINE,
-} from './upstream.constants.js';
+import { DEADLINE_HEADER, DEFAULT_MAX_BODY_BYTES, HOP_BY_HOP, SIGNAL_ABORTS_AT_DEADLINE } from './upstream.constants.js';
 import { UpstreamError } from './upstream.error.js';
 import type {
   TransportResponse,
@@ -56,7 +51,6 @@ export class UpstreamClient {
     this.name = definition.name;
     this.logger = new Logger(`Upstream:${definition.name}`);
     this.basePath = url.pathname.replace(/\/$/, '');
-    this.timeoutMs = definition.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxBodyBytes = definition.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.extraHeaders = (definition.propagateHeaders ?? []).map((h) => h.toLowerCase()).filter((h) => !HOP_BY_HOP.has(h));
     for (const h of this.extraHeaders) {
@@ -81,7 +75,9 @@ export class UpstreamClient {
     this.transport = deps.transport;
     this.tokens = deps.tokens;
     this.cache = definition.httpCache ? deps.cache : undefined;
-    this.resilience = new UpstreamResilience(definition);
+    const policies = buildResiliencePolicies(definition);
+    this.timeoutMs = policies.timeoutMs;
+    this.resilience = new UpstreamResilience(policies);
   }
 
   /** GET a JSON resource. */
