@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { PlatformError, RequestContext } from '@bff/core';
+import { PlatformError } from '@bff/core';
 import { SIGNAL_ABORTS_AT_DEADLINE } from '../upstream.constants.js';
-import { DEGRADED_HEADER, SECTION_FALLBACK, STALE_HEADER } from './aggregation.constants.js';
+import { SECTION_FALLBACK } from './aggregation.constants.js';
 import { failureReason, SectionTimeoutError } from './failure-reason.js';
 import type { AggregationResult, DegradedSection, SectionContext, SectionFallbackStore, SectionOptions } from './aggregation.types.js';
 
@@ -27,7 +27,8 @@ class DependencyFailedError extends Error {
  * earlier one's result awaits it from `prior` (so chains are expressed by `await`, everything
  * else overlaps). Required failures reject the whole plan with their coded error; optional
  * failures become `null` plus a `degraded` entry, or the last good value when a fallback store has
- * one (stale-if-error).
+ * one (stale-if-error). The result lists both; the caller reports them (`meta`, and the headers
+ * from sectionHeaders).
  */
 export class AggregationPlan<A extends Record<string, unknown> = Record<never, never>> {
   constructor(
@@ -110,8 +111,6 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
     this.sections.forEach((spec, i) => {
       data[spec.name] = (outcomes[i] as PromiseFulfilledResult<unknown>).value;
     });
-    if (degraded.length) RequestContext.setResponseHeader(DEGRADED_HEADER, degraded.map((d) => d.section).join(','));
-    if (stale.length) RequestContext.setResponseHeader(STALE_HEADER, stale.map((d) => d.section).join(','));
     return { data: data as A, degraded, stale };
   }
 
