@@ -53,10 +53,10 @@ export class UpstreamClient {
     this.basePath = url.pathname.replace(/\/$/, '');
     this.maxBodyBytes = definition.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.extraHeaders = (definition.propagateHeaders ?? []).map((h) => h.toLowerCase()).filter((h) => !HOP_BY_HOP.has(h));
-    for (const h of this.extraHeaders) {
-      if (CREDENTIAL_HEADERS.has(h)) {
+    for (const header of this.extraHeaders) {
+      if (CREDENTIAL_HEADERS.has(header)) {
         throw new Error(
-          `Upstream '${definition.name}' lists '${h}' in propagateHeaders; credentials are forwarded only through auth: 'relay'`,
+          `Upstream '${definition.name}' lists '${header}' in propagateHeaders; credentials are forwarded only through auth: 'relay'`,
         );
       }
     }
@@ -208,14 +208,14 @@ export class UpstreamClient {
     if (ctx) {
       Object.assign(headers, ctx.propagated);
       headers[REQUEST_ID_HEADER] = ctx.requestId;
-      for (const h of this.extraHeaders) {
-        const value = ctx.inboundHeaders[h];
-        if (typeof value === 'string') headers[h] = value;
+      for (const header of this.extraHeaders) {
+        const value = ctx.inboundHeaders[header];
+        if (typeof value === 'string') headers[header] = value;
       }
     }
-    for (const [k, v] of Object.entries(req.headers ?? {})) {
-      const key = k.toLowerCase();
-      if (!HOP_BY_HOP.has(key) && !CREDENTIAL_HEADERS.has(key)) headers[key] = v;
+    for (const [name, value] of Object.entries(req.headers ?? {})) {
+      const key = name.toLowerCase();
+      if (!HOP_BY_HOP.has(key) && !CREDENTIAL_HEADERS.has(key)) headers[key] = value;
     }
     if (req.idempotencyKey !== undefined) headers['idempotency-key'] = req.idempotencyKey;
 
@@ -293,8 +293,8 @@ const UNAVAILABLE = {
 /** Never forwarded from inbound requests or ad-hoc headers: credentials reach only relay upstreams. */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'x-api-key', 'proxy-authorization']);
 
-function earliest(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+function earliest(first: number | undefined, second: number | undefined): number | undefined {
+  return first === undefined ? second : second === undefined ? first : Math.min(first, second);
 }
 
 function parseRetryAfter(value: string | string[] | undefined): number | undefined {
@@ -307,13 +307,13 @@ function parseRetryAfter(value: string | string[] | undefined): number | undefin
 
 function toQuery(query: UpstreamRequest['query']): string {
   if (!query) return '';
-  let s = '';
-  for (const k of Object.keys(query)) {
-    const v = query[k];
+  let search = '';
+  for (const name of Object.keys(query)) {
+    const value = query[name];
     // The same encoding as URLSearchParams (application/x-www-form-urlencoded), without building one per call.
-    if (v !== undefined) s += `${s ? '&' : '?'}${formEncode(k)}=${formEncode(String(v))}`;
+    if (value !== undefined) search += `${search ? '&' : '?'}${formEncode(name)}=${formEncode(String(value))}`;
   }
-  return s;
+  return search;
 }
 
 const NEEDS_FORM_ENCODING = /[^A-Za-z0-9*\-._]/;

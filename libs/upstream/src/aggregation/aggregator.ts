@@ -95,7 +95,7 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
             }
             if (spec.required) {
               requiredFailure ??= { error };
-              for (const c of controllers) c.abort();
+              for (const sectionController of controllers) sectionController.abort();
               throw error;
             }
             degraded.push({ section: spec.name, reason: reasonOf(error) });
@@ -108,8 +108,8 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
     const outcomes = await Promise.allSettled(settled);
     if (requiredFailure) throw toRequiredError(requiredFailure.error, errors);
     const data: Record<string, unknown> = {};
-    this.sections.forEach((spec, i) => {
-      data[spec.name] = (outcomes[i] as PromiseFulfilledResult<unknown>).value;
+    this.sections.forEach((spec, index) => {
+      data[spec.name] = (outcomes[index] as PromiseFulfilledResult<unknown>).value;
     });
     return { data: data as A, degraded, stale };
   }
@@ -170,7 +170,7 @@ function reasonOf(error: unknown): string {
  */
 function toRequiredError(error: unknown, errors: ReadonlyMap<string, unknown>): unknown {
   let current = error;
-  for (let i = 0; current instanceof DependencyFailedError && i < 16; i++) current = errors.get(current.dependency) ?? current;
+  for (let hops = 0; current instanceof DependencyFailedError && hops < 16; hops++) current = errors.get(current.dependency) ?? current;
   if (current instanceof SectionTimeoutError) {
     return new PlatformError('timeout', 'SECTION_TIMEOUT', current.message, {
       publicDetail: 'A required part of the response did not arrive in time.',
