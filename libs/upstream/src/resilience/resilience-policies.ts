@@ -101,8 +101,11 @@ export function isUpstreamFault(error: unknown): boolean {
       return true;
     case 'http_status':
       return (error.upstreamStatus ?? 0) >= 500;
-    default:
-      // Caller aborts, spent deadlines, our own bulkhead/breaker rejections: not the upstream's fault.
+    // Caller aborts, spent deadlines, our own bulkhead/breaker rejections: not the upstream's fault.
+    case 'aborted':
+    case 'deadline_exceeded':
+    case 'bulkhead_full':
+    case 'circuit_open':
       return false;
   }
 }
@@ -117,7 +120,13 @@ function isTransient(error: unknown): boolean {
       return true;
     case 'http_status':
       return error.upstreamStatus === 502 || error.upstreamStatus === 503 || error.upstreamStatus === 504 || error.upstreamStatus === 429;
-    default:
+    // The same bytes would come back, or the caller, its deadline or our own policies ended the call.
+    case 'malformed_body':
+    case 'body_too_large':
+    case 'aborted':
+    case 'deadline_exceeded':
+    case 'bulkhead_full':
+    case 'circuit_open':
       return false;
   }
 }
