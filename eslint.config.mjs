@@ -217,6 +217,12 @@ export default defineConfig([
       ],
       // Nest modules are empty classes carrying a decorator (@Module({...})).
       '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
+      // A switch over a union or enum names every member: a `default:` never stands in for a member
+      // (a new one must be handled where it is switched on), and one after every member is refused.
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: false, allowDefaultCaseForExhaustiveSwitch: false },
+      ],
       // NOTE: deliberately NOT enabling `consistent-type-imports`: with
       // emitDecoratorMetadata, Nest DI needs constructor-parameter types as
       // value imports; `import type` would silently break injection.

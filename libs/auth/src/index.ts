@@ -38,5 +38,6 @@ export { SESSION_AUTH_OPTIONS, type SessionAuthModuleOptions } from './session/s
 export { SessionAuthEnv, sessionAuthEnv } from './session/session.env.js';
 export { CSRF_HEADER, CSRF_HEADER_VALUE, SESSION_COOKIE, SESSION_STRATEGY } from './session/session.constants.js';
 export { SessionProtected } from './session/session.decorators.js';
-export { SessionService, type AuthRedirect, type LogoutResult, type SessionUser } from './session/session.service.js';
+export { LoginFlow, type AuthRedirect, type LogoutResult } from './session/login-flow.service.js';
+export { sessionUserOf, type SessionUser } from './session/session-record.js';
 export { safeReturnTo, RETURN_TO_MAX_LENGTH } from './session/return-to.js';

@@ -9,7 +9,7 @@ export const CACHE_STATUS_HEADER = 'x-cache';
 /** Response header present (value `1`) when a stale response is served (stale-while-revalidate or stale-if-error). */
 export const CACHE_STALE_HEADER = 'x-cache-stale';
 
-/** Headers a cached response keeps from its computation and replays on hits (set by the aggregation toolkit). */
+/** Headers a cached response keeps from its computation and replays on hits (the app sets them from its aggregation result: sectionHeaders of @bff/upstream). */
 export const REPLAYED_HEADERS = ['x-degraded-sections', 'x-stale-sections'] as const;
 
 /** Request headers that carry credentials; a non-public response always varies on them. */

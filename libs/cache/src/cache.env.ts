@@ -14,7 +14,7 @@ const int = (name: string, min: number, max: number) => {
 const apply =
   (decorators: PropertyDecorator[]): PropertyDecorator =>
   (target, key) => {
-    for (const d of decorators) d(target, key);
+    for (const decorator of decorators) decorator(target, key);
   };
 
 /**

@@ -21,7 +21,7 @@ const policy = (over: Partial<ResolvePolicy<unknown>> = {}): ResolvePolicy<unkno
 });
 
 /** A computation whose calls are counted and whose results can be held back. */
-function computation<T>(produce: (n: number) => T | Promise<T>) {
+function computation<T>(produce: (callNumber: number) => T | Promise<T>) {
   let calls = 0;
   return {
     get calls() {
@@ -47,9 +47,9 @@ describe('CacheService', () => {
     const { cache } = setup();
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const c = computation(async (n) => {
+    const c = computation(async (callNumber) => {
       await gate;
-      return n;
+      return callNumber;
     });
     const all = Promise.all(Array.from({ length: 50 }, () => cache.resolve('k', c.run, policy())));
     await new Promise((r) => setTimeout(r, 10));
@@ -84,9 +84,9 @@ describe('CacheService', () => {
   it('keeps the stale value when the background refresh fails', async () => {
     const { cache, advance } = setup({ CACHE_WARN_INTERVAL_MS: 60_000 });
     let fail = false;
-    const c = computation((n) => {
+    const c = computation((callNumber) => {
       if (fail) throw new Error('boom');
-      return n;
+      return callNumber;
     });
     const p = policy({ staleWhileRevalidateMs: 5_000 });
     await cache.resolve('k', c.run, p);
@@ -101,9 +101,9 @@ describe('CacheService', () => {
   it('serves the last good value on failure within stale-if-error, and fails past it', async () => {
     const { cache, advance } = setup();
     let fail = false;
-    const c = computation((n) => {
+    const c = computation((callNumber) => {
       if (fail) throw new Error('upstream down');
-      return n;
+      return callNumber;
     });
     const p = policy({ staleIfErrorMs: 3_000 });
     await cache.resolve('k', c.run, p);

@@ -329,10 +329,10 @@ export class CacheService {
   }
 }
 
-function newest<T>(a: CacheEntry<T> | undefined, b: CacheEntry<T> | undefined): CacheEntry<T> | undefined {
-  if (!a) return b;
-  if (!b) return a;
-  return a.storedAt >= b.storedAt ? a : b;
+function newest<T>(first: CacheEntry<T> | undefined, second: CacheEntry<T> | undefined): CacheEntry<T> | undefined {
+  if (!first) return second;
+  if (!second) return first;
+  return first.storedAt >= second.storedAt ? first : second;
 }
 
 function assertUserKey(key: string): void {

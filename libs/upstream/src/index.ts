@@ -45,6 +45,7 @@ export type {
 export { Aggregator, AggregationPlan } from './aggregation/aggregator.js';
 export { DEGRADED_HEADER, SECTION_FALLBACK, STALE_HEADER } from './aggregation/aggregation.constants.js';
 export { failureReason, SectionTimeoutError } from './aggregation/failure-reason.js';
+export { sectionHeaders, type SectionReport } from './aggregation/section-headers.js';
 export type {
   AggregationResult,
   DegradedSection,

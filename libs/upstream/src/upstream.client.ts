@@ -3,13 +3,9 @@ import { Logger } from '@nestjs/common';
 import { IDENTITY_SLOT, REQUEST_ID_HEADER, RequestContext, type Identity } from '@bff/core';
 
 import { AttemptAbort } from './attempt-abort.js';
+import { buildResiliencePolicies } from './resilience/resilience-policies.js';
 import { UpstreamResilience, type ResilienceSnapshot } from './resilience/resilience.js';
-import {
-  DEADLINE_HEADER,
-  DEFAULT_MAX_BODY_BYTES,
-  DEFAULT_TIMEOUT_MS,
-  HOP_BY_HOP,
-} from './upstream.constants.js';
+import { DEADLINE_HEADER, DEFAULT_MAX_BODY_BYTES, HOP_BY_HOP } from './upstream.constants.js';
 import { UpstreamError } from './upstream.error.js';
 import type {
   TransportResponse,
@@ -55,13 +51,12 @@ export class UpstreamClient {
     this.name = definition.name;
     this.logger = new Logger(`Upstream:${definition.name}`);
     this.basePath = url.pathname.replace(/\/$/, '');
-    this.timeoutMs = definition.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxBodyBytes = definition.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     this.extraHeaders = (definition.propagateHeaders ?? []).map((h) => h.toLowerCase()).filter((h) => !HOP_BY_HOP.has(h));
-    for (const h of this.extraHeaders) {
-      if (CREDENTIAL_HEADERS.has(h)) {
+    for (const header of this.extraHeaders) {
+      if (CREDENTIAL_HEADERS.has(header)) {
         throw new Error(
-          `Upstream '${definition.name}' lists '${h}' in propagateHeaders; credentials are forwarded only through auth: 'relay'`,
+          `Upstream '${definition.name}' lists '${header}' in propagateHeaders; credentials are forwarded only through auth: 'relay'`,
         );
       }
     }
@@ -80,7 +75,9 @@ export class UpstreamClient {
     this.transport = deps.transport;
     this.tokens = deps.tokens;
     this.cache = definition.httpCache ? deps.cache : undefined;
-    this.resilience = new UpstreamResilience(definition);
+    const policies = buildResiliencePolicies(definition);
+    this.timeoutMs = policies.timeoutMs;
+    this.resilience = new UpstreamResilience(policies);
   }
 
   /** GET a JSON resource. */
@@ -190,14 +187,14 @@ export class UpstreamClient {
     if (ctx) {
       Object.assign(headers, ctx.propagated);
       headers[REQUEST_ID_HEADER] = ctx.requestId;
-      for (const h of this.extraHeaders) {
-        const value = ctx.inboundHeaders[h];
-        if (typeof value === 'string') headers[h] = value;
+      for (const header of this.extraHeaders) {
+        const value = ctx.inboundHeaders[header];
+        if (typeof value === 'string') headers[header] = value;
       }
     }
-    for (const [k, v] of Object.entries(req.headers ?? {})) {
-      const key = k.toLowerCase();
-      if (!HOP_BY_HOP.has(key) && !CREDENTIAL_HEADERS.has(key)) headers[key] = v;
+    for (const [name, value] of Object.entries(req.headers ?? {})) {
+      const key = name.toLowerCase();
+      if (!HOP_BY_HOP.has(key) && !CREDENTIAL_HEADERS.has(key)) headers[key] = value;
     }
     if (req.idempotencyKey !== undefined) headers['idempotency-key'] = req.idempotencyKey;
 
@@ -272,8 +269,8 @@ const UNAVAILABLE = {
 /** Never forwarded from inbound requests or ad-hoc headers: credentials reach only relay upstreams. */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'x-api-key', 'proxy-authorization']);
 
-function earliest(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined ? b : b === undefined ? a : Math.min(a, b);
+function earliest(first: number | undefined, second: number | undefined): number | undefined {
+  return first === undefined ? second : second === undefined ? first : Math.min(first, second);
 }
 
 function parseRetryAfter(value: string | string[] | undefined): number | undefined {

@@ -64,16 +64,16 @@ function transportOf(settings: UpstreamSettings, definition: UpstreamDefinition)
 
 /** The declaration with the environment's capacity overrides applied. */
 function withOverrides(definition: UpstreamDefinition, settings: UpstreamSettings): UpstreamDefinition {
-  const o = settings.overrides.get(definition.name);
-  if (!o) return definition;
+  const overrides = settings.overrides.get(definition.name);
+  if (!overrides) return definition;
   return {
     ...definition,
-    timeoutMs: o.timeoutMs ?? definition.timeoutMs,
-    connections: o.connections ?? definition.connections,
+    timeoutMs: overrides.timeoutMs ?? definition.timeoutMs,
+    connections: overrides.connections ?? definition.connections,
     bulkhead: {
       ...definition.bulkhead,
-      maxConcurrent: o.maxConcurrent ?? definition.bulkhead?.maxConcurrent,
-      maxQueue: o.maxQueue ?? definition.bulkhead?.maxQueue,
+      maxConcurrent: overrides.maxConcurrent ?? definition.bulkhead?.maxConcurrent,
+      maxQueue: overrides.maxQueue ?? definition.bulkhead?.maxQueue,
     },
   };
 }

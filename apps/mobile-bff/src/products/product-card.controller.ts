@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { ApiProblemResponses, IdListDto, Protected } from '@bff/core';
+import { sectionHeaders } from '@bff/upstream';
 import { ProductCardDto, ProductCardListDto, ProductIdParams } from './product-card.dto.js';
 import { ProductCardService } from './product-card.service.js';
 
@@ -14,8 +16,10 @@ export class ProductCardController {
   @ApiOperation({ summary: 'Compact product card: id, name, thumbnail, price, in stock, rating.' })
   @ApiOkResponse({ type: ProductCardDto })
   @ApiProblemResponses(401, 403, 404, 429, 502, 503, 504)
-  get(@Param() params: ProductIdParams): Promise<ProductCardDto> {
-    return this.cards.get(params.id);
+  async get(@Param() params: ProductIdParams, @Res({ passthrough: true }) reply: FastifyReply): Promise<ProductCardDto> {
+    const card = await this.cards.get(params.id);
+    void reply.headers(sectionHeaders(card.meta));
+    return card;
   }
 
   @Post('cards')
@@ -26,7 +30,9 @@ export class ProductCardController {
   })
   @ApiOkResponse({ type: ProductCardListDto })
   @ApiProblemResponses(401, 403, 413, 415, 429, 502, 503, 504)
-  list(@Body() body: IdListDto): Promise<ProductCardListDto> {
-    return this.cards.list(body.ids);
+  async list(@Body() body: IdListDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ProductCardListDto> {
+    const cards = await this.cards.list(body.ids);
+    void reply.headers(sectionHeaders(cards.meta));
+    return cards;
   }
 }

@@ -36,8 +36,8 @@ export class ProductCardService {
       .run();
     const prices = new Map((data.prices ?? []).map((p) => [p.productId, p]));
     const stock = new Map((data.stock ?? []).map((s) => [s.productId, s]));
-    const items = data.products.found.map((p) => ({
-      ...toCard(p, prices.get(p.id) ?? null, stock.get(p.id) ?? null, null),
+    const items = data.products.found.map((product) => ({
+      ...toCard(product, prices.get(product.id) ?? null, stock.get(product.id) ?? null, null),
       meta: { degraded: [] },
     }));
     return { items, notFound: data.products.missing, meta: { degraded: [...degraded] } };

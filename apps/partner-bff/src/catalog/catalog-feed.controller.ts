@@ -1,7 +1,9 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { ApiProblemResponses, IdListDto, Protected } from '@bff/core';
 import { Cached } from '@bff/cache';
+import { sectionHeaders } from '@bff/upstream';
 import { CatalogFeedDto, CatalogFeedQuery, CatalogLookupDto } from './catalog-feed.dto.js';
 import { CatalogFeedService } from './catalog-feed.service.js';
 
@@ -26,8 +28,10 @@ export class CatalogFeedController {
   @ApiOperation({ summary: 'Paged catalogue feed with prices and availability, cursor-based.' })
   @ApiOkResponse({ type: CatalogFeedDto })
   @ApiProblemResponses(401, 403, 429, 502, 503, 504)
-  list(@Query() query: CatalogFeedQuery): Promise<CatalogFeedDto> {
-    return this.feed.page(query);
+  async list(@Query() query: CatalogFeedQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<CatalogFeedDto> {
+    const page = await this.feed.page(query);
+    void reply.headers(sectionHeaders(page.meta));
+    return page;
   }
 
   @Post('lookup')
@@ -36,7 +40,9 @@ export class CatalogFeedController {
   @ApiOperation({ summary: 'Feed entries for up to 50 known product ids.' })
   @ApiOkResponse({ type: CatalogLookupDto })
   @ApiProblemResponses(401, 403, 413, 415, 429, 502, 503, 504)
-  lookup(@Body() body: IdListDto): Promise<CatalogLookupDto> {
-    return this.feed.lookup(body.ids);
+  async lookup(@Body() body: IdListDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<CatalogLookupDto> {
+    const entries = await this.feed.lookup(body.ids);
+    void reply.headers(sectionHeaders(entries.meta));
+    return entries;
   }
 }

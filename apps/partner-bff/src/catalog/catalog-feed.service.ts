@@ -64,15 +64,15 @@ export class CatalogFeedService {
 function toFeedItems(products: readonly Product[], prices: readonly Price[] | null, stock: readonly Stock[] | null): FeedItemDto[] {
   const priceById = new Map((prices ?? []).map((p) => [p.productId, p]));
   const stockById = new Map((stock ?? []).map((s) => [s.productId, s]));
-  return products.map((p) => {
-    const price = priceById.get(p.id);
-    const level = stockById.get(p.id);
+  return products.map((product) => {
+    const price = priceById.get(product.id);
+    const level = stockById.get(product.id);
     return {
-      id: p.id,
-      sku: p.sku,
-      name: p.name,
-      brand: p.brand,
-      categoryId: p.categoryId,
+      id: product.id,
+      sku: product.sku,
+      name: product.name,
+      brand: product.brand,
+      categoryId: product.categoryId,
       price: price ? { amount: price.amount, listAmount: price.listAmount, currency: price.currency } : null,
       availability: level ? { inStock: level.inStock, available: level.available } : null,
     };

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common
 import { ApiFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiProblemResponses, Public, type Identity } from '@bff/core';
-import { CurrentUser, SessionProtected, SessionService, type AuthRedirect } from '@bff/auth';
+import { CurrentUser, LoginFlow, SessionProtected, sessionUserOf, type AuthRedirect } from '@bff/auth';
 import { LoginQueryDto, LogoutDto, SessionUserDto } from './auth.dto.js';
 
 function redirect(reply: FastifyReply, result: AuthRedirect): void {
@@ -19,7 +19,7 @@ function redirect(reply: FastifyReply, result: AuthRedirect): void {
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly sessions: SessionService) {}
+  constructor(private readonly loginFlow: LoginFlow) {}
 
   @Get('login')
   @Public('Starts the sign-in: a top-level navigation to the identity provider')
@@ -30,7 +30,7 @@ export class AuthController {
   @ApiFoundResponse({ description: 'Redirect to the identity provider; sets the short-lived login cookie.' })
   @ApiProblemResponses(400, 503)
   async login(@Query() query: LoginQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    redirect(reply, await this.sessions.beginLogin(query.returnTo, request.headers));
+    redirect(reply, await this.loginFlow.beginLogin(query.returnTo, request.headers));
   }
 
   @Get('callback')
@@ -41,7 +41,7 @@ export class AuthController {
   async callback(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const url = request.raw.url ?? '';
     const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
-    redirect(reply, await this.sessions.completeLogin(query, request.headers));
+    redirect(reply, await this.loginFlow.completeLogin(query, request.headers));
   }
 
   @Get('user')
@@ -50,7 +50,7 @@ export class AuthController {
   @ApiOkResponse({ type: SessionUserDto })
   @ApiProblemResponses(401, 403, 503)
   user(@CurrentUser() identity: Identity): SessionUserDto {
-    const user = this.sessions.userOf(identity);
+    const user = sessionUserOf(identity);
     return { ...user, scopes: [...user.scopes] };
   }
 
@@ -66,7 +66,7 @@ export class AuthController {
   @ApiOkResponse({ type: LogoutDto })
   @ApiProblemResponses(403, 503)
   async logout(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<LogoutDto> {
-    const result = await this.sessions.logout(request.headers);
+    const result = await this.loginFlow.logout(request.headers);
     void reply.header('cache-control', 'no-store').header('set-cookie', [...result.cookies]);
     return { endSessionUrl: result.endSessionUrl };
   }

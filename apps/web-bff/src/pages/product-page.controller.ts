@@ -1,7 +1,9 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { ApiProblemResponses, Public } from '@bff/core';
 import { Cached } from '@bff/cache';
+import { sectionHeaders } from '@bff/upstream';
 import { ProductIdParams } from './product-id.dto.js';
 import { ProductPageDto } from './product-page.dto.js';
 import { ProductPageService } from './product-page.service.js';
@@ -24,7 +26,9 @@ export class ProductPageController {
   })
   @ApiOkResponse({ type: ProductPageDto })
   @ApiProblemResponses(404, 502, 503, 504)
-  get(@Param() params: ProductIdParams): Promise<ProductPageDto> {
-    return this.pages.get(params.id);
+  async get(@Param() params: ProductIdParams, @Res({ passthrough: true }) reply: FastifyReply): Promise<ProductPageDto> {
+    const page = await this.pages.get(params.id);
+    void reply.headers(sectionHeaders(page.meta));
+    return page;
   }
 }

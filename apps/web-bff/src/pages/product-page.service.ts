@@ -46,13 +46,13 @@ export class ProductPageService {
       availability: stock && { inStock: stock.inStock, available: stock.available, restockDate: stock.restockDate },
       rating: rating && { average: rating.average, count: rating.count, histogram: rating.histogram },
       reviews: reviews && {
-        items: reviews.items.map((r) => ({
-          id: r.id,
-          author: r.author,
-          rating: r.rating,
-          title: r.title,
-          body: r.body,
-          createdAt: r.createdAt,
+        items: reviews.items.map((review) => ({
+          id: review.id,
+          author: review.author,
+          rating: review.rating,
+          title: review.title,
+          body: review.body,
+          createdAt: review.createdAt,
         })),
         total: reviews.total,
         page: reviews.page,

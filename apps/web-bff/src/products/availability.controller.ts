@@ -1,6 +1,8 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { ApiProblemResponses, IdListDto, Public } from '@bff/core';
+import { sectionHeaders } from '@bff/upstream';
 import { AvailabilityDto } from './availability.dto.js';
 import { AvailabilityService } from './availability.service.js';
 
@@ -15,7 +17,9 @@ export class AvailabilityController {
   @ApiOperation({ summary: 'Live price and stock for up to 50 products (read-only lookup, POST for the id list).' })
   @ApiOkResponse({ type: AvailabilityDto })
   @ApiProblemResponses(413, 415)
-  lookup(@Body() body: IdListDto): Promise<AvailabilityDto> {
-    return this.availability.lookup(body.ids);
+  async lookup(@Body() body: IdListDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<AvailabilityDto> {
+    const availability = await this.availability.lookup(body.ids);
+    void reply.headers(sectionHeaders(availability.meta));
+    return availability;
   }
 }

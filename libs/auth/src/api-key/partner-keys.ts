@@ -53,33 +53,37 @@ export function parsePartnerKeys(raw: string, now: number = Date.now()): ParsedP
       problems.push(`${where} must be an object`);
       return;
     }
-    const e = entry as Record<string, unknown>;
+    const fields = entry as Record<string, unknown>;
     const before = problems.length;
-    for (const field of Object.keys(e)) if (!FIELDS.has(field)) problems.push(`${where} has an unknown field '${field.slice(0, 32)}'`);
-    if (typeof e.id !== 'string' || !KEY_ID.test(e.id)) problems.push(`${where}.id must be 12 characters a-z0-9`);
-    if (typeof e.partner !== 'string' || !PARTNER_ID.test(e.partner))
+    for (const field of Object.keys(fields)) if (!FIELDS.has(field)) problems.push(`${where} has an unknown field '${field.slice(0, 32)}'`);
+    if (typeof fields.id !== 'string' || !KEY_ID.test(fields.id)) problems.push(`${where}.id must be 12 characters a-z0-9`);
+    if (typeof fields.partner !== 'string' || !PARTNER_ID.test(fields.partner))
       problems.push(`${where}.partner must be 1-64 characters a-z0-9 . _ - (starting with a letter or digit)`);
-    if (!Array.isArray(e.scopes) || e.scopes.length === 0 || !e.scopes.every((s) => typeof s === 'string' && SCOPE.test(s))) {
+    if (
+      !Array.isArray(fields.scopes) ||
+      fields.scopes.length === 0 ||
+      !fields.scopes.every((s) => typeof s === 'string' && SCOPE.test(s))
+    ) {
       problems.push(`${where}.scopes must be a non-empty array of scopes like "catalog:read"`);
     }
-    if (typeof e.sha256 !== 'string' || !SHA256_HEX.test(e.sha256))
+    if (typeof fields.sha256 !== 'string' || !SHA256_HEX.test(fields.sha256))
       problems.push(`${where}.sha256 must be the key's SHA-256 as 64 lowercase hex characters`);
     let expiresAt: number | undefined;
-    if (e.expires !== undefined) {
-      expiresAt = typeof e.expires === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(e.expires) ? Date.parse(e.expires) : NaN;
+    if (fields.expires !== undefined) {
+      expiresAt = typeof fields.expires === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(fields.expires) ? Date.parse(fields.expires) : NaN;
       if (Number.isNaN(expiresAt)) problems.push(`${where}.expires must be an ISO-8601 date-time, e.g. 2026-12-31T00:00:00Z`);
     }
-    if (e.account !== undefined && (typeof e.account !== 'string' || !ACCOUNT_ID.test(e.account))) {
+    if (fields.account !== undefined && (typeof fields.account !== 'string' || !ACCOUNT_ID.test(fields.account))) {
       problems.push(`${where}.account must be a customer id (1-64 characters A-Z a-z 0-9 _ -)`);
     }
     if (problems.length > before) return;
     records.push({
-      id: e.id as string,
-      partnerId: e.partner as string,
-      scopes: [...new Set(e.scopes as string[])],
-      sha256: e.sha256 as string,
+      id: fields.id as string,
+      partnerId: fields.partner as string,
+      scopes: [...new Set(fields.scopes as string[])],
+      sha256: fields.sha256 as string,
       expiresAt,
-      account: e.account as string | undefined,
+      account: fields.account as string | undefined,
     });
   });
 

@@ -4,7 +4,8 @@ import { RELAY_TOKEN_SLOT } from '../auth.constants.js';
 import { assertCsrf } from './csrf.js';
 import { SessionConfig } from './session.config.js';
 import { SESSION_STRATEGY } from './session.constants.js';
-import { SessionService } from './session.service.js';
+import type { RequestHeaders } from './session.types.js';
+import { SessionResolver } from './session-resolver.service.js';
 
 /**
  * The 'session' strategy: the opaque session cookie of a signed-in browser. Every route using it
@@ -15,7 +16,7 @@ import { SessionService } from './session.service.js';
 @Injectable()
 export class SessionAuthenticator implements Authenticator, OnModuleInit {
   constructor(
-    private readonly sessions: SessionService,
+    private readonly resolver: SessionResolver,
     private readonly config: SessionConfig,
     private readonly registry: AuthenticatorRegistry,
   ) {}
@@ -25,9 +26,9 @@ export class SessionAuthenticator implements Authenticator, OnModuleInit {
   }
 
   async authenticate(request: unknown): Promise<Identity> {
-    const headers = (request as { headers: Record<string, string | string[] | undefined> }).headers;
+    const headers = (request as { headers: RequestHeaders }).headers;
     assertCsrf(headers, this.config.allowedOrigins);
-    const { identity, accessToken } = await this.sessions.resolve(headers);
+    const { identity, accessToken } = await this.resolver.resolve(headers);
     RequestContext.setSlot(RELAY_TOKEN_SLOT, accessToken);
     return identity;
   }

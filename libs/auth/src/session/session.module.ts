@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { CORE_MODULE_OPTIONS, CoreEnv, HealthRegistry, type CoreModuleOptions } from '@bff/core';
 import { requireEnv } from '../require-env.js';
 import { CsrfGuard } from './csrf.guard.js';
+import { LoginFlow } from './login-flow.service.js';
 import { OidcClient } from './oidc-client.js';
 import { SessionAuthenticator } from './session.authenticator.js';
 import { SessionConfig } from './session.config.js';
@@ -15,15 +16,15 @@ import {
   type SessionAuthModuleOptions,
 } from './session.module-definition.js';
 import { SessionRedis } from './session-redis.js';
-import { SessionService } from './session.service.js';
+import { SessionResolver } from './session-resolver.service.js';
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from './session.store.js';
 
 /**
  * Browser sessions for an SPA (strategy 'session'), the BFF as OpenID Connect token handler:
  * the browser holds one opaque HttpOnly cookie, tokens stay server-side (memory, or Redis when
  * REDIS_URL is set, shared by every instance). Configured by `sessionAuthEnv` (list it in the app
- * definition). Provides SessionService for the app's /auth controller, registers the 'session'
- * authenticator, and a global guard requiring `X-CSRF: 1` on every state-changing request.
+ * definition). Provides LoginFlow for the app's /auth controller, registers the 'session'
+ * authenticator (backed by SessionResolver), and a global guard requiring `X-CSRF: 1` on every state-changing request.
  *
  * Import it after CoreModule.
  */
@@ -74,11 +75,12 @@ export class SessionAuthModule extends SessionAuthConfigurableModule implements 
             redis.client ? new RedisSessionStore(redis.client, config.keyPrefix) : new MemorySessionStore(config.env.SESSION_MAX_IN_MEMORY),
           inject: [SessionRedis, SessionConfig],
         },
-        SessionService,
+        LoginFlow,
+        SessionResolver,
         SessionAuthenticator,
         { provide: APP_GUARD, useClass: CsrfGuard },
       ],
-      exports: [SessionService, SessionConfig],
+      exports: [LoginFlow, SessionConfig],
     };
   }
 

@@ -30,3 +30,6 @@ export interface PendingLogin {
   readonly returnTo: string;
   readonly createdAt: number;
 }
+
+/** Inbound request headers, as Fastify gives them. */
+export type RequestHeaders = Readonly<Record<string, string | string[] | undefined>>;

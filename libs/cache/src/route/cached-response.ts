@@ -7,6 +7,12 @@ export interface CachedResponse {
 
 /** Whether a cached value has the shape of a CachedResponse (anything else under a route key is not served). */
 export function isCachedResponse(value: unknown): value is CachedResponse {
-  const v = value as Partial<CachedResponse> | null;
-  return !!v && typeof v.body === 'string' && typeof v.etag === 'string' && typeof v.headers === 'object' && v.headers !== null;
+  const candidate = value as Partial<CachedResponse> | null;
+  return (
+    !!candidate &&
+    typeof candidate.body === 'string' &&
+    typeof candidate.etag === 'string' &&
+    typeof candidate.headers === 'object' &&
+    candidate.headers !== null
+  );
 }

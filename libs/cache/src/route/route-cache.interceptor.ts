@@ -1,9 +1,9 @@
 import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { defer, lastValueFrom, map, type Observable } from 'rxjs';
 
-import { identityOf, PlatformError, RequestContext } from '@bff/core';
+import { identityOf, PlatformError } from '@bff/core';
 
 import { CACHE_NAMESPACE, CACHED_ROUTE, CREDENTIAL_HEADERS, REPLAYED_HEADERS } from '../cache.constants.js';
 import { CacheService, type Resolved } from '../cache.service.js';
@@ -32,6 +32,7 @@ export class RouteCacheInterceptor implements NestInterceptor {
     if (!policy) return next.handle();
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (request.method !== 'GET' && request.method !== 'HEAD') return next.handle();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
 
     const publicScope = policy.scope === 'public';
     const vary = publicScope ? policy.varyBy : [...policy.varyBy, ...CREDENTIAL_HEADERS];
@@ -55,7 +56,7 @@ export class RouteCacheInterceptor implements NestInterceptor {
     });
     const tags = renderTags(policy, { params, query: request.query as RawQuery });
     const resolve = () =>
-      this.cache.resolve<CachedResponse>(key, () => this.compute(next), {
+      this.cache.resolve<CachedResponse>(key, () => this.compute(next, reply), {
         ttlMs: policy.ttlMs,
         staleWhileRevalidateMs: policy.staleWhileRevalidateMs,
         staleIfErrorMs: policy.staleIfErrorMs,
@@ -63,24 +64,33 @@ export class RouteCacheInterceptor implements NestInterceptor {
         shouldStore: (response) => policy.cacheDegraded || Object.keys(response.headers).length === 0,
         label: route,
       });
-    return defer(resolve).pipe(map((resolved) => this.respond(request, policy, vary, resolved)));
+    return defer(resolve).pipe(map((resolved) => this.respond(request, reply, policy, vary, resolved)));
   }
 
-  private async compute(next: CallHandler): Promise<CachedResponse> {
+  /** Runs the handler; what it put on the reply among REPLAYED_HEADERS is kept with the body. */
+  private async compute(next: CallHandler, reply: FastifyReply): Promise<CachedResponse> {
     const value: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
     const body = value === undefined ? undefined : JSON.stringify(value);
     if (typeof body !== 'string') {
       throw new PlatformError('internal', 'CACHE_UNSERIALIZABLE', '@Cached route returned a value that is not JSON');
     }
     const headers: Record<string, string> = {};
-    const current = RequestContext.current()?.responseHeaders ?? {};
-    for (const name of REPLAYED_HEADERS) if (current[name] !== undefined) headers[name] = current[name];
+    for (const name of REPLAYED_HEADERS) {
+      const value = reply.getHeader(name);
+      if (value !== undefined) headers[name] = String(value);
+    }
     return { body, etag: strongEtag(body), headers };
   }
 
-  private respond(request: FastifyRequest, policy: CachePolicy, vary: readonly string[], resolved: Resolved<CachedResponse>): string {
+  private respond(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    policy: CachePolicy,
+    vary: readonly string[],
+    resolved: Resolved<CachedResponse>,
+  ): string {
     const { body, etag, headers } = resolved.value;
-    for (const [name, value] of Object.entries(headers)) RequestContext.setResponseHeader(name, value);
+    void reply.headers(headers);
     const degraded = Object.keys(headers).length > 0;
     setReplyMeta(request, {
       status: resolved.outcome,

@@ -214,7 +214,7 @@ export class RedisTier {
     if (!this.usable()) return UNAVAILABLE;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const bound = new Promise<never>((_, reject) => {
+      const bound = new Promise<never>((_resolve, reject) => {
         timer = setTimeout(
           () => reject(new Error(`timed out after ${this.options.commandTimeoutMs} ms`)),
           this.options.commandTimeoutMs + 5,

@@ -69,7 +69,7 @@ export class HttpResponseCache implements UpstreamResponseCache {
     const found = await this.lookup(call);
     if (found && now < found.entry.freshUntil) {
       this.stats.hits++;
-      return this.answer(found.entry, now);
+      return this.cachedResponse(found.entry, now);
     }
     const flightKey = this.partitionKey(call) ?? this.sharedKey(call);
     const running = this.inflight.get(flightKey);
@@ -91,7 +91,7 @@ export class HttpResponseCache implements UpstreamResponseCache {
   }
 
   resetCounters(): void {
-    for (const k of Object.keys(this.stats) as (keyof HttpCacheCounters)[]) this.stats[k] = 0;
+    for (const counter of Object.keys(this.stats) as (keyof HttpCacheCounters)[]) this.stats[counter] = 0;
   }
 
   private async revalidateOrFetch(
@@ -106,7 +106,7 @@ export class HttpResponseCache implements UpstreamResponseCache {
     } catch (error) {
       if (stale && this.withinStaleIfError(stale)) {
         this.stats.staleIfError++;
-        return this.answer(stale, this.cache.clock());
+        return this.cachedResponse(stale, this.cache.clock());
       }
       throw error;
     }
@@ -117,11 +117,11 @@ export class HttpResponseCache implements UpstreamResponseCache {
       const headers = { ...stale.value.headers, ...keep(response.headers) };
       const refreshed: StoredResponse = { ...stale.value, headers, etag: headers.etag ?? stale.value.etag };
       await this.store(call, refreshed, now, ageOf(response.headers), true);
-      return this.answer({ ...stale, value: refreshed, storedAt: now }, now);
+      return this.cachedResponse({ ...stale, value: refreshed, storedAt: now }, now);
     }
     if (response.status >= 500 && stale && this.withinStaleIfError(stale)) {
       this.stats.staleIfError++;
-      return this.answer(stale, now);
+      return this.cachedResponse(stale, now);
     }
     this.stats.misses++;
     if (response.status === 200) {
@@ -199,7 +199,8 @@ export class HttpResponseCache implements UpstreamResponseCache {
     return undefined;
   }
 
-  private answer(entry: CacheEntry<StoredResponse>, now: number): TransportResponse {
+  /** A stored response as the transport's answer, with its Age. */
+  private cachedResponse(entry: CacheEntry<StoredResponse>, now: number): TransportResponse {
     const age = Math.max(0, Math.floor((now - entry.storedAt) / 1000));
     return { status: entry.value.status, headers: { ...entry.value.headers, age: String(age) }, body: entry.value.body };
   }
@@ -263,13 +264,13 @@ function expiresFreshness(headers: Record<string, string>): number {
 }
 
 function isStoredResponse(value: unknown): value is StoredResponse {
-  const v = value as Partial<StoredResponse> | null;
+  const candidate = value as Partial<StoredResponse> | null;
   return (
-    !!v &&
-    typeof v.status === 'number' &&
-    typeof v.body === 'string' &&
-    typeof v.headers === 'object' &&
-    v.headers !== null &&
-    typeof v.vary === 'object'
+    !!candidate &&
+    typeof candidate.status === 'number' &&
+    typeof candidate.body === 'string' &&
+    typeof candidate.headers === 'object' &&
+    candidate.headers !== null &&
+    typeof candidate.vary === 'object'
   );
 }

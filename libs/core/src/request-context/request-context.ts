@@ -17,7 +17,7 @@ export interface RequestContextData {
    */
   readonly slots: Map<symbol, unknown>;
   /**
-   * Headers libs want on the response (e.g. the list of degraded sections). Core's onSend hook
+   * Headers libs want on the response (e.g. an authentication challenge). Core's onSend hook
    * applies them, so libs never touch the HTTP reply.
    */
   readonly responseHeaders: Record<string, string>;

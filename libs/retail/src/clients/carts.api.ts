@@ -17,8 +17,8 @@ export class CartsApi {
   }
 
   /** `GET /carts/{id}`; a cart that does not exist (yet) rejects with kind `not_found`. */
-  getCart(cartId: string, o: CallOptions = {}): Promise<Cart> {
-    return this.http.getJson<Cart>(`/carts/${enc(cartId)}`, o);
+  getCart(cartId: string, options: CallOptions = {}): Promise<Cart> {
+    return this.http.getJson<Cart>(`/carts/${enc(cartId)}`, options);
   }
 
   /**
@@ -26,8 +26,8 @@ export class CartsApi {
    * customer's cart on first use. Not idempotent: pass an `idempotencyKey` to make it retryable.
    * An unknown product or cart rejects with kind `not_found`; an invalid quantity with an upstream 400.
    */
-  async addItem(cartId: string, item: AddCartItemRequest, o: WriteOptions = {}): Promise<Cart> {
-    const res = await this.http.request<Cart>({ ...o, method: 'POST', path: `/carts/${enc(cartId)}/items`, body: item });
+  async addItem(cartId: string, item: AddCartItemRequest, options: WriteOptions = {}): Promise<Cart> {
+    const res = await this.http.request<Cart>({ ...options, method: 'POST', path: `/carts/${enc(cartId)}/items`, body: item });
     return res.body;
   }
 
@@ -35,15 +35,20 @@ export class CartsApi {
    * `PATCH /carts/{id}/items/{productId}`: sets the quantity of a line (0 removes it). A product
    * that is not in the cart rejects with kind `not_found`.
    */
-  async updateItem(cartId: string, productId: string, quantity: UpdateCartItemRequest['quantity'], o: WriteOptions = {}): Promise<Cart> {
+  async updateItem(
+    cartId: string,
+    productId: string,
+    quantity: UpdateCartItemRequest['quantity'],
+    options: WriteOptions = {},
+  ): Promise<Cart> {
     const body: UpdateCartItemRequest = { quantity };
-    const res = await this.http.request<Cart>({ ...o, method: 'PATCH', path: `/carts/${enc(cartId)}/items/${enc(productId)}`, body });
+    const res = await this.http.request<Cart>({ ...options, method: 'PATCH', path: `/carts/${enc(cartId)}/items/${enc(productId)}`, body });
     return res.body;
   }
 
   /** `DELETE /carts/{id}/items/{productId}` (idempotent: removing an absent line answers the cart unchanged). */
-  async removeItem(cartId: string, productId: string, o: CallOptions = {}): Promise<Cart> {
-    const res = await this.http.request<Cart>({ ...o, method: 'DELETE', path: `/carts/${enc(cartId)}/items/${enc(productId)}` });
+  async removeItem(cartId: string, productId: string, options: CallOptions = {}): Promise<Cart> {
+    const res = await this.http.request<Cart>({ ...options, method: 'DELETE', path: `/carts/${enc(cartId)}/items/${enc(productId)}` });
     return res.body;
   }
 }

@@ -9,7 +9,7 @@ export class CustomersApi {
   constructor(@InjectUpstream('customers') private readonly http: UpstreamClient) {}
 
   /** `GET /customers/{id}`. */
-  getCustomer(id: string, o: CallOptions = {}): Promise<Customer> {
-    return this.http.getJson<Customer>(`/customers/${enc(id)}`, o);
+  getCustomer(id: string, options: CallOptions = {}): Promise<Customer> {
+    return this.http.getJson<Customer>(`/customers/${enc(id)}`, options);
   }
 }

@@ -19,14 +19,14 @@ export class OrdersApi {
   constructor(@InjectUpstream('orders') private readonly http: UpstreamClient) {}
 
   /** `GET /orders`: newest first; all orders of `customerId` (every order when omitted). */
-  async listOrders(query: ListOrdersQuery = {}, o: CallOptions = {}): Promise<Order[]> {
-    const list = await this.http.getJson<OrderList>('/orders', { ...o, query });
+  async listOrders(query: ListOrdersQuery = {}, options: CallOptions = {}): Promise<Order[]> {
+    const list = await this.http.getJson<OrderList>('/orders', { ...options, query });
     return list.items;
   }
 
   /** `GET /orders/{id}`; an unknown order rejects with kind `not_found`. */
-  getOrder(id: string, o: CallOptions = {}): Promise<Order> {
-    return this.http.getJson<Order>(`/orders/${enc(id)}`, o);
+  getOrder(id: string, options: CallOptions = {}): Promise<Order> {
+    return this.http.getJson<Order>(`/orders/${enc(id)}`, options);
   }
 
   /**
@@ -36,9 +36,9 @@ export class OrdersApi {
    * Rejects with kind `not_found` for an unknown customer or product, and with an upstream 422 when
    * the key was used with another body or a product has no price.
    */
-  async placeOrder(request: CreateOrderRequest, o: WriteOptions = {}): Promise<PlacedOrder> {
-    const idempotencyKey = o.idempotencyKey ?? randomUUID();
-    const res = await this.http.request<Order>({ ...o, method: 'POST', path: '/orders', body: request, idempotencyKey });
+  async placeOrder(request: CreateOrderRequest, options: WriteOptions = {}): Promise<PlacedOrder> {
+    const idempotencyKey = options.idempotencyKey ?? randomUUID();
+    const res = await this.http.request<Order>({ ...options, method: 'POST', path: '/orders', body: request, idempotencyKey });
     return { order: res.body, replayed: res.headers['idempotent-replayed'] === 'true', idempotencyKey };
   }
 }

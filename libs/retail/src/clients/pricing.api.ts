@@ -9,14 +9,14 @@ export class PricingApi {
   constructor(@InjectUpstream('pricing') private readonly http: UpstreamClient) {}
 
   /** `GET /prices/{productId}`; a product without a price rejects with kind `not_found`. */
-  getPrice(productId: string, o: CallOptions = {}): Promise<Price> {
-    return this.http.getJson<Price>(`/prices/${enc(productId)}`, o);
+  getPrice(productId: string, options: CallOptions = {}): Promise<Price> {
+    return this.http.getJson<Price>(`/prices/${enc(productId)}`, options);
   }
 
   /** `GET /prices?ids=`: prices of the known ids, in request order (ids without a price are omitted). */
-  async getPrices(productIds: readonly string[], o: CallOptions = {}): Promise<Price[]> {
+  async getPrices(productIds: readonly string[], options: CallOptions = {}): Promise<Price[]> {
     if (productIds.length === 0) return [];
-    const list = await this.http.getJson<PriceList>('/prices', { ...o, query: { ids: productIds.join(',') } });
+    const list = await this.http.getJson<PriceList>('/prices', { ...options, query: { ids: productIds.join(',') } });
     return list.items;
   }
 }

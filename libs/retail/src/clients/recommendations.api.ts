@@ -13,13 +13,13 @@ export class RecommendationsApi {
    * `categoryId`, popular products of that category subtree; with neither, popular products overall.
    * An unknown product or category rejects with kind `not_found`.
    */
-  async listRecommendations(query: ListRecommendationsQuery = {}, o: CallOptions = {}): Promise<Recommendation[]> {
-    const list = await this.http.getJson<RecommendationList>('/recommendations', { ...o, query });
+  async listRecommendations(query: ListRecommendationsQuery = {}, options: CallOptions = {}): Promise<Recommendation[]> {
+    const list = await this.http.getJson<RecommendationList>('/recommendations', { ...options, query });
     return list.items;
   }
 
   /** Recommendations for a product page: similar products within the product's category. */
-  forProduct(productId: string, categoryId: string, limit = 5, o: CallOptions = {}): Promise<Recommendation[]> {
-    return this.listRecommendations({ productId, categoryId, limit }, o);
+  forProduct(productId: string, categoryId: string, limit = 5, options: CallOptions = {}): Promise<Recommendation[]> {
+    return this.listRecommendations({ productId, categoryId, limit }, options);
   }
 }

@@ -9,13 +9,13 @@ export class ReviewsApi {
   constructor(@InjectUpstream('reviews') private readonly http: UpstreamClient) {}
 
   /** `GET /products/{productId}/reviews`: one page, newest first; an unknown product rejects with kind `not_found`. */
-  listReviews(productId: string, page = 1, pageSize = 10, o: CallOptions = {}): Promise<ReviewPage> {
+  listReviews(productId: string, page = 1, pageSize = 10, options: CallOptions = {}): Promise<ReviewPage> {
     const query: ListReviewsQuery = { page, pageSize };
-    return this.http.getJson<ReviewPage>(`/products/${enc(productId)}/reviews`, { ...o, query });
+    return this.http.getJson<ReviewPage>(`/products/${enc(productId)}/reviews`, { ...options, query });
   }
 
   /** `GET /products/{productId}/rating` (`average` 0 and `count` 0 when there are no reviews). */
-  getRating(productId: string, o: CallOptions = {}): Promise<RatingSummary> {
-    return this.http.getJson<RatingSummary>(`/products/${enc(productId)}/rating`, o);
+  getRating(productId: string, options: CallOptions = {}): Promise<RatingSummary> {
+    return this.http.getJson<RatingSummary>(`/products/${enc(productId)}/rating`, options);
   }
 }

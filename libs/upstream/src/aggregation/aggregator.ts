@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { PlatformError, RequestContext } from '@bff/core';
-import { DEGRADED_HEADER, SECTION_FALLBACK, STALE_HEADER } from './aggregation.constants.js';
+import { PlatformError } from '@bff/core';
+import { SECTION_FALLBACK } from './aggregation.constants.js';
 import { failureReason, SectionTimeoutError } from './failure-reason.js';
 import type { AggregationResult, DegradedSection, SectionContext, SectionFallbackStore, SectionOptions } from './aggregation.types.js';
 
@@ -26,7 +26,8 @@ class DependencyFailedError extends Error {
  * earlier one's result awaits it from `prior` (so chains are expressed by `await`, everything
  * else overlaps). Required failures reject the whole plan with their coded error; optional
  * failures become `null` plus a `degraded` entry, or the last good value when a fallback store has
- * one (stale-if-error).
+ * one (stale-if-error). The result lists both; the caller reports them (`meta`, and the headers
+ * from sectionHeaders).
  */
 export class AggregationPlan<A extends Record<string, unknown> = Record<never, never>> {
   constructor(
@@ -93,7 +94,7 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
             }
             if (spec.required) {
               requiredFailure ??= { error };
-              for (const c of controllers) c.abort();
+              for (const sectionController of controllers) sectionController.abort();
               throw error;
             }
             degraded.push({ section: spec.name, reason: reasonOf(error) });
@@ -106,11 +107,9 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
     const outcomes = await Promise.allSettled(settled);
     if (requiredFailure) throw toRequiredError(requiredFailure.error, errors);
     const data: Record<string, unknown> = {};
-    this.sections.forEach((spec, i) => {
-      data[spec.name] = (outcomes[i] as PromiseFulfilledResult<unknown>).value;
+    this.sections.forEach((spec, index) => {
+      data[spec.name] = (outcomes[index] as PromiseFulfilledResult<unknown>).value;
     });
-    if (degraded.length) RequestContext.setResponseHeader(DEGRADED_HEADER, degraded.map((d) => d.section).join(','));
-    if (stale.length) RequestContext.setResponseHeader(STALE_HEADER, stale.map((d) => d.section).join(','));
     return { data: data as A, degraded, stale };
   }
 
@@ -170,7 +169,7 @@ function reasonOf(error: unknown): string {
  */
 function toRequiredError(error: unknown, errors: ReadonlyMap<string, unknown>): unknown {
   let current = error;
-  for (let i = 0; current instanceof DependencyFailedError && i < 16; i++) current = errors.get(current.dependency) ?? current;
+  for (let hops = 0; current instanceof DependencyFailedError && hops < 16; hops++) current = errors.get(current.dependency) ?? current;
   if (current instanceof SectionTimeoutError) {
     return new PlatformError('timeout', 'SECTION_TIMEOUT', current.message, {
       publicDetail: 'A required part of the response did not arrive in time.',

@@ -24,9 +24,9 @@ export function bodyTooLarge(upstream: string, request: TransportRequest): Upstr
 
 /** Looks for an error code on the error, its causes, and aggregated errors (happy-eyeballs). */
 export function hasCode(error: unknown, code: string): boolean {
-  for (let e: unknown = error, i = 0; e && i < 4; e = (e as { cause?: unknown }).cause, i++) {
-    if ((e as { code?: unknown }).code === code) return true;
-    const nested = (e as { errors?: unknown[] }).errors;
+  for (let current: unknown = error, depth = 0; current && depth < 4; current = (current as { cause?: unknown }).cause, depth++) {
+    if ((current as { code?: unknown }).code === code) return true;
+    const nested = (current as { errors?: unknown[] }).errors;
     if (Array.isArray(nested) && nested.some((n) => (n as { code?: unknown }).code === code)) return true;
   }
   return false;
