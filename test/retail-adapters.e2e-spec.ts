@@ -1,8 +1,8 @@
 import { Global, Module } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CoreModule, defineApp, PlatformError } from '@bff/core';
-import { isUpstreamError, UPSTREAM_TOKEN_SOURCE, upstreamUrlVariable, type UpstreamError, type UpstreamTokenSource } from '@bff/upstream';
+import { CoreModule, createPlatformApp, defineApp, PlatformError } from '@bff/core';
+import { isUpstreamError, UPSTREAM_TOKEN_SOURCE, type UpstreamError, type UpstreamTokenSource } from '@bff/upstream';
 // Specs are neither built nor shipped: this one starts the simulated upstreams in-process, like test/support/stack.ts.
 import { KNOWN_IDS, startSandbox, type Sandbox } from '../sandbox/src/index.ts';
 import {
@@ -19,6 +19,8 @@ import {
   ReviewsApi,
   type RetailService,
 } from '@bff/retail';
+
+import { appEnv, upstreamEnvFor } from './support/stack.js';
 
 const ALL_SERVICES = Object.keys(RETAIL_UPSTREAMS) as RetailService[];
 const RELAY_TOKEN = 'relay-token-of-the-caller';
@@ -42,33 +44,28 @@ const TEST_APP = defineApp({
   env: [retailEnv(ALL_SERVICES)],
 });
 
-let sandbox: Sandbox;
-let moduleRef: TestingModule;
-const savedEnv = new Map<string, string | undefined>();
+@Module({ imports: [RelayTokenModule, CoreModule.forRoot({ app: TEST_APP }), RetailModule.forRoot(ALL_SERVICES)] })
+class AllServicesModule {}
 
-function setEnv(name: string, value: string): void {
-  if (!savedEnv.has(name)) savedEnv.set(name, process.env[name]);
-  process.env[name] = value;
-}
+const PARTIAL_APP = { ...TEST_APP, env: [retailEnv(['catalog', 'orders'])] };
+
+@Module({ imports: [RelayTokenModule, CoreModule.forRoot({ app: PARTIAL_APP }), RetailModule.forRoot(['catalog', 'orders'])] })
+class CatalogAndOrdersModule {}
+
+let sandbox: Sandbox;
+/** The adapters' app (not listening: the specs call the adapters it provides). */
+let moduleRef: NestFastifyApplication;
+let env: Record<string, string | undefined>;
 
 beforeAll(async () => {
   sandbox = await startSandbox({ basePort: 0, profile: 'test' });
-  setEnv('LOG_LEVEL', 'silent');
-  setEnv('NODE_ENV', 'test');
-  for (const service of ALL_SERVICES) setEnv(upstreamUrlVariable(service), sandbox.urls[service]);
-  moduleRef = await Test.createTestingModule({
-    imports: [RelayTokenModule, CoreModule.forRoot({ app: TEST_APP }), RetailModule.forRoot(ALL_SERVICES)],
-  }).compile();
-  await moduleRef.init();
+  env = appEnv({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...upstreamEnvFor(sandbox) });
+  moduleRef = await createPlatformApp(AllServicesModule, TEST_APP, { env });
 });
 
 afterAll(async () => {
   await moduleRef?.close();
   await sandbox?.close();
-  for (const [name, value] of savedEnv) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
 });
 
 /** The sandbox's own JSON answer, to compare the adapters' results with. */
@@ -106,13 +103,7 @@ describe('RetailModule', () => {
   });
 
   it('registers only the adapters of the services an app lists', async () => {
-    const partial = await Test.createTestingModule({
-      imports: [
-        RelayTokenModule,
-        CoreModule.forRoot({ app: { ...TEST_APP, env: [retailEnv(['catalog', 'orders'])] } }),
-        RetailModule.forRoot(['catalog', 'orders']),
-      ],
-    }).compile();
+    const partial = await createPlatformApp(CatalogAndOrdersModule, PARTIAL_APP, { env });
     try {
       expect(partial.get(CatalogApi)).toBeInstanceOf(CatalogApi);
       expect(partial.get(OrdersApi)).toBeInstanceOf(OrdersApi);

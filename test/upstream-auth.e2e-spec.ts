@@ -28,7 +28,7 @@ import {
   type Sandbox,
 } from '../sandbox/src/index.ts';
 import { nativeAppLogin } from './support/oauth.js';
-import { upstreamEnvFor } from './support/stack.js';
+import { appEnv, upstreamEnvFor } from './support/stack.js';
 
 describe('ClientCredentialsTokens against the real sandbox IdP (partner-gateway client)', () => {
   let idp: Idp;
@@ -165,7 +165,7 @@ describe('UpstreamAuthModule: token relay and client credentials through real up
   beforeAll(async () => {
     sandbox = await startSandbox({ basePort: 0, profile: 'test' });
     app = await createPlatformApp(TokenFlowModule, TOKEN_FLOW_APP, {
-      env: {
+      env: appEnv({
         LOG_LEVEL: 'silent',
         ...upstreamEnvFor(sandbox),
         JWT_ISSUER: sandbox.idp!.issuer,
@@ -173,7 +173,7 @@ describe('UpstreamAuthModule: token relay and client credentials through real up
         UPSTREAM_AUTH_ISSUER: sandbox.idp!.issuer,
         UPSTREAM_AUTH_CLIENT_ID: PARTNER_GATEWAY_CLIENT_ID,
         UPSTREAM_AUTH_CLIENT_SECRET: PARTNER_GATEWAY_DEV_SECRET,
-      },
+      }),
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;

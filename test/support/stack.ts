@@ -16,6 +16,15 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/**
+ * The whole environment of an in-process app: the runner's own (a REDIS_URL that CI exports reaches
+ * the app, as it reaches a deployed one) under the test's settings. It is handed to
+ * createPlatformApp; process.env is never written, so one app's settings never reach the next.
+ */
+export function appEnv(settings: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  return { ...process.env, ...settings };
+}
+
 /** The sandbox's upstream URLs as the UPSTREAM_<NAME>_URL variables the apps read. */
 export function upstreamEnvFor(sandbox: Sandbox): Record<string, string> {
   return Object.fromEntries(Object.entries(sandbox.urls).map(([name, url]) => [upstreamUrlVariable(name), url]));
@@ -44,14 +53,14 @@ export async function startStack(
   const sandbox = await startSandbox({ basePort: 0, profile: 'test' });
   try {
     const app = await createPlatformApp(module, definition, {
-      env: {
+      env: appEnv({
         LOG_LEVEL: 'silent',
         NODE_ENV: 'test',
         HOST: '127.0.0.1',
         ...isolatedRedisNamespaces(),
         ...upstreamEnvFor(sandbox),
         ...(typeof env === 'function' ? env(sandbox) : env),
-      },
+      }),
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.getHttpServer().address() as { port: number };
