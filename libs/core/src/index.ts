@@ -23,6 +23,7 @@ export type { Authenticator, Identity, RouteAccess } from './access/access.types
 export { ApiProblemResponses } from './openapi/api-problems.decorator.js';
 export { ProblemDto, FieldViolationDto, DegradedSectionDto } from './openapi/problem.dto.js';
 export { IdListDto } from './openapi/id-list.dto.js';
+export { ProductIdParams } from './openapi/product-id.dto.js';
 export { buildOpenApiDocument } from './bootstrap/swagger.js';
 export { createPlatformApp, installGracefulShutdown, runApp, type CreateAppOptions } from './bootstrap/bootstrap.js';
 export { loggerParams, writeAccessLog, REDACTED_HEADERS } from './logging/logger.options.js';

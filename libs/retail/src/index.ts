@@ -19,6 +19,7 @@ export {
   type WriteOptions,
 } from './retail.clients.js';
 export type * from './retail.types.js';
+export { byProductId, mapAvailability, mapPrice } from './retail.mappers.js';
 
 /** Env slice for the given retail services: one `UPSTREAM_<NAME>_URL` each. */
 export function retailEnv(services: readonly RetailService[]): EnvSchema {

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses, IdListDto, Protected } from '@bff/core';
-import { ProductCardDto, ProductCardListDto, ProductIdParams } from './product-card.dto.js';
+import { ApiProblemResponses, IdListDto, ProductIdParams, Protected } from '@bff/core';
+import { ProductCardDto, ProductCardListDto } from './product-card.dto.js';
 import { ProductCardService } from './product-card.service.js';
 
 @ApiTags('products')

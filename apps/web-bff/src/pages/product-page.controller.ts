@@ -1,8 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses, Public } from '@bff/core';
+import { ApiProblemResponses, ProductIdParams, Public } from '@bff/core';
 import { Cached } from '@bff/cache';
-import { ProductIdParams } from './product-id.dto.js';
 import { ProductPageDto } from './product-page.dto.js';
 import { ProductPageService } from './product-page.service.js';
 
