@@ -13,7 +13,6 @@ import {
   OrdersApi,
   PricingApi,
   RecommendationsApi,
-  RETAIL_UPSTREAMS,
   RetailModule,
   retailEnv,
   ReviewsApi,
@@ -22,7 +21,17 @@ import {
 
 import { appEnv, upstreamEnvFor } from './support/stack.js';
 
-const ALL_SERVICES = Object.keys(RETAIL_UPSTREAMS) as RetailService[];
+/** Every retail service (a service missing here does not compile). */
+const ALL_SERVICES = Object.keys({
+  catalog: true,
+  pricing: true,
+  inventory: true,
+  reviews: true,
+  recommendations: true,
+  customers: true,
+  carts: true,
+  orders: true,
+} satisfies Record<RetailService, true>) as RetailService[];
 const RELAY_TOKEN = 'relay-token-of-the-caller';
 
 /** Stands in for libs/auth: the caller's token, relayed to upstreams declared `auth: 'relay'`. */
@@ -112,14 +121,6 @@ describe('RetailModule', () => {
     } finally {
       await partial.close();
     }
-  });
-
-  it('declares carts and orders as relay upstreams with their own timeouts', () => {
-    for (const service of ['customers', 'carts', 'orders'] as const) {
-      expect(RETAIL_UPSTREAMS[service]).toMatchObject({ name: service, auth: 'relay' });
-      expect(RETAIL_UPSTREAMS[service].timeoutMs).toBeGreaterThan(0);
-    }
-    expect(RETAIL_UPSTREAMS.carts.timeoutMs).toBeLessThanOrEqual(RETAIL_UPSTREAMS.orders.timeoutMs);
   });
 });
 

@@ -5,7 +5,6 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { expect } from 'vitest';
 
 import { createPlatformApp, type AppDefinition } from '@bff/core';
-import { upstreamUrlVariable } from '@bff/upstream';
 
 import { startSandbox, type Sandbox } from '../../sandbox/src/index.ts';
 
@@ -25,9 +24,9 @@ export function appEnv(settings: Readonly<Record<string, string | undefined>>): 
   return { ...process.env, ...settings };
 }
 
-/** The sandbox's upstream URLs as the UPSTREAM_<NAME>_URL variables the apps read. */
+/** The sandbox's upstream URLs as the UPSTREAM_<NAME>_URL variables the apps read (README, "Configuration"). */
 export function upstreamEnvFor(sandbox: Sandbox): Record<string, string> {
-  return Object.fromEntries(Object.entries(sandbox.urls).map(([name, url]) => [upstreamUrlVariable(name), url]));
+  return Object.fromEntries(Object.entries(sandbox.urls).map(([name, url]) => [`UPSTREAM_${name.toUpperCase()}_URL`, url]));
 }
 
 /**
