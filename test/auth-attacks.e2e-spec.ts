@@ -25,7 +25,7 @@ import {
 import { fetchFrom, startCountingProxy, type CountingProxy } from './support/net.js';
 import { b64url, clientCredentialsToken, decodeJwt, nativeAppLogin } from './support/oauth.js';
 import { partnerClientEnv, partnerKey, partnerKeysEnv } from './support/partner-keys.js';
-import { expectProblem, upstreamEnvFor } from './support/stack.js';
+import { appEnv, expectProblem, upstreamEnvFor } from './support/stack.js';
 
 /**
  * Attacks on the running mobile (bearer JWT) and partner (API key) apps, with the sandbox's real
@@ -58,7 +58,9 @@ interface RunningApp {
 }
 
 async function boot(module: Type, definition: AppDefinition, env: Record<string, string>): Promise<RunningApp> {
-  const app = await createPlatformApp(module, definition, { env: { LOG_LEVEL: 'silent', NODE_ENV: 'test', HOST: '127.0.0.1', ...env } });
+  const app = await createPlatformApp(module, definition, {
+    env: appEnv({ LOG_LEVEL: 'silent', NODE_ENV: 'test', HOST: '127.0.0.1', ...env }),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}` };
 }

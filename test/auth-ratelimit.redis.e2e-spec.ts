@@ -15,7 +15,7 @@ import { KNOWN_IDS, startSandbox, type Sandbox } from '../sandbox/src/index.ts';
 import { fetchFrom } from './support/net.js';
 import { partnerClientEnv, partnerKey, partnerKeysEnv } from './support/partner-keys.js';
 import { REDIS_URL, redisAvailable } from './support/redis.js';
-import { expectProblem, upstreamEnvFor } from './support/stack.js';
+import { appEnv, expectProblem, upstreamEnvFor } from './support/stack.js';
 
 /**
  * Two partner-bff instances on one real Redis: rate limits and failed-attempt limits are shared,
@@ -57,7 +57,7 @@ describe.skipIf(!redis)('partner-bff: two instances sharing one Redis', () => {
 
   async function boot(env: Record<string, string>): Promise<{ app: NestFastifyApplication; url: string }> {
     const app = await createPlatformApp(PartnerBffModule, PARTNER_BFF, {
-      env: { LOG_LEVEL: 'silent', NODE_ENV: 'test', HOST: '127.0.0.1', ...upstreamEnvFor(sandbox), ...env },
+      env: appEnv({ LOG_LEVEL: 'silent', NODE_ENV: 'test', HOST: '127.0.0.1', ...upstreamEnvFor(sandbox), ...env }),
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}` };

@@ -22,7 +22,7 @@ import {
   type Sandbox,
 } from '../sandbox/src/index.ts';
 import { partnerClientEnv } from './support/partner-keys.js';
-import { upstreamEnvFor } from './support/stack.js';
+import { appEnv, upstreamEnvFor } from './support/stack.js';
 
 /**
  * Route-access audit: every route of every app states who may call it. The AccessGuard already
@@ -111,7 +111,7 @@ describe('route-access audit: every route of every app declares @Public or @Prot
     sandbox = await startSandbox({ basePort: 0, profile: 'test' });
     for (const { module, definition } of APPS) {
       const app = await createPlatformApp(module, definition, {
-        env: {
+        env: appEnv({
           LOG_LEVEL: 'silent',
           NODE_ENV: 'test',
           ...upstreamEnvFor(sandbox),
@@ -123,7 +123,7 @@ describe('route-access audit: every route of every app declares @Public or @Prot
           JWT_ISSUER: sandbox.idp!.issuer,
           JWT_AUDIENCE: MOBILE_BFF_AUDIENCE,
           ...partnerClientEnv(sandbox.idp!.issuer),
-        },
+        }),
       });
       try {
         audited.push(...nestRoutes(app, definition.name));

@@ -14,7 +14,6 @@ import {
   UpstreamAuthModule,
 } from '@bff/auth';
 import { CoreModule, createPlatformApp, defineApp, Protected, type Identity } from '@bff/core';
-import { RETAIL_UPSTREAMS } from '@bff/retail';
 import { InjectUpstream, UpstreamClient, UpstreamModule, upstreamEnv, type UpstreamDefinition } from '@bff/upstream';
 import {
   API_RESOURCE,
@@ -28,7 +27,7 @@ import {
   type Sandbox,
 } from '../sandbox/src/index.ts';
 import { nativeAppLogin } from './support/oauth.js';
-import { upstreamEnvFor } from './support/stack.js';
+import { appEnv, upstreamEnvFor } from './support/stack.js';
 
 describe('ClientCredentialsTokens against the real sandbox IdP (partner-gateway client)', () => {
   let idp: Idp;
@@ -106,7 +105,8 @@ describe('ClientCredentialsTokens against the real sandbox IdP (partner-gateway 
   });
 });
 
-/** A relay upstream (customers, as the retail lib declares it) and a client-credentials one, called from protected routes. */
+/** A relay upstream (customers, declared like the retail lib's) and a client-credentials one, called from protected routes. */
+const USER_DATA_UPSTREAM: UpstreamDefinition = { name: 'customers', timeoutMs: 800, connections: 32, auth: 'relay' };
 const SERVICE_UPSTREAM: UpstreamDefinition = {
   name: 'catalog',
   timeoutMs: 1_500,
@@ -141,13 +141,13 @@ const TOKEN_FLOW_APP = defineApp({
   description: 'relay and client credentials through UpstreamTokenSource',
   version: '0',
   defaultPort: 0,
-  env: [upstreamEnv([RETAIL_UPSTREAMS.customers, SERVICE_UPSTREAM]), jwtAuthEnv, rateLimitEnv, clientCredentialsEnv],
+  env: [upstreamEnv([USER_DATA_UPSTREAM, SERVICE_UPSTREAM]), jwtAuthEnv, rateLimitEnv, clientCredentialsEnv],
 });
 
 @Module({
   imports: [
     CoreModule.forRoot({ app: TOKEN_FLOW_APP }),
-    UpstreamModule.forRoot({ upstreams: [RETAIL_UPSTREAMS.customers, SERVICE_UPSTREAM] }),
+    UpstreamModule.forRoot({ upstreams: [USER_DATA_UPSTREAM, SERVICE_UPSTREAM] }),
     RateLimitModule.forRoot(),
     JwtAuthModule.forRoot(),
     UpstreamAuthModule.forRoot({ clientCredentials: true }),
@@ -165,7 +165,7 @@ describe('UpstreamAuthModule: token relay and client credentials through real up
   beforeAll(async () => {
     sandbox = await startSandbox({ basePort: 0, profile: 'test' });
     app = await createPlatformApp(TokenFlowModule, TOKEN_FLOW_APP, {
-      env: {
+      env: appEnv({
         LOG_LEVEL: 'silent',
         ...upstreamEnvFor(sandbox),
         JWT_ISSUER: sandbox.idp!.issuer,
@@ -173,7 +173,7 @@ describe('UpstreamAuthModule: token relay and client credentials through real up
         UPSTREAM_AUTH_ISSUER: sandbox.idp!.issuer,
         UPSTREAM_AUTH_CLIENT_ID: PARTNER_GATEWAY_CLIENT_ID,
         UPSTREAM_AUTH_CLIENT_SECRET: PARTNER_GATEWAY_DEV_SECRET,
-      },
+      }),
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;

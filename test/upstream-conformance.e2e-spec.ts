@@ -5,7 +5,6 @@ import { RequestContext, type RequestContextData } from '@bff/core';
 import {
   axiosHttpServices,
   createTransport,
-  DEADLINE_HEADER,
   UpstreamClient,
   UpstreamError,
   type HttpServiceFactory,
@@ -121,7 +120,7 @@ describe.each(TRANSPORTS)('upstream client conformance on the %s transport', (ki
     expect(lastHeaders['accept-language']).toBe('de-CH');
     expect(lastHeaders['x-tenant']).toBe('acme');
     expect(lastHeaders['x-extra']).toBe('1');
-    const budget = Number(lastHeaders[DEADLINE_HEADER]);
+    const budget = Number(lastHeaders['x-request-deadline-ms']);
     expect(budget).toBeGreaterThan(4_000);
     expect(budget).toBeLessThanOrEqual(5_000);
     expect(lastHeaders.authorization).toBeUndefined();

@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { ConfigValidationError, validateEnvironment } from '@bff/core';
+import { createPlatformApp } from '@bff/core';
 
 import { WEB_BFF } from '../apps/web-bff/src/web-bff.definition.js';
+import { WebBffModule } from '../apps/web-bff/src/web-bff.module.js';
 import { API_RESOURCE, browse, CookieJar, KNOWN_IDS, logoutViaForms } from '../sandbox/src/index.ts';
 import { expectProblem } from './support/stack.js';
 import {
@@ -345,29 +346,29 @@ describe('web-bff session cookie modes and configuration', () => {
     }
   });
 
-  it('refuses to boot with the cookie dev mode in production, naming the variable', () => {
-    // What createPlatformApp (and so main.ts) validates first; runApp prints the message and exits 1.
+  it('refuses to boot with the cookie dev mode in production, naming the variable', async () => {
     const env = {
       NODE_ENV: 'production',
       UPSTREAM_CATALOG_URL: 'http://127.0.0.1:9',
       ...WEB_AUTH_OFFLINE_ENV,
       SESSION_COOKIE_DEV_MODE: 'true',
     };
-    const boot = (): unknown => validateEnvironment(WEB_BFF.env, env);
-    expect(boot).toThrow(ConfigValidationError);
-    expect(boot).toThrow(/SESSION_COOKIE_DEV_MODE=true is refused when NODE_ENV is production/);
-    // Unset NODE_ENV means production too.
-    expect(() => validateEnvironment(WEB_BFF.env, { ...env, NODE_ENV: undefined })).toThrow(/SESSION_COOKIE_DEV_MODE=true is refused/);
-    // Outside production the flag is accepted, and production without it is fine.
-    const problems = (e: Record<string, string | undefined>): string => {
+    /** What createPlatformApp (and so main.ts) throws with `e`, validating it first; runApp prints the message and exits 1. */
+    const bootError = async (e: Record<string, string | undefined>): Promise<Error | undefined> => {
       try {
-        validateEnvironment(WEB_BFF.env, e);
-        return '';
+        await (await createPlatformApp(WebBffModule, WEB_BFF, { env: e })).close();
+        return undefined;
       } catch (error) {
-        return (error as Error).message;
+        return error as Error;
       }
     };
-    expect(problems({ ...env, NODE_ENV: 'development' })).not.toContain('SESSION_COOKIE_DEV_MODE');
-    expect(problems({ ...env, SESSION_COOKIE_DEV_MODE: undefined })).not.toContain('SESSION_COOKIE_DEV_MODE');
+    const refused = await bootError(env);
+    expect(refused?.name).toBe('ConfigValidationError');
+    expect(refused?.message).toMatch(/SESSION_COOKIE_DEV_MODE=true is refused when NODE_ENV is production/);
+    // Unset NODE_ENV means production too.
+    expect((await bootError({ ...env, NODE_ENV: undefined }))?.message).toMatch(/SESSION_COOKIE_DEV_MODE=true is refused/);
+    // Outside production the flag is accepted, and production without it is fine.
+    expect((await bootError({ ...env, NODE_ENV: 'development' }))?.message ?? '').not.toContain('SESSION_COOKIE_DEV_MODE');
+    expect((await bootError({ ...env, SESSION_COOKIE_DEV_MODE: undefined }))?.message ?? '').not.toContain('SESSION_COOKIE_DEV_MODE');
   });
 });

@@ -1,5 +1,6 @@
 import { Controller, Get, Injectable, Module, Param, Query, type OnModuleInit } from '@nestjs/common';
-import { AuthenticatorRegistry, CoreModule, CurrentIdentity, PlatformError, Protected, Public, defineApp, type Identity } from '@bff/core';
+import { AuthenticatorRegistry, CoreModule, PlatformError, Protected, Public, defineApp, type Identity } from '@bff/core';
+import { CurrentUser } from '@bff/auth';
 import { CacheAdminModule, CacheModule, Cached, cacheEnv } from '@bff/cache';
 import { CatalogApi, RetailModule, retailEnv, type RetailService } from '@bff/retail';
 import { InjectUpstream, UpstreamClient, UpstreamModule, upstreamEnv, type UpstreamDefinition } from '@bff/upstream';
@@ -96,7 +97,7 @@ class CacheTestController {
   @Get('me/products/:id')
   @Protected('test-user')
   @Cached({ scope: 'user', ttl: 30 })
-  async mine(@Param('id') id: string, @CurrentIdentity() identity: Identity) {
+  async mine(@Param('id') id: string, @CurrentUser() identity: Identity) {
     const product = await this.catalog.getProduct(id);
     return { owner: identity.subject, id: product.id, computation: ++computations };
   }
@@ -112,7 +113,7 @@ class CacheTestController {
   @Get('partner/feed')
   @Protected('test-partner', ['catalog:read'])
   @Cached({ scope: 'partner', ttl: 30, query: ['limit'] })
-  async feed(@Query('limit') limit: string | undefined, @CurrentIdentity() identity: Identity) {
+  async feed(@Query('limit') limit: string | undefined, @CurrentUser() identity: Identity) {
     const page = await this.catalog.listProducts({ limit: Number(limit ?? 3) });
     return { partner: identity.partnerId, ids: page.items.map((p) => p.id), computation: ++computations };
   }
@@ -136,7 +137,7 @@ class LeakyController {
   @Get()
   @Protected('test-user')
   @Cached({ ttl: 5 })
-  get(@CurrentIdentity() identity: Identity) {
+  get(@CurrentUser() identity: Identity) {
     return { owner: identity.subject };
   }
 }

@@ -10,7 +10,7 @@ import { createPlatformApp, type AppDefinition } from '@bff/core';
 import { startSandbox, type Sandbox } from '../../sandbox/src/index.ts';
 import { freePort } from './process.js';
 import { pingRedis } from './redis.js';
-import { isolatedRedisNamespaces, upstreamEnvFor } from './stack.js';
+import { appEnv, isolatedRedisNamespaces, upstreamEnvFor } from './stack.js';
 
 /** A key prefix of our own on the shared Redis, so tests never see (or delete) anyone else's keys. */
 export function testPrefix(): string {
@@ -125,7 +125,6 @@ export interface CacheApp {
  * One real app against `sandbox`, configured only by env like production, on an ephemeral port.
  * The cache is this instance's memory unless `env` names a REDIS_URL (a REDIS_URL exported by CI
  * for the Redis suites is not picked up by accident), and every Redis key prefix is the test's own.
- * process.env is restored afterwards, so two apps of one file never share configuration by accident.
  */
 export async function startCacheApp(
   module: Type,
@@ -133,24 +132,17 @@ export async function startCacheApp(
   sandbox: Sandbox,
   env: Record<string, string> = {},
 ): Promise<CacheApp> {
-  const saved = { ...process.env };
-  let app: NestFastifyApplication;
-  try {
-    app = await createPlatformApp(module, definition, {
-      env: {
-        LOG_LEVEL: 'silent',
-        NODE_ENV: 'test',
-        HOST: '127.0.0.1',
-        ...isolatedRedisNamespaces(),
-        ...(env.REDIS_URL ? {} : { CACHE_STORE: 'memory' }),
-        ...upstreamEnvFor(sandbox),
-        ...env,
-      },
-    });
-  } finally {
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  }
+  const app = await createPlatformApp(module, definition, {
+    env: appEnv({
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      ...isolatedRedisNamespaces(),
+      ...(env.REDIS_URL ? {} : { CACHE_STORE: 'memory' }),
+      ...upstreamEnvFor(sandbox),
+      ...env,
+    }),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.getHttpServer().address() as { port: number };
   return { url: `http://127.0.0.1:${port}`, app, close: () => app.close() };

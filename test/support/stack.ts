@@ -5,7 +5,6 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { expect } from 'vitest';
 
 import { createPlatformApp, type AppDefinition } from '@bff/core';
-import { upstreamUrlVariable } from '@bff/upstream';
 
 import { startSandbox, type Sandbox } from '../../sandbox/src/index.ts';
 
@@ -16,9 +15,18 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** The sandbox's upstream URLs as the UPSTREAM_<NAME>_URL variables the apps read. */
+/**
+ * The whole environment of an in-process app: the runner's own (a REDIS_URL that CI exports reaches
+ * the app, as it reaches a deployed one) under the test's settings. It is handed to
+ * createPlatformApp; process.env is never written, so one app's settings never reach the next.
+ */
+export function appEnv(settings: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  return { ...process.env, ...settings };
+}
+
+/** The sandbox's upstream URLs as the UPSTREAM_<NAME>_URL variables the apps read (README, "Configuration"). */
 export function upstreamEnvFor(sandbox: Sandbox): Record<string, string> {
-  return Object.fromEntries(Object.entries(sandbox.urls).map(([name, url]) => [upstreamUrlVariable(name), url]));
+  return Object.fromEntries(Object.entries(sandbox.urls).map(([name, url]) => [`UPSTREAM_${name.toUpperCase()}_URL`, url]));
 }
 
 /**
@@ -44,14 +52,14 @@ export async function startStack(
   const sandbox = await startSandbox({ basePort: 0, profile: 'test' });
   try {
     const app = await createPlatformApp(module, definition, {
-      env: {
+      env: appEnv({
         LOG_LEVEL: 'silent',
         NODE_ENV: 'test',
         HOST: '127.0.0.1',
         ...isolatedRedisNamespaces(),
         ...upstreamEnvFor(sandbox),
         ...(typeof env === 'function' ? env(sandbox) : env),
-      },
+      }),
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.getHttpServer().address() as { port: number };

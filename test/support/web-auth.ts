@@ -17,7 +17,7 @@ import {
   type Sandbox,
 } from '../../sandbox/src/index.ts';
 import { freePort, isAddressInUse } from './process.js';
-import { upstreamEnvFor } from './stack.js';
+import { appEnv, upstreamEnvFor } from './stack.js';
 
 /** The origin the SPA is served from in these tests (CORS allowlist). */
 export const SPA_ORIGIN = 'https://shop.example.com';
@@ -35,21 +35,6 @@ export function webAuthEnv(idp: Idp, appUrl: string): Record<string, string> {
     OIDC_REDIRECT_URI: `${appUrl}/auth/callback`,
     OIDC_POST_LOGOUT_REDIRECT_URI: `${appUrl}/`,
   };
-}
-
-/**
- * createPlatformApp copies its env into process.env (what production reads); the instance has
- * validated and injected its configuration once it is created, so the variables are put back,
- * and one instance's settings (dev mode, Redis...) never leak into the next app of the worker.
- */
-async function withRestoredEnv<T>(create: () => Promise<T>): Promise<T> {
-  const saved = { ...process.env };
-  try {
-    return await create();
-  } finally {
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
-  }
 }
 
 export interface WebInstance {
@@ -109,19 +94,17 @@ async function startWebAuthStackOnce(options: WebAuthStackOptions): Promise<WebA
   try {
     if (!idp) throw new Error('the sandbox started without its IdP');
     for (const [i, url] of urls.entries()) {
-      const app = await withRestoredEnv(() =>
-        createPlatformApp(WebBffModule, WEB_BFF, {
-          env: {
-            LOG_LEVEL: 'silent',
-            NODE_ENV: 'test',
-            HOST: '127.0.0.1',
-            CORS_ORIGINS: SPA_ORIGIN,
-            ...upstreamEnvFor(sandbox),
-            ...webAuthEnv(idp, url),
-            ...options.env,
-          },
+      const app = await createPlatformApp(WebBffModule, WEB_BFF, {
+        env: appEnv({
+          LOG_LEVEL: 'silent',
+          NODE_ENV: 'test',
+          HOST: '127.0.0.1',
+          CORS_ORIGINS: SPA_ORIGIN,
+          ...upstreamEnvFor(sandbox),
+          ...webAuthEnv(idp, url),
+          ...options.env,
         }),
-      );
+      });
       instances.push({ url, app });
       await app.listen({ port: ports[i] ?? 0, host: '127.0.0.1' });
     }

@@ -20,16 +20,3 @@ function requireIdentity(ctx: ExecutionContext): Identity {
  * api-key): `{ strategy, subject, scopes, partnerId?, claims }`. Same behaviour in every app.
  */
 export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): Identity => requireIdentity(ctx));
-
-/** The partner id of an API-key caller (`@Protected('api-key', ...)` routes). */
-export const CurrentPartner = createParamDecorator((_data: unknown, ctx: ExecutionContext): string => {
-  const identity = requireIdentity(ctx);
-  if (!identity.partnerId) {
-    throw new PlatformError(
-      'internal',
-      'PARTNER_UNAVAILABLE',
-      `${ctx.getClass().name}.${ctx.getHandler().name} reads the partner but its caller is not a partner`,
-    );
-  }
-  return identity.partnerId;
-});

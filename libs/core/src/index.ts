@@ -1,27 +1,30 @@
-export { defineApp, type AppDefinition, type SecurityScheme } from './app-definition.js';
+/**
+ * @bff/core: what every app is built on.
+ * - Boot: defineApp, runApp (main.ts), createPlatformApp (in process, with an explicit env), CoreModule.
+ * - Config: envClass / EnvSchema (a lib's typed env slice), CoreEnv; validateEnvironment / ConfigValidationError
+ *   (an app's config checked outside the app, e.g. by the Kubernetes manifest check).
+ * - Access: Public, Protected, AuthenticatorRegistry / Authenticator, Identity, identityOf.
+ * - Errors and OpenAPI: PlatformError, ApiProblemResponses, the shared DTOs (IdListDto, ProductIdParams, DegradedSectionDto).
+ * - For the other libs: RequestContext, HealthRegistry, route metadata (ROUTE_ACCESS; declaredRouteOf and controllerPathOf,
+ *   the one fenced read of Nest internals) and the request-id header.
+ */
+export { defineApp, type AppDefinition } from './app-definition.js';
+export { createPlatformApp, runApp } from './bootstrap/bootstrap.js';
 export { CoreModule } from './core.module.js';
 export { CORE_MODULE_OPTIONS, type CoreModuleOptions } from './core.module-definition.js';
-export { PROBLEM_CONTENT_TYPE, REQUEST_ID_HEADER } from './core.constants.js';
+export { REQUEST_ID_HEADER } from './core.constants.js';
 export { CoreEnv } from './config/core.env.js';
-export { ConfigValidationError, envClass, validateEnvironment, type EnvSchema, type RawEnv } from './config/env-schema.js';
-export { PlatformError, isPlatformError, ERROR_KINDS, type ErrorKind, type PlatformErrorOptions } from './errors/platform-error.js';
-export { problemType, type FieldViolation, type ProblemDocument } from './errors/problem.js';
-export { ProblemDetailsFilter } from './errors/problem-details.filter.js';
-export { PlatformValidationPipe, flattenValidationErrors, validationFailed } from './errors/validation.js';
+export { ConfigValidationError, envClass, validateEnvironment, type EnvSchema } from './config/env-schema.js';
+export { PlatformError, isPlatformError, type ErrorKind } from './errors/platform-error.js';
 export { RequestContext, type RequestContextData } from './request-context/request-context.js';
-export { isWellFormedRequestId, newRequestId, resolveRequestId } from './request-context/request-id.js';
-export { pickPropagatedHeaders } from './request-context/propagation.js';
-export { HealthRegistry, type ReadinessCheck } from './health/health.registry.js';
+export { HealthRegistry } from './health/health.registry.js';
 export { Public, Protected } from './access/access.decorators.js';
 export { ROUTE_ACCESS } from './access/access.constants.js';
-export { AccessGuard } from './access/access.guard.js';
 export { AuthenticatorRegistry } from './access/authenticator.registry.js';
-export { CurrentIdentity, identityOf, IDENTITY_SLOT } from './access/identity.js';
+export { identityOf, IDENTITY_SLOT } from './access/identity.js';
 export type { Authenticator, Identity, RouteAccess } from './access/access.types.js';
 export { ApiProblemResponses } from './openapi/api-problems.decorator.js';
-export { ProblemDto, FieldViolationDto, DegradedSectionDto } from './openapi/problem.dto.js';
+export { DegradedSectionDto } from './openapi/problem.dto.js';
 export { IdListDto } from './openapi/id-list.dto.js';
-export { buildOpenApiDocument } from './bootstrap/swagger.js';
-export { createPlatformApp, installGracefulShutdown, runApp, type CreateAppOptions } from './bootstrap/bootstrap.js';
-export { loggerParams, writeAccessLog, REDACTED_HEADERS } from './logging/logger.options.js';
-export { controllerPathOf, declaredRouteOf, type DeclaredRoute } from './framework/nest-internals.js';
+export { ProductIdParams } from './openapi/product-id.dto.js';
+export { controllerPathOf, declaredRouteOf } from './framework/nest-internals.js';

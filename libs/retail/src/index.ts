@@ -1,10 +1,17 @@
+/**
+ * @bff/retail: the retail domain services.
+ * - Wiring: RetailModule.forRoot(services), retailEnv(services), RetailService.
+ * - Typed adapters: CatalogApi, PricingApi, InventoryApi, ReviewsApi, RecommendationsApi, CustomersApi, CartsApi, OrdersApi.
+ * - Payload types the apps shape (Product, Price, Stock, RatingSummary, Order), and the shaping shared by
+ *   every app: mapPrice, mapAvailability, byProductId.
+ */
 import type { EnvSchema } from '@bff/core';
 import { upstreamEnv } from '@bff/upstream';
 
 import { retailUpstreams, type RetailService } from './retail.upstreams.js';
 
 export { RetailModule } from './retail.module.js';
-export { RETAIL_UPSTREAMS, retailUpstreams, type RetailService, type RetailUpstreamOverrides } from './retail.upstreams.js';
+export type { RetailService } from './retail.upstreams.js';
 export {
   CartsApi,
   CatalogApi,
@@ -14,11 +21,9 @@ export {
   PricingApi,
   RecommendationsApi,
   ReviewsApi,
-  type CallOptions,
-  type PlacedOrder,
-  type WriteOptions,
 } from './retail.clients.js';
-export type * from './retail.types.js';
+export type { Order, Price, Product, RatingSummary, Stock } from './retail.types.js';
+export { byProductId, mapAvailability, mapPrice } from './retail.mappers.js';
 
 /** Env slice for the given retail services: one `UPSTREAM_<NAME>_URL` each. */
 export function retailEnv(services: readonly RetailService[]): EnvSchema {

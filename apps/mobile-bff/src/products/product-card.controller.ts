@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiProblemResponses, IdListDto, Protected } from '@bff/core';
+import { ApiProblemResponses, IdListDto, ProductIdParams, Protected } from '@bff/core';
 import { sectionHeaders } from '@bff/upstream';
-import { ProductCardDto, ProductCardListDto, ProductIdParams } from './product-card.dto.js';
+import { ProductCardDto, ProductCardListDto } from './product-card.dto.js';
 import { ProductCardService } from './product-card.service.js';
 
 @ApiTags('products')

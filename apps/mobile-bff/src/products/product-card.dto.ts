@@ -1,17 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Matches } from 'class-validator';
 import { DegradedSectionDto } from '@bff/core';
-
-export class ProductIdParams {
-  @ApiProperty({ example: 'p-00001' })
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, { message: 'id must be 1-64 letters, digits, - or _' })
-  id: string;
-}
 
 export class CardPriceDto {
   @ApiProperty({ description: 'Minor units.', example: 1999 }) amount: number;
   @ApiProperty({ example: 'EUR' }) currency: string;
 }
+
+/** CardPriceDto's fields, in response order (mapPrice). */
+export const CARD_PRICE_FIELDS = ['amount', 'currency'] as const satisfies readonly (keyof CardPriceDto)[];
 
 export class CardMetaDto {
   @ApiProperty({ type: [DegradedSectionDto] }) degraded: DegradedSectionDto[];

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { CatalogApi, InventoryApi, PricingApi, ReviewsApi } from '@bff/retail';
+import { byProductId, CatalogApi, InventoryApi, mapAvailability, mapPrice, PricingApi, ReviewsApi } from '@bff/retail';
 import { Aggregator } from '@bff/upstream';
 import type { Price, Product, RatingSummary, Stock } from '@bff/retail';
-import type { ProductCardDto, ProductCardListDto } from './product-card.dto.js';
+import { CARD_PRICE_FIELDS, type ProductCardDto, type ProductCardListDto } from './product-card.dto.js';
 
 /** Builds the compact mobile card: small payload, tight budgets. */
 @Injectable()
@@ -34,23 +34,28 @@ export class ProductCardService {
       .optional('prices', (s) => this.pricing.getPrices(ids, s), { budgetMs: 500 })
       .optional('stock', (s) => this.inventory.getStocks(ids, s), { budgetMs: 500 })
       .run();
-    const prices = new Map((data.prices ?? []).map((p) => [p.productId, p]));
-    const stock = new Map((data.stock ?? []).map((s) => [s.productId, s]));
+    const prices = byProductId(data.prices);
+    const stock = byProductId(data.stock);
     const items = data.products.found.map((product) => ({
-      ...toCard(product, prices.get(product.id) ?? null, stock.get(product.id) ?? null, null),
+      ...toCard(product, prices.get(product.id), stock.get(product.id), null),
       meta: { degraded: [] },
     }));
     return { items, notFound: data.products.missing, meta: { degraded: [...degraded] } };
   }
 }
 
-function toCard(product: Product, price: Price | null, stock: Stock | null, rating: RatingSummary | null): Omit<ProductCardDto, 'meta'> {
+function toCard(
+  product: Product,
+  price: Price | null | undefined,
+  stock: Stock | null | undefined,
+  rating: RatingSummary | null,
+): Omit<ProductCardDto, 'meta'> {
   return {
     id: product.id,
     name: product.name,
     thumbnail: product.thumbnailUrl,
-    price: price && { amount: price.amount, currency: price.currency },
-    inStock: stock ? stock.inStock : null,
+    price: mapPrice(price, CARD_PRICE_FIELDS),
+    inStock: mapAvailability(stock, ['inStock'])?.inStock ?? null,
     rating: rating ? rating.average : null,
   };
 }

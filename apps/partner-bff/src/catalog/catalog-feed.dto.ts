@@ -24,10 +24,16 @@ export class FeedPriceDto {
   @ApiProperty({ example: 'EUR' }) currency: string;
 }
 
+/** FeedPriceDto's fields, in response order (mapPrice). */
+export const FEED_PRICE_FIELDS = ['amount', 'listAmount', 'currency'] as const satisfies readonly (keyof FeedPriceDto)[];
+
 export class FeedAvailabilityDto {
   @ApiProperty() inStock: boolean;
   @ApiProperty() available: number;
 }
+
+/** FeedAvailabilityDto's fields, in response order (mapAvailability). */
+export const FEED_AVAILABILITY_FIELDS = ['inStock', 'available'] as const satisfies readonly (keyof FeedAvailabilityDto)[];
 
 export class FeedItemDto {
   @ApiProperty() id: string;

@@ -1,8 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { CatalogApi, InventoryApi, PricingApi } from '@bff/retail';
+import { byProductId, CatalogApi, InventoryApi, mapAvailability, mapPrice, PricingApi } from '@bff/retail';
 import { Aggregator, isUpstreamError, type SectionContext } from '@bff/upstream';
 import type { Price, Product, Stock } from '@bff/retail';
-import type { CatalogFeedDto, CatalogFeedQuery, CatalogLookupDto, FeedItemDto } from './catalog-feed.dto.js';
+import {
+  FEED_AVAILABILITY_FIELDS,
+  FEED_PRICE_FIELDS,
+  type CatalogFeedDto,
+  type CatalogFeedQuery,
+  type CatalogLookupDto,
+  type FeedItemDto,
+} from './catalog-feed.dto.js';
 
 const DEFAULT_LIMIT = 20;
 
@@ -62,19 +69,15 @@ export class CatalogFeedService {
 }
 
 function toFeedItems(products: readonly Product[], prices: readonly Price[] | null, stock: readonly Stock[] | null): FeedItemDto[] {
-  const priceById = new Map((prices ?? []).map((p) => [p.productId, p]));
-  const stockById = new Map((stock ?? []).map((s) => [s.productId, s]));
-  return products.map((product) => {
-    const price = priceById.get(product.id);
-    const level = stockById.get(product.id);
-    return {
-      id: product.id,
-      sku: product.sku,
-      name: product.name,
-      brand: product.brand,
-      categoryId: product.categoryId,
-      price: price ? { amount: price.amount, listAmount: price.listAmount, currency: price.currency } : null,
-      availability: level ? { inStock: level.inStock, available: level.available } : null,
-    };
-  });
+  const priceById = byProductId(prices);
+  const stockById = byProductId(stock);
+  return products.map((product) => ({
+    id: product.id,
+    sku: product.sku,
+    name: product.name,
+    brand: product.brand,
+    categoryId: product.categoryId,
+    price: mapPrice(priceById.get(product.id), FEED_PRICE_FIELDS),
+    availability: mapAvailability(stockById.get(product.id), FEED_AVAILABILITY_FIELDS),
+  }));
 }

@@ -1,10 +1,9 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiProblemResponses, Public } from '@bff/core';
+import { ApiProblemResponses, ProductIdParams, Public } from '@bff/core';
 import { Cached } from '@bff/cache';
 import { sectionHeaders } from '@bff/upstream';
-import { ProductIdParams } from './product-id.dto.js';
 import { ProductPageDto } from './product-page.dto.js';
 import { ProductPageService } from './product-page.service.js';
 

@@ -24,11 +24,17 @@ export class PagePriceDto {
   @ApiProperty({ example: 20 }) discountPct: number;
 }
 
+/** PagePriceDto's fields, in response order (mapPrice). */
+export const PAGE_PRICE_FIELDS = ['currency', 'amount', 'listAmount', 'discountPct'] as const satisfies readonly (keyof PagePriceDto)[];
+
 export class PageAvailabilityDto {
   @ApiProperty() inStock: boolean;
   @ApiProperty({ description: 'Units that can be ordered now.' }) available: number;
   @ApiProperty({ type: String, nullable: true, format: 'date' }) restockDate: string | null;
 }
+
+/** PageAvailabilityDto's fields, in response order (mapAvailability). */
+export const PAGE_AVAILABILITY_FIELDS = ['inStock', 'available', 'restockDate'] as const satisfies readonly (keyof PageAvailabilityDto)[];
 
 export class PageRatingDto {
   @ApiProperty({ example: 4.3 }) average: number;

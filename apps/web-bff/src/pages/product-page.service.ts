@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { CatalogApi, InventoryApi, PricingApi, RecommendationsApi, ReviewsApi } from '@bff/retail';
+import { CatalogApi, InventoryApi, mapAvailability, mapPrice, PricingApi, RecommendationsApi, ReviewsApi } from '@bff/retail';
 import { Aggregator } from '@bff/upstream';
-import type { ProductPageDto } from './product-page.dto.js';
+import { PAGE_AVAILABILITY_FIELDS, PAGE_PRICE_FIELDS, type ProductPageDto } from './product-page.dto.js';
 
 const FIRST_REVIEWS_PAGE_SIZE = 5;
 
@@ -42,8 +42,8 @@ export class ProductPageService {
         images: product.images,
         attributes: product.attributes,
       },
-      price: price && { currency: price.currency, amount: price.amount, listAmount: price.listAmount, discountPct: price.discountPct },
-      availability: stock && { inStock: stock.inStock, available: stock.available, restockDate: stock.restockDate },
+      price: mapPrice(price, PAGE_PRICE_FIELDS),
+      availability: mapAvailability(stock, PAGE_AVAILABILITY_FIELDS),
       rating: rating && { average: rating.average, count: rating.count, histogram: rating.histogram },
       reviews: reviews && {
         items: reviews.items.map((review) => ({

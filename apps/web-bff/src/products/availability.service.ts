@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InventoryApi, PricingApi } from '@bff/retail';
+import { byProductId, InventoryApi, mapAvailability, mapPrice, PricingApi } from '@bff/retail';
 import { Aggregator } from '@bff/upstream';
+import { PAGE_AVAILABILITY_FIELDS, PAGE_PRICE_FIELDS } from '../pages/product-page.dto.js';
 import type { AvailabilityDto } from './availability.dto.js';
 
 /** Live price and stock for ids the SPA already knows, in two bulk calls. */
@@ -18,20 +19,14 @@ export class AvailabilityService {
       .optional('prices', (s) => this.pricing.getPrices(ids, s), { budgetMs: 500 })
       .optional('stock', (s) => this.inventory.getStocks(ids, s), { budgetMs: 500 })
       .run();
-    const prices = new Map((data.prices ?? []).map((p) => [p.productId, p]));
-    const stock = new Map((data.stock ?? []).map((s) => [s.productId, s]));
+    const prices = byProductId(data.prices);
+    const stock = byProductId(data.stock);
     return {
-      items: ids.map((id) => {
-        const price = prices.get(id);
-        const level = stock.get(id);
-        return {
-          id,
-          price: price
-            ? { currency: price.currency, amount: price.amount, listAmount: price.listAmount, discountPct: price.discountPct }
-            : null,
-          availability: level ? { inStock: level.inStock, available: level.available, restockDate: level.restockDate } : null,
-        };
-      }),
+      items: ids.map((id) => ({
+        id,
+        price: mapPrice(prices.get(id), PAGE_PRICE_FIELDS),
+        availability: mapAvailability(stock.get(id), PAGE_AVAILABILITY_FIELDS),
+      })),
       meta: { degraded: [...degraded] },
     };
   }

@@ -1,5 +1,3 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-
 import type { Identity } from './access.types.js';
 
 /** Where the AccessGuard stores the authenticated caller on the request. */
@@ -9,8 +7,3 @@ export const IDENTITY_SLOT: unique symbol = Symbol('bff:identity');
 export function identityOf(request: unknown): Identity | undefined {
   return (request as Record<symbol, Identity | undefined>)[IDENTITY_SLOT];
 }
-
-/** Injects the authenticated caller into a handler parameter. */
-export const CurrentIdentity = createParamDecorator((_data: unknown, ctx: ExecutionContext): Identity | undefined =>
-  identityOf(ctx.switchToHttp().getRequest()),
-);

@@ -8,7 +8,8 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import type { AppDefinition } from '../app-definition.js';
 import { coreEnvSchema } from '../config/core-env.schema.js';
 import { CoreEnv, trustProxyOption } from '../config/core.env.js';
-import { ConfigValidationError, validateEnvironment } from '../config/env-schema.js';
+import { ConfigValidationError, validateEnvironment, type RawEnv } from '../config/env-schema.js';
+import { RawEnvModule } from '../config/env.module.js';
 import { REQUEST_ID_HEADER } from '../core.constants.js';
 import { HealthRegistry } from '../health/health.registry.js';
 import { resolveRequestId } from '../request-context/request-id.js';
@@ -43,8 +44,8 @@ const CORS_EXPOSED_HEADERS = [
 ];
 
 export interface CreateAppOptions {
-  /** Overrides the environment (tests); defaults to process.env. */
-  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The app's whole environment (tests hand it their settings); defaults to process.env, which is never written. */
+  readonly env?: RawEnv;
 }
 
 /**
@@ -58,8 +59,8 @@ export async function createPlatformApp(
   definition: AppDefinition,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
-  if (options.env) Object.assign(process.env, options.env);
-  const values = validateEnvironment([coreEnvSchema, ...definition.env]);
+  const rawEnv = options.env ?? process.env;
+  const values = validateEnvironment([coreEnvSchema, ...definition.env], rawEnv);
   const env = values.get(CoreEnv) as CoreEnv;
 
   const adapter = new FastifyAdapter({
@@ -75,7 +76,8 @@ export async function createPlatformApp(
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(appModule, adapter, {
+  // The app module, plus the environment for its EnvModule to validate (RAW_ENV).
+  const app = await NestFactory.create<NestFastifyApplication>({ module: appModule, imports: [RawEnvModule.forRoot(rawEnv)] }, adapter, {
     bufferLogs: true,
     abortOnError: false,
     // JSON only: Nest's urlencoded parser is not registered, and Fastify's text/plain parser is removed

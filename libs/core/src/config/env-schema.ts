@@ -49,7 +49,7 @@ export class ConfigValidationError extends Error {
 }
 
 /** Parses every schema and fails once, listing all problems of all schemas. */
-export function validateEnvironment(schemas: readonly EnvSchema[], env: RawEnv = process.env): Map<unknown, unknown> {
+export function validateEnvironment(schemas: readonly EnvSchema[], env: RawEnv): Map<unknown, unknown> {
   const values = new Map<unknown, unknown>();
   const problems: string[] = [];
   for (const schema of schemas) {

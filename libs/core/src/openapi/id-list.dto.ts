@@ -1,6 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, Matches } from 'class-validator';
 
+import { RESOURCE_ID_PATTERN } from './resource-id.js';
+
 /** Body of batch lookups: 1 to 50 distinct resource ids. */
 export class IdListDto {
   @ApiProperty({ type: [String], minItems: 1, maxItems: 50, example: ['p-00001', 'p-00002'] })
@@ -8,6 +10,6 @@ export class IdListDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
   @ArrayUnique()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, { each: true, message: 'each id must be 1-64 letters, digits, - or _' })
+  @Matches(RESOURCE_ID_PATTERN, { each: true, message: 'each id must be 1-64 letters, digits, - or _' })
   ids: string[];
 }

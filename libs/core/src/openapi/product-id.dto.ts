@@ -1,0 +1,11 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Matches } from 'class-validator';
+
+import { RESOURCE_ID_PATTERN } from './resource-id.js';
+
+/** Path parameters of a route about one catalog product (`:id`). */
+export class ProductIdParams {
+  @ApiProperty({ example: 'p-00001', description: 'Catalog product id.' })
+  @Matches(RESOURCE_ID_PATTERN, { message: 'id must be 1-64 letters, digits, - or _' })
+  id: string;
+}
