@@ -21,6 +21,6 @@ export const PRODUCTION_NODE_FLAGS: readonly string[] = Object.freeze([
   // after every pause (up to 13 µs each when the host has reclaimed the page) and halved throughput
   // until the heap had regrown. A server sized for its peak gains nothing from shrinking between
   // bursts; the boot-time release of start-up memory (libs/core boot-memory.ts) is unaffected.
-  // See docs/performance.md, "Memory handed back while idle".
+  // The measurements: bench/results/history/performance-journal-2026-11.md, "Memory handed back while idle".
   '--no-memory-reducer',
 ]);
