@@ -18,7 +18,8 @@
 //                 Every scenario with a baseline reports the req/s, p50, p99 and CPU-per-request ratios anyway.
 //
 // Target fields (build them with the helpers below):
-//   kind          'app' (node dist/apps/<app>/main.js, as production runs it), 'raw-aggregator', 'raw-static', 'upstream'
+//   kind          'app' (node dist/apps/<app>/main.js, as production runs it), 'raw-aggregator', 'raw-static',
+//                 'peer' (a small app under bench/peers/<name>/, compiled by the harness), 'upstream'
 //   label         name in the report (unique within a scenario)
 //   env           extra environment for the process, on top of appEnv() (feature switches: CACHE_ENABLED, keys, ...)
 //   nodeArgs      extra node flags (apps only), e.g. AUTH_OFF: the unchanged build with its protected routes opened
@@ -125,6 +126,19 @@ export const rawAggregator = ({ upstreamCalls, label = 'raw aggregator' } = {}) 
   upstreamCalls,
 });
 
+/**
+ * bench/peers/nest-docs-bff: the product page built the way the NestJS docs teach a BFF (Express adapter,
+ * @nestjs/axios HttpService, a global ValidationPipe, Promise.all with optional sections caught to null).
+ * Same upstream calls and JSON as web-bff; started with the apps' production node flags.
+ */
+export const nestDocsPeer = ({ upstreamCalls, label = 'NestJS-docs peer' } = {}) => ({
+  kind: 'peer',
+  peer: 'nest-docs-bff',
+  label,
+  env: {},
+  upstreamCalls,
+});
+
 /** bench/baselines/raw-static.mjs: bare Fastify answering the product page JSON from memory (plus `headers`, if given). */
 export const rawStatic = ({ ids = [PRODUCT_ID], label = 'raw static', headers } = {}) => ({
   kind: 'raw-static',
@@ -221,6 +235,19 @@ export const SCENARIOS = [
       { metric: 'rps', compare: 'ratio', op: '>=', value: 0.8, label: 'product page req/s ≥ 0.8× raw aggregator' },
       { metric: 'p99', compare: 'ratio', op: '<=', value: 1.5, label: 'p99 ≤ 1.5× raw aggregator p99' },
     ],
+  },
+  {
+    id: 'product-page-vs-peer',
+    title: 'web product page, cache off, vs the same page built the way the NestJS docs teach a BFF (Express, HttpService)',
+    profile: 'bench',
+    path: `/api/v1/pages/product/${PRODUCT_ID}`,
+    check: productPage(PRODUCT_ID),
+    sameBody: true,
+    target: app('web-bff', { label: 'web-bff (cache off)', env: CACHE_OFF, upstreamCalls: PRODUCT_PAGE_CALLS }),
+    baseline: nestDocsPeer({ upstreamCalls: PRODUCT_PAGE_CALLS }),
+    // Informational: what the platform is worth against the usual way of writing the same page in Nest. The
+    // report's ratio line gives req/s and p99 with their intervals.
+    targets: [],
   },
   {
     id: 'product-page-raw-fanout',

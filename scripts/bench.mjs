@@ -7,7 +7,8 @@
  *                          [--rounds N] [--duration S] [--warmup S] [--connections N] [--spawns N]
  *                          [--log-level warn] [--scenarios <file>] [--list]
  *
- * 1. builds the apps (node scripts/build.mjs) unless --no-build;
+ * 1. builds the apps (node scripts/build.mjs) unless --no-build, and compiles the peers the selected scenarios
+ *    use (bench/peers/<name>, always);
  * 2. starts the sandbox upstreams in benchmark mode (profile bench; bench-20ms for the 20 ms scenario);
  * 3. measures each app's cold start and idle RSS, then every scenario: the app started as production
  *    starts it vs its baseline (raw aggregator, raw static, the upstream itself, or the same app with
@@ -31,7 +32,7 @@ import { Processes, relativeToRoot, ROOT } from '../bench/lib/processes.mjs';
 import { consoleReport, RESULTS_DIR, writeReports } from '../bench/lib/report.mjs';
 import { fmt, NOISE, Runner } from '../bench/lib/runner.mjs';
 import { cpuDelta, cpuTimes, machine } from '../bench/lib/system.mjs';
-import { assertBuilt } from '../bench/lib/targets.mjs';
+import { assertBuilt, buildPeers } from '../bench/lib/targets.mjs';
 
 const USAGE = `usage: node scripts/bench.mjs [options]
   --quick              CI mode: 1 round, 3 s per target, 1 s warm-up, 1 spawn per app
@@ -176,8 +177,12 @@ const appsUsed = [
       .flatMap((s) => [s.target, s.baseline].filter((t) => t?.kind === 'app').map((t) => t.app)),
   ),
 ];
+const peersUsed = [...new Set(selected.flatMap((s) => [s.target, s.baseline].filter((t) => t?.kind === 'peer').map((t) => t.peer)))];
 try {
   assertBuilt(appsUsed);
+  // The peers are part of the harness: compiled on every run that uses one, --no-build included.
+  if (peersUsed.length) log(`bench: compiling the peers (${peersUsed.join(', ')})`);
+  buildPeers(peersUsed);
 } catch (error) {
   console.error(`bench: ${error.message}`);
   await shutdown(1);

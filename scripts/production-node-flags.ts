@@ -20,7 +20,8 @@ export const PRODUCTION_NODE_FLAGS: readonly string[] = Object.freeze([
   // them in again. On this VM that cost 9–13 page faults per product page for the first seconds
   // after every pause (up to 13 µs each when the host has reclaimed the page) and halved throughput
   // until the heap had regrown. A server sized for its peak gains nothing from shrinking between
-  // bursts.
+  // bursts; the boot-time release of start-up memory (libs/core boot-memory.ts) is unaffected.
+  // The measurements: bench/results/history/performance-journal-2026-11.md, "Memory handed back while idle".
   '--no-memory-reducer',
   // globalThis.gc, for the one memory-reducing GC after boot (libs/core boot-memory.ts).
   '--expose-gc',

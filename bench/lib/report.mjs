@@ -92,7 +92,7 @@ function ratioLine(scenario) {
   const within = r.rpsWithinRounds ?? [];
   const paired = within.length > 1 ? ` (req/s ratio within each round: ${within.map(ratio).join(' / ')})` : '';
   const i = r.intervals ?? {};
-  return `ratios ${a} ÷ ${b} (medians of the ratios within each round): req/s ${ratio(r.rps)}${interval(i.rps)}, p50 ${ratio(r.p50)}, p99 ${ratio(r.p99)}, CPU per request ${ratio(r.cpuPerReq)}${interval(i.cpuPerReq)}${paired}`;
+  return `ratios ${a} ÷ ${b} (medians of the ratios within each round): req/s ${ratio(r.rps)}${interval(i.rps)}, p50 ${ratio(r.p50)}, p99 ${ratio(r.p99)}${interval(i.p99)}, CPU per request ${ratio(r.cpuPerReq)}${interval(i.cpuPerReq)}${paired}`;
 }
 
 function callsLine(t) {

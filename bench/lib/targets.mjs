@@ -1,6 +1,7 @@
 // Starting what a scenario measures: the sandbox upstreams, the apps (exactly as production starts
 // them) and the raw baselines, each on a free loopback port.
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -32,6 +33,26 @@ export function appEntry(app, root) {
 export function assertBuilt(apps) {
   const missing = apps.map((app) => appEntry(app)).filter((entry) => !existsSync(join(ROOT, entry)));
   if (missing.length) throw new Error(`${missing.join(', ')} missing: build first (drop --no-build, or run npm run build)`);
+}
+
+/** A peer under bench/peers/<name>/: its own tsconfig.json compiles src/ into its (git-ignored) dist/. */
+function peerDir(peer) {
+  return join('bench', 'peers', peer);
+}
+
+/**
+ * Compiles each peer with tsc (Nest's decorators need a compile step). The peers belong to the harness, so
+ * they are compiled on every run that uses one, --no-build included; a failed compile throws with tsc's output.
+ */
+export function buildPeers(peers) {
+  for (const peer of peers) {
+    rmSync(join(ROOT, peerDir(peer), 'dist'), { recursive: true, force: true });
+    const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(peerDir(peer), 'tsconfig.json')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    if (tsc.status !== 0) throw new Error(`compiling ${peerDir(peer)} failed:\n${tsc.stdout}${tsc.stderr}`);
+  }
 }
 
 /** The sandbox upstreams in their own process (bench/lib/sandbox-server.mjs), ephemeral ports. */
@@ -88,7 +109,7 @@ export async function startApp(procs, app, { sandbox, appEnv, env = {}, logLevel
 }
 
 /**
- * A baseline script under bench/baselines/ that listens on port 0 and prints {"listening": url}. It runs
+ * A baseline script under bench/baselines/ (or a compiled peer) that listens on port 0 and prints {"listening": url}. It runs
  * with the apps' production node flags: the comparison is about the framework, not the runtime's settings.
  */
 async function startBaseline(procs, script, { sandbox, env = {}, label }) {
@@ -131,6 +152,11 @@ export async function startTarget(procs, def, { sandbox, appEnv, logLevel, nodeA
     case 'raw-static':
       return {
         ...(await startBaseline(procs, 'bench/baselines/raw-static.mjs', { sandbox, env: def.env, label: def.label })),
+        shared: false,
+      };
+    case 'peer':
+      return {
+        ...(await startBaseline(procs, join(peerDir(def.peer), 'dist', 'main.js'), { sandbox, env: def.env, label: def.label })),
         shared: false,
       };
     case 'upstream': {
