@@ -13,7 +13,7 @@
  * 3. measures each app's cold start and idle RSS, then every scenario: the app started as production
  *    starts it vs its baseline (raw aggregator, raw static, the upstream itself, or the same app with
  *    auth off), alternated A B, B A, A B ...;
- * 4. prints a table and writes bench/results/<timestamp>-<mode>.{json,md} and, unless --scenarios is given,
+ * 4. prints a table and writes bench/results/<timestamp>-<mode>.{json,md} and, for a complete full run,
  *    bench/results/latest.{md,json}.
  *
  * Exit code: 0 when the harness worked — whether or not the numbers meet their targets (CI does not
@@ -302,8 +302,8 @@ run.finishedAt = new Date().toISOString();
 
 console.log(consoleReport(run));
 try {
-  // A run of another scenario module (--scenarios, e.g. scripts/bench-ab.mjs) is not the project's latest run.
-  const paths = writeReports(run, { latest: args.scenarios === undefined });
+  // latest.md is the latest complete full run: not a quick, partial or other-module (bench-ab) run.
+  const paths = writeReports(run, { latest: !quick && args.only === undefined && args.scenarios === undefined });
   console.log(`\nreports: ${[paths.md, paths.json, paths.latest].filter(Boolean).map(relativeToRoot).join(', ')}`);
 } catch (error) {
   run.failures.push(`could not write the reports: ${error.message}`);
