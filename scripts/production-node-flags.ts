@@ -15,13 +15,11 @@
  * file names, and it ships its .js.map files: add the flag when debugging.
  */
 export const PRODUCTION_NODE_FLAGS: readonly string[] = Object.freeze([
-  // No heap shrinking while idle. V8's memory reducer runs memory-reducing GCs a few seconds after
-  // allocation stops and hands the heap's pages back to the OS; the next burst of requests faults
-  // them in again. On this VM that cost 9–13 page faults per product page for the first seconds
-  // after every pause (up to 13 µs each when the host has reclaimed the page) and halved throughput
-  // until the heap had regrown. A server sized for its peak gains nothing from shrinking between
-  // bursts; the boot-time release of start-up memory (libs/core boot-memory.ts) is unaffected.
-  // The measurements: bench/results/history/performance-journal-2026-11.md, "Memory handed back while idle".
+  // No heap shrinking while idle: V8's memory reducer hands the heap's pages back to the OS a few seconds
+  // after allocation stops, and the next burst of requests faults them in again. A server sized for its
+  // peak gains nothing from shrinking between bursts; the one release of start-up memory after boot
+  // (libs/core boot-memory.ts) is separate. Evidence: bench/results/history/performance-journal-2026-11.md,
+  // "Memory handed back while idle".
   '--no-memory-reducer',
   // globalThis.gc, for the one memory-reducing GC after boot (libs/core boot-memory.ts).
   '--expose-gc',
