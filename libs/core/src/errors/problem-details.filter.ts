@@ -1,16 +1,20 @@
-import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
+
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE } from '../core.constants.js';
+
+import { MAX_PATH_PARAM_LENGTH, PROBLEM_CONTENT_TYPE } from '../core.constants.js';
 import { resolveRequestId } from '../request-context/request-id.js';
 import { ERROR_KINDS, PlatformError } from './platform-error.js';
-import { problemType, type ProblemDocument } from './problem.js';
+import { problemType, requestInstance, type ProblemDocument } from './problem.js';
 
 interface Classified {
   status: number;
   code: string;
   title: string;
   detail: string;
+  /** The URL itself was refused: `instance` names the request instead of echoing the path. */
+  hidesUrl?: boolean;
   retryAfterSeconds?: number;
   extensions?: Readonly<Record<string, unknown>>;
   /** Whether this is a server-side fault worth an error log with the internal cause. */
@@ -18,7 +22,18 @@ interface Classified {
 }
 
 /** Fastify's own 4xx errors, raised before a handler runs, mapped to stable platform codes. */
-const FASTIFY_CODES: Record<string, { code: string; detail: (req: FastifyRequest) => string }> = {
+const FASTIFY_CODES: Record<string, { code: string; detail: (req: FastifyRequest) => string; hidesUrl?: boolean }> = {
+  // The router's refusals (answered through edges.ts's frameworkErrors), before any route matched.
+  FST_ERR_BAD_URL: {
+    code: 'BAD_URL',
+    detail: () => 'The request path is not a valid URL (malformed percent-encoding).',
+    hidesUrl: true,
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    code: 'URI_TOO_LONG',
+    detail: () => `A path segment is longer than ${MAX_PATH_PARAM_LENGTH} characters.`,
+    hidesUrl: true,
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     code: 'UNSUPPORTED_MEDIA_TYPE',
     detail: (req) => `Content-Type '${truncate(String(req.headers['content-type'] ?? ''), 80)}' is not supported; send application/json.`,
@@ -86,7 +101,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       title: problem.title,
       status: problem.status,
       detail: problem.detail,
-      instance: truncate(path, 256),
+      instance: problem.hidesUrl ? requestInstance(requestId) : truncate(path, 256),
       requestId,
       ...problem.extensions,
     };
@@ -120,7 +135,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       if (status >= 500) return { status, title, code: codeFromStatus(status), detail: title, fault: true };
       const cause = exception.cause as { code?: unknown } | undefined;
       const fastify = typeof cause?.code === 'string' ? FASTIFY_CODES[cause.code] : undefined;
-      if (fastify) return { status, title, code: fastify.code, detail: fastify.detail(request), fault: false };
+      if (fastify) return { status, title, code: fastify.code, detail: fastify.detail(request), hidesUrl: fastify.hidesUrl, fault: false };
       if (status === 404 && /^Cannot [A-Z]+ /.test(exception.message)) {
         const path = (request.url ?? '/').split('?')[0] ?? '/';
         return {

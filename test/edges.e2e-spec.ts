@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { startSandbox, type Sandbox } from '../sandbox/src/index.ts';
+import { startApp, type RunningApp } from './support/process.js';
+import { API_SECURITY_HEADERS, expectEdgeProblem, rawRequest } from './support/raw-http.js';
+import { upstreamEnvFor } from './support/stack.js';
+import { WEB_AUTH_OFFLINE_ENV } from './support/web-auth-env.js';
+
+/** The access-log lines (`request completed`) the app wrote so far, optionally for one request id. */
+async function accessLines(app: RunningApp, requestId?: string): Promise<Record<string, unknown>[]> {
+  // The line is written as the response finishes: give the child a moment to flush it.
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return app
+    .stdout()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.msg === 'request completed' && (requestId === undefined || line.requestId === requestId));
+}
+
+/**
+ * The edges of the HTTP server (what Fastify and Node answer before any route runs), on the built app
+ * exactly as production starts it, over raw sockets where fetch cannot send the request.
+ */
+describe('HTTP edges answer like the core', () => {
+  let sandbox: Sandbox;
+  let app: RunningApp;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ basePort: 0, profile: 'test' });
+    app = await startApp('web-bff', { ...upstreamEnvFor(sandbox), ...WEB_AUTH_OFFLINE_ENV, LOG_LEVEL: 'info' });
+  });
+  afterAll(async () => {
+    app?.child.kill('SIGTERM');
+    await app?.exited;
+    await sandbox?.close();
+  });
+
+  describe('framework errors', () => {
+    it('answers a malformed percent-encoding in the path with a 400 bad-url problem that does not echo the URL', async () => {
+      const res = await rawRequest(
+        app.url,
+        'GET /api/v1/pages/product/%E0%A4%A HTTP/1.1\r\nHost: shop\r\nX-Request-Id: edge-bad-url\r\n\r\n',
+      );
+      const body = expectEdgeProblem(res, 400, 'bad-url');
+      expect(body.requestId).toBe('edge-bad-url');
+      expect(res.body).not.toMatch(/%E0|%A4|pages\/product/);
+      expect(await accessLines(app, 'edge-bad-url')).toEqual([
+        expect.objectContaining({ method: 'GET', route: '(unmatched)', status: 400, durationMs: expect.any(Number) }),
+      ]);
+    });
+
+    it('answers a path parameter over 100 characters with a 414 uri-too-long problem that does not echo the URL', async () => {
+      const res = await rawRequest(
+        app.url,
+        `GET /api/v1/pages/product/${'a'.repeat(150)} HTTP/1.1\r\nHost: shop\r\nX-Request-Id: edge-long-param\r\n\r\n`,
+      );
+      expectEdgeProblem(res, 414, 'uri-too-long');
+      expect(res.body).not.toContain('aaaaaaaaaa');
+      expect(await accessLines(app, 'edge-long-param')).toEqual([expect.objectContaining({ route: '(unmatched)', status: 414 })]);
+    });
+
+    it('answers a request Node cannot parse on the socket: 400 malformed-request problem, Connection: close, then hangs up', async () => {
+      const res = await rawRequest(app.url, 'GET /health/live HTTP/1.1\r\nHost: shop\r\nthis is not a header\r\n\r\n');
+      const body = expectEdgeProblem(res, 400, 'malformed-request');
+      expect(res.headers.connection).toBe('close');
+      expect(res.headers.date).toBeDefined();
+      // No request line could be trusted: the request id is new, and nothing of the request is echoed.
+      expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(res.body).not.toContain('this is not a header');
+      await res.closed;
+      expect(await accessLines(app, body.requestId as string)).toEqual([expect.objectContaining({ status: 400, route: '(unmatched)' })]);
+    });
+
+    it('answers headers over the size limit with a 431 headers-too-large problem on the socket', async () => {
+      const res = await rawRequest(app.url, `GET /health/live HTTP/1.1\r\nHost: shop\r\nX-Padding: ${'p'.repeat(20_000)}\r\n\r\n`);
+      expectEdgeProblem(res, 431, 'headers-too-large');
+      expect(res.headers.connection).toBe('close');
+      await res.closed;
+    });
+
+    it('still serves healthy requests afterwards, with the same security headers as the edge answers', async () => {
+      const res = await fetch(`${app.url}/health/live`);
+      expect(res.status).toBe(200);
+      for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) expect(res.headers.get(name), name).toBe(value);
+    });
+  });
+});
