@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../sandbox/src/index.ts';
 import { startApp, type RunningApp } from './support/process.js';
 import { API_SECURITY_HEADERS, expectEdgeProblem, rawRequest } from './support/raw-http.js';
-import { upstreamEnvFor } from './support/stack.js';
+import { expectProblem, upstreamEnvFor } from './support/stack.js';
 import { WEB_AUTH_OFFLINE_ENV } from './support/web-auth-env.js';
 
 /** The access-log lines (`request completed`) the app wrote so far, optionally for one request id. */
@@ -82,6 +82,51 @@ describe('HTTP edges answer like the core', () => {
       const res = await fetch(`${app.url}/health/live`);
       expect(res.status).toBe(200);
       for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) expect(res.headers.get(name), name).toBe(value);
+    });
+  });
+  describe('JSON bodies', () => {
+    /** web-bff's public POST (state-changing requests carry the anti-CSRF header). */
+    const availability = (body: string, requestId: string) =>
+      fetch(`${app.url}/api/v1/products/availability`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf': '1', 'x-request-id': requestId },
+        body,
+      });
+    const nested = (depth: number) => `{"ids":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+
+    it('refuses ~1,500 nested arrays with a 400 json-too-deep problem before validation, and logs no stack', async () => {
+      const body = nested(1_500);
+      expect(body.length).toBeLessThan(4_096);
+      const res = await availability(body, 'edge-deep-json');
+      const problem = await expectProblem(res, 400, 'json-too-deep');
+      expect(problem.detail).toContain('32');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) expect(res.headers.get(name), name).toBe(value);
+      expect(await accessLines(app, 'edge-deep-json')).toEqual([expect.objectContaining({ status: 400 })]);
+      expect(app.stdout()).not.toMatch(/Maximum call stack|RangeError/);
+    });
+
+    it('lets a body nested exactly to the limit through to validation', async () => {
+      await expectProblem(await availability(nested(32), 'edge-deep-ok'), 400, 'validation-failed');
+    });
+
+    it('refuses a body with more than 1,000 keys in all with a 400 json-too-many-keys problem', async () => {
+      const keys = Array.from({ length: 1_000 }, (_, i) => `"k${i}":1`).join(',');
+      await expectProblem(await availability(`{"ids":["p-00001"],${keys}}`, 'edge-many-keys'), 400, 'json-too-many-keys');
+      // Counted over the whole body, nested objects included.
+      const spread = Array.from({ length: 10 }, (_, i) => `"o${i}":{${Array.from({ length: 100 }, (_, j) => `"k${j}":1`).join(',')}}`).join(
+        ',',
+      );
+      await expectProblem(await availability(`{"ids":["p-00001"],${spread}}`, 'edge-many-nested-keys'), 400, 'json-too-many-keys');
+    });
+
+    it('still refuses prototype poisoning as malformed JSON', async () => {
+      await expectProblem(await availability('{"ids":["p-00001"],"__proto__":{"admin":true}}', 'edge-proto'), 400, 'malformed-json');
+      await expectProblem(
+        await availability('{"ids":["p-00001"],"constructor":{"prototype":{"admin":true}}}', 'edge-ctor'),
+        400,
+        'malformed-json',
+      );
     });
   });
 });

@@ -62,7 +62,7 @@ export async function createPlatformApp(
   const values = validateEnvironment([coreEnvSchema, ...definition.env]);
   const env = values.get(CoreEnv) as CoreEnv;
 
-  const edges = new HttpEdges();
+  const edges = new HttpEdges(env);
   const adapter = new FastifyAdapter({
     ...edges.serverOptions(),
     bodyLimit: env.BODY_LIMIT_BYTES,

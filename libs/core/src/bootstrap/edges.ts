@@ -4,10 +4,12 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { Logger } from 'pino';
 
+import type { CoreEnv } from '../config/core.env.js';
 import { MAX_PATH_PARAM_LENGTH, PROBLEM_CONTENT_TYPE, REQUEST_ID_HEADER } from '../core.constants.js';
 import { problemType, requestInstance, type ProblemDocument } from '../errors/problem.js';
 import { writeAccessLog } from '../logging/logger.options.js';
 import { newRequestId } from '../request-context/request-id.js';
+import { installJsonBodyParser } from './json-body.js';
 import { API_SECURITY_HEADER_VALUES } from './security-headers.js';
 
 /** What Node reports on the socket (`clientError`), as the problem the client gets. */
@@ -45,6 +47,8 @@ type EdgeServerOptions = Pick<FastifyServerOptions, 'maxParamLength' | 'framewor
 export class HttpEdges {
   private logger: Logger | undefined;
 
+  constructor(private readonly env: CoreEnv) {}
+
   /** Spread into the FastifyAdapter options. */
   serverOptions(): EdgeServerOptions {
     return {
@@ -55,9 +59,10 @@ export class HttpEdges {
     };
   }
 
-  /** Once the app exists: the logger for access lines, and the socket → request tracking. */
+  /** Once the app exists: the logger for access lines, the socket → request tracking, the bounded JSON parser. */
   install(fastify: FastifyInstance, logger: Logger): void {
     this.logger = logger;
+    installJsonBodyParser(fastify, { maxDepth: this.env.JSON_MAX_DEPTH, maxKeys: this.env.JSON_MAX_KEYS });
     fastify.addHook('onRequest', (request, reply, done) => {
       (request.raw.socket as TrackedSocket)[LAST_REPLY] = reply;
       done();

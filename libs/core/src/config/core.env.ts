@@ -78,6 +78,18 @@ export class CoreEnv {
   @IsIn([true, false], { message: 'DOCS_ENABLED must be true or false' })
   @Transform(parseBoolean)
   DOCS_ENABLED: boolean = true;
+
+  /** Deepest nesting of objects and arrays in a JSON body (the body is level 1); deeper → 400 json-too-deep. */
+  @IsInt({ message: 'JSON_MAX_DEPTH must be an integer between 1 and 256' })
+  @Min(1, { message: 'JSON_MAX_DEPTH must be an integer between 1 and 256' })
+  @Max(256, { message: 'JSON_MAX_DEPTH must be an integer between 1 and 256' })
+  JSON_MAX_DEPTH: number = 32;
+
+  /** Object keys in a JSON body, counted over the whole body; more → 400 json-too-many-keys. */
+  @IsInt({ message: 'JSON_MAX_KEYS must be an integer between 1 and 100000' })
+  @Min(1, { message: 'JSON_MAX_KEYS must be an integer between 1 and 100000' })
+  @Max(100_000, { message: 'JSON_MAX_KEYS must be an integer between 1 and 100000' })
+  JSON_MAX_KEYS: number = 1_000;
 }
 
 /** TRUST_PROXY as Fastify's `trustProxy` option. */
