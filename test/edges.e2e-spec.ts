@@ -2,21 +2,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startSandbox, type Sandbox } from '../sandbox/src/index.ts';
 import { startApp, type RunningApp } from './support/process.js';
-import { API_SECURITY_HEADERS, expectEdgeProblem, rawRequest } from './support/raw-http.js';
+import { API_SECURITY_HEADERS, expectEdgeProblem, openRaw, rawRequest, type RawConnection } from './support/raw-http.js';
 import { expectProblem, upstreamEnvFor } from './support/stack.js';
 import { WEB_AUTH_OFFLINE_ENV } from './support/web-auth-env.js';
 
-/** The access-log lines (`request completed`) the app wrote so far, optionally for one request id. */
-async function accessLines(app: RunningApp, requestId?: string): Promise<Record<string, unknown>[]> {
-  // The line is written as the response finishes: give the child a moment to flush it.
-  await new Promise((resolve) => setTimeout(resolve, 100));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every JSON log line the app wrote so far. */
+async function logLines(app: RunningApp): Promise<Record<string, unknown>[]> {
+  // A line is written as the response finishes: give the child a moment to flush it.
+  await sleep(100);
   return app
     .stdout()
     .split('\n')
     .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((line) => line.msg === 'request completed' && (requestId === undefined || line.requestId === requestId));
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
+
+/** The access-log lines (`request completed`) the app wrote so far, optionally for one request id. */
+async function accessLines(app: RunningApp, requestId?: string): Promise<Record<string, unknown>[]> {
+  return (await logLines(app)).filter(
+    (line) => line.msg === 'request completed' && (requestId === undefined || line.requestId === requestId),
+  );
+}
+
+/** Resolves with the connection's close time in ms, or undefined when it is still open after `ms`. */
+const closedWithin = (connection: RawConnection, ms: number) => Promise.race([connection.closed, sleep(ms).then(() => undefined)]);
 
 /**
  * The edges of the HTTP server (what Fastify and Node answer before any route runs), on the built app
@@ -128,5 +139,149 @@ describe('HTTP edges answer like the core', () => {
         'malformed-json',
       );
     });
+  });
+});
+
+/**
+ * Slow clients and connection counts, with small configured limits so the tests finish fast. The limits
+ * are Node's own (headersTimeout, requestTimeout, keepAliveTimeout, maxConnections), on real sockets.
+ */
+describe('slow clients and connection limits', () => {
+  let sandbox: Sandbox;
+  let app: RunningApp;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ basePort: 0, profile: 'test' });
+    app = await startApp('web-bff', {
+      ...upstreamEnvFor(sandbox),
+      ...WEB_AUTH_OFFLINE_ENV,
+      LOG_LEVEL: 'info',
+      HTTP_HEADERS_TIMEOUT_MS: '500',
+      HTTP_REQUEST_TIMEOUT_MS: '1000',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
+    });
+  });
+  afterAll(async () => {
+    app?.child.kill('SIGTERM');
+    await app?.exited;
+    await sandbox?.close();
+  });
+
+  it('answers a body trickled at a few bytes per second with a 408 request-timeout problem once HTTP_REQUEST_TIMEOUT_MS is spent', async () => {
+    const connection = await openRaw(app.url);
+    connection.write(
+      'POST /api/v1/products/availability HTTP/1.1\r\nHost: shop\r\nContent-Type: application/json\r\nX-CSRF: 1\r\n' +
+        'X-Request-Id: edge-slow-body\r\nContent-Length: 100\r\n\r\n{',
+    );
+    const trickle = setInterval(() => connection.write(' '), 200);
+    try {
+      const res = await connection.response(4_000);
+      const body = expectEdgeProblem(res, 408, 'request-timeout');
+      expect(body.requestId).toBe('edge-slow-body');
+      expect(res.headers.connection).toBe('close');
+      const closedAfter = await closedWithin(connection, 2_000);
+      expect(closedAfter).toBeGreaterThan(900);
+      expect(closedAfter).toBeLessThan(3_500);
+    } finally {
+      clearInterval(trickle);
+      connection.destroy();
+    }
+    // One access line, naming the route the body was for; nothing logged as a fault.
+    expect(await accessLines(app, 'edge-slow-body')).toEqual([
+      expect.objectContaining({ method: 'POST', route: '/api/v1/products/availability', status: 408 }),
+    ]);
+    expect((await logLines(app)).filter((line) => line.level === 'error')).toEqual([]);
+  });
+
+  it('answers headers that never finish with a 408 problem once HTTP_HEADERS_TIMEOUT_MS is spent', async () => {
+    const connection = await openRaw(app.url);
+    connection.write('GET /health/live HTTP/1.1\r\nHost: shop\r\nX-Slow: ');
+    const trickle = setInterval(() => connection.write('s'), 100);
+    try {
+      const res = await connection.response(3_000);
+      expectEdgeProblem(res, 408, 'request-timeout');
+      expect(res.headers.connection).toBe('close');
+      const closedAfter = await closedWithin(connection, 2_000);
+      expect(closedAfter).toBeGreaterThan(400);
+      expect(closedAfter).toBeLessThan(2_500);
+    } finally {
+      clearInterval(trickle);
+      connection.destroy();
+    }
+  });
+
+  it('closes a connection that sends nothing after HTTP_HEADERS_TIMEOUT_MS, without an answer nobody asked for', async () => {
+    const connection = await openRaw(app.url);
+    const closedAfter = await closedWithin(connection, 3_000);
+    connection.destroy();
+    expect(closedAfter).toBeGreaterThan(400);
+    expect(closedAfter).toBeLessThan(2_500);
+    expect(connection.received()).toBe('');
+  });
+
+  it('closes an idle keep-alive connection after HTTP_KEEP_ALIVE_TIMEOUT_MS, and says so in Keep-Alive', async () => {
+    const connection = await openRaw(app.url);
+    connection.write('GET /health/live HTTP/1.1\r\nHost: shop\r\n\r\n');
+    const res = await connection.response();
+    expect(res.status).toBe(200);
+    expect(res.headers['keep-alive']).toBe('timeout=1');
+    // Node keeps the socket 1 s past the advertised timeout (keepAliveTimeoutBuffer), so the client closes first.
+    const closedAfter = await closedWithin(connection, 5_000);
+    connection.destroy();
+    expect(closedAfter).toBeDefined();
+    expect(closedAfter).toBeLessThan(4_000);
+  });
+
+  it('still serves healthy requests afterwards', async () => {
+    const res = await fetch(`${app.url}/health/live`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+});
+
+describe('connections per process', () => {
+  let sandbox: Sandbox;
+  let app: RunningApp;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ basePort: 0, profile: 'test' });
+    app = await startApp('web-bff', {
+      ...upstreamEnvFor(sandbox),
+      ...WEB_AUTH_OFFLINE_ENV,
+      LOG_LEVEL: 'info',
+      HTTP_MAX_CONNECTIONS: '3',
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000',
+    });
+  });
+  afterAll(async () => {
+    app?.child.kill('SIGTERM');
+    await app?.exited;
+    await sandbox?.close();
+  });
+
+  it('refuses connections over HTTP_MAX_CONNECTIONS at once, keeps serving the open ones, and accepts again when one closes', async () => {
+    // startApp's readiness probe (fetch) holds a keep-alive connection: the server closes it once idle.
+    await sleep(2_500);
+    const held: RawConnection[] = [];
+    try {
+      for (let i = 0; i < 3; i++) held.push(await openRaw(app.url));
+      // Accepted: each of the three answers.
+      for (const connection of held) {
+        connection.write('GET /health/live HTTP/1.1\r\nHost: shop\r\n\r\n');
+        expect((await connection.response()).status).toBe(200);
+      }
+
+      const refused = await openRaw(app.url);
+      refused.write('GET /health/live HTTP/1.1\r\nHost: shop\r\n\r\n');
+      expect(await closedWithin(refused, 2_000)).toBeDefined();
+      expect(refused.received()).toBe('');
+
+      held.pop()?.destroy();
+      await sleep(100);
+      const res = await rawRequest(app.url, 'GET /health/live HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n');
+      expect(res.status).toBe(200);
+      const warnings = (await logLines(app)).filter((line) => line.level === 'warn' && /HTTP_MAX_CONNECTIONS/.test(String(line.msg)));
+      expect(warnings).toHaveLength(1);
+    } finally {
+      for (const connection of held) connection.destroy();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type Server, type ServerOptions } from 'node:http';
 import type { Socket } from 'node:net';
 
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
@@ -30,7 +30,15 @@ const MALFORMED_REQUEST: SocketAnswer = { status: 400, code: 'MALFORMED_REQUEST'
 const LAST_REPLY: unique symbol = Symbol('bff:last-reply');
 type TrackedSocket = Socket & { [LAST_REPLY]?: FastifyReply };
 
-type EdgeServerOptions = Pick<FastifyServerOptions, 'maxParamLength' | 'frameworkErrors' | 'clientErrorHandler'>;
+type EdgeServerOptions = Pick<
+  FastifyServerOptions,
+  'maxParamLength' | 'frameworkErrors' | 'clientErrorHandler' | 'requestTimeout' | 'keepAliveTimeout'
+> & {
+  readonly http: ServerOptions;
+};
+
+/** At most one warning per this many ms about connections refused over HTTP_MAX_CONNECTIONS (an attack would flood the log). */
+const DROP_WARNING_INTERVAL_MS = 10_000;
 
 /**
  * The answers Fastify and Node give before any route runs, made to look like the core's: RFC 9457
@@ -51,7 +59,17 @@ export class HttpEdges {
 
   /** Spread into the FastifyAdapter options. */
   serverOptions(): EdgeServerOptions {
+    const { HTTP_HEADERS_TIMEOUT_MS: headersTimeout, HTTP_REQUEST_TIMEOUT_MS: requestTimeout } = this.env;
     return {
+      requestTimeout,
+      keepAliveTimeout: this.env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      http: {
+        headersTimeout,
+        requestTimeout,
+        // Node checks both timeouts on this interval (default 30 s, which would let a slow client run up to
+        // 30 s past its limit): a quarter of the headers timeout, at most once a second.
+        connectionsCheckingInterval: Math.min(1_000, Math.max(25, Math.floor(headersTimeout / 4))),
+      },
       maxParamLength: MAX_PATH_PARAM_LENGTH,
       frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
         this.answerFrameworkError(error, request, reply),
@@ -63,9 +81,26 @@ export class HttpEdges {
   install(fastify: FastifyInstance, logger: Logger): void {
     this.logger = logger;
     installJsonBodyParser(fastify, { maxDepth: this.env.JSON_MAX_DEPTH, maxKeys: this.env.JSON_MAX_KEYS });
+    this.limitConnections(fastify.server, logger);
     fastify.addHook('onRequest', (request, reply, done) => {
       (request.raw.socket as TrackedSocket)[LAST_REPLY] = reply;
       done();
+    });
+  }
+
+  /** Node closes connections over the cap as soon as it accepts them ('drop'); the operator hears of it. */
+  private limitConnections(server: Server, logger: Logger): void {
+    const max = this.env.HTTP_MAX_CONNECTIONS;
+    server.maxConnections = max;
+    let dropped = 0;
+    let warnedAt = -Infinity;
+    server.on('drop', () => {
+      dropped++;
+      const now = performance.now();
+      if (now - warnedAt < DROP_WARNING_INTERVAL_MS) return;
+      warnedAt = now;
+      logger.warn({ dropped, maxConnections: max }, `Refused ${dropped} connection(s): HTTP_MAX_CONNECTIONS (${max}) reached`);
+      dropped = 0;
     });
   }
 
@@ -94,6 +129,12 @@ export class HttpEdges {
     const current = last && !last.raw.writableEnded ? last : undefined;
     if (!socket.writable || current?.raw.headersSent) {
       // A response is already under way (or the socket cannot be written): a second one would corrupt it.
+      socket.destroy();
+      return;
+    }
+    if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && !current && socket.bytesRead === 0) {
+      // A connection that never sent a byte (a preconnected or abandoned socket): nothing to answer, and an
+      // unsolicited 408 could be taken by a proxy as the answer to the request it is about to send.
       socket.destroy();
       return;
     }

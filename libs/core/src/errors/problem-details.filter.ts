@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -57,6 +57,15 @@ function truncate(value: string, max: number): string {
   return value.length > max ? `${value.slice(0, max)}…` : value;
 }
 
+/** Node's error for a request whose connection closed before it was fully read ('aborted', ECONNRESET). */
+function clientWentAway(exception: unknown, request: FastifyRequest): boolean {
+  return (
+    exception instanceof Error &&
+    (exception as NodeJS.ErrnoException).code === 'ECONNRESET' &&
+    (request.raw as IncomingMessage | undefined)?.destroyed === true
+  );
+}
+
 function codeFromStatus(status: number): string {
   return (STATUS_CODES[status] ?? 'Error').toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 }
@@ -76,6 +85,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const requestId = typeof request.id === 'string' ? request.id : resolveRequestId(undefined);
+    if (clientWentAway(exception, request)) {
+      // Reading the request failed because its connection is gone (the client hung up, or the request
+      // timeout closed it after answering 408): there is nobody to answer, and nothing went wrong here.
+      this.logger.debug({ requestId }, `${request.method} client connection closed before the request was read`);
+      return;
+    }
     const problem = this.classify(exception, request);
 
     const path = (request.url ?? '/').split('?')[0] ?? '/';
