@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startSandbox, type Sandbox } from '../sandbox/src/index.ts';
+import { API_SECURITY_HEADERS } from './support/headers.js';
 import { startApp, type RunningApp } from './support/process.js';
-import { API_SECURITY_HEADERS, expectEdgeProblem, openRaw, rawRequest, type RawConnection } from './support/raw-http.js';
+import { expectEdgeProblem, openRaw, rawRequest, type RawConnection } from './support/raw-http.js';
 import { expectProblem, upstreamEnvFor } from './support/stack.js';
 import { WEB_AUTH_OFFLINE_ENV } from './support/web-auth-env.js';
 

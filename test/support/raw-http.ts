@@ -2,6 +2,8 @@ import { connect, type Socket } from 'node:net';
 
 import { expect } from 'vitest';
 
+import { API_SECURITY_HEADERS } from './headers.js';
+
 /** One HTTP/1.1 response as read off a raw socket. */
 export interface RawResponse {
   readonly status: number;
@@ -102,16 +104,6 @@ function parseResponse(data: Buffer): RawResponse | undefined {
     body: data.subarray(end + 4, end + 4 + length).toString('utf8'),
   };
 }
-
-/** The OWASP REST set every API response carries (README "How a request flows"). */
-export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'content-security-policy': "default-src 'none';frame-ancestors 'none'",
-  'cross-origin-resource-policy': 'same-site',
-  'referrer-policy': 'no-referrer',
-  'strict-transport-security': 'max-age=31536000; includeSubDomains',
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'DENY',
-};
 
 /**
  * Asserts a problem answer as the platform writes it (on a route or straight on the socket): RFC 9457
