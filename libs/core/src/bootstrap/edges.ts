@@ -67,7 +67,7 @@ export class HttpEdges {
         headersTimeout,
         requestTimeout,
         // Node checks both timeouts on this interval (default 30 s, which would let a slow client run up to
-        // 30 s past its limit): a quarter of the headers timeout, at most once a second.
+        // 30 s past its limit): a quarter of the headers timeout, and at least once a second.
         connectionsCheckingInterval: Math.min(1_000, Math.max(25, Math.floor(headersTimeout / 4))),
       },
       maxParamLength: MAX_PATH_PARAM_LENGTH,
