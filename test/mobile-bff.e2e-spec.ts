@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MOBILE_BFF } from '../apps/mobile-bff/src/mobile-bff.definition.js';
 import { MobileBffModule } from '../apps/mobile-bff/src/mobile-bff.module.js';
 import { KNOWN_IDS, MOBILE_BFF_AUDIENCE } from '../sandbox/src/index.ts';
+import { expectNotStored } from './support/headers.js';
 import { nativeAppLogin } from './support/oauth.js';
 import { expectProblem, postJson, startStack, type Stack } from './support/stack.js';
 
@@ -65,6 +66,15 @@ describe('mobile-bff against the real sandbox', () => {
     const body = await res.json();
     expect(body.items.map((i: { id: string }) => i.id)).toEqual([KNOWN_IDS.product, KNOWN_IDS.productAlt]);
     expect(body.notFound).toEqual([KNOWN_IDS.productUnknown]);
+  });
+
+  it('sends the cards of a signed-in user with Cache-Control: no-store and Vary: Authorization', async () => {
+    const single = await card(KNOWN_IDS.product);
+    expect(single.status).toBe(200);
+    expectNotStored(single, 'authorization');
+    const list = await postJson(`${stack.url}/api/v1/products/cards`, { ids: [KNOWN_IDS.product] }, auth);
+    expect(list.status).toBe(200);
+    expectNotStored(list, 'authorization');
   });
 
   it('answers body errors with problems: malformed JSON, 415, 413, validation', async () => {

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PARTNER_BFF } from '../apps/partner-bff/src/partner-bff.definition.js';
 import { PartnerBffModule } from '../apps/partner-bff/src/partner-bff.module.js';
 import { KNOWN_IDS, PARTNER_GATEWAY_CLIENT_ID } from '../sandbox/src/index.ts';
+import { expectNotStored, varyOf } from './support/headers.js';
 import { partnerClientEnv, partnerKey, partnerKeysEnv } from './support/partner-keys.js';
 import { expectProblem, postJson, startStack, type Stack } from './support/stack.js';
 
@@ -126,6 +127,16 @@ describe('partner-bff against the real sandbox', () => {
     const hidden = await expectProblem(await orders(globex.key, `/${KNOWN_IDS.order}`), 404, 'not-found');
     const unknown = await expectProblem(await orders(globex.key, `/${KNOWN_IDS.orderUnknown}`), 404, 'not-found');
     expect(hidden.detail).toBe(unknown.detail);
+  });
+
+  it("sends a partner's orders with Cache-Control: no-store and Vary: X-Api-Key; the cached feed keeps the cache's headers", async () => {
+    expectNotStored(await orders(acme.key), 'x-api-key');
+    expectNotStored(await orders(acme.key, `/${KNOWN_IDS.order}`), 'x-api-key');
+    // @Cached({ scope: 'partner' }): revalidated on every use, never no-store.
+    const cached = await feed('?limit=1');
+    expect(cached.status).toBe(200);
+    expect(cached.headers.get('cache-control')).toBe('private, no-cache');
+    expect(varyOf(cached)).toContain('x-api-key');
   });
 
   it('refuses orders without the orders:read scope or without an account', async () => {

@@ -5,6 +5,7 @@ import { createPlatformApp } from '@bff/core';
 import { WEB_BFF } from '../apps/web-bff/src/web-bff.definition.js';
 import { WebBffModule } from '../apps/web-bff/src/web-bff.module.js';
 import { API_RESOURCE, browse, CookieJar, KNOWN_IDS, logoutViaForms } from '../sandbox/src/index.ts';
+import { expectNotStored } from './support/headers.js';
 import { expectProblem } from './support/stack.js';
 import {
   browserLogin,
@@ -220,6 +221,18 @@ describe('web-bff sign-in: OIDC token handler with the real sandbox IdP', () => 
     const catalog = (await stack.sandbox.admin.stats('catalog')).lastHeaders;
     expect(catalog.authorization).toBeUndefined();
     expect(catalog.cookie).toBeUndefined();
+  });
+
+  it('sends the personal answers (/api/v1/me, /auth/user) with Cache-Control: no-store and Vary: Cookie, refusals too', async () => {
+    const { jar } = await signIn();
+    for (const path of ['/api/v1/me', '/auth/user']) {
+      const res = await spaFetch(jar, url(path));
+      expect(res.status, path).toBe(200);
+      expectNotStored(res, 'cookie');
+    }
+    const refused = await spaFetch(new CookieJar(), url('/api/v1/me'));
+    expectNotStored(refused, 'cookie');
+    await expectProblem(refused, 401, 'session-required');
   });
 
   it('refuses a callback without a pending login, with a forged state, or replayed', async () => {

@@ -1,25 +1,37 @@
-import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import type { FastifyReply } from 'fastify';
 
+import { CORE_MODULE_OPTIONS, type CoreModuleOptions } from '../core.module-definition.js';
 import { PlatformError } from '../errors/platform-error.js';
 import { RequestContext } from '../request-context/request-context.js';
 import { ROUTE_ACCESS } from './access.constants.js';
 import type { Identity, RouteAccess } from './access.types.js';
 import { AuthenticatorRegistry } from './authenticator.registry.js';
 import { IDENTITY_SLOT } from './identity.js';
+import { credentialHeaderOf, markPersonal } from './private-response.js';
 
 /**
  * The one global guard. Undecided routes are denied; public routes pass; protected routes are
- * authenticated by the strategy they name and must carry every required scope.
+ * authenticated by the strategy they name and must carry every required scope, and their answers,
+ * refusals included, are marked personal (`Cache-Control: no-store`, `Vary` on the credential header
+ * of the strategy's security scheme).
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
   private readonly logger = new Logger('AccessGuard');
+  /** Strategy name → the request header its credentials travel in (from the app's security schemes). */
+  private readonly credentialHeaders = new Map<string, string | undefined>();
 
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticators: AuthenticatorRegistry,
-  ) {}
+    @Inject(CORE_MODULE_OPTIONS) options: CoreModuleOptions,
+  ) {
+    for (const [strategy, scheme] of Object.entries(options.app.securitySchemes ?? {})) {
+      this.credentialHeaders.set(strategy, credentialHeaderOf(scheme));
+    }
+  }
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
@@ -39,7 +51,9 @@ export class AccessGuard implements CanActivate {
     if (!authenticator) {
       throw new PlatformError('internal', 'AUTH_STRATEGY_MISSING', `No authenticator registered for '${access.strategy}'`);
     }
-    const request = context.switchToHttp().getRequest<Record<symbol, unknown>>();
+    const http = context.switchToHttp();
+    markPersonal(http.getResponse<FastifyReply>(), this.credentialHeaders.get(access.strategy));
+    const request = http.getRequest<Record<symbol, unknown>>();
     const identity: Identity = await authenticator.authenticate(request);
     const missing = access.scopes.filter((scope) => !identity.scopes.includes(scope));
     if (missing.length) {

@@ -14,6 +14,7 @@ import { REQUEST_ID_HEADER } from '../core.constants.js';
 import { HealthRegistry } from '../health/health.registry.js';
 import { resolveRequestId } from '../request-context/request-id.js';
 import { releaseBootMemoryWhenSettled } from './boot-memory.js';
+import { HttpEdges } from './edges.js';
 import { installRequestHooks } from './http-hooks.js';
 import { installSecurityHeaders } from './security-headers.js';
 import { buildOpenApiDocument, mountSwagger } from './swagger.js';
@@ -63,7 +64,9 @@ export async function createPlatformApp(
   const values = validateEnvironment([coreEnvSchema, ...definition.env], rawEnv);
   const env = values.get(CoreEnv) as CoreEnv;
 
+  const edges = new HttpEdges(env);
   const adapter = new FastifyAdapter({
+    ...edges.serverOptions(),
     bodyLimit: env.BODY_LIMIT_BYTES,
     trustProxy: trustProxyOption(env.TRUST_PROXY),
     genReqId: (raw: IncomingMessage) => {
@@ -90,6 +93,7 @@ export async function createPlatformApp(
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser(['text/plain']);
   installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root);
+  edges.install(fastify, PinoLogger.root);
   // The API security headers on every response, helmet's document set on HTML (see security-headers.ts).
   installSecurityHeaders(app, fastify);
   app.enableCors({

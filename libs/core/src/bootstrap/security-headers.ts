@@ -30,6 +30,20 @@ export const API_SECURITY_HEADERS: SecurityHeadersOptions = {
 };
 
 /**
+ * The header values `app.useSecurityHeaders(API_SECURITY_HEADERS)` sends, for the answers Nest's
+ * security hook never sees: framework errors answered outside any route and problems written
+ * straight on the socket (see edges.ts). test/edges.e2e-spec.ts checks they match what routes send.
+ */
+export const API_SECURITY_HEADER_VALUES: Readonly<Record<string, string>> = {
+  'content-security-policy': "default-src 'none';frame-ancestors 'none'",
+  'cross-origin-resource-policy': 'same-site',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+};
+
+/**
  * What an HTML document (Swagger UI at /docs) gets instead of, or on top of, the API set: helmet 8's
  * document headers, with a policy that lets Swagger UI run (its scripts and styles come from the app
  * itself; inline styles; data: images).

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
 
 type TransformArgs = { obj: Record<string, unknown>; key: string };
 
@@ -78,6 +78,57 @@ export class CoreEnv {
   @IsIn([true, false], { message: 'DOCS_ENABLED must be true or false' })
   @Transform(parseBoolean)
   DOCS_ENABLED: boolean = true;
+
+  /**
+   * How long a client may take to send the request headers (Node's `headersTimeout`, slowloris); then
+   * 408 request-timeout and the connection is closed. At most HTTP_REQUEST_TIMEOUT_MS.
+   */
+  @IsInt({ message: 'HTTP_HEADERS_TIMEOUT_MS must be an integer between 100 and 300000' })
+  @Min(100, { message: 'HTTP_HEADERS_TIMEOUT_MS must be an integer between 100 and 300000' })
+  @Max(300_000, { message: 'HTTP_HEADERS_TIMEOUT_MS must be an integer between 100 and 300000' })
+  @ValidateBy(
+    {
+      name: 'notAboveRequestTimeout',
+      validator: {
+        validate: (value: unknown, args) => typeof value === 'number' && value <= (args?.object as CoreEnv).HTTP_REQUEST_TIMEOUT_MS,
+      },
+    },
+    { message: 'HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS' },
+  )
+  HTTP_HEADERS_TIMEOUT_MS: number = 10_000;
+
+  /**
+   * How long a client may take to send the whole request, headers and body (Node's `requestTimeout`);
+   * then 408 request-timeout and the connection is closed. Handling time is bounded by REQUEST_DEADLINE_MS.
+   */
+  @IsInt({ message: 'HTTP_REQUEST_TIMEOUT_MS must be an integer between 100 and 600000' })
+  @Min(100, { message: 'HTTP_REQUEST_TIMEOUT_MS must be an integer between 100 and 600000' })
+  @Max(600_000, { message: 'HTTP_REQUEST_TIMEOUT_MS must be an integer between 100 and 600000' })
+  HTTP_REQUEST_TIMEOUT_MS: number = 30_000;
+
+  /** How long an idle keep-alive connection stays open; must exceed the load balancer's idle timeout. */
+  @IsInt({ message: 'HTTP_KEEP_ALIVE_TIMEOUT_MS must be an integer between 1000 and 900000' })
+  @Min(1_000, { message: 'HTTP_KEEP_ALIVE_TIMEOUT_MS must be an integer between 1000 and 900000' })
+  @Max(900_000, { message: 'HTTP_KEEP_ALIVE_TIMEOUT_MS must be an integer between 1000 and 900000' })
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 72_000;
+
+  /** Open connections one process accepts (Node's `server.maxConnections`); more are closed at once. */
+  @IsInt({ message: 'HTTP_MAX_CONNECTIONS must be an integer between 1 and 1000000' })
+  @Min(1, { message: 'HTTP_MAX_CONNECTIONS must be an integer between 1 and 1000000' })
+  @Max(1_000_000, { message: 'HTTP_MAX_CONNECTIONS must be an integer between 1 and 1000000' })
+  HTTP_MAX_CONNECTIONS: number = 10_000;
+
+  /** Deepest nesting of objects and arrays in a JSON body (the body is level 1); deeper → 400 json-too-deep. */
+  @IsInt({ message: 'JSON_MAX_DEPTH must be an integer between 1 and 256' })
+  @Min(1, { message: 'JSON_MAX_DEPTH must be an integer between 1 and 256' })
+  @Max(256, { message: 'JSON_MAX_DEPTH must be an integer between 1 and 256' })
+  JSON_MAX_DEPTH: number = 32;
+
+  /** Object keys in a JSON body, counted over the whole body; more → 400 json-too-many-keys. */
+  @IsInt({ message: 'JSON_MAX_KEYS must be an integer between 1 and 100000' })
+  @Min(1, { message: 'JSON_MAX_KEYS must be an integer between 1 and 100000' })
+  @Max(100_000, { message: 'JSON_MAX_KEYS must be an integer between 1 and 100000' })
+  JSON_MAX_KEYS: number = 1_000;
 }
 
 /** TRUST_PROXY as Fastify's `trustProxy` option. */

@@ -5,7 +5,7 @@ import { PlatformError } from './platform-error.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 
 /** A minimal Fastify reply double that records what the filter sends. */
-function hostFor(url = '/api/v1/things/1') {
+function hostFor(url = '/api/v1/things/1', raw: { destroyed: boolean } = { destroyed: false }) {
   const sent: { status?: number; headers: Record<string, string>; body?: string } = { headers: {} };
   const reply = {
     sent: false,
@@ -22,7 +22,7 @@ function hostFor(url = '/api/v1/things/1') {
       return reply;
     },
   };
-  const request = { id: 'req-1', url: `${url}?secret=1`, method: 'GET', headers: {}, routeOptions: {} };
+  const request = { id: 'req-1', url: `${url}?secret=1`, method: 'GET', headers: {}, routeOptions: {}, raw };
   const host = { switchToHttp: () => ({ getRequest: () => request, getResponse: () => reply }) } as unknown as ArgumentsHost;
   return { host, sent };
 }
@@ -73,5 +73,16 @@ describe('ProblemDetailsFilter', () => {
     filter.catch(new BadRequestException('limit is too large'), host);
     expect(sent.status).toBe(400);
     expect(JSON.parse(sent.body!)).toMatchObject({ type: 'https://bff.example.com/problems/bad-request', detail: 'limit is too large' });
+  });
+
+  it('sends nothing when reading the request failed because its connection is gone', () => {
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    const gone = hostFor('/api/v1/things/1', { destroyed: true });
+    filter.catch(aborted, gone.host);
+    expect(gone.sent).toEqual({ headers: {} });
+    // The same error on a live connection is still a fault, answered with a 500.
+    const live = hostFor();
+    filter.catch(aborted, live.host);
+    expect(live.sent.status).toBe(500);
   });
 });

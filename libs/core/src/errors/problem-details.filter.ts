@@ -1,16 +1,20 @@
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PROBLEM_CONTENT_TYPE } from '../core.constants.js';
+
+import { MAX_PATH_PARAM_LENGTH, PROBLEM_CONTENT_TYPE } from '../core.constants.js';
 import { resolveRequestId } from '../request-context/request-id.js';
 import { ERROR_KINDS, PlatformError } from './platform-error.js';
-import { problemType, type ProblemDocument } from './problem.js';
+import { problemType, requestInstance, type ProblemDocument } from './problem.js';
 
 interface Classified {
   status: number;
   code: string;
   title: string;
   detail: string;
+  /** The URL itself was refused: `instance` names the request instead of echoing the path. */
+  hidesUrl?: boolean;
   retryAfterSeconds?: number;
   extensions?: Readonly<Record<string, unknown>>;
   /** Whether this is a server-side fault worth an error log with the internal cause. */
@@ -18,7 +22,18 @@ interface Classified {
 }
 
 /** Fastify's own 4xx errors, raised before a handler runs, mapped to stable platform codes. */
-const FASTIFY_CODES: Record<string, { code: string; detail: (req: FastifyRequest) => string }> = {
+const FASTIFY_CODES: Record<string, { code: string; detail: (req: FastifyRequest) => string; hidesUrl?: boolean }> = {
+  // The router's refusals (answered through edges.ts's frameworkErrors), before any route matched.
+  FST_ERR_BAD_URL: {
+    code: 'BAD_URL',
+    detail: () => 'The request path is not a valid URL (malformed percent-encoding).',
+    hidesUrl: true,
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    code: 'URI_TOO_LONG',
+    detail: () => `A path segment is longer than ${MAX_PATH_PARAM_LENGTH} characters.`,
+    hidesUrl: true,
+  },
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
     code: 'UNSUPPORTED_MEDIA_TYPE',
     detail: (req) => `Content-Type '${truncate(String(req.headers['content-type'] ?? ''), 80)}' is not supported; send application/json.`,
@@ -42,6 +57,15 @@ function truncate(value: string, max: number): string {
   return value.length > max ? `${value.slice(0, max)}…` : value;
 }
 
+/** Node's error for a request whose connection closed before it was fully read ('aborted', ECONNRESET). */
+function clientWentAway(exception: unknown, request: FastifyRequest): boolean {
+  return (
+    exception instanceof Error &&
+    (exception as NodeJS.ErrnoException).code === 'ECONNRESET' &&
+    (request.raw as IncomingMessage | undefined)?.destroyed === true
+  );
+}
+
 function codeFromStatus(status: number): string {
   return (STATUS_CODES[status] ?? 'Error').toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 }
@@ -61,6 +85,12 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const requestId = typeof request.id === 'string' ? request.id : resolveRequestId(undefined);
+    if (clientWentAway(exception, request)) {
+      // Reading the request failed because its connection is gone (the client hung up, or the request
+      // timeout closed it after answering 408): there is nobody to answer, and nothing went wrong here.
+      this.logger.debug({ requestId }, `${request.method} client connection closed before the request was read`);
+      return;
+    }
     const problem = this.classify(exception, request);
 
     const path = (request.url ?? '/').split('?')[0] ?? '/';
@@ -86,7 +116,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       title: problem.title,
       status: problem.status,
       detail: problem.detail,
-      instance: truncate(path, 256),
+      instance: problem.hidesUrl ? requestInstance(requestId) : truncate(path, 256),
       requestId,
       ...problem.extensions,
     };
@@ -120,7 +150,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       if (status >= 500) return { status, title, code: codeFromStatus(status), detail: title, fault: true };
       const cause = exception.cause as { code?: unknown } | undefined;
       const fastify = typeof cause?.code === 'string' ? FASTIFY_CODES[cause.code] : undefined;
-      if (fastify) return { status, title, code: fastify.code, detail: fastify.detail(request), fault: false };
+      if (fastify) return { status, title, code: fastify.code, detail: fastify.detail(request), hidesUrl: fastify.hidesUrl, fault: false };
       if (status === 404 && /^Cannot [A-Z]+ /.test(exception.message)) {
         const path = (request.url ?? '/').split('?')[0] ?? '/';
         return {

@@ -24,3 +24,11 @@ export interface FieldViolation {
 export function problemType(code: string): string {
   return PROBLEM_TYPE_BASE + code.toLowerCase().replace(/_/g, '-');
 }
+
+/**
+ * The `instance` of a problem about the request line itself (a URL the router refused, a request
+ * Node could not parse): it names the occurrence by its request id, so the rejected URL is never echoed.
+ */
+export function requestInstance(requestId: string): string {
+  return `urn:bff:request:${requestId}`;
+}

@@ -41,7 +41,8 @@ export interface AccessLogInput {
   readonly method: string;
   readonly route: string | undefined;
   readonly status: number;
-  readonly durationMs: number;
+  /** Unknown when the request was refused before it could be read (e.g. a malformed request line). */
+  readonly durationMs: number | undefined;
   readonly headers: IncomingHttpHeaders;
 }
 
@@ -54,8 +55,8 @@ export function writeAccessLog(logger: Logger, input: AccessLogInput): void {
     method: input.method,
     route: input.route ?? '(unmatched)',
     status: input.status,
-    durationMs: Math.round(input.durationMs * 100) / 100,
   };
+  if (input.durationMs !== undefined) line.durationMs = Math.round(input.durationMs * 100) / 100;
   // Headers are worth their cost only when someone is debugging; secrets are redacted either way.
   if (logger.isLevelEnabled('debug')) line.headers = input.headers;
   logger[level](line, 'request completed');
