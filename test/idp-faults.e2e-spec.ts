@@ -219,10 +219,14 @@ describe('web-bff sessions when the IdP fails after sign-in', () => {
     return jar;
   }
 
-  it('serves a signed-in user whose token is still valid without asking the IdP', async () => {
+  it('serves a signed-in user whose token is still valid, and starts logins, without asking the IdP', async () => {
     const { jar } = await signIn();
     await idpSwitch.setMode('refuse');
     expect((await me(jar)).status).toBe(200);
+    // Discovery was fetched before: the authorization URL is built locally (the browser then meets the outage at the IdP).
+    const login = await fetch(`${stack.url}/auth/login`, { redirect: 'manual' });
+    expect(login.status).toBe(302);
+    expect(login.headers.get('location')).toMatch(new RegExp(`^${idpSwitch.url}/auth\\?`));
     await idpSwitch.setMode('blackhole');
     expect((await me(jar)).status).toBe(200);
   });
