@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 // The soak test's verdict (plain ESM, no types): `npm run soak` fails on these trends.
 // @ts-expect-error -- bench/lib is untyped JavaScript tooling
-import { exceeds, leastSquares, secondHalfTrend } from '../bench/lib/trend.mjs';
+import { exceeds, leastSquares, rollingMedian, secondHalfTrend } from '../bench/lib/trend.mjs';
 
 interface Trend {
   points: number;
@@ -18,6 +18,7 @@ interface Trend {
 type Point = { t: number; value: number };
 const fit = leastSquares as (points: Point[]) => { slope: number; intercept: number } | undefined;
 const trendOf = secondHalfTrend as (points: Point[]) => Trend | undefined;
+const smooth = rollingMedian as (points: Point[], window: number) => Point[];
 const judge = exceeds as (
   trend: Trend | undefined,
   limit: { relative: 'growthPct' | 'per10MinPct'; maxPct: number; floor: number },
@@ -81,6 +82,28 @@ describe('soak trend: least squares over the second half', () => {
     const large = trendOf(series(30, 2, (t) => (t < 30 ? 10 : 10 + (20 * (t - 30)) / 28)))!;
     expect(large.growth).toBeCloseTo(20, 5);
     expect(judge(large, { relative: 'growthPct', maxPct: 50, floor: 5 })).toBe(true);
+  });
+
+  it('smooths probe spikes with a rolling median of 5: late one-interval spikes are not a trend, a sustained rise is', () => {
+    // A flat 20 ms p99 with spikes from outside load near the end: least squares alone calls it +100 %.
+    const spiky = series(30, 2, (t) => (t === 46 || t === 56 ? 175 : 20));
+    expect(trendOf(spiky)!.growthPct).toBeGreaterThan(50);
+    const smoothed = trendOf(smooth(spiky, 5))!;
+    expect(smoothed.growth).toBeCloseTo(0, 10);
+    expect(judge(smoothed, { relative: 'growthPct', maxPct: 50, floor: 5 })).toBe(false);
+    // A real rise from 20 to 60 ms over the second half survives the smoothing.
+    const rising = series(30, 2, (t) => (t < 30 ? 20 : 20 + (40 * (t - 30)) / 28));
+    expect(judge(trendOf(smooth(rising, 5)), { relative: 'growthPct', maxPct: 50, floor: 5 })).toBe(true);
+    expect(
+      smooth(
+        [
+          { t: 0, value: 3 },
+          { t: 1, value: 1 },
+          { t: 2, value: NaN },
+        ],
+        5,
+      ).map((p) => p.value),
+    ).toEqual([3, 2, 2]);
   });
 
   it('treats a falling series and too few samples as no trend', () => {

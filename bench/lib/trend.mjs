@@ -24,6 +24,24 @@ export function leastSquares(points) {
 }
 
 /**
+ * Each point's value replaced by the median of the last `window` values (itself included; fewer at the
+ * start). A spike lasting less than half the window disappears; a sustained change comes through,
+ * `window / 2` samples late.
+ */
+export function rollingMedian(points, window) {
+  return points.map((point, i) => {
+    const values = points
+      .slice(Math.max(0, i - window + 1), i + 1)
+      .map((p) => p.value)
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
+    const mid = values.length >> 1;
+    const value = values.length === 0 ? NaN : values.length % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+    return { t: point.t, value };
+  });
+}
+
+/**
  * The trend of `points` (`{ t: seconds, value }`, in time order) over their second half:
  * - `slopePerS`: the fitted slope;
  * - `start`, `end`: the fitted values at the first and last t of the half;
