@@ -11,8 +11,8 @@
  *    benchmark harness does (bench/lib: production flags, NODE_ENV=production, LOG_LEVEL=warn, loopback,
  *    ephemeral ports, never an orphan process), plus `--trace-gc` so the V8 heap can be read from outside;
  * 3. measures capacity: 5 s of the three workloads at once, 50 connections each, as fast as they go; then
- *    keeps that load on until every app has run a full (mark-compact) GC, at most --warmup-max seconds
- *    (default 120): before its first full GC a V8 heap only fills up, which would read as a leak;
+ *    keeps that load on until every app has run two full (mark-compact) GCs, at most --warmup-max seconds
+ *    (default 180): until then a V8 heap mostly fills up to its working size, which would read as a leak;
  * 4. runs the same workloads for --duration seconds (default 600) at --load-fraction (default 0.5) of the
  *    measured rate of each app (autocannon `overallRate`), and every --interval seconds samples each app;
  * 5. fits a least-squares line through the second half of each app's RSS and probe p99 (the p99 series first
@@ -47,6 +47,8 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import autocannon from 'autocannon';
 
 const PROBE_EVERY_MS = 50;
+/** Full (mark-compact) collections each app runs during the warm-up. */
+const WARMUP_FULL_GCS = 2;
 /** Per-interval probe p99s are smoothed over this many samples before the fit (see bench/lib/trend.mjs). */
 const PROBE_SMOOTHING = 5;
 
@@ -117,7 +119,7 @@ async function main() {
   --rss-floor-mb <mb>          ... only when RSS also grew more than this over the second half (default 2)
   --max-probe-growth-pct <p>   probe p99 growth over the second half that fails the run (default 50)
   --probe-floor-ms <ms>        ... only when it also grew more than this (default 5)
-  --warmup-max <s>             longest warm-up at full speed, until every app has run a full GC (default 120; 0: none)
+  --warmup-max <s>             longest warm-up at full speed, until every app has run two full GCs (default 180; 0: none)
   --no-build                   skip node scripts/build.mjs (use the existing dist/)`;
   const usage = (message) => {
     if (message) console.error(`soak: ${message}`);
@@ -136,7 +138,7 @@ async function main() {
         'rss-floor-mb': { type: 'string', default: '2' },
         'max-probe-growth-pct': { type: 'string', default: '50' },
         'probe-floor-ms': { type: 'string', default: '5' },
-        'warmup-max': { type: 'string', default: '120' },
+        'warmup-max': { type: 'string', default: '180' },
         'no-build': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -314,25 +316,29 @@ async function main() {
     `soak: capacity ${APPS.map((n) => `${n} ${Math.round(capacity[n])} req/s`).join(', ')}; soak rate (× ${options.loadFraction}) ${APPS.map((n) => `${rates[n]}`).join(' / ')} req/s for ${durationS} s, sampled every ${intervalS} s`,
   );
 
-  // Warm-up: V8 lets the old generation grow to its working size before the first full collection,
-  // which at a moderate rate takes minutes; memory measured before that only shows the heap filling up.
+  // Warm-up: V8 lets the old generation grow to its working size before the first full collection, and
+  // past its previous peak once more before the second; memory measured before that only shows the heap
+  // filling up. At a moderate rate that takes minutes, at full speed much less.
   const warmup = { seconds: 0, fullGcs: {} };
   if (options.warmupMaxS > 0) {
     const before = Object.fromEntries(APPS.map((name) => [name, gc[name].fullGcs]));
     const fullGcsSince = () => Object.fromEntries(APPS.map((name) => [name, gc[name].fullGcs - before[name]]));
-    log(`soak: warming up at full speed until every app has run a full GC (at most ${options.warmupMaxS} s)`);
+    log(`soak: warming up at full speed until every app has run ${WARMUP_FULL_GCS} full GCs (at most ${options.warmupMaxS} s)`);
     const began = performance.now();
     const runs = APPS.map((name) => runLoad(name, { connections: options.capacityConnections, durationS: options.warmupMaxS }));
-    while (performance.now() - began < options.warmupMaxS * 1000 && Object.values(fullGcsSince()).some((count) => count < 1)) {
+    while (
+      performance.now() - began < options.warmupMaxS * 1000 &&
+      Object.values(fullGcsSince()).some((count) => count < WARMUP_FULL_GCS)
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
     for (const run of runs) run.stop();
     await Promise.all(runs.map((run) => run.done));
     warmup.seconds = (performance.now() - began) / 1000;
     warmup.fullGcs = fullGcsSince();
-    const missing = APPS.filter((name) => warmup.fullGcs[name] < 1);
+    const missing = APPS.filter((name) => warmup.fullGcs[name] < WARMUP_FULL_GCS);
     log(
-      `soak: warmed up in ${warmup.seconds.toFixed(0)} s (full GCs: ${APPS.map((n) => `${n} ${warmup.fullGcs[n]}`).join(', ')})${missing.length ? `; no full GC yet in ${missing.join(', ')}: their memory may still be filling up` : ''}`,
+      `soak: warmed up in ${warmup.seconds.toFixed(0)} s (full GCs: ${APPS.map((n) => `${n} ${warmup.fullGcs[n]}`).join(', ')})${missing.length ? `; fewer in ${missing.join(', ')}: their memory may still be filling up` : ''}`,
     );
   }
 
