@@ -54,6 +54,13 @@ export interface FaultRule {
   stallMs?: number;
   /** 200 with a valid JSON body of about this many bytes. */
   oversizeBytes?: number;
+  /** Adds about this many bytes of extra response headers (`x-sandbox-padding-<n>`) to the real response. */
+  headerBytes?: number;
+  /**
+   * Sends the status line, waits `headerStallMs`, then the rest of the headers and the real body;
+   * the connection closes afterwards. Not combinable with effects that replace the response.
+   */
+  headerStallMs?: number;
 }
 
 export interface ServiceStats {

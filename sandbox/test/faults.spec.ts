@@ -1,3 +1,6 @@
+import { get as httpGet } from 'node:http';
+import { connect } from 'node:net';
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { createAdminClient, KNOWN_IDS, type Problem, type Sandbox } from '../src/index.ts';
@@ -170,6 +173,79 @@ describe('fault injection: broken connections and bodies', () => {
     const plain = await getJson(productUrl());
     expect(plain.status).toBe(200);
     expect(plain.headers.get('x-sandbox-fault')).toBeNull();
+  });
+});
+
+/** GET with node:http, accepting up to 1 MB of headers: the response's headers, body and when the headers were complete. */
+function getWithLargeHeaders(
+  url: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, { maxHeaderSize: 1_000_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
+/** A raw HTTP/1.1 exchange: every chunk as it arrived (ms since the request was written), until the server closes. */
+function rawExchange(url: string): Promise<Array<{ at: number; text: string }>> {
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const chunks: Array<{ at: number; text: string }> = [];
+    const socket = connect(Number(target.port), target.hostname, () => {
+      const started = performance.now();
+      socket.on('data', (data: Buffer) => chunks.push({ at: performance.now() - started, text: data.toString('utf8') }));
+      socket.write(`GET ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\n\r\n`);
+    });
+    socket.on('end', () => resolve(chunks));
+    socket.on('error', reject);
+  });
+}
+
+describe('fault injection: response headers', () => {
+  it('headerBytes: the real response with about that many bytes of extra headers', async () => {
+    const normal = await (await fetch(productUrl())).text();
+    await sandbox.admin.setFaults('catalog', [{ headerBytes: 70_000 }]);
+    const { status, headers, body } = await getWithLargeHeaders(productUrl());
+    expect(status).toBe(200);
+    expect(body).toBe(normal);
+    expect(headers['x-sandbox-fault']).toBe('header-bytes');
+    const padding = Object.entries(headers).filter(([name]) => name.startsWith('x-sandbox-padding-'));
+    const bytes = padding.reduce((sum, [name, value]) => sum + name.length + 4 + String(value).length, 0);
+    expect(bytes).toBeGreaterThanOrEqual(70_000);
+    expect(bytes).toBeLessThan(70_100);
+    // Over the 16 KiB default of Node's HTTP clients: fetch refuses the response.
+    await expect(fetch(productUrl())).rejects.toThrow();
+  });
+
+  it('headerStallMs: the status line at once, the rest of the headers and the real body after the stall, then close', async () => {
+    const normal = await (await fetch(productUrl())).text();
+    await sandbox.admin.setFaults('catalog', [{ headerStallMs: 600, times: 1 }]);
+    const chunks = await rawExchange(productUrl());
+    const [first] = chunks;
+    expect(first?.text).toMatch(/^HTTP\/1\.1 200 OK\r\nx-sandbox-fault: header-stall\r\n$/);
+    expect(first?.at).toBeLessThan(400);
+    const rest = chunks.slice(1);
+    expect(rest[0]?.at).toBeGreaterThanOrEqual(590);
+    const text = rest.map((c) => c.text).join('');
+    const [head, body] = text.split('\r\n\r\n');
+    expect(head).toMatch(/^content-type: application\/json/im);
+    expect(head).toMatch(/^connection: close$/im);
+    expect(head).toContain(`content-length: ${Buffer.byteLength(normal)}`);
+    expect(body).toBe(normal);
+    // Counted once, and the rule is spent: the next request is normal.
+    expect(await sandbox.admin.stats('catalog')).toMatchObject({ faultsApplied: 1 });
+    expect((await getJson(productUrl())).status).toBe(200);
+  });
+
+  it('headerStallMs: refuses a rule that also replaces the response', async () => {
+    await expect(sandbox.admin.setFaults('catalog', [{ headerStallMs: 100, status: 503 }])).rejects.toThrow(
+      /cannot be combined with 'status'/,
+    );
   });
 });
 

@@ -8,6 +8,7 @@ import {
   browse,
   CookieJar,
   DEV_PASSWORD,
+  getSeedCustomers,
   KNOWN_IDS,
   loginViaForms,
   logoutViaForms,
@@ -96,10 +97,14 @@ describe('sandbox IdP (oidc-provider)', () => {
   const webAuth = basic('web-bff', WEB_BFF_DEV_SECRET);
 
   /** A full web-bff login through the forms, then the code exchange. */
-  async function webLogin(jar = new CookieJar(), scope?: string): Promise<{ tokens: TokenSet; jar: CookieJar; nonce: string }> {
+  async function webLogin(
+    jar = new CookieJar(),
+    scope?: string,
+    user: { email: string; password: string } = ALICE,
+  ): Promise<{ tokens: TokenSet; jar: CookieJar; nonce: string }> {
     const { verifier, challenge } = pkce();
     const { url, state, nonce } = authorizeUrl({ challenge, scope });
-    const result = await loginViaForms({ authorizeUrl: url, ...ALICE, cookieJar: jar, redirectUri: WEB_REDIRECT });
+    const result = await loginViaForms({ authorizeUrl: url, ...user, cookieJar: jar, redirectUri: WEB_REDIRECT });
     expect(result.state).toBe(state);
     expect(result.code).toEqual(expect.any(String));
     const exchanged = await token(
@@ -325,6 +330,38 @@ describe('sandbox IdP (oidc-provider)', () => {
       refreshFailures: 2,
       tokenRequests: { authorization_code: 1, refresh_token: 3 },
     });
+  });
+
+  it("revokes every grant of a user (in-process and over HTTP): that user's refresh tokens are refused, others keep theirs", async () => {
+    const first = await webLogin();
+    const second = await webLogin();
+    const bob = getSeedCustomers().find((c) => c.id !== KNOWN_IDS.customer)!;
+    const other = await webLogin(new CookieJar(), undefined, { email: bob.email, password: bob.password });
+
+    expect(idp.revokeGrants(KNOWN_IDS.customer)).toBeGreaterThanOrEqual(1);
+    for (const { tokens } of [first, second]) {
+      expect(await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! }, webAuth)).toMatchObject({
+        status: 400,
+        body: { error: 'invalid_grant' },
+      });
+    }
+    const refreshed = await token({ grant_type: 'refresh_token', refresh_token: other.tokens.refresh_token! }, webAuth);
+    expect(refreshed.status).toBe(200);
+    expect(idp.stats()).toMatchObject({ refreshes: 1, refreshFailures: 2, faultsApplied: 0 });
+
+    const admin = await fetch(`${idp.url}/__admin/revoke-grants`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ accountId: bob.id }),
+    });
+    expect(admin.status).toBe(200);
+    expect(await admin.json()).toEqual({ revoked: 1 });
+    expect(await token({ grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token! }, webAuth)).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_grant' },
+    });
+    const bad = await fetch(`${idp.url}/__admin/revoke-grants`, { method: 'POST', body: '{}' });
+    expect(bad.status).toBe(400);
   });
 
   it('slows token requests down with a latency-only rule, which then proceed normally', async () => {

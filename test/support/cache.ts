@@ -52,7 +52,12 @@ export async function keysUnder(url: string, prefix: string): Promise<string[]> 
 export interface ThrowawayRedis {
   readonly url: string;
   start(): Promise<void>;
+  /** SIGKILL: the server is gone at once, its data with it (nothing is persisted). */
   stop(): Promise<void>;
+  /** SIGSTOP: the server keeps its connections and data but answers nothing until resume(). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
 }
 
 export async function throwawayRedis(): Promise<ThrowawayRedis> {
@@ -95,6 +100,13 @@ function throwawayRedisOn(port: number): ThrowawayRedis {
       const exited = new Promise((resolve) => running.once('exit', resolve));
       running.kill('SIGKILL');
       await exited;
+    },
+    pause() {
+      if (!child || child.exitCode !== null) throw new Error('redis-server is not running');
+      child.kill('SIGSTOP');
+    },
+    resume() {
+      if (child && child.exitCode === null) child.kill('SIGCONT');
     },
   };
 }

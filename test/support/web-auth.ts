@@ -58,6 +58,10 @@ export interface WebAuthStackOptions {
   readonly accessTokenTtlSeconds?: number;
   /** Extra env for every instance. */
   readonly env?: Readonly<Record<string, string>>;
+  /** The IdP's issuer, when it is reached through another address (a proxy in front of it). Default: its own URL. */
+  readonly idpIssuer?: string;
+  /** Runs once the sandbox and its IdP listen, before the instances boot (e.g. to point a proxy at the IdP). */
+  readonly onSandboxStarted?: (sandbox: Sandbox) => void | Promise<void>;
 }
 
 /**
@@ -84,6 +88,7 @@ async function startWebAuthStackOnce(options: WebAuthStackOptions): Promise<WebA
     basePort: 0,
     profile: 'test',
     idp: {
+      ...(options.idpIssuer === undefined ? {} : { issuer: options.idpIssuer }),
       accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 300,
       webRedirectUris: urls.map((url) => `${url}/auth/callback`),
       webPostLogoutRedirectUris: urls.map((url) => `${url}/`),
@@ -93,6 +98,7 @@ async function startWebAuthStackOnce(options: WebAuthStackOptions): Promise<WebA
   const instances: WebInstance[] = [];
   try {
     if (!idp) throw new Error('the sandbox started without its IdP');
+    await options.onSandboxStarted?.(sandbox);
     for (const [i, url] of urls.entries()) {
       const app = await createPlatformApp(WebBffModule, WEB_BFF, {
         env: appEnv({

@@ -7,6 +7,9 @@ import type { FaultRule } from '../types.ts';
 const FAULT_SEED = 0x5eed;
 const MAX_LATENCY_MS = 120_000;
 const MAX_OVERSIZE_BYTES = 256 * 1024 * 1024;
+const MAX_HEADER_BYTES = 8 * 1024 * 1024;
+/** Size of each `x-sandbox-padding-<n>` header value. */
+const HEADER_PADDING_CHUNK = 4_000;
 
 interface ActiveRule {
   rule: FaultRule;
@@ -86,7 +89,12 @@ const RULE_KEYS = new Set([
   'malformed',
   'stallMs',
   'oversizeBytes',
+  'headerBytes',
+  'headerStallMs',
 ]);
+
+/** Effects that replace or cut the response: a header stall delays the real one, so it combines with none of them. */
+const RESPONSE_REPLACING_KEYS = ['reset', 'resetMidBody', 'malformed', 'status', 'stallMs', 'oversizeBytes'] as const;
 
 /** Validates a `POST /__admin/faults` body; returns the rules or an error message. */
 export function parseFaultRules(input: unknown): FaultRule[] | string {
@@ -117,8 +125,14 @@ export function parseFaultRules(input: unknown): FaultRule[] | string {
       optionalNumber(rule, 'retryAfter', 0, 86_400, true) ??
       optionalNumber(rule, 'probability', 0, 1, false) ??
       optionalNumber(rule, 'stallMs', 0, MAX_LATENCY_MS, false) ??
-      optionalNumber(rule, 'oversizeBytes', 0, MAX_OVERSIZE_BYTES, true);
+      optionalNumber(rule, 'oversizeBytes', 0, MAX_OVERSIZE_BYTES, true) ??
+      optionalNumber(rule, 'headerBytes', 0, MAX_HEADER_BYTES, true) ??
+      optionalNumber(rule, 'headerStallMs', 0, MAX_LATENCY_MS, false);
     if (numberError !== undefined) return `rules[${index}]: ${numberError}`;
+    if (rule['headerStallMs'] !== undefined) {
+      const clash = RESPONSE_REPLACING_KEYS.find((key) => rule[key] !== undefined && rule[key] !== false);
+      if (clash !== undefined) return `rules[${index}]: 'headerStallMs' cannot be combined with '${clash}'`;
+    }
     rules.push(rule);
   }
   return rules;
@@ -134,7 +148,23 @@ export function faultKinds(rule: FaultRule): string {
   if (rule.status !== undefined) kinds.push('status');
   if (rule.stallMs !== undefined) kinds.push('stall');
   if (rule.resetMidBody === true) kinds.push('reset-mid-body');
+  if (rule.headerBytes !== undefined) kinds.push('header-bytes');
+  if (rule.headerStallMs !== undefined) kinds.push('header-stall');
   return kinds.join(',');
+}
+
+/** `x-sandbox-padding-<n>` headers adding up to about `bytes` bytes (names, values and separators). */
+export function paddingHeaders(bytes: number): Array<[string, string]> {
+  const headers: Array<[string, string]> = [];
+  let left = bytes;
+  for (let n = 1; left > 0; n++) {
+    const name = `x-sandbox-padding-${n}`;
+    const overhead = name.length + 4; // ": " and CRLF
+    const value = 'x'.repeat(Math.max(1, Math.min(HEADER_PADDING_CHUNK, left - overhead)));
+    headers.push([name, value]);
+    left -= overhead + value.length;
+  }
+  return headers;
 }
 
 /** A syntactically invalid JSON document. */

@@ -2,11 +2,23 @@
  * Shared Fastify plumbing of every sandbox service: problem+json errors, 404 handler, health,
  * OpenAPI document, profile latency, fault injection, request stats and admin routes.
  */
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
 import type { FaultRule, Profile, ServiceName, ServiceStats } from '../types.ts';
 import { cachedBody, JSON_CONTENT_TYPE, sendCached, sendJson } from './caching.ts';
-import { FaultEngine, faultKinds, MALFORMED_BODY, oversizeBody, parseFaultRules, stalledStream, truncatedStream } from './faults.ts';
+import {
+  FaultEngine,
+  faultKinds,
+  MALFORMED_BODY,
+  oversizeBody,
+  paddingHeaders,
+  parseFaultRules,
+  stalledStream,
+  truncatedStream,
+} from './faults.ts';
 import type { OpenApiDocument } from './openapi.ts';
 import { HttpProblem, sendProblem } from './problem.ts';
 
@@ -118,6 +130,17 @@ function sendStatusFault(reply: FastifyReply, rule: FaultRule & { status: number
   }
 }
 
+/** Marks the in-process replay of a request whose headers are stalled: it is not counted, delayed or faulted again. */
+const REPLAY_HEADER = 'x-sandbox-replay';
+/** Response headers the raw writer sets itself. */
+const HOP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length', 'x-sandbox-fault']);
+
+async function readRawBody(request: FastifyRequest): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request.raw) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 export function createServiceServer(module: ServiceModule, profile: Profile): ServiceServer {
   const app = Fastify({
     logger: profile === 'dev' ? { level: 'warn' } : false,
@@ -130,6 +153,7 @@ export function createServiceServer(module: ServiceModule, profile: Profile): Se
   const latency = profileLatency(profile, module.name);
   /** Requests whose response body must be stalled or cut (applied in onSend). */
   const streamFaults = new WeakMap<FastifyRequest, FaultRule>();
+  const replayToken = randomUUID();
 
   // JSON parser that tolerates an empty body (e.g. `POST /__admin/reset` with a JSON content type).
   app.removeContentTypeParser('application/json');
@@ -146,6 +170,36 @@ export function createServiceServer(module: ServiceModule, profile: Profile): Se
     }
   });
 
+  /**
+   * The real response (computed by an in-process replay of the request), written by hand: the
+   * status line at once, the headers and body `rule.headerStallMs` later, then the connection closes.
+   */
+  const sendWithStalledHeaders = async (request: FastifyRequest, reply: FastifyReply, rule: FaultRule): Promise<void> => {
+    reply.hijack();
+    const socket = request.raw.socket;
+    const body = await readRawBody(request);
+    const answer = await app.inject({
+      method: request.method as 'GET',
+      url: request.url,
+      headers: { ...request.headers, [REPLAY_HEADER]: replayToken },
+      ...(body.length > 0 ? { payload: body } : {}),
+    });
+    if (socket.destroyed) return;
+    socket.write(`HTTP/1.1 ${answer.statusCode} ${STATUS_CODES[answer.statusCode] ?? ''}\r\nx-sandbox-fault: ${faultKinds(rule)}\r\n`);
+    const lines: string[] = [];
+    for (const [name, value] of Object.entries(answer.headers)) {
+      if (value === undefined || HOP_HEADERS.has(name)) continue;
+      for (const one of [value].flat()) lines.push(`${name}: ${String(one)}`);
+    }
+    for (const [name, value] of paddingHeaders(rule.headerBytes ?? 0)) lines.push(`${name}: ${value}`);
+    const payload = request.method === 'HEAD' ? Buffer.alloc(0) : answer.rawPayload;
+    lines.push(`content-length: ${String(answer.headers['content-length'] ?? payload.length)}`, 'connection: close');
+    const timer = setTimeout(() => {
+      if (!socket.destroyed) socket.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), payload]));
+    }, rule.headerStallMs);
+    socket.once('close', () => clearTimeout(timer));
+  };
+
   const applyFault = (request: FastifyRequest, reply: FastifyReply, rule: FaultRule, done: () => void): void => {
     stats.faultApplied();
     reply.header('x-sandbox-fault', faultKinds(rule));
@@ -154,6 +208,14 @@ export function createServiceServer(module: ServiceModule, profile: Profile): Se
       request.raw.socket.resetAndDestroy();
       return;
     }
+    if (rule.headerStallMs !== undefined) {
+      sendWithStalledHeaders(request, reply, rule).catch((error: unknown) => {
+        request.log.error({ err: error }, 'header stall fault failed');
+        request.raw.socket.destroy();
+      });
+      return;
+    }
+    for (const [name, value] of paddingHeaders(rule.headerBytes ?? 0)) reply.header(name, value);
     if (rule.stallMs !== undefined || rule.resetMidBody === true) streamFaults.set(request, rule);
     if (rule.malformed === true) {
       reply.code(200).header('cache-control', 'no-store').type(JSON_CONTENT_TYPE).send(MALFORMED_BODY);
@@ -168,7 +230,7 @@ export function createServiceServer(module: ServiceModule, profile: Profile): Se
 
   app.addHook('onRequest', (request, reply, done) => {
     const path = pathOf(request.url);
-    if (isExemptPath(path)) {
+    if (isExemptPath(path) || request.headers[REPLAY_HEADER] === replayToken) {
       done();
       return;
     }

@@ -90,6 +90,12 @@ export interface Idp {
   readonly url: string;
   stats(): IdpStats;
   resetStats(): void;
+  /**
+   * Ends every grant of a user (as when they revoke the app's access, or an administrator blocks
+   * the account): the refresh tokens issued under them are refused from now on with `invalid_grant`.
+   * Returns how many grants ended.
+   */
+  revokeGrants(accountId: string): number;
   /** Replaces the token-endpoint fault rules. */
   setTokenFaults(rules: readonly TokenFaultRule[]): void;
   clearTokenFaults(): void;
@@ -220,8 +226,9 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
   const url = `http://${urlHost}:${port}`;
   const issuer = (options.issuer ?? url).replace(/\/+$/, '');
 
+  const adapter = MemoryAdapter.factory();
   const provider = new Provider(issuer, {
-    adapter: MemoryAdapter.factory(),
+    adapter,
     clients: clientMetadata({
       webRedirectUris: options.webRedirectUris ?? DEFAULT_WEB_REDIRECT_URIS,
       webPostLogoutRedirectUris: options.webPostLogoutRedirectUris ?? DEFAULT_WEB_POST_LOGOUT_REDIRECT_URIS,
@@ -443,6 +450,12 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
       setFaults(parsed.rules as TokenFaultRule[]);
       return sendJson(res, 200, { rules: faults.map(({ rule, remaining }) => ({ ...rule, remaining: remaining ?? null })) });
     }
+    if (path === '/__admin/revoke-grants' && req.method === 'POST') {
+      const parsed = JSON.parse((await readBody(req, FORM_LIMIT_BYTES)).toString('utf8') || '{}') as { accountId?: unknown };
+      if (typeof parsed.accountId !== 'string' || parsed.accountId === '')
+        return sendJson(res, 400, { error: 'invalid_request', error_description: 'expected { accountId: string }' });
+      return sendJson(res, 200, { revoked: adapter.revokeAccount(parsed.accountId) });
+    }
     if (path === '/__admin/token-faults' && req.method === 'DELETE') {
       faults = [];
       return sendJson(res, 200, { rules: [] });
@@ -487,6 +500,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
     resetStats: () => {
       stats = emptyStats();
     },
+    revokeGrants: (accountId) => adapter.revokeAccount(accountId),
     setTokenFaults: setFaults,
     clearTokenFaults: () => {
       faults = [];

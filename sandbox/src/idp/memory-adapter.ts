@@ -11,7 +11,10 @@ interface Entry {
   expiresAt: number | undefined;
 }
 
-export type AdapterFactory = (model: string) => MemoryAdapter;
+export type AdapterFactory = ((model: string) => MemoryAdapter) & {
+  /** Ends every grant of `accountId`: the grants and every token issued under them. Returns how many grants ended. */
+  revokeAccount(accountId: string): number;
+};
 
 export class MemoryAdapter {
   readonly #model: string;
@@ -25,7 +28,17 @@ export class MemoryAdapter {
   /** A factory bound to a fresh store. */
   static factory(): AdapterFactory {
     const store = new Map<string, Entry>();
-    return (model) => new MemoryAdapter(model, store);
+    const revokeAccount = (accountId: string): number => {
+      const grants = [...store.entries()].filter(([key, entry]) => key.startsWith('Grant:') && entry.payload['accountId'] === accountId);
+      for (const [key] of grants) {
+        const grantId = key.slice('Grant:'.length);
+        for (const member of (store.get(`grant:${grantId}`)?.payload as { keys?: string[] } | undefined)?.keys ?? []) store.delete(member);
+        store.delete(`grant:${grantId}`);
+        store.delete(key);
+      }
+      return grants.length;
+    };
+    return Object.assign((model: string) => new MemoryAdapter(model, store), { revokeAccount });
   }
 
   #key(id: string): string {

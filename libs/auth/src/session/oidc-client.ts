@@ -48,7 +48,7 @@ export interface TokenResult {
 }
 
 /** Codes of openid-client errors that mean "the provider is unwell", not "the provider said no". */
-const TRANSIENT_CODES = new Set(['OAUTH_RESPONSE_IS_NOT_JSON', 'OAUTH_RESPONSE_IS_NOT_CONFORM']);
+const TRANSIENT_CODES = new Set(['OAUTH_RESPONSE_IS_NOT_JSON', 'OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_TIMEOUT']);
 
 /** Sorts an openid-client failure into "retry later" and "refused". */
 export function classifyOidcError(error: unknown, what: string): OidcUnavailableError | OidcRejectedError {

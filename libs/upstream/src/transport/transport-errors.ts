@@ -1,10 +1,14 @@
 import { UpstreamError, type UpstreamFailure } from '../upstream.error.js';
 import type { TransportRequest } from '../upstream.types.js';
 
+/** Response headers over the client's limit (undici, Node's HTTP parser): the answer is unusable, and would be again. */
+const HEADER_OVERFLOW_CODES = ['UND_ERR_HEADERS_OVERFLOW', 'HPE_HEADER_OVERFLOW'];
+
 /**
  * Classifies a low-level transport failure (either stack). An aborted signal is reported as
  * 'aborted'; the client knows which signal fired (its timeout, the deadline, or the caller) and
- * re-classifies. Everything else is refused (nothing listening) or reset (died mid-exchange).
+ * re-classifies. Headers over the client's limit are a malformed answer (not retried). Everything
+ * else is refused (nothing listening, or a name that does not resolve) or reset (died mid-exchange).
  */
 export function transportFailure(upstream: string, request: TransportRequest, error: unknown): UpstreamError {
   if (error instanceof UpstreamError) return error;
@@ -14,6 +18,8 @@ export function transportFailure(upstream: string, request: TransportRequest, er
     failure = 'connection_refused';
   } else if (hasCode(error, 'UND_ERR_HEADERS_TIMEOUT') || hasCode(error, 'UND_ERR_BODY_TIMEOUT') || hasCode(error, 'ETIMEDOUT')) {
     failure = 'timeout';
+  } else if (HEADER_OVERFLOW_CODES.some((code) => hasCode(error, code))) {
+    failure = 'malformed_body';
   } else failure = 'connection_reset';
   return new UpstreamError({ upstream, failure, method: request.method, path: request.path, cause: error });
 }
