@@ -1,0 +1,26 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+
+import { addHeaderParameter, addProblemResponse, operationsOf } from '@bff/core';
+
+import { UNSAFE_METHODS } from './csrf.js';
+import { CSRF_HEADER_VALUE, SESSION_STRATEGY } from './session.constants.js';
+
+/**
+ * Where CsrfGuard and the session authenticator require `X-CSRF: 1`: every session route, and every
+ * state-changing request on a public route. Routes of other strategies (bearer, API key) are exempt.
+ */
+export function documentCsrf(document: OpenAPIObject): void {
+  for (const { method, operation } of operationsOf(document)) {
+    const strategies = (operation.security ?? []).flatMap((requirement) => Object.keys(requirement));
+    const session = strategies.includes(SESSION_STRATEGY);
+    if (!session && !(strategies.length === 0 && UNSAFE_METHODS.has(method))) continue;
+    addHeaderParameter(operation, {
+      name: 'X-CSRF',
+      in: 'header',
+      required: true,
+      description: 'Proves a same-origin call (a custom header needs a CORS preflight). Without it: 403.',
+      schema: { type: 'string', enum: [CSRF_HEADER_VALUE] },
+    });
+    addProblemResponse(operation, 403);
+  }
+}

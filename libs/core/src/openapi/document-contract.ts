@@ -1,0 +1,154 @@
+import { ApiExtension } from '@nestjs/swagger';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { STATUS_CODES } from 'node:http';
+
+import { PROBLEM_CONTENT_TYPE } from '../core.constants.js';
+import { PROBLEM_DESCRIPTIONS } from './api-problems.decorator.js';
+
+/** The parts of an OpenAPI 3.1 document the contract step reads and writes (plain JSON). */
+export interface HeaderSpec {
+  readonly description: string;
+  readonly required?: boolean;
+  readonly schema: Record<string, unknown>;
+}
+interface ResponseObject {
+  description: string;
+  headers?: Record<string, HeaderSpec>;
+  content?: Record<string, { schema: Record<string, unknown> }>;
+}
+interface ParameterObject {
+  name: string;
+  in: string;
+  required?: boolean;
+  description?: string;
+  schema?: Record<string, unknown>;
+}
+export interface OperationObject {
+  security?: Record<string, string[]>[];
+  parameters?: ParameterObject[];
+  requestBody?: unknown;
+  responses: Record<string, ResponseObject>;
+  [extension: `x-${string}`]: unknown;
+}
+export interface OperationRef {
+  readonly path: string;
+  /** Upper case, e.g. 'POST'. */
+  readonly method: string;
+  readonly operation: OperationObject;
+}
+
+/**
+ * A lib's additions to the OpenAPI document of every app that uses it (rate limits, CSRF, caching):
+ * behaviour a global guard or hook adds to every route is documented once, here, not per controller.
+ * Attached to the lib's env slice, which every app using the lib lists in its definition.
+ */
+export type DocumentContribution = (document: OpenAPIObject) => void;
+
+/**
+ * Marker extensions: the route's successful responses carry these headers (translated by
+ * completeDocument, then removed). One key per header set, so several decorators can stack.
+ */
+const SUCCESS_HEADERS_EXTENSION = 'x-bff-success-headers-';
+
+/**
+ * Documents response headers that a lib's hook or the handler adds to the route's successful (2xx,
+ * 304) responses, without replacing the route's own `@ApiOkResponse`.
+ */
+export const ApiSuccessHeaders = (headers: Record<string, HeaderSpec>): MethodDecorator =>
+  ApiExtension(`${SUCCESS_HEADERS_EXTENSION}${Object.keys(headers).join('-').toLowerCase()}`, headers) as MethodDecorator;
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+export function operationsOf(document: OpenAPIObject): OperationRef[] {
+  const operations: OperationRef[] = [];
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const method of HTTP_METHODS) {
+      const operation = (item as Record<string, OperationObject | undefined>)[method];
+      if (operation) operations.push({ path, method: method.toUpperCase(), operation });
+    }
+  }
+  return operations;
+}
+
+/** Adds a problem+json response for `status` unless the operation documents it already. */
+export function addProblemResponse(operation: OperationObject, status: number, description?: string): ResponseObject {
+  const key = String(status);
+  operation.responses[key] ??= {
+    description: description ?? PROBLEM_DESCRIPTIONS[status] ?? STATUS_CODES[status] ?? 'Error',
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDto' } } },
+  };
+  return operation.responses[key];
+}
+
+export function addHeader(response: ResponseObject, name: string, header: HeaderSpec): void {
+  response.headers ??= {};
+  response.headers[name] ??= header;
+}
+
+export function addHeaderParameter(operation: OperationObject, parameter: ParameterObject): void {
+  operation.parameters ??= [];
+  if (!operation.parameters.some((p) => p.in === parameter.in && p.name.toLowerCase() === parameter.name.toLowerCase())) {
+    operation.parameters.push(parameter);
+  }
+}
+
+const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
+
+export const isSuccess = (status: string): boolean => /^2\d\d$/.test(status);
+
+const REQUEST_ID_HEADER: HeaderSpec = {
+  description: 'Id of this request (echoes a valid inbound X-Request-Id, else generated); quoted by problem documents and logs.',
+  required: true,
+  schema: { type: 'string', minLength: 1 },
+};
+const RETRY_AFTER_HEADER: HeaderSpec = {
+  description: 'Seconds to wait before retrying.',
+  schema: { type: 'string', pattern: '^[0-9]+$' },
+};
+
+/**
+ * What core's global behaviour adds to every operation of every app, then each lib's contribution:
+ * - every response carries X-Request-Id; every operation may answer 500;
+ * - an operation taking a body (declared, or POST/PUT/PATCH) may answer 400 (malformed JSON), 413 (too large) and 415 (other content type);
+ * - a protected operation may answer 401 (with WWW-Authenticate for header credentials) and, when it
+ *   requires scopes, 403;
+ * - 429 and 503 answers carry Retry-After;
+ * - success-header markers (ApiSuccessHeaders) become headers of the 2xx responses.
+ */
+export function completeDocument(document: OpenAPIObject, contributions: readonly DocumentContribution[]): OpenAPIObject {
+  const schemes = (document.components?.securitySchemes ?? {}) as Record<string, { type?: string; in?: string }>;
+  for (const { method, operation } of operationsOf(document)) {
+    addProblemResponse(operation, 500);
+    // Fastify parses the body of these methods whether or not the route declares one.
+    if (operation.requestBody || BODY_METHODS.has(method)) for (const status of [400, 413, 415]) addProblemResponse(operation, status);
+    for (const requirement of operation.security ?? []) {
+      for (const [scheme, scopes] of Object.entries(requirement)) {
+        const unauthorized = addProblemResponse(operation, 401);
+        const definition = schemes[scheme];
+        if (definition?.type === 'http' || (definition?.type === 'apiKey' && definition.in === 'header')) {
+          addHeader(unauthorized, 'WWW-Authenticate', {
+            description: 'The authentication challenge (RFC 9110), when the credentials are missing or invalid.',
+            schema: { type: 'string' },
+          });
+        }
+        if (scopes.length) addProblemResponse(operation, 403);
+      }
+    }
+    for (const key of Object.keys(operation).filter((name) => name.startsWith(SUCCESS_HEADERS_EXTENSION))) {
+      const headers = operation[key as `x-${string}`] as Record<string, HeaderSpec>;
+      delete operation[key as `x-${string}`];
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!isSuccess(status) && status !== '304') continue;
+        for (const [name, header] of Object.entries(headers)) addHeader(response, name, header);
+      }
+    }
+  }
+  for (const contribute of contributions) contribute(document);
+  for (const { operation } of operationsOf(document)) {
+    for (const [status, response] of Object.entries(operation.responses)) {
+      addHeader(response, 'X-Request-Id', REQUEST_ID_HEADER);
+      if (status === '429' || status === '503') addHeader(response, 'Retry-After', { ...RETRY_AFTER_HEADER, required: status === '429' });
+    }
+  }
+  return document;
+}
