@@ -128,7 +128,11 @@ export const Cached = (options: CachedOptions): MethodDecorator =>
 
 /** Headers the cache's reply hook puts on a cached route's successful answers (see installCacheReplyHook). */
 const CACHE_HEADERS: Record<string, HeaderSpec> = {
-  'X-Cache': { description: 'How the route cache answered.', schema: { type: 'string', enum: ['HIT', 'MISS', 'STALE', 'BYPASS'] } },
+  'X-Cache': {
+    description: 'How the route cache answered.',
+    required: true,
+    schema: { type: 'string', enum: ['HIT', 'MISS', 'STALE', 'BYPASS'] },
+  },
   ETag: {
     description: 'Strong validator of the JSON body; send it back in If-None-Match.',
     schema: { type: 'string', pattern: '^"[^"]+"$' },
