@@ -191,6 +191,7 @@ function absoluteRefs(value: unknown): unknown {
 class ContractCrawler {
   private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
   private readonly validators = new Map<Schema, ValidateFunction>();
+  private readonly harvested = new Map<string, string>();
   readonly failures: string[] = [];
   readonly statuses = new Map<string, Set<number>>();
   requests = 0;
@@ -215,7 +216,9 @@ class ContractCrawler {
   }
 
   async crawl(): Promise<void> {
-    for (const [path, item] of Object.entries(this.document.paths)) {
+    // Collections first: the ids they list are the valid path values of their items (e.g. an order of this partner).
+    const paths = Object.entries(this.document.paths).sort(([a], [b]) => Number(a.includes('{')) - Number(b.includes('{')));
+    for (const [path, item] of paths) {
       for (const method of HTTP_METHODS) {
         const operation = item[method];
         if (operation) await this.crawlOperation(method.toUpperCase(), path, operation);
@@ -231,7 +234,9 @@ class ContractCrawler {
     for (const parameter of parameters) {
       const schema = resolve(this.document, parameter.schema);
       if (parameter.in === 'path') {
-        pathValues[parameter.name] = asText(schema.example ?? KNOWN_PATH_VALUES[parameter.name] ?? validValue(this.document, schema));
+        const parent = template.slice(0, template.indexOf(`/{${parameter.name}}`));
+        pathValues[parameter.name] =
+          this.harvested.get(parent) ?? asText(schema.example ?? KNOWN_PATH_VALUES[parameter.name] ?? validValue(this.document, schema));
       } else if (parameter.in === 'query' && (parameter.required || schema.example !== undefined || schema.default !== undefined)) {
         query[parameter.name] = asText(validValue(this.document, schema));
       } else if (parameter.in === 'header' && parameter.required) {
@@ -248,8 +253,9 @@ class ContractCrawler {
     const base: Probe = { label: 'valid', method, path: pathOf(pathValues), query, headers, body: validBody };
 
     const valid = await this.send(base, operation);
+    if (method === 'GET' && valid.status === 200) this.harvest(template, JSON.parse(valid.text));
     const probes: Probe[] = [];
-    const etag = valid?.headers.get('etag');
+    const etag = valid.headers.get('etag');
     if (etag && operation.responses['304']) {
       probes.push({ ...base, label: 'conditional (If-None-Match: current ETag)', headers: { ...headers, 'if-none-match': etag } });
     }
@@ -295,6 +301,13 @@ class ContractCrawler {
     for (const probe of probes) await this.send(probe, operation);
   }
 
+  /** Remembers the first `items[].id` a collection answered, as a known-good id of its items. */
+  private harvest(path: string, body: unknown): void {
+    const items = (body as { items?: unknown } | null)?.items;
+    const first = Array.isArray(items) ? (items[0] as { id?: unknown } | undefined) : undefined;
+    if (typeof first?.id === 'string') this.harvested.set(path, first.id);
+  }
+
   private credential(scheme: string): Credential {
     const credential = this.app.credentials[scheme];
     if (!credential)
@@ -302,8 +315,8 @@ class ContractCrawler {
     return credential;
   }
 
-  /** Sends one probe and checks the answer against the operation; returns the response when it was sent. */
-  private async send(probe: Probe, operation: OperationDoc): Promise<Response | undefined> {
+  /** Sends one probe and checks the answer against the operation; returns the answer. */
+  private async send(probe: Probe, operation: OperationDoc): Promise<{ status: number; headers: Headers; text: string }> {
     const search = new URLSearchParams(probe.query).toString();
     const url = `${this.app.url}${probe.path}${search ? `?${search}` : ''}`;
     const res = await fetch(url, { method: probe.method, headers: probe.headers, body: probe.body, redirect: 'manual' });
@@ -322,7 +335,7 @@ class ContractCrawler {
           problems.map((problem) => `  - ${problem}`).join('\n'),
       );
     }
-    return res;
+    return { status: res.status, headers: res.headers, text };
   }
 
   private check(operation: OperationDoc, res: Response, text: string): string[] {
