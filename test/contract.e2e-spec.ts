@@ -22,6 +22,7 @@ import { browserLogin, startWebAuthStack } from './support/web-auth.js';
 
 type Schema = Record<string, unknown>;
 interface HeaderDoc {
+  readonly $ref?: string;
   readonly required?: boolean;
   readonly schema?: Schema;
 }
@@ -43,7 +44,7 @@ interface OperationDoc {
 }
 interface OpenApiDoc {
   readonly paths: Record<string, Record<string, OperationDoc>>;
-  readonly components?: { schemas?: Record<string, Schema> };
+  readonly components?: { schemas?: Record<string, Schema>; headers?: Record<string, HeaderDoc> };
 }
 
 /** Credentials of one security scheme: what a real client sends, and a well-formed but wrong one. */
@@ -342,7 +343,10 @@ class ContractCrawler {
     const documented = operation.responses[String(res.status)] ?? operation.responses.default;
     if (!documented) return [`status ${res.status} is not documented (documented: ${Object.keys(operation.responses).join(', ')})`];
     const problems: string[] = [];
-    for (const [name, header] of Object.entries(documented.headers ?? {})) {
+    for (const [name, reference] of Object.entries(documented.headers ?? {})) {
+      const header = reference.$ref
+        ? (this.document.components?.headers?.[reference.$ref.replace('#/components/headers/', '')] ?? {})
+        : reference;
       const value = res.headers.get(name);
       if (value === null) {
         if (header.required) problems.push(`required header ${name} is missing`);

@@ -31,7 +31,10 @@ describe('completeDocument', () => {
     );
     const get = operation(document, '/a', 'GET');
     expect(Object.keys(get.responses).sort()).toEqual(['200', '500']);
-    expect(get.responses['200']?.headers?.['X-Request-Id']).toMatchObject({ required: true });
+    // Documented once under components.headers, referenced by every response.
+    expect(get.responses['200']?.headers?.['X-Request-Id']).toEqual({ $ref: '#/components/headers/X-Request-Id' });
+    expect(get.responses['500']?.headers?.['X-Request-Id']).toEqual({ $ref: '#/components/headers/X-Request-Id' });
+    expect((document.components as { headers?: Record<string, unknown> }).headers?.['X-Request-Id']).toMatchObject({ required: true });
     expect(Object.keys(operation(document, '/a', 'POST').responses).sort()).toEqual(['200', '400', '413', '415', '500']);
   });
 

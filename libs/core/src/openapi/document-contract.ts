@@ -13,7 +13,8 @@ export interface HeaderSpec {
 }
 interface ResponseObject {
   description: string;
-  headers?: Record<string, HeaderSpec>;
+  /** A header shared by many responses is a reference to components.headers (see shareHeaders). */
+  headers?: Record<string, HeaderSpec | { $ref: string }>;
   content?: Record<string, { schema: Record<string, unknown> }>;
 }
 interface ParameterObject {
@@ -150,5 +151,36 @@ export function completeDocument(document: OpenAPIObject, contributions: readonl
       if (status === '429' || status === '503') addHeader(response, 'Retry-After', { ...RETRY_AFTER_HEADER, required: status === '429' });
     }
   }
+  shareHeaders(document);
   return document;
+}
+
+/**
+ * A header documented the same way on every response that has it is described once, under
+ * components.headers, and referenced: the document stays readable with a header on every response.
+ */
+function shareHeaders(document: OpenAPIObject): void {
+  const specs = new Map<string, Set<string>>();
+  for (const { operation } of operationsOf(document)) {
+    for (const response of Object.values(operation.responses)) {
+      for (const [name, header] of Object.entries(response.headers ?? {})) {
+        if (!specs.has(name)) specs.set(name, new Set());
+        specs.get(name)?.add(JSON.stringify(header));
+      }
+    }
+  }
+  const shared = [...specs].filter(([, variants]) => variants.size === 1).map(([name]) => name);
+  if (!shared.length) return;
+  const components = (document.components ??= {}) as { headers?: Record<string, unknown> };
+  components.headers ??= {};
+  for (const { operation } of operationsOf(document)) {
+    for (const response of Object.values(operation.responses)) {
+      for (const name of shared) {
+        const header = response.headers?.[name];
+        if (!header || !response.headers) continue;
+        components.headers[name] = header;
+        response.headers[name] = { $ref: `#/components/headers/${name}` };
+      }
+    }
+  }
 }
