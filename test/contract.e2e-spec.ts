@@ -51,6 +51,8 @@ interface OpenApiDoc {
 interface Credential {
   readonly valid: Record<string, string>;
   readonly invalid: Record<string, string>;
+  /** Real credentials holding only some scopes: an operation requiring another one must answer 403. */
+  readonly limited?: readonly { readonly scopes: readonly string[]; readonly headers: Record<string, string> }[];
 }
 
 interface AppUnderTest {
@@ -261,10 +263,19 @@ class ContractCrawler {
       probes.push({ ...base, label: 'conditional (If-None-Match: current ETag)', headers: { ...headers, 'if-none-match': etag } });
     }
     for (const scheme of schemes) {
-      const { valid: validHeaders, invalid } = this.credential(scheme);
+      const { valid: validHeaders, invalid, limited = [] } = this.credential(scheme);
       const without = Object.fromEntries(Object.entries(headers).filter(([name]) => !(name in validHeaders)));
       probes.push({ ...base, label: `no ${scheme} credentials`, headers: without });
       probes.push({ ...base, label: `invalid ${scheme} credentials`, headers: { ...without, ...invalid } });
+      const required = (operation.security ?? []).flatMap((requirement) => requirement[scheme] ?? []);
+      const lacking = limited.find((identity) => required.some((scope) => !identity.scopes.includes(scope)));
+      if (lacking) {
+        probes.push({
+          ...base,
+          label: `${scheme} credentials without scope ${required.join(' ')}`,
+          headers: { ...without, ...lacking.headers },
+        });
+      }
     }
     probes.push({ ...base, label: 'unknown query parameter', query: { ...query, unexpectedParameter: '1' } });
     for (const parameter of parameters) {
@@ -407,6 +418,7 @@ async function startMobile(): Promise<AppUnderTest> {
     JWT_AUDIENCE: MOBILE_BFF_AUDIENCE,
   }));
   const tokens = await nativeAppLogin(stack.sandbox.idp!, { scope: 'catalog:read' });
+  const ordersOnly = await nativeAppLogin(stack.sandbox.idp!, { scope: 'orders:read' });
   const [header = '', payload = ''] = tokens.accessToken.split('.');
   return {
     name: 'mobile-bff',
@@ -415,6 +427,7 @@ async function startMobile(): Promise<AppUnderTest> {
       jwt: {
         valid: { authorization: `Bearer ${tokens.accessToken}` },
         invalid: { authorization: `Bearer ${header}.${payload}.invalidsignature` },
+        limited: [{ scopes: ['orders:read'], headers: { authorization: `Bearer ${ordersOnly.accessToken}` } }],
       },
     },
     close: () => stack.close(),
@@ -423,16 +436,27 @@ async function startMobile(): Promise<AppUnderTest> {
 
 async function startPartner(): Promise<AppUnderTest> {
   const key = partnerKey('acme', ['catalog:read', 'orders:read'], { account: KNOWN_IDS.customer });
+  const feedOnly = partnerKey('feed-only', ['catalog:read']);
+  const ordersOnly = partnerKey('orders-only', ['orders:read'], { account: KNOWN_IDS.customer });
   const stack = await startStack(PartnerBffModule, PARTNER_BFF, (sandbox) => ({
     ...GENEROUS_LIMITS,
-    PARTNER_API_KEYS: partnerKeysEnv(key),
+    PARTNER_API_KEYS: partnerKeysEnv(key, feedOnly, ordersOnly),
     ...partnerClientEnv(sandbox.idp!.issuer),
   }));
   const unknown = partnerKey('acme', ['catalog:read']);
   return {
     name: 'partner-bff',
     url: stack.url,
-    credentials: { 'api-key': { valid: { 'x-api-key': key.key }, invalid: { 'x-api-key': unknown.key } } },
+    credentials: {
+      'api-key': {
+        valid: { 'x-api-key': key.key },
+        invalid: { 'x-api-key': unknown.key },
+        limited: [
+          { scopes: ['catalog:read'], headers: { 'x-api-key': feedOnly.key } },
+          { scopes: ['orders:read'], headers: { 'x-api-key': ordersOnly.key } },
+        ],
+      },
+    },
     close: () => stack.close(),
   };
 }
