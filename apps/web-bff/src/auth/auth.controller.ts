@@ -72,7 +72,13 @@ export class AuthController {
       'Deletes the server-side session, revokes its refresh token and clears the cookie. Answers the identity provider logout URL ' +
       'instead of redirecting: a fetch cannot follow a cross-origin redirect, the SPA navigates there itself.',
   })
-  @ApiOkResponse({ type: LogoutDto })
+  @ApiOkResponse({
+    type: LogoutDto,
+    headers: {
+      'Set-Cookie': { description: 'Clears the session cookie.', required: true, schema: { type: 'string' } },
+      'Cache-Control': REDIRECT_HEADERS['Cache-Control'],
+    },
+  })
   @ApiProblemResponses(403, 503)
   async logout(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<LogoutDto> {
     const result = await this.loginFlow.logout(request.headers);

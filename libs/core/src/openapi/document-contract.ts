@@ -102,6 +102,17 @@ const REQUEST_ID_HEADER: HeaderSpec = {
   required: true,
   schema: { type: 'string', minLength: 1 },
 };
+/** Problem answers are never stored (ProblemDetailsFilter). */
+const PROBLEM_CACHE_CONTROL: HeaderSpec = { description: 'Problem answers are never stored.', required: true, schema: { type: 'string', enum: ['no-store'] } };
+/** What core's security headers (bootstrap/security-headers.ts) put on every API answer. */
+const SECURITY_HEADERS: Readonly<Record<string, HeaderSpec>> = {
+  'Content-Security-Policy': { description: 'Nothing in an API answer may load or frame anything.', required: true, schema: { type: 'string' } },
+  'Cross-Origin-Resource-Policy': { description: 'Readable by same-site pages only.', required: true, schema: { type: 'string', enum: ['same-site'] } },
+  'Referrer-Policy': { description: 'No referrer leaves with links.', required: true, schema: { type: 'string', enum: ['no-referrer'] } },
+  'Strict-Transport-Security': { description: 'HTTPS only, for this host and its subdomains.', required: true, schema: { type: 'string' } },
+  'X-Content-Type-Options': { description: 'No MIME sniffing.', required: true, schema: { type: 'string', enum: ['nosniff'] } },
+  'X-Frame-Options': { description: 'Never framed.', required: true, schema: { type: 'string', enum: ['DENY'] } },
+};
 const RETRY_AFTER_HEADER: HeaderSpec = {
   description: 'Seconds to wait before retrying.',
   schema: { type: 'string', pattern: '^[0-9]+$' },
@@ -109,7 +120,8 @@ const RETRY_AFTER_HEADER: HeaderSpec = {
 
 /**
  * What core's global behaviour adds to every operation of every app, then each lib's contribution:
- * - every response carries X-Request-Id; every operation may answer 500;
+ * - every response carries X-Request-Id and the security headers, every problem answer Cache-Control: no-store;
+ *   every operation may answer 500;
  * - an operation taking a body (declared, or POST/PUT/PATCH) may answer 400 (malformed JSON), 413 (too large) and 415 (other content type);
  * - a protected operation may answer 401 (with WWW-Authenticate for header credentials) and, when it
  *   requires scopes, 403;
@@ -148,6 +160,8 @@ export function completeDocument(document: OpenAPIObject, contributions: readonl
   for (const { operation } of operationsOf(document)) {
     for (const [status, response] of Object.entries(operation.responses)) {
       addHeader(response, 'X-Request-Id', REQUEST_ID_HEADER);
+      for (const [name, header] of Object.entries(SECURITY_HEADERS)) addHeader(response, name, header);
+      if (response.content?.[PROBLEM_CONTENT_TYPE]) addHeader(response, 'Cache-Control', PROBLEM_CACHE_CONTROL);
       if (status === '429' || status === '503') addHeader(response, 'Retry-After', { ...RETRY_AFTER_HEADER, required: status === '429' });
     }
   }
