@@ -10,7 +10,7 @@ import { CookieJar, KNOWN_IDS, MOBILE_BFF_AUDIENCE } from '../sandbox/src/index.
 import { nativeAppLogin } from './support/oauth.js';
 import { partnerClientEnv, partnerKey, partnerKeysEnv } from './support/partner-keys.js';
 import { startStack } from './support/stack.js';
-import { browserLogin, startWebAuthStack } from './support/web-auth.js';
+import { browserLogin, SPA_ORIGIN, startWebAuthStack } from './support/web-auth.js';
 
 /**
  * Contract test: each app is crawled through its OWN OpenAPI document (GET /docs-json), every
@@ -59,6 +59,8 @@ interface AppUnderTest {
   readonly name: string;
   readonly url: string;
   readonly credentials: Readonly<Record<string, Credential>>;
+  /** Sent on every request, as the app's own browser front end does (exercises the CORS answer headers). */
+  readonly origin?: string;
   close(): Promise<void>;
 }
 
@@ -233,7 +235,7 @@ class ContractCrawler {
     const parameters = operation.parameters ?? [];
     const pathValues: Record<string, string> = {};
     const query: Record<string, string> = {};
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...(this.app.origin ? { origin: this.app.origin } : {}) };
     for (const parameter of parameters) {
       const schema = resolve(this.document, parameter.schema);
       if (parameter.in === 'path') {
@@ -406,6 +408,7 @@ async function startWeb(): Promise<AppUnderTest> {
   return {
     name: 'web-bff',
     url: stack.url,
+    origin: SPA_ORIGIN,
     credentials: { session: { valid: { cookie }, invalid: { cookie: `${cookieName}=${'x'.repeat(43)}` } } },
     close: () => stack.close(),
   };

@@ -37,3 +37,12 @@ export function mountSwagger(app: INestApplication, definition: AppDefinition, d
     swaggerOptions: { persistAuthorization: false, displayRequestDuration: true },
   });
 }
+
+/**
+ * Writes the document to stdout (`--print-openapi`) and resolves once it is flushed: stdout is a pipe
+ * under `npm run openapi`, asynchronous in Node, and the process exits right after.
+ */
+export function printOpenApiDocument(app: INestApplication, definition: AppDefinition): Promise<void> {
+  const text = `${JSON.stringify(buildOpenApiDocument(app, definition), null, 2)}\n`;
+  return new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
+}

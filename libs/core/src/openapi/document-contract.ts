@@ -113,6 +113,13 @@ const SECURITY_HEADERS: Readonly<Record<string, HeaderSpec>> = {
   'X-Content-Type-Options': { description: 'No MIME sniffing.', required: true, schema: { type: 'string', enum: ['nosniff'] } },
   'X-Frame-Options': { description: 'Never framed.', required: true, schema: { type: 'string', enum: ['DENY'] } },
 };
+/** What CORS adds to answers to a request whose Origin is in CORS_ORIGINS (none otherwise). */
+const CORS_HEADERS: Readonly<Record<string, HeaderSpec>> = {
+  'Access-Control-Allow-Origin': { description: 'The calling origin, when it is allowed (CORS_ORIGINS).', schema: { type: 'string' } },
+  'Access-Control-Allow-Credentials': { description: 'Cookies may be sent cross-origin by allowed origins.', schema: { type: 'string', enum: ['true'] } },
+  'Access-Control-Expose-Headers': { description: 'Response headers an allowed origin\'s script may read.', schema: { type: 'string' } },
+  Vary: { description: 'Request headers the answer depends on (Origin when CORS is configured).', schema: { type: 'string' } },
+};
 const RETRY_AFTER_HEADER: HeaderSpec = {
   description: 'Seconds to wait before retrying.',
   schema: { type: 'string', pattern: '^[0-9]+$' },
@@ -120,7 +127,8 @@ const RETRY_AFTER_HEADER: HeaderSpec = {
 
 /**
  * What core's global behaviour adds to every operation of every app, then each lib's contribution:
- * - every response carries X-Request-Id and the security headers, every problem answer Cache-Control: no-store;
+ * - every response carries X-Request-Id and the security headers (and the CORS headers for allowed origins),
+ *   every problem answer Cache-Control: no-store;
  *   every operation may answer 500;
  * - an operation taking a body (declared, or POST/PUT/PATCH) may answer 400 (malformed JSON), 413 (too large) and 415 (other content type);
  * - a protected operation may answer 401 (with WWW-Authenticate for header credentials) and, when it
@@ -161,6 +169,7 @@ export function completeDocument(document: OpenAPIObject, contributions: readonl
     for (const [status, response] of Object.entries(operation.responses)) {
       addHeader(response, 'X-Request-Id', REQUEST_ID_HEADER);
       for (const [name, header] of Object.entries(SECURITY_HEADERS)) addHeader(response, name, header);
+      for (const [name, header] of Object.entries(CORS_HEADERS)) addHeader(response, name, header);
       if (response.content?.[PROBLEM_CONTENT_TYPE]) addHeader(response, 'Cache-Control', PROBLEM_CACHE_CONTROL);
       if (status === '429' || status === '503') addHeader(response, 'Retry-After', { ...RETRY_AFTER_HEADER, required: status === '429' });
     }
