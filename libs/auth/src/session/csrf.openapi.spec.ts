@@ -30,6 +30,8 @@ describe('documentCsrf', () => {
       expect(op(document, path, method).parameters).toEqual([expect.objectContaining({ name: 'X-CSRF', required: true })]);
       expect(op(document, path, method).responses['403']).toBeDefined();
     }
+    expect(op(document, '/session', 'get').responses['401']?.headers?.['Set-Cookie']).toBeDefined();
+    expect(op(document, '/public', 'post').responses['401']).toBeUndefined();
     for (const [path, method] of [
       ['/public', 'get'],
       ['/bearer', 'post'],
