@@ -24,7 +24,19 @@ export { AuthenticatorRegistry } from './access/authenticator.registry.js';
 export { identityOf, IDENTITY_SLOT } from './access/identity.js';
 export type { Authenticator, Identity, RouteAccess } from './access/access.types.js';
 export { ApiProblemResponses } from './openapi/api-problems.decorator.js';
+export {
+  addHeader,
+  addHeaderParameter,
+  addProblemResponse,
+  ApiSuccessHeaders,
+  isSuccess,
+  operationsOf,
+  type DocumentContribution,
+  type HeaderSpec,
+  type OperationObject,
+} from './openapi/document-contract.js';
 export { DegradedSectionDto } from './openapi/problem.dto.js';
 export { IdListDto } from './openapi/id-list.dto.js';
 export { ProductIdParams } from './openapi/product-id.dto.js';
+export { RESOURCE_ID_PATTERN } from './openapi/resource-id.js';
 export { controllerPathOf, declaredRouteOf } from './framework/nest-internals.js';

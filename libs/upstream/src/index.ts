@@ -25,4 +25,4 @@ export type {
 export { Aggregator } from './aggregation/aggregator.js';
 export { SECTION_FALLBACK } from './aggregation/aggregation.constants.js';
 export type { SectionContext, SectionFallbackStore } from './aggregation/aggregation.types.js';
-export { sectionHeaders } from './aggregation/section-headers.js';
+export { ApiSectionHeaders, sectionHeaders } from './aggregation/section-headers.js';

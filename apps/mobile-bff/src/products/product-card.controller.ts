@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+
 import { ApiProblemResponses, IdListDto, ProductIdParams, Protected } from '@bff/core';
-import { sectionHeaders } from '@bff/upstream';
+import { ApiSectionHeaders, sectionHeaders } from '@bff/upstream';
+
 import { ProductCardDto, ProductCardListDto } from './product-card.dto.js';
 import { ProductCardService } from './product-card.service.js';
 
@@ -15,6 +17,7 @@ export class ProductCardController {
   @Protected('jwt', ['catalog:read'])
   @ApiOperation({ summary: 'Compact product card: id, name, thumbnail, price, in stock, rating.' })
   @ApiOkResponse({ type: ProductCardDto })
+  @ApiSectionHeaders()
   @ApiProblemResponses(401, 403, 404, 429, 502, 503, 504)
   async get(@Param() params: ProductIdParams, @Res({ passthrough: true }) reply: FastifyReply): Promise<ProductCardDto> {
     const card = await this.cards.get(params.id);
@@ -29,6 +32,7 @@ export class ProductCardController {
     summary: 'Cards for up to 50 products (list screens), in one round trip. Ratings are left out to keep the payload small.',
   })
   @ApiOkResponse({ type: ProductCardListDto })
+  @ApiSectionHeaders()
   @ApiProblemResponses(401, 403, 413, 415, 429, 502, 503, 504)
   async list(@Body() body: IdListDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ProductCardListDto> {
     const cards = await this.cards.list(body.ids);

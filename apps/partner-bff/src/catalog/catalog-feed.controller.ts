@@ -1,9 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiProblemResponses, IdListDto, Protected } from '@bff/core';
+
 import { Cached } from '@bff/cache';
-import { sectionHeaders } from '@bff/upstream';
+import { ApiProblemResponses, IdListDto, Protected } from '@bff/core';
+import { ApiSectionHeaders, sectionHeaders } from '@bff/upstream';
+
 import { CatalogFeedDto, CatalogFeedQuery, CatalogLookupDto } from './catalog-feed.dto.js';
 import { CatalogFeedService } from './catalog-feed.service.js';
 
@@ -27,6 +29,7 @@ export class CatalogFeedController {
   })
   @ApiOperation({ summary: 'Paged catalogue feed with prices and availability, cursor-based.' })
   @ApiOkResponse({ type: CatalogFeedDto })
+  @ApiSectionHeaders()
   @ApiProblemResponses(401, 403, 429, 502, 503, 504)
   async list(@Query() query: CatalogFeedQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<CatalogFeedDto> {
     const page = await this.feed.page(query);
@@ -39,6 +42,7 @@ export class CatalogFeedController {
   @Protected('api-key', ['catalog:read'])
   @ApiOperation({ summary: 'Feed entries for up to 50 known product ids.' })
   @ApiOkResponse({ type: CatalogLookupDto })
+  @ApiSectionHeaders()
   @ApiProblemResponses(401, 403, 413, 415, 429, 502, 503, 504)
   async lookup(@Body() body: IdListDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<CatalogLookupDto> {
     const entries = await this.feed.lookup(body.ids);

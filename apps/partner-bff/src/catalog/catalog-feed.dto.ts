@@ -1,15 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+
 import { DegradedSectionDto } from '@bff/core';
 
+const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,200}$/;
+
 export class CatalogFeedQuery {
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s nextCursor.' })
+  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s nextCursor.', pattern: CURSOR_PATTERN.source })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'cursor must be an opaque token returned as nextCursor' })
+  @Matches(CURSOR_PATTERN, { message: 'cursor must be an opaque token returned as nextCursor' })
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer' })

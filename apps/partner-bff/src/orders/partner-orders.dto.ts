@@ -1,9 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
 
+import { RESOURCE_ID_PATTERN } from '@bff/core';
+
 export class OrderIdParams {
-  @ApiProperty({ example: 'o-000001' })
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, { message: 'id must be 1-64 letters, digits, - or _' })
+  @ApiProperty({ example: 'o-000001', pattern: RESOURCE_ID_PATTERN.source, maxLength: 64 })
+  @Matches(RESOURCE_ID_PATTERN, { message: 'id must be 1-64 letters, digits, - or _' })
   id: string;
 }
 

@@ -1,9 +1,18 @@
 import { Controller, Get, HttpCode, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiProblemResponses, Public, type Identity } from '@bff/core';
+
 import { CurrentUser, LoginFlow, SessionProtected, sessionUserOf, type AuthRedirect } from '@bff/auth';
+import { ApiProblemResponses, Public, type Identity } from '@bff/core';
+
 import { LoginQueryDto, LogoutDto, SessionUserDto } from './auth.dto.js';
+
+/** What every sign-in redirect carries (see redirect()). */
+const REDIRECT_HEADERS = {
+  Location: { description: 'Where the browser goes next.', required: true, schema: { type: 'string' } },
+  'Set-Cookie': { description: 'The login cookie (sign-in) or the session cookie (callback).', required: true, schema: { type: 'string' } },
+  'Cache-Control': { description: 'Never stored.', required: true, schema: { type: 'string', enum: ['no-store'] } },
+};
 
 function redirect(reply: FastifyReply, result: AuthRedirect): void {
   void reply
@@ -27,7 +36,7 @@ export class AuthController {
     summary: 'Start sign-in (navigate the window here, do not fetch).',
     description: 'Redirects to the identity provider (authorization code + PKCE). Ends any session this browser already has.',
   })
-  @ApiFoundResponse({ description: 'Redirect to the identity provider; sets the short-lived login cookie.' })
+  @ApiFoundResponse({ description: 'Redirect to the identity provider; sets the short-lived login cookie.', headers: REDIRECT_HEADERS })
   @ApiProblemResponses(400, 503)
   async login(@Query() query: LoginQueryDto, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     redirect(reply, await this.loginFlow.beginLogin(query.returnTo, request.headers));
@@ -36,7 +45,7 @@ export class AuthController {
   @Get('callback')
   @Public('The identity provider returns the browser here; checked by the login cookie, state, PKCE and nonce')
   @ApiOperation({ summary: 'Sign-in callback (redirect URI registered at the identity provider).' })
-  @ApiFoundResponse({ description: 'Signed in: a new session cookie, then a redirect to returnTo.' })
+  @ApiFoundResponse({ description: 'Signed in: a new session cookie, then a redirect to returnTo.', headers: REDIRECT_HEADERS })
   @ApiProblemResponses(400, 503)
   async callback(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const url = request.raw.url ?? '';
@@ -63,7 +72,13 @@ export class AuthController {
       'Deletes the server-side session, revokes its refresh token and clears the cookie. Answers the identity provider logout URL ' +
       'instead of redirecting: a fetch cannot follow a cross-origin redirect, the SPA navigates there itself.',
   })
-  @ApiOkResponse({ type: LogoutDto })
+  @ApiOkResponse({
+    type: LogoutDto,
+    headers: {
+      'Set-Cookie': { description: 'Clears the session cookie.', required: true, schema: { type: 'string' } },
+      'Cache-Control': REDIRECT_HEADERS['Cache-Control'],
+    },
+  })
   @ApiProblemResponses(403, 503)
   async logout(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<LogoutDto> {
     const result = await this.loginFlow.logout(request.headers);

@@ -1,9 +1,11 @@
 import { Controller, Get, Param, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { ApiProblemResponses, ProductIdParams, Public } from '@bff/core';
+
 import { Cached } from '@bff/cache';
-import { sectionHeaders } from '@bff/upstream';
+import { ApiProblemResponses, ProductIdParams, Public } from '@bff/core';
+import { ApiSectionHeaders, sectionHeaders } from '@bff/upstream';
+
 import { ProductPageDto } from './product-page.dto.js';
 import { ProductPageService } from './product-page.service.js';
 
@@ -24,6 +26,7 @@ export class ProductPageController {
       'listed in meta.degraded and in the X-Degraded-Sections header.',
   })
   @ApiOkResponse({ type: ProductPageDto })
+  @ApiSectionHeaders()
   @ApiProblemResponses(404, 502, 503, 504)
   async get(@Param() params: ProductIdParams, @Res({ passthrough: true }) reply: FastifyReply): Promise<ProductPageDto> {
     const page = await this.pages.get(params.id);

@@ -4,6 +4,7 @@ import { IsIn, IsInt, Matches, Max, Min } from 'class-validator';
 import { envClass, type EnvSchema } from '@bff/core';
 
 import { parseBoolean } from '../env.util.js';
+import { documentRateLimits } from './rate-limit.openapi.js';
 
 const int = (name: string, min: number, max: number) => {
   const message = `${name} must be an integer between ${min} and ${max}`;
@@ -60,4 +61,4 @@ export class RateLimitEnv {
 }
 
 /** Env slice of RateLimitModule; list it in the app definition's `env`. */
-export const rateLimitEnv: EnvSchema<RateLimitEnv> = envClass(RateLimitEnv, 'auth (rate limits)');
+export const rateLimitEnv: EnvSchema<RateLimitEnv> = { ...envClass(RateLimitEnv, 'auth (rate limits)'), openApi: documentRateLimits };

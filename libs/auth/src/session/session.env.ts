@@ -1,8 +1,11 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, type ValidationArguments } from 'class-validator';
+
 import { envClass, type EnvSchema } from '@bff/core';
+
 import { isIssuerUrl, issuerMessage, parseBoolean } from '../env.util.js';
 import { isSecureOrLoopback } from '../oidc/discovery.js';
+import { documentCsrf } from './csrf.openapi.js';
 
 /** An absolute https URL (http only on loopback, for dev and tests), without fragment or credentials. */
 function isClientUrl(value: unknown): boolean {
@@ -134,4 +137,4 @@ export class SessionAuthEnv {
 }
 
 /** Env slice of SessionAuthModule; list it in the app definition's `env`. */
-export const sessionAuthEnv: EnvSchema<SessionAuthEnv> = envClass(SessionAuthEnv, 'auth (session)');
+export const sessionAuthEnv: EnvSchema<SessionAuthEnv> = { ...envClass(SessionAuthEnv, 'auth (session)'), openApi: documentCsrf };

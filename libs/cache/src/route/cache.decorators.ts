@@ -1,4 +1,7 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
+
+import { ApiSuccessHeaders, type HeaderSpec } from '@bff/core';
 
 import { CACHED_ROUTE, CREDENTIAL_HEADERS } from '../cache.constants.js';
 
@@ -116,4 +119,32 @@ export function toCachePolicy(options: CachedOptions): CachePolicy {
  * @Cached({ ttl: 5, staleWhileRevalidate: 30, staleIfError: 300, tags: ['product:{id}'] })
  * ```
  */
-export const Cached = (options: CachedOptions): MethodDecorator => SetMetadata(CACHED_ROUTE, toCachePolicy(options));
+export const Cached = (options: CachedOptions): MethodDecorator =>
+  applyDecorators(
+    SetMetadata(CACHED_ROUTE, toCachePolicy(options)),
+    ApiSuccessHeaders(CACHE_HEADERS),
+    ApiResponse({ status: 304, description: 'Not modified: If-None-Match names the current ETag (empty body).' }),
+  );
+
+/** Headers the cache's reply hook puts on a cached route's successful answers (see installCacheReplyHook). */
+const CACHE_HEADERS: Record<string, HeaderSpec> = {
+  'X-Cache': {
+    description: 'How the route cache answered.',
+    required: true,
+    schema: { type: 'string', enum: ['HIT', 'MISS', 'STALE', 'BYPASS'] },
+  },
+  ETag: {
+    description: 'Strong validator of the JSON body; send it back in If-None-Match.',
+    schema: { type: 'string', pattern: '^"[^"]+"$' },
+  },
+  'Cache-Control': { description: 'Freshness for browsers and shared caches, by the route policy and scope.', schema: { type: 'string' } },
+  Vary: { description: 'Request headers the answer depends on.', schema: { type: 'string' } },
+  Age: {
+    description: 'Seconds since the stored answer was computed (answers served from the cache).',
+    schema: { type: 'string', pattern: '^[0-9]+$' },
+  },
+  'X-Cache-Stale': {
+    description: '`1` when the answer is a stale copy served because refreshing it failed.',
+    schema: { type: 'string', enum: ['1'] },
+  },
+};

@@ -17,7 +17,7 @@ import { releaseBootMemoryWhenSettled } from './boot-memory.js';
 import { HttpEdges } from './edges.js';
 import { installRequestHooks } from './http-hooks.js';
 import { installSecurityHeaders } from './security-headers.js';
-import { buildOpenApiDocument, mountSwagger } from './swagger.js';
+import { buildOpenApiDocument, mountSwagger, printOpenApiDocument } from './swagger.js';
 
 /** Headers a browser may send cross-origin and read back, for apps with a CORS allowlist. */
 const CORS_ALLOWED_HEADERS = [
@@ -164,7 +164,7 @@ export async function runApp(appModule: Type, definition: AppDefinition): Promis
     process.exit(1);
   }
   if (printOpenApi) {
-    process.stdout.write(`${JSON.stringify(buildOpenApiDocument(app, definition), null, 2)}\n`);
+    await printOpenApiDocument(app, definition);
     await app.close();
     process.exit(0);
   }

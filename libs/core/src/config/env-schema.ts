@@ -1,6 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 
+import type { DocumentContribution } from '../openapi/document-contract.js';
+
 export type RawEnv = Readonly<Record<string, string | undefined>>;
 
 /** A typed slice of the environment owned by one app or lib. */
@@ -10,6 +12,8 @@ export interface EnvSchema<T = unknown> {
   /** Provider token under which the parsed value is injectable. */
   readonly token: unknown;
   parse(env: RawEnv): { value?: T; problems: string[] };
+  /** What the owning lib adds to the OpenAPI document of every app listing this slice (global guards and hooks). */
+  readonly openApi?: DocumentContribution;
 }
 
 function describe(errors: readonly ValidationError[], out: string[] = []): string[] {

@@ -1,11 +1,40 @@
 import { Controller, Get, HttpCode } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
-import { PlatformError } from '../errors/platform-error.js';
+
 import { Public } from '../access/access.decorators.js';
+import { PlatformError } from '../errors/platform-error.js';
+import { ApiProblemResponses } from '../openapi/api-problems.decorator.js';
 import { HealthRegistry } from './health.registry.js';
 
 const CHECK_TIMEOUT_MS = 2_000;
+
+/** One dependency in a readiness answer (@nestjs/terminus HealthIndicatorResult): up with its latency, or down. */
+const CHECK_RESULTS_SCHEMA = {
+  type: 'object',
+  additionalProperties: {
+    type: 'object',
+    required: ['status'],
+    properties: {
+      status: { type: 'string', enum: ['up', 'down'] },
+      latencyMs: { type: 'integer', minimum: 0 },
+      message: { type: 'string' },
+    },
+  },
+  example: { catalog: { status: 'up', latencyMs: 3 } },
+};
+
+/** The readiness answer (@nestjs/terminus HealthCheckResult) when every dependency is up. */
+const READY_SCHEMA = {
+  type: 'object',
+  required: ['status', 'details'],
+  properties: {
+    status: { type: 'string', enum: ['ok'] },
+    info: CHECK_RESULTS_SCHEMA,
+    error: CHECK_RESULTS_SCHEMA,
+    details: CHECK_RESULTS_SCHEMA,
+  },
+};
 
 @ApiTags('health')
 @Controller('health')
@@ -20,7 +49,10 @@ export class HealthController {
   @HttpCode(200)
   @Public('Liveness probe for orchestrators')
   @ApiOperation({ summary: 'Liveness: the process is up and serving.' })
-  @ApiOkResponse({ description: 'The process is alive.', schema: { example: { status: 'ok' } } })
+  @ApiOkResponse({
+    description: 'The process is alive.',
+    schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } }, additionalProperties: false },
+  })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
@@ -28,8 +60,9 @@ export class HealthController {
   @Get('ready')
   @Public('Readiness probe for orchestrators; reports dependency names only')
   @ApiOperation({ summary: 'Readiness: every dependency this app needs answers.' })
-  @ApiOkResponse({ description: 'All dependencies are reachable.' })
-  @ApiServiceUnavailableResponse({ description: 'A dependency is down, or the instance is draining (problem+json).' })
+  @ApiOkResponse({ description: 'All dependencies are reachable.', schema: READY_SCHEMA })
+  // 503: a dependency is down (the problem lists the checks), or the instance is draining.
+  @ApiProblemResponses(503)
   async ready(): Promise<HealthCheckResult> {
     if (this.registry.isDraining()) {
       throw new PlatformError('unavailable', 'DRAINING', 'Instance is shutting down', {

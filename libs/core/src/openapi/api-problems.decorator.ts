@@ -4,10 +4,11 @@ import { STATUS_CODES } from 'node:http';
 import { PROBLEM_CONTENT_TYPE } from '../core.constants.js';
 import { ProblemDto } from './problem.dto.js';
 
-const DESCRIPTIONS: Record<number, string> = {
+/** The description of each problem status, shared by the decorator and the document completion step. */
+export const PROBLEM_DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: 'Invalid request: malformed JSON or a validation failure listing each field.',
   401: 'Missing or invalid credentials.',
-  403: 'Authenticated but not allowed (missing scope, CSRF header or access decision).',
+  403: 'Not allowed: a missing scope, a missing X-CSRF header (session apps) or a refused access decision.',
   404: 'The requested resource does not exist.',
   413: 'The request body exceeds the configured limit.',
   415: 'Unsupported Content-Type.',
@@ -26,7 +27,7 @@ export function ApiProblemResponses(...statuses: number[]): MethodDecorator & Cl
     ...all.map((status) =>
       ApiResponse({
         status,
-        description: DESCRIPTIONS[status] ?? STATUS_CODES[status] ?? 'Error',
+        description: PROBLEM_DESCRIPTIONS[status] ?? STATUS_CODES[status] ?? 'Error',
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: getSchemaPath(ProblemDto) } } },
       }),
     ),

@@ -1,3 +1,5 @@
+import { ApiSuccessHeaders } from '@bff/core';
+
 import { DEGRADED_HEADER, STALE_HEADER } from './aggregation.constants.js';
 import type { DegradedSection } from './aggregation.types.js';
 
@@ -18,3 +20,19 @@ export function sectionHeaders(report: SectionReport): Record<string, string> {
   if (report.stale?.length) headers[STALE_HEADER] = report.stale.map((entry) => entry.section).join(',');
   return headers;
 }
+
+/**
+ * Documents the section headers on the route's successful answers. Put it next to the handler that
+ * calls `reply.headers(sectionHeaders(...))`.
+ */
+export const ApiSectionHeaders = (): MethodDecorator =>
+  ApiSuccessHeaders({
+    'X-Degraded-Sections': {
+      description: 'Comma-separated optional sections missing from the answer (listed with their reason in meta.degraded).',
+      schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*$' },
+    },
+    'X-Stale-Sections': {
+      description: 'Comma-separated sections served from a stale copy because their upstream failed.',
+      schema: { type: 'string', pattern: '^[A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*$' },
+    },
+  });
