@@ -144,7 +144,17 @@ const TS_FILES = ['**/*.ts', '**/*.mts', '**/*.cts'];
 const TEST_FILES = ['**/*.spec.ts', '**/*.e2e-spec.ts', '**/*.test.ts', 'test/**/*.ts', 'sandbox/test/**/*.ts', '**/__tests__/**/*.ts'];
 
 export default defineConfig([
-  globalIgnores(['**/dist/', '**/node_modules/', '.tools/', 'coverage/', 'bench/results/', 'bench/.ab/', 'openapi/', '**/*.gen.ts', '**/generated/']),
+  globalIgnores([
+    '**/dist/',
+    '**/node_modules/',
+    '.tools/',
+    'coverage/',
+    'bench/results/',
+    'bench/.ab/',
+    'openapi/',
+    '**/*.gen.ts',
+    '**/generated/',
+  ]),
 
   {
     linterOptions: {

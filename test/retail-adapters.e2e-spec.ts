@@ -1,10 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
 import { CoreModule, createPlatformApp, defineApp, PlatformError } from '@bff/core';
-import { isUpstreamError, UPSTREAM_TOKEN_SOURCE, type UpstreamError, type UpstreamTokenSource } from '@bff/upstream';
-// Specs are neither built nor shipped: this one starts the simulated upstreams in-process, like test/support/stack.ts.
-import { KNOWN_IDS, startSandbox, type Sandbox } from '../sandbox/src/index.ts';
 import {
   CartsApi,
   CatalogApi,
@@ -13,12 +11,15 @@ import {
   OrdersApi,
   PricingApi,
   RecommendationsApi,
-  RetailModule,
   retailEnv,
+  RetailModule,
   ReviewsApi,
   type RetailService,
 } from '@bff/retail';
+import { isUpstreamError, UPSTREAM_TOKEN_SOURCE, type UpstreamError, type UpstreamTokenSource } from '@bff/upstream';
 
+// Specs are neither built nor shipped: this one starts the simulated upstreams in-process, like test/support/stack.ts.
+import { KNOWN_IDS, startSandbox, type Sandbox } from '../sandbox/src/index.ts';
 import { appEnv, upstreamEnvFor } from './support/stack.js';
 
 /** Every retail service (a service missing here does not compile). */

@@ -2,19 +2,21 @@ import { Controller, Get, Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
 import {
+  clientCredentialsEnv,
   ClientCredentialsError,
   ClientCredentialsTokens,
-  clientCredentialsEnv,
   CurrentUser,
-  JwtAuthModule,
   jwtAuthEnv,
-  RateLimitModule,
+  JwtAuthModule,
   rateLimitEnv,
+  RateLimitModule,
   UpstreamAuthModule,
 } from '@bff/auth';
 import { CoreModule, createPlatformApp, defineApp, Protected, type Identity } from '@bff/core';
-import { InjectUpstream, UpstreamClient, UpstreamModule, upstreamEnv, type UpstreamDefinition } from '@bff/upstream';
+import { InjectUpstream, UpstreamClient, upstreamEnv, UpstreamModule, type UpstreamDefinition } from '@bff/upstream';
+
 import {
   API_RESOURCE,
   KNOWN_IDS,

@@ -1,9 +1,10 @@
 import { Controller, Get, Injectable, Module, Param, Query, type OnModuleInit } from '@nestjs/common';
-import { AuthenticatorRegistry, CoreModule, PlatformError, Protected, Public, defineApp, type Identity } from '@bff/core';
+
 import { CurrentUser } from '@bff/auth';
-import { CacheAdminModule, CacheModule, Cached, cacheEnv } from '@bff/cache';
-import { CatalogApi, RetailModule, retailEnv, type RetailService } from '@bff/retail';
-import { InjectUpstream, UpstreamClient, UpstreamModule, upstreamEnv, type UpstreamDefinition } from '@bff/upstream';
+import { CacheAdminModule, Cached, cacheEnv, CacheModule } from '@bff/cache';
+import { AuthenticatorRegistry, CoreModule, defineApp, PlatformError, Protected, Public, type Identity } from '@bff/core';
+import { CatalogApi, retailEnv, RetailModule, type RetailService } from '@bff/retail';
+import { InjectUpstream, UpstreamClient, upstreamEnv, UpstreamModule, type UpstreamDefinition } from '@bff/upstream';
 
 /**
  * A small test-only app exercising @bff/cache with short TTLs against the real sandbox, and real

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
-import { CoreModule } from '@bff/core';
-import { CacheModule } from '@bff/cache';
+
 import { JwtAuthModule, RateLimitModule, UpstreamAuthModule } from '@bff/auth';
+import { CacheModule } from '@bff/cache';
+import { CoreModule } from '@bff/core';
 import { RetailModule } from '@bff/retail';
+
+import { MOBILE_BFF, MOBILE_SERVICES } from './mobile-bff.definition.js';
 import { ProductCardController } from './products/product-card.controller.js';
 import { ProductCardService } from './products/product-card.service.js';
-import { MOBILE_BFF, MOBILE_SERVICES } from './mobile-bff.definition.js';
 
 @Module({
   imports: [

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
-import { CoreModule, Protected } from '@bff/core';
-import { CacheAdminModule, CacheModule } from '@bff/cache';
+
 import { ApiKeyAuthModule, RateLimitModule, UpstreamAuthModule } from '@bff/auth';
+import { CacheAdminModule, CacheModule } from '@bff/cache';
+import { CoreModule, Protected } from '@bff/core';
 import { RetailModule } from '@bff/retail';
+
 import { CatalogFeedController } from './catalog/catalog-feed.controller.js';
 import { CatalogFeedService } from './catalog/catalog-feed.service.js';
 import { PartnerOrdersController } from './orders/partner-orders.controller.js';

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
-import { CoreModule } from '@bff/core';
+
 import { RateLimitModule, SessionAuthModule, UpstreamAuthModule } from '@bff/auth';
 import { CacheModule } from '@bff/cache';
+import { CoreModule } from '@bff/core';
 import { RetailModule } from '@bff/retail';
+
 import { MeController } from './account/me.controller.js';
 import { MeService } from './account/me.service.js';
 import { AuthController } from './auth/auth.controller.js';

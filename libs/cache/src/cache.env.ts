@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, Matches, Max, Min } from 'class-validator';
+
 import { envClass } from '@bff/core';
 
 type TransformArgs = { obj: Record<string, unknown>; key: string };

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+
 import { RequestContext } from '@bff/core';
+
 import { CACHE_CONFIG, CACHE_NAME_PATTERN, CACHE_STORE } from './cache.constants.js';
 import { CacheEnv } from './cache.env.js';
 import type { CacheEntry } from './stores/entry.js';

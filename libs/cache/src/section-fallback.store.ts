@@ -1,5 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+
 import type { SectionFallbackStore } from '@bff/upstream';
+
 import { CACHE_CONFIG, CACHE_NAME_PATTERN, CACHE_NAMESPACE } from './cache.constants.js';
 import { CacheEnv } from './cache.env.js';
 import { CacheService } from './cache.service.js';

@@ -1,5 +1,7 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
+
 import { UpstreamModule } from '@bff/upstream';
+
 import {
   CartsApi,
   CatalogApi,

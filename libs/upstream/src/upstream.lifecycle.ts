@@ -1,9 +1,11 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+
 import { HealthRegistry } from '@bff/core';
+
+import type { UpstreamClient } from './upstream.client.js';
 import { upstreamToken } from './upstream.constants.js';
 import { UPSTREAM_MODULE_OPTIONS, type UpstreamModuleOptions } from './upstream.module-definition.js';
-import type { UpstreamClient } from './upstream.client.js';
 
 /** Registers each upstream's readiness probe, and closes every connection pool on shutdown. */
 @Injectable()

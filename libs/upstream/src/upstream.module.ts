@@ -1,12 +1,13 @@
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import type { HttpService } from '@nestjs/axios';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+
+import { Aggregator } from './aggregation/aggregator.js';
+import { createHttpService, createTransport } from './transport/transport.factory.js';
 import { UpstreamClient } from './upstream.client.js';
 import { UPSTREAM_RESPONSE_CACHE, UPSTREAM_TOKEN_SOURCE, upstreamHttpToken, upstreamToken } from './upstream.constants.js';
 import { UPSTREAM_SETTINGS, type UpstreamSettings } from './upstream.env.js';
 import { UpstreamLifecycle } from './upstream.lifecycle.js';
 import { UpstreamConfigurableModule, type UPSTREAM_OPTIONS_TYPE } from './upstream.module-definition.js';
-import { Aggregator } from './aggregation/aggregator.js';
-import { createHttpService, createTransport } from './transport/transport.factory.js';
 import type { UpstreamDefinition, UpstreamResponseCache, UpstreamTokenSource, UpstreamTransportKind } from './upstream.types.js';
 
 /**

@@ -1,7 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { byProductId, CatalogApi, InventoryApi, mapAvailability, mapPrice, PricingApi, ReviewsApi } from '@bff/retail';
+
+import {
+  byProductId,
+  CatalogApi,
+  InventoryApi,
+  mapAvailability,
+  mapPrice,
+  PricingApi,
+  ReviewsApi,
+  type Price,
+  type Product,
+  type RatingSummary,
+  type Stock,
+} from '@bff/retail';
 import { Aggregator } from '@bff/upstream';
-import type { Price, Product, RatingSummary, Stock } from '@bff/retail';
+
 import { CARD_PRICE_FIELDS, type ProductCardDto, type ProductCardListDto } from './product-card.dto.js';
 
 /** Builds the compact mobile card: small payload, tight budgets. */

@@ -1,7 +1,18 @@
 import { Injectable } from '@nestjs/common';
-import { byProductId, CatalogApi, InventoryApi, mapAvailability, mapPrice, PricingApi } from '@bff/retail';
+
+import {
+  byProductId,
+  CatalogApi,
+  InventoryApi,
+  mapAvailability,
+  mapPrice,
+  PricingApi,
+  type Price,
+  type Product,
+  type Stock,
+} from '@bff/retail';
 import { Aggregator, isUpstreamError, type SectionContext } from '@bff/upstream';
-import type { Price, Product, Stock } from '@bff/retail';
+
 import {
   FEED_AVAILABILITY_FIELDS,
   FEED_PRICE_FIELDS,

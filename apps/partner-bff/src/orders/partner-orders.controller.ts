@@ -1,7 +1,9 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses, Protected, type Identity } from '@bff/core';
+
 import { CurrentUser } from '@bff/auth';
+import { ApiProblemResponses, Protected, type Identity } from '@bff/core';
+
 import { OrderIdParams, PartnerOrderDto, PartnerOrderListDto } from './partner-orders.dto.js';
 import { PartnerOrdersService } from './partner-orders.service.js';
 

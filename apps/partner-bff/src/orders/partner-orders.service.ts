@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+
 import { PlatformError, type Identity } from '@bff/core';
 import { OrdersApi, type Order } from '@bff/retail';
+
 import type { PartnerOrderDto, PartnerOrderListDto } from './partner-orders.dto.js';
 
 /**

@@ -1,7 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblemResponses, type Identity } from '@bff/core';
+
 import { CurrentUser, SessionProtected } from '@bff/auth';
+import { ApiProblemResponses, type Identity } from '@bff/core';
+
 import { MeDto } from './me.dto.js';
 import { MeService } from './me.service.js';
 

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+
 import { CustomersApi } from '@bff/retail';
+
 import type { MeDto } from './me.dto.js';
 
 @Injectable()

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
+
 import { RETURN_TO_MAX_LENGTH } from '@bff/auth';
 
 export class LoginQueryDto {

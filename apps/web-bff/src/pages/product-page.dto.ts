@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
 import { DegradedSectionDto } from '@bff/core';
 
 export class ImageDto {

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+
 import { CatalogApi, InventoryApi, mapAvailability, mapPrice, PricingApi, RecommendationsApi, ReviewsApi } from '@bff/retail';
 import { Aggregator } from '@bff/upstream';
+
 import { PAGE_AVAILABILITY_FIELDS, PAGE_PRICE_FIELDS, type ProductPageDto } from './product-page.dto.js';
 
 const FIRST_REVIEWS_PAGE_SIZE = 5;

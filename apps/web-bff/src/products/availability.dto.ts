@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+
 import { PageAvailabilityDto, PageMetaDto, PagePriceDto } from '../pages/product-page.dto.js';
 
 export class AvailabilityItemDto {

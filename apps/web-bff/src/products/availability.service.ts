@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+
 import { byProductId, InventoryApi, mapAvailability, mapPrice, PricingApi } from '@bff/retail';
 import { Aggregator } from '@bff/upstream';
+
 import { PAGE_AVAILABILITY_FIELDS, PAGE_PRICE_FIELDS } from '../pages/product-page.dto.js';
 import type { AvailabilityDto } from './availability.dto.js';
 

@@ -1,6 +1,8 @@
 import { Transform } from 'class-transformer';
 import { IsInt, Max, Min, ValidateBy, type ValidationArguments } from 'class-validator';
+
 import { envClass, type EnvSchema } from '@bff/core';
+
 import { parsePartnerKeys, type ParsedPartnerKeys } from './partner-keys.js';
 
 const CACHE_MESSAGE = 'PARTNER_KEY_CACHE_MS must be an integer between 0 and 60000';

@@ -1,4 +1,5 @@
 import { Logger, Module, type DynamicModule } from '@nestjs/common';
+
 import { AuthRedis } from '../redis/auth-redis.js';
 import { requireEnv } from '../require-env.js';
 import { ApiKeyAuthEnv } from './api-key-auth.env.js';

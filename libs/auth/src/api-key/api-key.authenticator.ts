@@ -1,5 +1,7 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
+
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+
 import {
   AuthenticatorRegistry,
   CORE_MODULE_OPTIONS,
@@ -9,6 +11,7 @@ import {
   type CoreModuleOptions,
   type Identity,
 } from '@bff/core';
+
 import { API_KEY_HEADER, API_KEY_STRATEGY } from '../auth.constants.js';
 import { AuthFailureLimiter } from '../rate-limit/auth-failure.limiter.js';
 import { API_KEY_AUTH_OPTIONS, type ApiKeyAuthModuleOptions } from './api-key-auth.module-definition.js';

@@ -1,6 +1,8 @@
 import { Transform } from 'class-transformer';
 import { ArrayNotEmpty, IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
+
 import { envClass, type EnvSchema } from '@bff/core';
+
 import { isIssuerUrl, issuerMessage, splitList } from '../env.util.js';
 
 /**

@@ -1,9 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+
 import { requireEnv } from '../require-env.js';
 import { JwtAuthEnv } from './jwt-auth.env.js';
 import { JwtAuthConfigurableModule, type JWT_AUTH_OPTIONS_TYPE } from './jwt-auth.module-definition.js';
-import { JwtAuthenticator } from './jwt.authenticator.js';
 import { JwtVerifier } from './jwt-verifier.js';
+import { JwtAuthenticator } from './jwt.authenticator.js';
 
 /**
  * Bearer-JWT authentication (strategy 'jwt') for apps whose clients hold OAuth access tokens

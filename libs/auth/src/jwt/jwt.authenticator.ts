@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+
 import {
   AuthenticatorRegistry,
   CORE_MODULE_OPTIONS,
@@ -8,11 +9,12 @@ import {
   type CoreModuleOptions,
   type Identity,
 } from '@bff/core';
+
 import { JWT_STRATEGY, RELAY_TOKEN_SLOT } from '../auth.constants.js';
 import { IssuerUnavailableError } from '../oidc/discovery.js';
 import { AuthFailureLimiter } from '../rate-limit/auth-failure.limiter.js';
-import { JWT_AUTH_OPTIONS, type JwtAuthModuleOptions } from './jwt-auth.module-definition.js';
 import { bearerCredentials } from './bearer.js';
+import { JWT_AUTH_OPTIONS, type JwtAuthModuleOptions } from './jwt-auth.module-definition.js';
 import { InvalidTokenError, JwtVerifier } from './jwt-verifier.js';
 
 /** jose codes that are a token's normal end of life, not an attack: not counted as failed attempts. */

@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+
 import { CoreEnv } from '@bff/core';
+
 import { RateLimitEnv } from '../rate-limit/rate-limit.env.js';
 import { ManagedRedis } from './managed-redis.js';
 

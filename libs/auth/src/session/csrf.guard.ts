@@ -1,6 +1,8 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+
 import { ROUTE_ACCESS, type RouteAccess } from '@bff/core';
+
 import { assertCsrf, UNSAFE_METHODS } from './csrf.js';
 import { SessionConfig } from './session.config.js';
 import { SESSION_STRATEGY } from './session.constants.js';

@@ -1,13 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomNonce, randomPKCECodeVerifier, randomState } from 'openid-client';
+
 import { PlatformError, RequestContext } from '@bff/core';
+
 import { readCookie } from './cookies.js';
 import { OidcClient, OidcRejectedError, OidcUnavailableError, type TokenResult } from './oidc-client.js';
 import { safeReturnTo } from './return-to.js';
-import { SessionConfig } from './session.config.js';
-import { SESSION_STORE } from './session.constants.js';
 import { errorMessage, loginProblem, providerUnavailable, storeCall } from './session-errors.js';
 import { loginKey, newId, newSessionRecord, sameString, sessionKey, storeTtl } from './session-record.js';
+import { SessionConfig } from './session.config.js';
+import { SESSION_STORE } from './session.constants.js';
 import type { SessionStore } from './session.store.js';
 import type { PendingLogin, RequestHeaders, SessionRecord } from './session.types.js';
 

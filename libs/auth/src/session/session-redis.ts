@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+
 import { CoreEnv } from '@bff/core';
+
 import { ManagedRedis } from '../redis/managed-redis.js';
 
 /**

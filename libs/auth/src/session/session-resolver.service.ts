@@ -1,12 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import { Inject, Injectable, Logger } from '@nestjs/common';
+
 import { isPlatformError, PlatformError, RequestContext, type Identity } from '@bff/core';
+
 import { readCookie } from './cookies.js';
 import { OidcClient, OidcRejectedError, type TokenResult } from './oidc-client.js';
-import { SessionConfig } from './session.config.js';
-import { SESSION_STORE } from './session.constants.js';
 import { errorMessage, providerUnavailable, sessionEnded, storeCall } from './session-errors.js';
 import { needsRefresh, refreshedFields, sessionIdentity, sessionKey, storeTtl } from './session-record.js';
+import { SessionConfig } from './session.config.js';
+import { SESSION_STORE } from './session.constants.js';
 import type { SessionStore } from './session.store.js';
 import type { RequestHeaders, SessionRecord } from './session.types.js';
 

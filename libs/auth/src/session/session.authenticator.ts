@@ -1,11 +1,13 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+
 import { AuthenticatorRegistry, RequestContext, type Authenticator, type Identity } from '@bff/core';
+
 import { RELAY_TOKEN_SLOT } from '../auth.constants.js';
 import { assertCsrf } from './csrf.js';
+import { SessionResolver } from './session-resolver.service.js';
 import { SessionConfig } from './session.config.js';
 import { SESSION_STRATEGY } from './session.constants.js';
 import type { RequestHeaders } from './session.types.js';
-import { SessionResolver } from './session-resolver.service.js';
 
 /**
  * The 'session' strategy: the opaque session cookie of a signed-in browser. Every route using it

@@ -1,10 +1,14 @@
 import { Inject, Logger, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+
 import { CORE_MODULE_OPTIONS, CoreEnv, HealthRegistry, type CoreModuleOptions } from '@bff/core';
+
 import { requireEnv } from '../require-env.js';
 import { CsrfGuard } from './csrf.guard.js';
 import { LoginFlow } from './login-flow.service.js';
 import { OidcClient } from './oidc-client.js';
+import { SessionRedis } from './session-redis.js';
+import { SessionResolver } from './session-resolver.service.js';
 import { SessionAuthenticator } from './session.authenticator.js';
 import { SessionConfig } from './session.config.js';
 import { SESSION_STORE } from './session.constants.js';
@@ -15,8 +19,6 @@ import {
   type SESSION_AUTH_OPTIONS_TYPE,
   type SessionAuthModuleOptions,
 } from './session.module-definition.js';
-import { SessionRedis } from './session-redis.js';
-import { SessionResolver } from './session-resolver.service.js';
 import { MemorySessionStore, RedisSessionStore, type SessionStore } from './session.store.js';
 
 /**

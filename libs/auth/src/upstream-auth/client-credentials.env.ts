@@ -1,5 +1,7 @@
 import { IsInt, IsString, Max, Min, MinLength, ValidateBy } from 'class-validator';
+
 import { envClass, type EnvSchema } from '@bff/core';
+
 import { isIssuerUrl, issuerMessage } from '../env.util.js';
 
 const TIMEOUT_MESSAGE = 'UPSTREAM_AUTH_TIMEOUT_MS must be an integer between 100 and 30000';

@@ -1,8 +1,10 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+
 import { UPSTREAM_TOKEN_SOURCE } from '@bff/upstream';
+
 import { requireEnv } from '../require-env.js';
-import { ClientCredentialsTokens } from './client-credentials.js';
 import { ClientCredentialsEnv } from './client-credentials.env.js';
+import { ClientCredentialsTokens } from './client-credentials.js';
 import { UpstreamAuthConfigurableModule, type UPSTREAM_AUTH_OPTIONS_TYPE } from './upstream-auth.module-definition.js';
 import { AuthUpstreamTokenSource } from './upstream-token.source.js';
 

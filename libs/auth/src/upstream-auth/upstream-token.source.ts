@@ -1,6 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+
 import { RequestContext } from '@bff/core';
 import type { UpstreamDefinition, UpstreamTokenSource } from '@bff/upstream';
+
 import { RELAY_TOKEN_SLOT } from '../auth.constants.js';
 import { ClientCredentialsTokens } from './client-credentials.js';
 

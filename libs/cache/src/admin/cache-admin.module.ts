@@ -1,6 +1,8 @@
 import { Body, Controller, HttpCode, Module, Post, type DynamicModule, type Type } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+
 import { PlatformError, ROUTE_ACCESS, type RouteAccess } from '@bff/core';
+
 import { CacheService } from '../cache.service.js';
 import type { InvalidationResult } from '../stores/store.types.js';
 import { InvalidateCacheDto, type InvalidateCacheResult } from './invalidate-cache.dto.js';

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Matches, ValidateIf } from 'class-validator';
+
 import { CACHE_NAME_PATTERN } from '../cache.constants.js';
 
 const NAME_MESSAGE = 'each entry must be 1-256 characters: letters, digits, : _ . - /';

@@ -1,9 +1,12 @@
 import { hash } from 'node:crypto';
+
 import { Inject, Injectable } from '@nestjs/common';
+
 import { RequestContext } from '@bff/core';
 import type { CacheableCall, TransportResponse, UpstreamResponseCache } from '@bff/upstream';
-import { CacheEnv } from '../cache.env.js';
+
 import { CACHE_CONFIG, CACHE_NAMESPACE } from '../cache.constants.js';
+import { CacheEnv } from '../cache.env.js';
 import { CacheService } from '../cache.service.js';
 import { parseCacheControl, parseVary } from '../http/cache-control.js';
 import type { CacheEntry } from '../stores/entry.js';

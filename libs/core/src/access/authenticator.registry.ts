@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+
 import type { Authenticator } from './access.types.js';
 
 /** libs/auth registers one authenticator per strategy name ('session', 'jwt', 'api-key'). */

@@ -1,8 +1,8 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 
-import { ENV_VALUES, RAW_ENV } from './env.constants.js';
 import { validateEnvironment, type EnvSchema, type RawEnv } from './env-schema.js';
+import { ENV_VALUES, RAW_ENV } from './env.constants.js';
 
 /**
  * Validates every env slice of the app at once (one error listing every problem) and provides

@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { IsInt, Max, ValidateNested, IsString } from 'class-validator';
 import { Type } from 'class-transformer';
-import { PlatformValidationPipe } from './validation.js';
+import { IsInt, IsString, Max, ValidateNested } from 'class-validator';
+import { describe, expect, it } from 'vitest';
+
 import { PlatformError } from './platform-error.js';
+import { PlatformValidationPipe } from './validation.js';
 
 class Item {
   @IsInt() @Max(10) quantity: number;

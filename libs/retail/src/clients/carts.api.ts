@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+
 import { InjectUpstream, UpstreamClient } from '@bff/upstream';
+
 import type { AddCartItemRequest, Cart, UpdateCartItemRequest } from '../retail.types.js';
 import { enc, type CallOptions, type WriteOptions } from './call-options.js';
 

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+
 import { InjectUpstream, isUpstreamError, UpstreamClient } from '@bff/upstream';
+
 import type { Category, CategoryList, ListProductsQuery, Product, ProductPage } from '../retail.types.js';
 import { enc, type CallOptions } from './call-options.js';
 

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+
 import { Injectable } from '@nestjs/common';
+
 import { InjectUpstream, UpstreamClient } from '@bff/upstream';
+
 import type { CreateOrderRequest, ListOrdersQuery, Order, OrderList } from '../retail.types.js';
 import { enc, type CallOptions, type WriteOptions } from './call-options.js';
 

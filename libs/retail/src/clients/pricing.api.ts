@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+
 import { InjectUpstream, UpstreamClient } from '@bff/upstream';
+
 import type { Price, PriceList } from '../retail.types.js';
 import { enc, type CallOptions } from './call-options.js';
 

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+
 import { InjectUpstream, UpstreamClient } from '@bff/upstream';
+
 import type { ListRecommendationsQuery, Recommendation, RecommendationList } from '../retail.types.js';
 import type { CallOptions } from './call-options.js';
 

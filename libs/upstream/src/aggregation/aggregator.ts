@@ -1,8 +1,10 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+
 import { PlatformError } from '@bff/core';
+
 import { SECTION_FALLBACK } from './aggregation.constants.js';
-import { failureReason, SectionTimeoutError } from './failure-reason.js';
 import type { AggregationResult, DegradedSection, SectionContext, SectionFallbackStore, SectionOptions } from './aggregation.types.js';
+import { failureReason, SectionTimeoutError } from './failure-reason.js';
 
 type Prior<A> = { readonly [K in keyof A]: Promise<A[K]> };
 type Runner<A, T> = (ctx: SectionContext, prior: Prior<A>) => Promise<T>;
