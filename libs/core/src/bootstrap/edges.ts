@@ -32,7 +32,7 @@ type TrackedSocket = Socket & { [LAST_REPLY]?: FastifyReply };
 
 type EdgeServerOptions = Pick<
   FastifyServerOptions,
-  'maxParamLength' | 'frameworkErrors' | 'clientErrorHandler' | 'requestTimeout' | 'keepAliveTimeout'
+  'routerOptions' | 'frameworkErrors' | 'clientErrorHandler' | 'requestTimeout' | 'keepAliveTimeout'
 > & {
   readonly http: ServerOptions;
 };
@@ -70,7 +70,7 @@ export class HttpEdges {
         // 30 s past its limit): a quarter of the headers timeout, and at least once a second.
         connectionsCheckingInterval: Math.min(1_000, Math.max(25, Math.floor(headersTimeout / 4))),
       },
-      maxParamLength: MAX_PATH_PARAM_LENGTH,
+      routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
       frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) =>
         this.answerFrameworkError(error, request, reply),
       clientErrorHandler: (error: NodeJS.ErrnoException, socket: Socket) => this.answerClientError(error, socket),
