@@ -18,9 +18,9 @@
  * 5. fits a least-squares line through the second half of each app's RSS and probe p99 (the p99 series first
  *    smoothed by a rolling median of 5 samples: a spike of one or two intervals is outside load) and fails (exit 1)
  *    when RSS grows more than --max-rss-growth-pct (default 10) % per 10 minutes and more than --rss-floor-mb
- *    (default 8) MB over the half (RSS settles by a few MB while V8 and the allocator size their spaces, with the
- *    live heap flat: a one-minute run saw +3.6 MB that way), or the probe p99 grows more than --max-probe-growth-pct (default 50) % and
- *    more than --probe-floor-ms (default 5) ms over the half, or when any request failed;
+ *    (default 8) MB over the half, or the probe p99 grows more than --max-probe-growth-pct (default 50) % and more
+ *    than --probe-floor-ms (default 5) ms over the half, or when any request failed. A run under 5 minutes (CI's
+ *    one-minute variant) is a smoke run: its trends are printed, and only failed requests fail it;
  * 6. prints a table over time and writes bench/results/soak-<timestamp>.json.
  *
  * Columns (per app, per interval):
@@ -52,6 +52,11 @@ const PROBE_EVERY_MS = 50;
 const WARMUP_FULL_GCS = 2;
 /** Per-interval probe p99s are smoothed over this many samples before the fit (see bench/lib/trend.mjs). */
 const PROBE_SMOOTHING = 5;
+/**
+ * Shorter runs are smoke runs: their trends are printed, not judged. In the first minutes under load V8 grows its
+ * spaces (RSS rose 10–33 MB in 30 s with the live heap flat at ~47 MB on a quiet machine), which a fit reads as growth.
+ */
+const MIN_TREND_DURATION_S = 300;
 
 if (!isMainThread) {
   runProbes(workerData.targets);
@@ -404,6 +409,7 @@ async function main() {
   // ---- verdict -------------------------------------------------------------------------------
   const failures = [];
   const trends = {};
+  const judgeTrends = options.durationS >= MIN_TREND_DURATION_S;
   for (const name of APPS) {
     const series = (pick) => samples.map((s) => ({ t: s.t, value: pick(s.apps[name]) }));
     const rss = secondHalfTrend(series((a) => a.rssMb));
@@ -416,11 +422,11 @@ async function main() {
       ),
     );
     trends[name] = { rss, heap, probe };
-    if (exceeds(rss, options.limits.rss))
+    if (judgeTrends && exceeds(rss, options.limits.rss))
       failures.push(
         `${name}: RSS grows ${rss.per10MinPct.toFixed(1)} % per 10 minutes (+${rss.growth.toFixed(1)} MB over the second half; limit ${options.limits.rss.maxPct} % and ${options.limits.rss.floor} MB)`,
       );
-    if (exceeds(probe, options.limits.probe))
+    if (judgeTrends && exceeds(probe, options.limits.probe))
       failures.push(
         `${name}: probe p99 (smoothed) grows ${probe.growthPct.toFixed(0)} % over the second half (${probe.start.toFixed(1)} → ${probe.end.toFixed(1)} ms; limit ${options.limits.probe.maxPct} % and ${options.limits.probe.floor} ms)`,
       );
@@ -435,6 +441,7 @@ async function main() {
       ? `${trend.start.toFixed(1)} → ${trend.end.toFixed(1)} ${unit} (${trend[relative] >= 0 ? '+' : ''}${trend[relative].toFixed(1)} %)`
       : '–';
   log(`\nsoak: trends over the second half (${samples.length - Math.floor(samples.length / 2)} samples)`);
+  if (!judgeTrends) log(`soak: a smoke run (under ${MIN_TREND_DURATION_S} s): trends are shown, not judged; only failed requests fail it`);
   for (const name of APPS) {
     const { rss, probe } = trends[name];
     const total = soakRuns[name].counters;
