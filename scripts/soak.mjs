@@ -477,7 +477,7 @@ async function main() {
   if (failures.length) {
     for (const failure of failures) console.error(`soak: FAIL ${failure}`);
   } else {
-    log('soak: PASS (no upward trend, no failed request)');
+    log(judgeTrends ? 'soak: PASS (no upward trend, no failed request)' : 'soak: PASS (smoke run: no failed request)');
   }
   await shutdown(failures.length ? 1 : 0);
 }
