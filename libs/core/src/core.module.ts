@@ -13,10 +13,15 @@ import { PlatformValidationPipe } from './errors/validation.js';
 import { HealthController } from './health/health.controller.js';
 import { HealthRegistry } from './health/health.registry.js';
 import { loggerParams } from './logging/logger.options.js';
+import { AccessMetrics } from './metrics/access.metrics.js';
+import { HttpMetrics } from './metrics/http.metrics.js';
+import { MetricsEndpoint } from './metrics/metrics.endpoint.js';
+import { MetricsService } from './metrics/metrics.service.js';
 
 /**
  * The platform core every app imports once: validated config, structured logging, the global
- * problem+json filter, validation pipe and default-deny access guard, and health endpoints.
+ * problem+json filter, validation pipe and default-deny access guard, health endpoints, and the
+ * app's metrics registry (MetricsService) with its management port.
  */
 @Module({})
 export class CoreModule extends CoreConfigurableModule {
@@ -38,11 +43,15 @@ export class CoreModule extends CoreConfigurableModule {
         ...(base.providers ?? []),
         HealthRegistry,
         AuthenticatorRegistry,
+        MetricsService,
+        HttpMetrics,
+        AccessMetrics,
+        MetricsEndpoint,
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useClass: PlatformValidationPipe },
         { provide: APP_GUARD, useClass: AccessGuard },
       ],
-      exports: [CORE_MODULE_OPTIONS, HealthRegistry, AuthenticatorRegistry, env],
+      exports: [CORE_MODULE_OPTIONS, HealthRegistry, AuthenticatorRegistry, MetricsService, env],
     };
   }
 }

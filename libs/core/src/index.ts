@@ -5,7 +5,7 @@
  *   (an app's config checked outside the app, e.g. by the Kubernetes manifest check).
  * - Access: Public, Protected, AuthenticatorRegistry / Authenticator, Identity, identityOf.
  * - Errors and OpenAPI: PlatformError, ApiProblemResponses, the shared DTOs (IdListDto, ProductIdParams, DegradedSectionDto).
- * - For the other libs: RequestContext, HealthRegistry, route metadata (ROUTE_ACCESS; declaredRouteOf and controllerPathOf,
+ * - For the other libs: RequestContext, HealthRegistry, MetricsService / BoundChildren (the app's Prometheus registry), route metadata (ROUTE_ACCESS; declaredRouteOf and controllerPathOf,
  *   the one fenced read of Nest internals) and the request-id header.
  */
 export { defineApp, type AppDefinition } from './app-definition.js';
@@ -18,6 +18,7 @@ export { ConfigValidationError, envClass, validateEnvironment, type EnvSchema } 
 export { PlatformError, isPlatformError, type ErrorKind } from './errors/platform-error.js';
 export { RequestContext, type RequestContextData } from './request-context/request-context.js';
 export { HealthRegistry } from './health/health.registry.js';
+export { BoundChildren, MetricsService } from './metrics/metrics.service.js';
 export { Public, Protected } from './access/access.decorators.js';
 export { ROUTE_ACCESS } from './access/access.constants.js';
 export { AuthenticatorRegistry } from './access/authenticator.registry.js';

@@ -7,6 +7,7 @@ import { buildResiliencePolicies } from './resilience/resilience-policies.js';
 import { UpstreamResilience, type ResilienceSnapshot } from './resilience/resilience.js';
 import { DEADLINE_HEADER, DEFAULT_MAX_BODY_BYTES, HOP_BY_HOP } from './upstream.constants.js';
 import { UpstreamError } from './upstream.error.js';
+import { UNMEASURED, type UpstreamCallMetrics, type UpstreamMetrics } from './upstream.metrics.js';
 import type {
   TransportResponse,
   UpstreamDefinition,
@@ -22,6 +23,7 @@ export interface UpstreamClientDeps {
   readonly transport: UpstreamTransport;
   readonly tokens?: UpstreamTokenSource;
   readonly cache?: UpstreamResponseCache;
+  readonly metrics?: UpstreamMetrics;
 }
 
 /**
@@ -41,6 +43,7 @@ export class UpstreamClient {
   private readonly transport: UpstreamTransport;
   private readonly tokens?: UpstreamTokenSource;
   private readonly cache?: UpstreamResponseCache;
+  private readonly measured: UpstreamCallMetrics;
 
   constructor(
     readonly definition: UpstreamDefinition,
@@ -78,6 +81,7 @@ export class UpstreamClient {
     const policies = buildResiliencePolicies(definition);
     this.timeoutMs = policies.timeoutMs;
     this.resilience = new UpstreamResilience(policies);
+    this.measured = deps.metrics?.forUpstream(this.name, policies, () => this.resilience.snapshot()) ?? UNMEASURED;
   }
 
   /** GET a JSON resource. */
@@ -97,8 +101,10 @@ export class UpstreamClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
 
     const network = (conditional: Readonly<Record<string, string>>): Promise<TransportResponse> =>
-      this.resilience.execute({ method, path: req.path, idempotencyKey: req.idempotencyKey, deadline, signal: req.signal }, () =>
-        this.attempt(method, path, req, { ...headers, ...conditional }, body, deadline),
+      this.measured.measure(() =>
+        this.resilience.execute({ method, path: req.path, idempotencyKey: req.idempotencyKey, deadline, signal: req.signal }, () =>
+          this.attempt(method, path, req, { ...headers, ...conditional }, body, deadline),
+        ),
       );
 
     const response =

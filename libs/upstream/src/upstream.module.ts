@@ -7,6 +7,7 @@ import { UpstreamClient } from './upstream.client.js';
 import { UPSTREAM_RESPONSE_CACHE, UPSTREAM_TOKEN_SOURCE, upstreamHttpToken, upstreamToken } from './upstream.constants.js';
 import { UPSTREAM_SETTINGS, type UpstreamSettings } from './upstream.env.js';
 import { UpstreamLifecycle } from './upstream.lifecycle.js';
+import { UpstreamMetrics } from './upstream.metrics.js';
 import { UpstreamConfigurableModule, type UPSTREAM_OPTIONS_TYPE } from './upstream.module-definition.js';
 import type { UpstreamDefinition, UpstreamResponseCache, UpstreamTokenSource, UpstreamTransportKind } from './upstream.types.js';
 
@@ -32,18 +33,26 @@ export class UpstreamModule extends UpstreamConfigurableModule {
     }));
     const clients: Provider[] = options.upstreams.map((declared) => ({
       provide: upstreamToken(declared.name),
-      useFactory: (settings: UpstreamSettings, http: HttpService | null, tokens?: UpstreamTokenSource, cache?: UpstreamResponseCache) => {
+      useFactory: (
+        settings: UpstreamSettings,
+        http: HttpService | null,
+        metrics: UpstreamMetrics,
+        tokens?: UpstreamTokenSource,
+        cache?: UpstreamResponseCache,
+      ) => {
         const definition = withOverrides(declared, settings);
         const url = urlOf(settings, definition);
         return new UpstreamClient(definition, url, {
           transport: createTransport(transportOf(settings, definition), definition, url, http ?? undefined),
           tokens,
           cache,
+          metrics,
         });
       },
       inject: [
         UPSTREAM_SETTINGS,
         upstreamHttpToken(declared.name),
+        UpstreamMetrics,
         { token: UPSTREAM_TOKEN_SOURCE, optional: true },
         { token: UPSTREAM_RESPONSE_CACHE, optional: true },
       ],
@@ -52,7 +61,7 @@ export class UpstreamModule extends UpstreamConfigurableModule {
     return {
       ...base,
       global: true,
-      providers: [...(base.providers ?? []), ...httpServices, ...clients, UpstreamLifecycle, Aggregator],
+      providers: [...(base.providers ?? []), ...httpServices, ...clients, UpstreamLifecycle, UpstreamMetrics, Aggregator],
       exports: [...tokens, Aggregator],
     };
   }

@@ -4,6 +4,7 @@ import type { FastifyReply } from 'fastify';
 
 import { CORE_MODULE_OPTIONS, type CoreModuleOptions } from '../core.module-definition.js';
 import { PlatformError } from '../errors/platform-error.js';
+import { AccessMetrics } from '../metrics/access.metrics.js';
 import { RequestContext } from '../request-context/request-context.js';
 import { ROUTE_ACCESS } from './access.constants.js';
 import type { Identity, RouteAccess } from './access.types.js';
@@ -26,6 +27,7 @@ export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly authenticators: AuthenticatorRegistry,
+    private readonly metrics: AccessMetrics,
     @Inject(CORE_MODULE_OPTIONS) options: CoreModuleOptions,
   ) {
     for (const [strategy, scheme] of Object.entries(options.app.securitySchemes ?? {})) {
@@ -54,13 +56,21 @@ export class AccessGuard implements CanActivate {
     const http = context.switchToHttp();
     markPersonal(http.getResponse<FastifyReply>(), this.credentialHeaders.get(access.strategy));
     const request = http.getRequest<Record<symbol, unknown>>();
-    const identity: Identity = await authenticator.authenticate(request);
+    let identity: Identity;
+    try {
+      identity = await authenticator.authenticate(request);
+    } catch (error) {
+      this.metrics.failed(access.strategy, error);
+      throw error;
+    }
     const missing = access.scopes.filter((scope) => !identity.scopes.includes(scope));
     if (missing.length) {
-      throw new PlatformError('forbidden', 'INSUFFICIENT_SCOPE', `Missing scopes: ${missing.join(' ')}`, {
+      const refusal = new PlatformError('forbidden', 'INSUFFICIENT_SCOPE', `Missing scopes: ${missing.join(' ')}`, {
         publicDetail: `This operation requires the scope${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}.`,
         extensions: { requiredScopes: access.scopes },
       });
+      this.metrics.failed(access.strategy, refusal);
+      throw refusal;
     }
     request[IDENTITY_SLOT] = identity;
     // Also in the request context, so libs (upstream cache partitions, caching) see the caller without the request object.

@@ -12,6 +12,8 @@ import { ConfigValidationError, validateEnvironment, type RawEnv } from '../conf
 import { RawEnvModule } from '../config/env.module.js';
 import { REQUEST_ID_HEADER } from '../core.constants.js';
 import { HealthRegistry } from '../health/health.registry.js';
+import { HttpMetrics } from '../metrics/http.metrics.js';
+import { MetricsEndpoint } from '../metrics/metrics.endpoint.js';
 import { resolveRequestId } from '../request-context/request-id.js';
 import { releaseBootMemoryWhenSettled } from './boot-memory.js';
 import { HttpEdges } from './edges.js';
@@ -92,8 +94,8 @@ export async function createPlatformApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser(['text/plain']);
-  installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root);
-  edges.install(fastify, PinoLogger.root);
+  installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root, app.get(HttpMetrics));
+  edges.install(fastify, PinoLogger.root, app.get(HttpMetrics));
   // The API security headers on every response, helmet's document set on HTML (see security-headers.ts).
   installSecurityHeaders(app, fastify);
   app.enableCors({
@@ -181,6 +183,16 @@ export async function runApp(appModule: Type, definition: AppDefinition): Promis
   }
   const url = await app.getUrl();
   app.get(Logger).log(`${definition.name} listening on ${url} (docs: ${url}/docs)`, 'Bootstrap');
+  try {
+    const metricsPort = await app.get(MetricsEndpoint).listen();
+    if (metricsPort !== undefined) app.get(Logger).log(`metrics on ${env.METRICS_HOST}:${metricsPort}${env.METRICS_PATH}`, 'Bootstrap');
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string };
+    process.stderr.write(
+      `${definition.name}: cannot listen on ${env.METRICS_HOST}:${env.METRICS_PORT} (METRICS_PORT): ${code ?? message ?? String(error)}\n`,
+    );
+    process.exit(1);
+  }
   releaseBootMemoryWhenSettled();
 }
 

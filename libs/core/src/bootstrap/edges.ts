@@ -8,6 +8,7 @@ import type { CoreEnv } from '../config/core.env.js';
 import { MAX_PATH_PARAM_LENGTH, PROBLEM_CONTENT_TYPE, REQUEST_ID_HEADER } from '../core.constants.js';
 import { problemType, requestInstance, type ProblemDocument } from '../errors/problem.js';
 import { writeAccessLog } from '../logging/logger.options.js';
+import type { HttpMetrics } from '../metrics/http.metrics.js';
 import { newRequestId } from '../request-context/request-id.js';
 import { installJsonBodyParser } from './json-body.js';
 import { API_SECURITY_HEADER_VALUES } from './security-headers.js';
@@ -54,6 +55,7 @@ const DROP_WARNING_INTERVAL_MS = 10_000;
  */
 export class HttpEdges {
   private logger: Logger | undefined;
+  private metrics: HttpMetrics | undefined;
 
   constructor(private readonly env: CoreEnv) {}
 
@@ -77,9 +79,10 @@ export class HttpEdges {
     };
   }
 
-  /** Once the app exists: the logger for access lines, the socket → request tracking, the bounded JSON parser. */
-  install(fastify: FastifyInstance, logger: Logger): void {
+  /** Once the app exists: the logger for access lines and the request metrics, the socket → request tracking, the bounded JSON parser. */
+  install(fastify: FastifyInstance, logger: Logger, metrics: HttpMetrics): void {
     this.logger = logger;
+    this.metrics = metrics;
     installJsonBodyParser(fastify, { maxDepth: this.env.JSON_MAX_DEPTH, maxKeys: this.env.JSON_MAX_KEYS });
     this.limitConnections(fastify.server, logger);
     fastify.addHook('onRequest', (request, reply, done) => {
@@ -108,6 +111,7 @@ export class HttpEdges {
     const startedAt = performance.now();
     void reply.headers({ ...API_SECURITY_HEADER_VALUES, [REQUEST_ID_HEADER]: request.id });
     reply.raw.once('finish', () => {
+      this.metrics?.observe(request.method, undefined, reply.statusCode, performance.now() - startedAt);
       if (this.logger)
         writeAccessLog(this.logger, {
           requestId: request.id,

@@ -3,18 +3,19 @@ import type { Logger } from 'pino';
 
 import { REQUEST_ID_HEADER } from '../core.constants.js';
 import { writeAccessLog } from '../logging/logger.options.js';
+import type { HttpMetrics } from '../metrics/http.metrics.js';
 import { pickPropagatedHeaders } from '../request-context/propagation.js';
 import { RequestContext, type RequestContextData } from '../request-context/request-context.js';
 
 /**
  * Per-request plumbing that must run for every route, including 404s and body-parse failures:
- * echo the request id, write the access log line, and open the request context (ALS)
+ * echo the request id, write the access log line, observe the request metrics, and open the request context (ALS)
  * around the handler so libs can read the request id, propagated headers and deadline.
  */
 const CONTEXT = Symbol('bff:request-context');
 type WithContext = { [CONTEXT]?: RequestContextData };
 
-export function installRequestHooks(fastify: FastifyInstance, deadlineMs: number, logger: Logger): void {
+export function installRequestHooks(fastify: FastifyInstance, deadlineMs: number, logger: Logger, metrics: HttpMetrics): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
@@ -23,6 +24,7 @@ export function installRequestHooks(fastify: FastifyInstance, deadlineMs: number
     const startedAt = performance.now();
     const ctx: RequestContextData = {
       requestId: request.id,
+      route: request.routeOptions.url,
       startedAt,
       deadline: startedAt + deadlineMs,
       propagated: pickPropagatedHeaders(request.headers),
@@ -34,6 +36,7 @@ export function installRequestHooks(fastify: FastifyInstance, deadlineMs: number
     RequestContext.run(ctx, done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
+    metrics.observe(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime);
     // Nothing to build when the line would be dropped (e.g. LOG_LEVEL=warn and not a 5xx).
     if (!logger.isLevelEnabled(reply.statusCode >= 500 ? 'error' : 'info')) return done();
     writeAccessLog(logger, {

@@ -26,6 +26,31 @@ export class CoreEnv {
   @IsString()
   HOST: string = '0.0.0.0';
 
+  /**
+   * Management port serving Prometheus metrics (docs/operations.md), never the public PORT: `off`
+   * serves none, `0` an ephemeral port (tests). Scrapers reach it inside the cluster only.
+   */
+  @Matches(/^(?:off|\d{1,5})$/, { message: 'METRICS_PORT must be off or an integer between 0 and 65535' })
+  @ValidateBy(
+    {
+      name: 'metricsPortValid',
+      validator: {
+        validate: (value: unknown, args) =>
+          value === 'off' || (Number(value) <= 65535 && (Number(value) === 0 || Number(value) !== (args?.object as CoreEnv).PORT)),
+      },
+    },
+    { message: 'METRICS_PORT must be off, or a port between 0 and 65535 other than PORT' },
+  )
+  METRICS_PORT: string = '9464';
+
+  /** Address the management port binds (the pod's addresses: Prometheus scrapes the pod IP). */
+  @IsString()
+  METRICS_HOST: string = '0.0.0.0';
+
+  /** Path of the exposition on the management port. */
+  @Matches(/^\/[A-Za-z0-9._~/-]*$/, { message: 'METRICS_PATH must be an absolute path like /metrics' })
+  METRICS_PATH: string = '/metrics';
+
   @IsIn(['production', 'development', 'test'], { message: 'NODE_ENV must be one of production, development, test' })
   NODE_ENV: 'production' | 'development' | 'test' = 'production';
 

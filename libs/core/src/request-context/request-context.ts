@@ -3,6 +3,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 /** What the platform knows about the request being served, shared by every lib through ALS. */
 export interface RequestContextData {
   readonly requestId: string;
+  /** The matched route pattern (`/products/:id`), a bounded label for metrics; never the URL. */
+  readonly route?: string;
   /** Monotonic ms timestamp (performance.now()) at which the request arrived. */
   readonly startedAt: number;
   /** Inbound headers that are propagated to upstreams (already filtered, lowercased). */

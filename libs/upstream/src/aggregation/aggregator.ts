@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 
 import { PlatformError } from '@bff/core';
 
+import { UpstreamMetrics } from '../upstream.metrics.js';
 import { SECTION_FALLBACK } from './aggregation.constants.js';
 import type { AggregationResult, DegradedSection, SectionContext, SectionFallbackStore, SectionOptions } from './aggregation.types.js';
 import { failureReason, SectionTimeoutError } from './failure-reason.js';
@@ -35,6 +36,7 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
   constructor(
     private readonly sections: readonly SectionSpec[],
     private readonly fallback: SectionFallbackStore | undefined,
+    private readonly metrics?: UpstreamMetrics,
   ) {}
 
   required<K extends string, T>(name: K, run: Runner<A, T>, options: SectionOptions = {}): AggregationPlan<A & Record<K, T>> {
@@ -53,7 +55,7 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
   ): AggregationPlan<A & Record<K, T>> {
     if (this.sections.some((s) => s.name === name)) throw new Error(`Section '${name}' is declared twice`);
     const spec: SectionSpec = { name, required, run: run as SectionSpec['run'], options };
-    return new AggregationPlan<A & Record<K, T>>([...this.sections, spec], this.fallback);
+    return new AggregationPlan<A & Record<K, T>>([...this.sections, spec], this.fallback, this.metrics);
   }
 
   async run(): Promise<AggregationResult<A>> {
@@ -107,6 +109,7 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
     }
 
     const outcomes = await Promise.allSettled(settled);
+    this.metrics?.sectionsSettled(this.sections, degraded, stale, errors);
     if (requiredFailure) throw toRequiredError(requiredFailure.error, errors);
     const data: Record<string, unknown> = {};
     this.sections.forEach((spec, index) => {
@@ -184,9 +187,12 @@ function toRequiredError(error: unknown, errors: ReadonlyMap<string, unknown>): 
 /** Entry point of the aggregation toolkit, injectable anywhere the UpstreamModule is imported. */
 @Injectable()
 export class Aggregator {
-  constructor(@Optional() @Inject(SECTION_FALLBACK) private readonly fallback?: SectionFallbackStore) {}
+  constructor(
+    @Optional() @Inject(SECTION_FALLBACK) private readonly fallback?: SectionFallbackStore,
+    @Optional() private readonly metrics?: UpstreamMetrics,
+  ) {}
 
   plan(): AggregationPlan {
-    return new AggregationPlan([], this.fallback);
+    return new AggregationPlan([], this.fallback, this.metrics);
   }
 }
