@@ -7,6 +7,7 @@ import { SECTION_FALLBACK, UPSTREAM_RESPONSE_CACHE } from '@bff/upstream';
 import { CACHE_CONFIG, CACHE_NAMESPACE, CACHE_STORE } from './cache.constants.js';
 import { CacheEnv } from './cache.env.js';
 import { CacheLifecycle } from './cache.lifecycle.js';
+import { CacheMetrics } from './cache.metrics.js';
 import {
   CACHE_MODULE_OPTIONS,
   CacheConfigurableModule,
@@ -69,6 +70,7 @@ export class CacheModule extends CacheConfigurableModule {
           inject: [CACHE_CONFIG, RouteCacheInterceptor],
         },
         CacheLifecycle,
+        CacheMetrics,
       ],
       exports: [CacheService, HttpResponseCache, UPSTREAM_RESPONSE_CACHE, CacheSectionFallbackStore, SECTION_FALLBACK, CACHE_NAMESPACE],
     };

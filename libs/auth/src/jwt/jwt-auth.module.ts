@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 
+import { AuthMetrics } from '../auth.metrics.js';
 import { requireEnv } from '../require-env.js';
 import { JwtAuthEnv } from './jwt-auth.env.js';
 import { JwtAuthConfigurableModule, type JWT_AUTH_OPTIONS_TYPE } from './jwt-auth.module-definition.js';
@@ -22,7 +23,7 @@ export class JwtAuthModule extends JwtAuthConfigurableModule {
         ...(base.providers ?? []),
         {
           provide: JwtVerifier,
-          useFactory: (maybeEnv?: JwtAuthEnv) => {
+          useFactory: (metrics: AuthMetrics, maybeEnv?: JwtAuthEnv) => {
             const env = requireEnv(maybeEnv, 'JwtAuthModule', 'jwtAuthEnv');
             return new JwtVerifier({
               issuer: env.JWT_ISSUER,
@@ -32,11 +33,13 @@ export class JwtAuthModule extends JwtAuthConfigurableModule {
               typ: env.JWT_TYP,
               jwksCooldownMs: env.JWT_JWKS_COOLDOWN_MS,
               jwksMaxAgeMs: env.JWT_JWKS_MAX_AGE_MS,
+              onKeySetFetch: (outcome) => metrics.keySetFetched(outcome),
             });
           },
-          inject: [{ token: JwtAuthEnv, optional: true }],
+          inject: [AuthMetrics, { token: JwtAuthEnv, optional: true }],
         },
         JwtAuthenticator,
+        AuthMetrics,
       ],
     };
   }

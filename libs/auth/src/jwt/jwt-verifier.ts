@@ -14,6 +14,8 @@ export interface JwtVerifierOptions {
   readonly jwksCooldownMs: number;
   /** The key set is re-fetched after this long even when every kid is known (jose's cacheMaxAge). */
   readonly jwksMaxAgeMs: number;
+  /** Told of every key-set fetch and how it went (the metrics). */
+  readonly onKeySetFetch?: (outcome: 'ok' | 'failed') => void;
   /** Timeout of discovery and key-set requests (default 5000 ms). */
   readonly timeoutMs?: number;
   readonly fetch?: typeof fetch;
@@ -146,9 +148,11 @@ export class JwtVerifier {
     try {
       const response = await this.fetchImpl(url, init);
       if (response.status !== 200) this.jwksFailedAt = Date.now();
+      this.options.onKeySetFetch?.(response.status === 200 ? 'ok' : 'failed');
       return response;
     } catch (error) {
       this.jwksFailedAt = Date.now();
+      this.options.onKeySetFetch?.('failed');
       throw error;
     }
   }

@@ -1,11 +1,15 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 
 import { PlatformError } from '@bff/core';
 
+import { AuthMetrics } from '../auth.metrics.js';
 import { clientIp } from './client-ip.js';
 import { RATE_LIMIT_STORE } from './rate-limit.constants.js';
 import { RateLimitEnv } from './rate-limit.env.js';
 import type { RateLimitStore } from './rate-limit.store.js';
+
+/** The limiter label (and counter name) of failed-authentication blocks. */
+const AUTH_FAILURES_LIMITER = 'auth-failures';
 
 /**
  * Limits failed authentications per client IP and strategy, so guessing API keys (or spraying
@@ -18,12 +22,16 @@ export class AuthFailureLimiter {
   constructor(
     @Inject(RATE_LIMIT_STORE) private readonly store: RateLimitStore,
     private readonly env: RateLimitEnv,
+    @Optional() private readonly metrics?: AuthMetrics,
   ) {}
 
   /** Throws 429 when this IP is blocked for `strategy`. */
   async assertNotBlocked(strategy: string, request: unknown): Promise<void> {
     const blockedMs = await this.store.blockedFor(this.keyOf(strategy, request));
-    if (blockedMs > 0) throw tooManyFailures(blockedMs);
+    if (blockedMs > 0) {
+      this.metrics?.rateLimited(AUTH_FAILURES_LIMITER);
+      throw tooManyFailures(blockedMs);
+    }
   }
 
   /**
@@ -36,9 +44,11 @@ export class AuthFailureLimiter {
       this.env.AUTH_FAILURE_WINDOW_MS,
       this.env.AUTH_FAILURE_MAX,
       this.env.AUTH_FAILURE_BLOCK_MS,
-      'auth-failures',
+      AUTH_FAILURES_LIMITER,
     );
-    return record.isBlocked ? tooManyFailures(record.timeToBlockExpire * 1000) : failure;
+    if (!record.isBlocked) return failure;
+    this.metrics?.rateLimited(AUTH_FAILURES_LIMITER);
+    return tooManyFailures(record.timeToBlockExpire * 1000);
   }
 
   private keyOf(strategy: string, request: unknown): string {

@@ -1,4 +1,4 @@
-import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Injectable, Optional, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
@@ -10,6 +10,7 @@ import {
 
 import { identityOf, PlatformError, ROUTE_ACCESS, type RouteAccess } from '@bff/core';
 
+import { AuthMetrics } from '../auth.metrics.js';
 import { clientIp } from './client-ip.js';
 import { RateLimitEnv } from './rate-limit.env.js';
 import type { RateLimitRecord, RateLimitStore } from './rate-limit.store.js';
@@ -41,6 +42,7 @@ export class RateLimitGuard extends ThrottlerGuard {
     @InjectThrottlerStorage() private readonly counters: RateLimitStore,
     reflector: Reflector,
     private readonly env: RateLimitEnv,
+    @Optional() private readonly metrics?: AuthMetrics,
   ) {
     super(options, counters, reflector);
   }
@@ -82,7 +84,10 @@ export class RateLimitGuard extends ThrottlerGuard {
     const key = ownLimit ? `${name}:${context.getClass().name}.${context.getHandler().name}:${tracker}` : `${name}:${tracker}`;
     const record = await this.counters.increment(key, ttl, limit, blockDuration, name);
     writeRateLimitHeaders(res as Reply, record, { name, limit, ttl });
-    if (record.isBlocked) throw rateLimited(record, { name, limit, ttl }, tracker);
+    if (record.isBlocked) {
+      this.metrics?.rateLimited(name);
+      throw rateLimited(record, { name, limit, ttl }, tracker);
+    }
     return true;
   }
 }

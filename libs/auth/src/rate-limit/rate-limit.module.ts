@@ -2,6 +2,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { getOptionsToken, getStorageToken, type ThrottlerModuleOptions } from '@nestjs/throttler';
 
+import { AuthMetrics } from '../auth.metrics.js';
 import { AuthRedis } from '../redis/auth-redis.js';
 import { AuthFailureLimiter } from './auth-failure.limiter.js';
 import { RATE_LIMIT_STORE } from './rate-limit.constants.js';
@@ -46,6 +47,7 @@ export class RateLimitModule {
           inject: [RateLimitEnv],
         },
         AuthFailureLimiter,
+        AuthMetrics,
         { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
       exports: [AuthRedis, RATE_LIMIT_STORE, AuthFailureLimiter],

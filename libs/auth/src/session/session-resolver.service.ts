@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 
 import { isPlatformError, PlatformError, RequestContext, type Identity } from '@bff/core';
 
+import { AuthMetrics } from '../auth.metrics.js';
 import { readCookie } from './cookies.js';
 import { OidcClient, OidcRejectedError, type TokenResult } from './oidc-client.js';
 import { errorMessage, providerUnavailable, sessionEnded, storeCall } from './session-errors.js';
@@ -34,6 +35,7 @@ export class SessionResolver {
     private readonly config: SessionConfig,
     private readonly oidc: OidcClient,
     @Inject(SESSION_STORE) private readonly store: SessionStore,
+    @Optional() private readonly metrics?: AuthMetrics,
   ) {}
 
   /**
@@ -138,12 +140,15 @@ export class SessionResolver {
       tokens = await this.oidc.refresh(current.refreshToken);
     } catch (error) {
       if (error instanceof OidcRejectedError) {
+        this.metrics?.sessionRefreshed('refused');
         await storeCall(() => this.store.delete(key));
         this.logger.log({ sub: current.sub, reason: error.error }, 'Refresh refused by the provider; session ended');
         throw sessionEnded(`refresh refused (${error.error})`);
       }
+      this.metrics?.sessionRefreshed('failed');
       throw providerUnavailable(error);
     }
+    this.metrics?.sessionRefreshed('ok');
     if (tokens.idTokenClaims && tokens.idTokenClaims.sub !== current.sub) {
       await storeCall(() => this.store.delete(key));
       throw sessionEnded('refreshed ID token names another subject');

@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 
 import { CORE_MODULE_OPTIONS, CoreEnv, HealthRegistry, type CoreModuleOptions } from '@bff/core';
 
+import { AuthMetrics } from '../auth.metrics.js';
 import { requireEnv } from '../require-env.js';
 import { CsrfGuard } from './csrf.guard.js';
 import { LoginFlow } from './login-flow.service.js';
@@ -79,6 +80,7 @@ export class SessionAuthModule extends SessionAuthConfigurableModule implements 
         },
         LoginFlow,
         SessionResolver,
+        AuthMetrics,
         SessionAuthenticator,
         { provide: APP_GUARD, useClass: CsrfGuard },
       ],

@@ -44,6 +44,23 @@ export class MetricsService {
     return this.existing<Histogram<L>>(config.name) ?? new Histogram<L>({ ...config, registers: [this.registry] });
   }
 
+  /**
+   * A counter whose values a component already keeps (monotonic totals since boot), read at scrape
+   * time: nothing runs on the component's hot path. `read` yields [label values, total] pairs.
+   */
+  countersFrom<L extends string>(
+    config: Omit<CounterConfiguration<L>, 'registers' | 'collect'>,
+    read: () => Iterable<readonly [Partial<Record<L, string>>, number]>,
+  ): Counter<L> {
+    return this.counter<L>({
+      ...config,
+      collect() {
+        this.reset();
+        for (const [labels, total] of read()) this.inc(labels, total);
+      },
+    });
+  }
+
   /** The names of every registered family (the dashboard check compares its queries against them). */
   names(): string[] {
     return this.registry.getMetricsAsArray().map((metric) => metric.name);
