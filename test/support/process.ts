@@ -71,7 +71,8 @@ export function spawnApp(
 ): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> } {
   const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, entryPoint(app)], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
+    // METRICS_PORT=0: an ephemeral management port, so apps spawned by parallel suites never collide on 9464.
+    env: { PATH: process.env.PATH ?? '', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
