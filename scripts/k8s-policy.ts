@@ -322,6 +322,22 @@ function checkDeployment(deployment: Manifest & IDeployment, objects: readonly M
   for (const port of containerPorts) {
     if (!admitsPort(port.containerPort)) findings.push(`${where}: no NetworkPolicy admits ingress on port ${port.containerPort}`);
   }
+  // The management port (metrics) is its own port, and only the scraper may reach it.
+  const metricsPort = containerPorts.find((port) => port.name === 'metrics');
+  if (!metricsPort) findings.push(`${where}: no container port named metrics (the management port, METRICS_PORT)`);
+  else {
+    if (containerPorts.some((port) => port.name === 'http' && port.containerPort === metricsPort.containerPort)) {
+      findings.push(`${where}: the metrics port ${metricsPort.containerPort} is the public http port`);
+    }
+    const openToAll = policies.some((policy) =>
+      (policy.spec?.ingress ?? []).some(
+        (rule) =>
+          !rule.from?.length &&
+          (rule.ports ?? []).some((allowed) => allowed.port === metricsPort.containerPort || allowed.port === 'metrics'),
+      ),
+    );
+    if (openToAll) findings.push(`${where}: a NetworkPolicy admits the metrics port from anywhere: admit only the scraper (from)`);
+  }
   const resolvesNames = policies.some((policy) =>
     (policy.spec?.egress ?? []).some((rule) => (rule.ports ?? []).some((allowed) => allowed.port === 53)),
   );

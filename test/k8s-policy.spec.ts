@@ -55,7 +55,10 @@ function compliantWebBff() {
   const container = {
     name: 'web-bff',
     image: 'bff/web-bff:0.1.0',
-    ports: [{ name: 'http', containerPort: 3000, protocol: 'TCP' }],
+    ports: [
+      { name: 'http', containerPort: 3000, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9464, protocol: 'TCP' },
+    ],
     envFrom: [{ configMapRef: { name: 'web-bff-config-abc123' } }],
     env: [
       { name: 'OIDC_CLIENT_SECRET', valueFrom: { secretKeyRef: { name: 'web-bff-secrets', key: 'OIDC_CLIENT_SECRET' } } },
@@ -126,7 +129,13 @@ function compliantWebBff() {
     spec: {
       podSelector: { matchLabels: SELECTOR },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ ports: [{ port: 3000, protocol: 'TCP' }] }],
+      ingress: [
+        { ports: [{ port: 3000, protocol: 'TCP' }] },
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+          ports: [{ port: 9464, protocol: 'TCP' }],
+        },
+      ],
       egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'retail' } } }] }],
     },
   };
@@ -227,9 +236,9 @@ describe('k8s policy: probes', () => {
 
   it('requires the probe to hit a port of the container', () => {
     const app = compliantWebBff();
-    app.container.readinessProbe.httpGet.port = 'metrics';
+    app.container.readinessProbe.httpGet.port = 'admin';
     expect(checkPolicies(app.objects(), DEV)).toEqual([
-      'Deployment/web-bff container web-bff: readinessProbe port metrics is not a port of the container',
+      'Deployment/web-bff container web-bff: readinessProbe port admin is not a port of the container',
     ]);
   });
 });
@@ -350,7 +359,7 @@ describe('k8s policy: configuration and credentials', () => {
     const app = compliantWebBff();
     app.config.data!.PORT = '3005';
     expect(checkPolicies(app.objects(), DEV)).toEqual([
-      'Deployment/web-bff container web-bff: listens on PORT 3005 but declares containerPort 3000',
+      'Deployment/web-bff container web-bff: listens on PORT 3005 but declares containerPort 3000, 9464',
     ]);
   });
 
@@ -515,7 +524,33 @@ describe('k8s policy: Service and NetworkPolicy', () => {
     app.allowDns.spec!.egress = [];
     expect(checkPolicies(app.objects(), DEV)).toEqual([
       'Deployment/web-bff: no NetworkPolicy admits ingress on port 3000',
+      'Deployment/web-bff: no NetworkPolicy admits ingress on port 9464',
       'Deployment/web-bff: no NetworkPolicy lets its pods reach DNS (port 53)',
+    ]);
+  });
+});
+
+describe('k8s policy: management port', () => {
+  it('requires a metrics container port', () => {
+    const app = compliantWebBff();
+    app.container.ports = app.container.ports.filter((port) => port.name !== 'metrics');
+    expect(checkPolicies(app.objects(), DEV)).toEqual([
+      'Deployment/web-bff: no container port named metrics (the management port, METRICS_PORT)',
+    ]);
+  });
+
+  it('refuses a metrics port that any peer may reach', () => {
+    const app = compliantWebBff();
+    app.appPolicy.spec!.ingress = [
+      {
+        ports: [
+          { port: 3000, protocol: 'TCP' },
+          { port: 9464, protocol: 'TCP' },
+        ],
+      },
+    ];
+    expect(checkPolicies(app.objects(), DEV)).toEqual([
+      'Deployment/web-bff: a NetworkPolicy admits the metrics port from anywhere: admit only the scraper (from)',
     ]);
   });
 });
