@@ -125,6 +125,8 @@ await Promise.all(
     start(app.name, [...PRODUCTION_NODE_FLAGS, join('dist/apps', app.name, 'main.js')], {
       ...upstreamEnv,
       PORT: String(app.port),
+      // One management port each (9464, 9465, 9466): the three apps share this host.
+      METRICS_PORT: String(9464 + apps.indexOf(app)),
       NODE_ENV: 'development',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173',

@@ -157,6 +157,8 @@ function appEnv(port) {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
+    // An ephemeral management port: the closure check may run beside other apps.
+    METRICS_PORT: '0',
     LOG_LEVEL: 'warn',
   };
   for (const upstream of UPSTREAMS) env[`UPSTREAM_${upstream}_URL`] = UNREACHABLE_UPSTREAM;

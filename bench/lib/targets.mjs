@@ -91,6 +91,8 @@ export async function startApp(procs, app, { sandbox, appEnv, env = {}, logLevel
         LOG_LEVEL: logLevel,
         HOST,
         PORT: String(port),
+        // The management port runs as in production, on an ephemeral port: apps measured side by side never collide.
+        METRICS_PORT: '0',
         ...upstreamEnv(sandbox),
         ...(appEnv?.(app, sandboxInfo(sandbox)) ?? {}),
         ...env,
