@@ -22,7 +22,7 @@ const MONITORING = join(import.meta.dirname, '..', 'deploy', 'monitoring');
 
 /** Series names in a PromQL expression: identifiers followed by a selector or range, minus functions and keywords. */
 function seriesOf(expr: string): string[] {
-  const names = [...expr.matchAll(/\b([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?=\{|\[)/g)].map((match) => match[1]!);
+  const names = [...expr.matchAll(/\b([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?=\{|\[)/g)].map((match) => match[1]);
   return names.filter((name) => !['by', 'without', 'on', 'ignoring', 'group_left', 'group_right'].includes(name));
 }
 

@@ -64,7 +64,7 @@ export class UpstreamMetrics {
     const opens = families.breakerOpens.labels(upstream);
     policies.retry?.onRetry(() => retries.inc());
     policies.breaker?.onBreak(() => opens.inc());
-    const outcomes = new BoundChildren((outcome) => families.duration.labels(upstream, outcome!));
+    const outcomes = new BoundChildren((outcome) => families.duration.labels(upstream, outcome));
     return {
       measure: async (call) => {
         const startedAt = performance.now();
@@ -142,7 +142,7 @@ export class UpstreamMetrics {
         help: 'Times an upstream circuit breaker opened, by upstream.',
         labelNames: ['upstream'],
       }),
-      sections: new BoundChildren((route, section, outcome) => sections.labels(route!, section!, outcome!)),
+      sections: new BoundChildren((route, section, outcome) => sections.labels(route, section, outcome)),
     };
   }
 }

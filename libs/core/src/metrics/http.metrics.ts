@@ -33,7 +33,7 @@ export class HttpMetrics {
       labelNames: ['method', 'route', 'status_class'],
       buckets: HTTP_DURATION_BUCKETS,
     });
-    this.children = new BoundChildren((method, route, statusClass) => this.duration.labels(method!, route!, statusClass!));
+    this.children = new BoundChildren((method, route, statusClass) => this.duration.labels(method, route, statusClass));
   }
 
   /** One finished request; `route` undefined when no route matched. */

@@ -87,7 +87,7 @@ export class BoundChildren<C> {
   constructor(private readonly bind: (...values: string[]) => C) {}
 
   get(...values: string[]): C {
-    const key = values.length === 1 ? values[0]! : values.join('\u0000');
+    const key = values.length === 1 ? values[0] : values.join('\u0000');
     let child = this.children.get(key);
     if (child === undefined) {
       child = this.bind(...values);
