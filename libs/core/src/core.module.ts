@@ -1,6 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 
 import { AccessGuard } from './access/access.guard.js';
@@ -33,7 +32,6 @@ export class CoreModule extends CoreConfigurableModule {
           inject: [CoreEnv],
           useFactory: (core: CoreEnv) => loggerParams({ app: options.app.name, level: core.LOG_LEVEL }),
         }),
-        TerminusModule.forRoot({ errorLogStyle: 'json', logger: false }),
       ],
       controllers: [HealthController],
       providers: [
