@@ -100,6 +100,8 @@ export function createRedisClient(topology: RedisTopology, options: RedisClientO
         enableTLSForSentinelMode: topology.credentials.tls,
         // Subscribes to the sentinels' +switch-master so a failover is followed at once, not at the next error.
         failoverDetector: true,
+        // A demoted master answers READONLY until the switch is noticed: reconnect (through the sentinels) and resend.
+        reconnectOnError: (error) => (error.message.startsWith('READONLY') ? 2 : false),
         sentinelRetryStrategy: options.retryDelayMs,
         lazyConnect: options.lazyConnect ?? false,
         enableOfflineQueue: options.enableOfflineQueue,
