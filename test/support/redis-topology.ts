@@ -140,6 +140,8 @@ export interface RedisSentinelTopology {
    * once the sentinels name the new master and it answers as a master; returns the ports.
    */
   failover(): Promise<{ from: number; to: number }>;
+  /** Resolves once the replica has every write the master has (replication is asynchronous). */
+  replicated(): Promise<void>;
   /** A client of the test's own, through the sentinels. */
   connect(): Redis;
   stop(): Promise<void>;
@@ -231,6 +233,17 @@ export async function startRedisSentinel(
           'the sentinels to promote the replica',
         );
         return { from, to };
+      },
+      async replicated() {
+        const master = await masterPortNow();
+        const replica = master === masterPort ? replicaPort : masterPort;
+        const offsetOf = async (port: number, field: string) =>
+          Number(new RegExp(`${field}:(\\d+)`).exec(await command(port, 'INFO', 'replication'))?.[1] ?? -1);
+        await until(
+          async () => (await offsetOf(replica, 'slave_repl_offset')) >= (await offsetOf(master, 'master_repl_offset')),
+          10_000,
+          'the replica to catch up',
+        );
       },
       connect: () => {
         const client = new Redis({
