@@ -51,7 +51,7 @@ describe('Redis Cluster (3 masters): sessions, caches, rate limits, leases, part
     const key = `${prefixes.session}s:${createHash('sha256').update(login.sessionId!).digest('base64url')}`;
     expect(await cluster.exists(key)).toBe(1);
 
-    apps.web.sandbox.admin.reset();
+    await apps.web.sandbox.admin.reset();
     await sleep(AT_TTL_S * 1000 + 200);
     apps.web.idp.setTokenFaults([{ grantType: 'refresh_token', latencyMs: 300 }]);
     const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => spaFetch(jar, `${i % 2 ? b : a}/api/v1/me`)));

@@ -115,13 +115,13 @@ describe('Redis Sentinel: sessions, caches, rate limits, leases and partner keys
       expect(statusesOf(route).every((status) => status === 200 || status === 503)).toBe(true);
       const errors = during(route).filter((s) => s.status !== 200);
       if (errors.length > 0) {
-        expect(errors.at(-1)!.at - Math.min(errors[0]!.at, failoverStarted)).toBeLessThan(ERROR_WINDOW_MS);
+        expect(errors.at(-1)!.at - Math.min(errors[0].at, failoverStarted)).toBeLessThan(ERROR_WINDOW_MS);
       }
       expect(during(route).at(-1)!.status).toBe(200);
     }
     const report = (route: Sample['route']) => {
       const errors = during(route).filter((s) => s.status !== 200);
-      const window = errors.length ? errors.at(-1)!.at - errors[0]!.at + 50 : 0;
+      const window = errors.length ? errors.at(-1)!.at - errors[0].at + 50 : 0;
       return `${route} ${errors.length}/${during(route).length} non-200 over ~${window} ms`;
     };
     console.info(`failover ${from} -> ${to} took ${switched - failoverStarted} ms; ${report('session')}; ${report('partner')}`);

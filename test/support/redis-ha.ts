@@ -91,7 +91,7 @@ export async function startHaApps(
     for (const [name, value] of Object.entries(redisEnv)) if (value === undefined) delete scriptEnv[name];
     return {
       web,
-      webUrls: [web.instances[0]!.url, web.instances[1]!.url],
+      webUrls: [web.instances[0].url, web.instances[1].url],
       cache: [cacheA, cacheB],
       partner: [partnerA, partnerB],
       sandbox,

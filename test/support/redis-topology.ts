@@ -62,7 +62,7 @@ async function command(port: number, ...args: string[]): Promise<string> {
   client.on('error', () => undefined);
   try {
     await client.connect();
-    return String(await client.call(args[0]!, ...args.slice(1)));
+    return String(await client.call(args[0], ...args.slice(1)));
   } finally {
     client.disconnect();
   }
@@ -269,7 +269,7 @@ async function sentinelMaster(port: number, masterName: string): Promise<Record<
     await client.connect();
     const flat = (await client.call('SENTINEL', 'MASTER', masterName)) as string[];
     const fields: Record<string, string> = {};
-    for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]!] = flat[i + 1]!;
+    for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i]] = flat[i + 1]!;
     return fields;
   } finally {
     client.disconnect();
