@@ -57,7 +57,7 @@ export interface WebAuthStackOptions {
   /** Access-token lifetime at the IdP. Default 300 s. */
   readonly accessTokenTtlSeconds?: number;
   /** Extra env for every instance. */
-  readonly env?: Readonly<Record<string, string>>;
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** The IdP's issuer, when it is reached through another address (a proxy in front of it). Default: its own URL. */
   readonly idpIssuer?: string;
   /** Runs once the sandbox and its IdP listen, before the instances boot (e.g. to point a proxy at the IdP). */

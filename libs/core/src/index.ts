@@ -5,6 +5,7 @@
  *   (an app's config checked outside the app, e.g. by the Kubernetes manifest check).
  * - Access: Public, Protected, AuthenticatorRegistry / Authenticator, Identity, identityOf.
  * - Errors and OpenAPI: PlatformError, ApiProblemResponses, the shared DTOs (IdListDto, ProductIdParams, DegradedSectionDto).
+ * - Redis: redisTopologyOf (REDIS_MODE and friends), createRedisClient (standalone, Sentinel, Cluster), isRedisCluster, redisMasters.
  * - For the other libs: RequestContext, HealthRegistry, route metadata (ROUTE_ACCESS; declaredRouteOf and controllerPathOf,
  *   the one fenced read of Nest internals) and the request-id header.
  */
@@ -40,3 +41,13 @@ export { IdListDto } from './openapi/id-list.dto.js';
 export { ProductIdParams } from './openapi/product-id.dto.js';
 export { RESOURCE_ID_PATTERN } from './openapi/resource-id.js';
 export { controllerPathOf, declaredRouteOf } from './framework/nest-internals.js';
+export {
+  createRedisClient,
+  isRedisCluster,
+  redisMasters,
+  redisTopologyOf,
+  type RedisClient,
+  type RedisClientOptions,
+  type RedisMode,
+  type RedisTopology,
+} from './redis/redis-connection.js';

@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
+
+import type { RedisClient as Redis } from '@bff/core';
 
 import {
   ACCOUNT_ID,

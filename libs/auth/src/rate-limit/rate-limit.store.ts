@@ -1,6 +1,7 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
+
+import type { RedisClient as Redis } from '@bff/core';
 
 /** What @nestjs/throttler's storage answers; times are in whole seconds, like its in-memory store. */
 export interface RateLimitRecord {

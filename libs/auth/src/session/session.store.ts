@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
-import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
+
+import type { RedisClient as Redis } from '@bff/core';
 
 /**
  * Where sessions, pending logins and refresh leases live. Records are flat objects whose fields
