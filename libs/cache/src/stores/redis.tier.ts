@@ -4,6 +4,8 @@ import { once } from 'node:events';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 
+import { Tracing } from '@bff/core';
+
 import { WarnLimiter } from '../warn-limiter.js';
 
 export interface RedisTierOptions {
@@ -148,7 +150,9 @@ export class RedisTier {
   async release(lockKey: string, token: string): Promise<void> {
     // Not subject to the circuit: a lease left behind would only expire (bounded), but releasing early is better.
     if (this.closed || this.client.status !== 'ready') return;
-    await (this.client as unknown as Scripts).bffCacheRelease(lockKey, token).catch(() => undefined);
+    await Tracing.redis('cache', 'RELEASE', () => (this.client as unknown as Scripts).bffCacheRelease(lockKey, token)).catch(
+      () => undefined,
+    );
   }
 
   /** The entry and whether the lease is still held, in one round trip. */
@@ -220,7 +224,7 @@ export class RedisTier {
           this.options.commandTimeoutMs + 5,
         );
       });
-      return await Promise.race([fn(), bound]);
+      return await Promise.race([Tracing.redis('cache', op, fn), bound]);
     } catch (error) {
       this.failures++;
       this.openUntil = Date.now() + this.options.circuitOpenMs;
