@@ -7,6 +7,13 @@ type TransformArgs = { obj: Record<string, unknown>; key: string };
 const parseOtelBoolean = ({ obj, key }: TransformArgs): unknown =>
   typeof obj[key] === 'string' ? obj[key].trim().toLowerCase() === 'true' : false;
 
+/** A number, or unset when empty (as the spec asks); anything else stays as is for the validator to refuse. */
+const optionalNumber = ({ obj, key }: TransformArgs): unknown => {
+  const raw = obj[key];
+  if (raw === undefined || raw === '') return undefined;
+  return typeof raw === 'string' && raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+};
+
 /** Empty strings count as unset, as the OpenTelemetry spec asks. */
 const emptyAsUnset = ({ obj, key }: TransformArgs): unknown => (obj[key] === '' ? undefined : obj[key]);
 
@@ -80,7 +87,7 @@ export class TracingEnv {
   OTEL_TRACES_SAMPLER: TracesSampler = 'parentbased_always_on';
 
   /** The sampling ratio of the *traceidratio samplers, 0..1 (default 1). */
-  @Transform(emptyAsUnset)
+  @Transform(optionalNumber)
   @IsOptional()
   @IsNumber({}, { message: 'OTEL_TRACES_SAMPLER_ARG must be a number between 0 and 1' })
   @Min(0, { message: 'OTEL_TRACES_SAMPLER_ARG must be a number between 0 and 1' })

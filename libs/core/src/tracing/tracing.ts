@@ -139,8 +139,6 @@ export class TracingRuntime {
  */
 let runtime: TracingRuntime | undefined;
 
-const NO_LOG_FIELDS = Object.freeze({});
-
 /**
  * What libs instrument their seams with. Each call is a no-op (one undefined check) when tracing
  * is off.
@@ -167,9 +165,12 @@ export const Tracing = {
     return runtime.trace(`redis ${operation}`, 'client', attributes, fn);
   },
 
-  /** `trace_id`/`span_id` of the active span, for log lines (an empty object when there is none). */
+  /**
+   * `trace_id`/`span_id` of the active span, for log lines (an empty object when there is none). A
+   * fresh object every call: pino's mixin merge writes the line's own fields into it.
+   */
   logFields(): Partial<TraceLogFields> {
-    return runtime?.logFields() ?? NO_LOG_FIELDS;
+    return runtime?.logFields() ?? {};
   },
 };
 
