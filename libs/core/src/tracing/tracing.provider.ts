@@ -52,9 +52,11 @@ export function createTracingRuntime(env: TracingEnv, service: TracedService, op
           },
         }),
       });
+  const attributes = parseKeyPairsIntoRecord(env.OTEL_RESOURCE_ATTRIBUTES);
   const resource = resourceFromAttributes({
-    ...parseKeyPairsIntoRecord(env.OTEL_RESOURCE_ATTRIBUTES),
-    [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? service.name,
+    ...attributes,
+    // The spec's precedence: OTEL_SERVICE_NAME, then service.name in OTEL_RESOURCE_ATTRIBUTES, then the app's name.
+    [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? attributes[ATTR_SERVICE_NAME] ?? service.name,
     [ATTR_SERVICE_VERSION]: service.version,
   });
   const provider = new TracerProvider({
