@@ -4,16 +4,19 @@ import type { AddressInfo } from 'node:net';
 
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { Tracing } from '@bff/core';
 
 import { WEB_BFF } from '../apps/web-bff/src/web-bff.definition.js';
 import { WebBffModule } from '../apps/web-bff/src/web-bff.module.js';
-import { KNOWN_IDS, startSandbox, type Sandbox } from '../sandbox/src/index.ts';
+import { CookieJar, KNOWN_IDS, startSandbox, type Sandbox } from '../sandbox/src/index.ts';
 import { startApp, type RunningApp } from './support/process.js';
+import { REDIS_URL, redisAvailable } from './support/redis.js';
 import { startStack, upstreamEnvFor, type Stack } from './support/stack.js';
 import { WEB_AUTH_OFFLINE_ENV } from './support/web-auth-env.js';
+import { browserLogin, spaFetch, startWebAuthStack, type WebAuthStack } from './support/web-auth.js';
 
 /**
  * Tracing end to end on the real web-bff product page against the real sandbox: the span tree of
@@ -199,6 +202,60 @@ describe('tracing on (in-memory exporter)', () => {
     });
     // The upstream saw the second attempt as the parent of its last request.
     expect((await stack.sandbox.admin.stats('catalog')).lastHeaders.traceparent).toBe(`00-${inbound.traceId}-${idOf(second)}-01`);
+  });
+});
+
+const redisUp = await redisAvailable('the traced Redis session suite');
+
+describe.skipIf(!redisUp)('tracing of IdP calls and Redis session commands', () => {
+  const exporter = new InMemorySpanExporter();
+  const prefix = `t${randomBytes(4).toString('hex')}:session:`;
+  let stack: WebAuthStack;
+
+  beforeAll(async () => {
+    stack = await startWebAuthStack({ env: { REDIS_URL, SESSION_REDIS_PREFIX: prefix }, tracing: { spanExporter: exporter } });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    // The session this suite created: it would only expire.
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  /** The server span of the one request to `route`, and the spans below it. */
+  async function requestTrace(route: string): Promise<{ server: ReadableSpan; below: ReadableSpan[] }> {
+    const deadline = Date.now() + 5_000;
+    let server: ReadableSpan | undefined;
+    while (!server && Date.now() < deadline) {
+      server = exporter.getFinishedSpans().find((span) => span.kind === SpanKind.SERVER && span.attributes['http.route'] === route);
+      if (!server) await sleep(20);
+    }
+    if (!server) throw new Error(`no server span for ${route}`);
+    const traceId = server.spanContext().traceId;
+    const below = exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId && span !== server);
+    return { server, below };
+  }
+
+  it('shows the code exchange and the session write under the callback, and the session read under a signed-in request', async () => {
+    const jar = new CookieJar();
+    const login = await browserLogin(stack.url, jar);
+    expect(login.response?.status).toBe(302);
+    const callback = await requestTrace('/auth/callback');
+    const exchange = callback.below.find((span) => span.name === 'idp code-exchange');
+    expect(exchange).toMatchObject({ kind: SpanKind.CLIENT, attributes: { 'bff.idp.operation': 'code-exchange' } });
+    expect(exchange?.status.code).toBe(SpanStatusCode.UNSET);
+    const writes = callback.below.filter((span) => span.attributes['bff.store'] === 'session');
+    expect(writes.length).toBeGreaterThanOrEqual(1);
+    for (const write of writes) expect(write.attributes).toMatchObject({ 'db.system.name': 'redis' });
+
+    exporter.reset();
+    expect((await spaFetch(jar, `${stack.url}/auth/user`)).status).toBe(200);
+    const user = await requestTrace('/auth/user');
+    const read = user.below.find((span) => span.name === 'redis HGETALL');
+    expect(read).toMatchObject({ kind: SpanKind.CLIENT, attributes: { 'bff.store': 'session', 'db.operation.name': 'HGETALL' } });
+    expect(read?.parentSpanContext?.spanId).toBe(user.server.spanContext().spanId);
   });
 });
 
