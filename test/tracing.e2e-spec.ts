@@ -205,6 +205,45 @@ describe('tracing on (in-memory exporter)', () => {
   });
 });
 
+describe('tracing of a section served stale (last good value after a failure)', () => {
+  const exporter = new InMemorySpanExporter();
+  let stack: Stack;
+
+  beforeAll(async () => {
+    // Caching on: the product section's last good value is remembered (stale-if-error).
+    stack = await startStack(WebBffModule, WEB_BFF, { ...WEB_AUTH_OFFLINE_ENV }, { spanExporter: exporter });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('marks the stale section as an error with bff.section.stale', async () => {
+    // Another Accept-Language is another page cache entry, but the same remembered product.
+    expect((await fetch(stack.url + PAGE, { headers: { 'accept-language': 'en' } })).status).toBe(200);
+    await stack.sandbox.admin.setFaults('catalog', [{ status: 500 }]);
+    const inbound = inboundTraceparent();
+    const res = await fetch(stack.url + PAGE, { headers: { 'accept-language': 'de', traceparent: inbound.header } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { meta: { stale: { section: string }[] } }).meta.stale).toEqual([
+      expect.objectContaining({ section: 'product' }),
+    ]);
+    const deadline = Date.now() + 5_000;
+    let product: ReadableSpan | undefined;
+    while (!product && Date.now() < deadline) {
+      product = exporter
+        .getFinishedSpans()
+        .find((span) => span.spanContext().traceId === inbound.traceId && span.name === 'section product');
+      if (!product) await sleep(20);
+    }
+    expect(product?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(product?.attributes).toMatchObject({
+      'bff.section.stale': true,
+      'bff.section.outcome': 'stale',
+      'error.type': 'upstream_error',
+    });
+  });
+});
+
 const redisUp = await redisAvailable('the traced Redis session suite');
 
 describe.skipIf(!redisUp)('tracing of IdP calls and Redis session commands', () => {

@@ -92,13 +92,13 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
             errors.set(spec.name, error);
             if (spec.options.fallbackKey && this.fallback) {
               const last = await this.fallback.recall(spec.options.fallbackKey).catch(() => undefined);
-              if (span) endFailedSection(span, error, reasonOf(error), last !== undefined);
               if (last) {
+                if (span) endFailedSection(span, error, reasonOf(error), true);
                 stale.push({ section: spec.name, reason: reasonOf(error) });
                 return last.value;
               }
             }
-            if (span && !(spec.options.fallbackKey && this.fallback)) endFailedSection(span, error, reasonOf(error), false);
+            if (span) endFailedSection(span, error, reasonOf(error), false);
             if (spec.required) {
               requiredFailure ??= { error };
               for (const sectionController of controllers) sectionController.abort();
