@@ -4,7 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 
 import { AccessGuard } from './access/access.guard.js';
 import { AuthenticatorRegistry } from './access/authenticator.registry.js';
-import { coreEnvSchema } from './config/core-env.schema.js';
+import { coreEnvSchemas } from './config/core-env.schema.js';
 import { CoreEnv } from './config/core.env.js';
 import { EnvModule } from './config/env.module.js';
 import { CORE_MODULE_OPTIONS, CoreConfigurableModule, type CORE_OPTIONS_TYPE } from './core.module-definition.js';
@@ -13,6 +13,7 @@ import { PlatformValidationPipe } from './errors/validation.js';
 import { HealthController } from './health/health.controller.js';
 import { HealthRegistry } from './health/health.registry.js';
 import { loggerParams } from './logging/logger.options.js';
+import { Tracing } from './tracing/tracing.js';
 
 /**
  * The platform core every app imports once: validated config, structured logging, the global
@@ -22,7 +23,7 @@ import { loggerParams } from './logging/logger.options.js';
 export class CoreModule extends CoreConfigurableModule {
   static forRoot(options: typeof CORE_OPTIONS_TYPE): DynamicModule {
     const base = super.forRoot(options);
-    const env = EnvModule.forRoot([coreEnvSchema, ...options.app.env]);
+    const env = EnvModule.forRoot([...coreEnvSchemas, ...options.app.env]);
     return {
       ...base,
       global: true,
@@ -30,7 +31,7 @@ export class CoreModule extends CoreConfigurableModule {
         env,
         LoggerModule.forRootAsync({
           inject: [CoreEnv],
-          useFactory: (core: CoreEnv) => loggerParams({ app: options.app.name, level: core.LOG_LEVEL }),
+          useFactory: (core: CoreEnv) => loggerParams({ app: options.app.name, level: core.LOG_LEVEL, traced: Tracing.enabled }),
         }),
       ],
       controllers: [HealthController],

@@ -6,6 +6,8 @@
  * - Access: Public, Protected, AuthenticatorRegistry / Authenticator, Identity, identityOf.
  * - Errors and OpenAPI: PlatformError, ApiProblemResponses, the shared DTOs (IdListDto, ProductIdParams, DegradedSectionDto).
  * - Redis: redisTopologyOf (REDIS_MODE and friends), createRedisClient (standalone, Sentinel, Cluster), isRedisCluster, redisMasters.
+ * - Tracing (OpenTelemetry, on when OTEL_EXPORTER_OTLP_*ENDPOINT is set): Tracing (spans at the libs' seams), TraceSpan,
+ *   TracingOptions (createPlatformApp's span-exporter override for tests).
  * - For the other libs: RequestContext, HealthRegistry, route metadata (ROUTE_ACCESS; declaredRouteOf and controllerPathOf,
  *   the one fenced read of Nest internals) and the request-id header.
  */
@@ -18,6 +20,8 @@ export { CoreEnv } from './config/core.env.js';
 export { ConfigValidationError, envClass, validateEnvironment, type EnvSchema } from './config/env-schema.js';
 export { PlatformError, isPlatformError, type ErrorKind } from './errors/platform-error.js';
 export { RequestContext, type RequestContextData } from './request-context/request-context.js';
+export { Tracing, type TraceSpan, type TraceSpanKind } from './tracing/tracing.js';
+export type { TracingOptions } from './tracing/tracing.provider.js';
 export { HealthRegistry } from './health/health.registry.js';
 export { Public, Protected } from './access/access.decorators.js';
 export { ROUTE_ACCESS } from './access/access.constants.js';

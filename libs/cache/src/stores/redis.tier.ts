@@ -5,6 +5,8 @@ import { Logger } from '@nestjs/common';
 
 import { createRedisClient, isRedisCluster, type RedisClient, type RedisTopology } from '@bff/core';
 
+import { Tracing } from '@bff/core';
+
 import { WarnLimiter } from '../warn-limiter.js';
 
 export interface RedisTierOptions {
@@ -181,7 +183,9 @@ export class RedisTier {
   async release(lockKey: string, token: string): Promise<void> {
     // Not subject to the circuit: a lease left behind would only expire (bounded), but releasing early is better.
     if (this.closed || this.client.status !== 'ready') return;
-    await (this.client as unknown as Scripts).bffCacheRelease(lockKey, token).catch(() => undefined);
+    await Tracing.redis('cache', 'RELEASE', () => (this.client as unknown as Scripts).bffCacheRelease(lockKey, token)).catch(
+      () => undefined,
+    );
   }
 
   /** The entry and whether the lease is still held, in one round trip. */
@@ -267,7 +271,7 @@ export class RedisTier {
           this.options.commandTimeoutMs + 5,
         );
       });
-      return await Promise.race([fn(), bound]);
+      return await Promise.race([Tracing.redis('cache', op, fn), bound]);
     } catch (error) {
       this.failures++;
       this.openUntil = Date.now() + this.options.circuitOpenMs;

@@ -5,6 +5,8 @@ import { REQUEST_ID_HEADER } from '../core.constants.js';
 import { writeAccessLog } from '../logging/logger.options.js';
 import { pickPropagatedHeaders } from '../request-context/propagation.js';
 import { RequestContext, type RequestContextData } from '../request-context/request-context.js';
+import { serverSpanOf, traceServerSpans } from '../tracing/server-span.js';
+import type { TracingRuntime } from '../tracing/tracing.js';
 
 /**
  * Per-request plumbing that must run for every route, including 404s and body-parse failures:
@@ -14,7 +16,9 @@ import { RequestContext, type RequestContextData } from '../request-context/requ
 const CONTEXT = Symbol('bff:request-context');
 type WithContext = { [CONTEXT]?: RequestContextData };
 
-export function installRequestHooks(fastify: FastifyInstance, deadlineMs: number, logger: Logger): void {
+export function installRequestHooks(fastify: FastifyInstance, deadlineMs: number, logger: Logger, tracing?: TracingRuntime): void {
+  // Without tracing nothing is added: the hooks below check one absent field and move on.
+  if (tracing) traceServerSpans(fastify, tracing);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
@@ -31,7 +35,8 @@ export function installRequestHooks(fastify: FastifyInstance, deadlineMs: number
       responseHeaders: {},
     };
     (request as WithContext)[CONTEXT] = ctx;
-    RequestContext.run(ctx, done);
+    const span = serverSpanOf(request);
+    RequestContext.run(ctx, span === undefined ? done : () => span.run(done));
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     // Nothing to build when the line would be dropped (e.g. LOG_LEVEL=warn and not a 5xx).
@@ -43,6 +48,7 @@ export function installRequestHooks(fastify: FastifyInstance, deadlineMs: number
       status: reply.statusCode,
       durationMs: reply.elapsedTime,
       headers: request.headers,
+      trace: serverSpanOf(request)?.logFields,
     });
     done();
   });
