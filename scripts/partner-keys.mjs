@@ -8,7 +8,9 @@
 //   node scripts/partner-keys.mjs expire --id <key id> --at <ISO-8601 | now>
 //   node scripts/partner-keys.mjs revoke --id <key id>
 //
-// Redis commands use REDIS_URL (or --redis-url) and AUTH_REDIS_PREFIX (or --prefix, default "bff:").
+// Redis commands use the apps' Redis settings (REDIS_MODE with REDIS_URL, or REDIS_SENTINELS +
+// REDIS_SENTINEL_NAME, or REDIS_CLUSTER_NODES, and REDIS_USERNAME/REDIS_PASSWORD/REDIS_TLS; see
+// docs/redis.md) or --redis-url, and AUTH_REDIS_PREFIX (or --prefix, default "bff:").
 // The key is printed once and never stored: only its SHA-256 is.
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -28,7 +30,7 @@ const USAGE = `usage:
   node scripts/partner-keys.mjs list [--partner <id>] [--json]
   node scripts/partner-keys.mjs expire --id <key id> --at <ISO-8601 | now>
   node scripts/partner-keys.mjs revoke --id <key id>
-Redis: REDIS_URL or --redis-url; key prefix AUTH_REDIS_PREFIX or --prefix (default "bff:").`;
+Redis: REDIS_URL or --redis-url (or REDIS_MODE=sentinel|cluster with its settings, docs/redis.md); key prefix AUTH_REDIS_PREFIX or --prefix (default "bff:").`;
 
 function fail(message) {
   process.stderr.write(`partner-keys: ${message}\n`);
@@ -85,18 +87,68 @@ function parseExpiry(value) {
   return date;
 }
 
+const hostPorts = (list) =>
+  (list ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => ({ host: entry.slice(0, entry.lastIndexOf(':')), port: Number(entry.slice(entry.lastIndexOf(':') + 1)) }));
+
+/** A connection like the apps' (libs/core createRedisClient): standalone, Sentinel or Cluster. */
 async function connect() {
-  const url = values['redis-url'] ?? process.env.REDIS_URL;
-  if (!url) fail('this command needs Redis: set REDIS_URL or pass --redis-url');
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000, retryStrategy: () => null });
+  const { Cluster, Redis } = await import('ioredis');
+  const env = process.env;
+  const mode = values['redis-url'] ? 'standalone' : (env.REDIS_MODE ?? 'standalone');
+  const options = { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 };
+  const credentials = { username: env.REDIS_USERNAME, password: env.REDIS_PASSWORD, tls: env.REDIS_TLS === 'true' ? {} : undefined };
+  let redis;
+  let where;
+  if (mode === 'sentinel') {
+    const sentinels = hostPorts(env.REDIS_SENTINELS);
+    if (sentinels.length === 0 || !env.REDIS_SENTINEL_NAME) fail('REDIS_MODE=sentinel needs REDIS_SENTINELS and REDIS_SENTINEL_NAME');
+    where = `sentinels ${env.REDIS_SENTINELS} (${env.REDIS_SENTINEL_NAME})`;
+    redis = new Redis({
+      ...options,
+      ...credentials,
+      sentinels,
+      name: env.REDIS_SENTINEL_NAME,
+      sentinelUsername: credentials.username,
+      sentinelPassword: credentials.password,
+      enableTLSForSentinelMode: credentials.tls !== undefined,
+      retryStrategy: () => null,
+      sentinelRetryStrategy: () => null,
+    });
+  } else if (mode === 'cluster') {
+    const nodes = hostPorts(env.REDIS_CLUSTER_NODES);
+    if (nodes.length === 0) fail('REDIS_MODE=cluster needs REDIS_CLUSTER_NODES');
+    where = `cluster ${env.REDIS_CLUSTER_NODES}`;
+    redis = new Cluster(nodes, { lazyConnect: true, clusterRetryStrategy: () => null, redisOptions: { ...options, ...credentials } });
+  } else {
+    const url = values['redis-url'] ?? env.REDIS_URL;
+    if (!url) fail('this command needs Redis: set REDIS_URL (or REDIS_MODE and its settings) or pass --redis-url');
+    where = url.replace(/\/\/[^@]*@/, '//***@');
+    redis = new Redis(url, { ...options, retryStrategy: () => null });
+  }
   redis.on('error', () => undefined);
   try {
     await redis.connect();
   } catch (error) {
-    fail(`cannot connect to Redis at ${url.replace(/\/\/[^@]*@/, '//***@')}: ${error.message}`);
+    fail(`cannot connect to Redis at ${where}: ${error.message}`);
   }
   return redis;
+}
+
+/**
+ * Runs the commands in one MULTI; on a Cluster the key hash and the partner's index live on
+ * different slots, so they run one by one in the order given (callers order them so that an
+ * interruption leaves at most an index entry that `keysOf` tidies).
+ */
+async function writeAll(redis, commands) {
+  if (redis.isCluster) {
+    for (const [name, ...args] of commands) await redis[name](...args);
+    return;
+  }
+  await commands.reduce((tx, [name, ...args]) => tx[name](...args), redis.multi()).exec();
 }
 
 /** The partner's registered keys, with their status. */
@@ -157,9 +209,11 @@ async function generate() {
       const fields = { partner, scopes: scopes.join(' '), sha256: generated.sha256, created: new Date().toISOString() };
       if (values.account) fields.account = values.account;
       if (expires) fields.expires = expires.toISOString();
-      const tx = redis.multi().hset(keyOf(generated.id), fields).sadd(setOf(partner), generated.id);
-      if (expires) tx.pexpireat(keyOf(generated.id), expires.getTime());
-      await tx.exec();
+      await writeAll(redis, [
+        ['sadd', setOf(partner), generated.id],
+        ['hset', keyOf(generated.id), fields],
+        ...(expires ? [['pexpireat', keyOf(generated.id), expires.getTime()]] : []),
+      ]);
     } finally {
       redis.disconnect();
     }
@@ -194,12 +248,15 @@ async function list() {
     if (values.partner) partners = [values.partner];
     else {
       partners = new Set();
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}partner-keys:*`, 'COUNT', 200);
-        cursor = next;
-        for (const key of found) partners.add(key.slice(`${prefix}partner-keys:`.length));
-      } while (cursor !== '0');
+      // A Cluster spreads the keys over its masters: scan each.
+      for (const node of redis.isCluster ? redis.nodes('master') : [redis]) {
+        let cursor = '0';
+        do {
+          const [next, found] = await node.scan(cursor, 'MATCH', `${prefix}partner-keys:*`, 'COUNT', 200);
+          cursor = next;
+          for (const key of found) partners.add(key.slice(`${prefix}partner-keys:`.length));
+        } while (cursor !== '0');
+      }
       partners = [...partners].sort();
     }
     const keys = [];
@@ -227,11 +284,10 @@ async function expire() {
     if (!(await redis.exists(keyOf(values.id)))) fail(`no key ${values.id} in Redis`);
     if (at.getTime() <= Date.now()) {
       const partner = await redis.hget(keyOf(values.id), 'partner');
-      await redis
-        .multi()
-        .del(keyOf(values.id))
-        .srem(setOf(partner ?? ''), values.id)
-        .exec();
+      await writeAll(redis, [
+        ['del', keyOf(values.id)],
+        ['srem', setOf(partner ?? ''), values.id],
+      ]);
       process.stdout.write(`key ${values.id} expired now and removed\n`);
     } else {
       await redis.multi().hset(keyOf(values.id), 'expires', at.toISOString()).pexpireat(keyOf(values.id), at.getTime()).exec();
@@ -248,7 +304,10 @@ async function revoke() {
   try {
     const partner = await redis.hget(keyOf(values.id), 'partner');
     if (!partner) fail(`no key ${values.id} in Redis`);
-    await redis.multi().del(keyOf(values.id)).srem(setOf(partner), values.id).exec();
+    await writeAll(redis, [
+      ['del', keyOf(values.id)],
+      ['srem', setOf(partner), values.id],
+    ]);
     process.stdout.write(`key ${values.id} of partner ${partner} revoked (instances stop accepting it within PARTNER_KEY_CACHE_MS)\n`);
   } finally {
     redis.disconnect();

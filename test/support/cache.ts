@@ -142,7 +142,7 @@ export async function startCacheApp(
   module: Type,
   definition: AppDefinition,
   sandbox: Sandbox,
-  env: Record<string, string> = {},
+  env: Readonly<Record<string, string | undefined>> = {},
 ): Promise<CacheApp> {
   const app = await createPlatformApp(module, definition, {
     env: appEnv({

@@ -4,7 +4,7 @@ import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { expect } from 'vitest';
 
-import { createPlatformApp, type AppDefinition } from '@bff/core';
+import { createPlatformApp, type AppDefinition, type TracingOptions } from '@bff/core';
 
 import { startSandbox, type Sandbox } from '../../sandbox/src/index.ts';
 
@@ -42,12 +42,14 @@ export function isolatedRedisNamespaces(): Record<string, string> {
 /**
  * Boots the real sandbox on ephemeral loopback ports and one real app against it, exactly as
  * production configures it (createPlatformApp is what main.ts runs), listening on an ephemeral port.
- * `env` may be computed from the started sandbox (e.g. the IdP's issuer).
+ * `env` may be computed from the started sandbox (e.g. the IdP's issuer); `tracing` hands the app a
+ * span exporter (e.g. in memory).
  */
 export async function startStack(
   module: Type,
   definition: AppDefinition,
   env: Record<string, string> | ((sandbox: Sandbox) => Record<string, string>) = {},
+  tracing?: TracingOptions,
 ): Promise<Stack> {
   const sandbox = await startSandbox({ basePort: 0, profile: 'test' });
   try {
@@ -60,6 +62,7 @@ export async function startStack(
         ...upstreamEnvFor(sandbox),
         ...(typeof env === 'function' ? env(sandbox) : env),
       }),
+      tracing,
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.getHttpServer().address() as { port: number };

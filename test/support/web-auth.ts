@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
-import { createPlatformApp } from '@bff/core';
+import { createPlatformApp, type TracingOptions } from '@bff/core';
 
 import { WEB_BFF } from '../../apps/web-bff/src/web-bff.definition.js';
 import { WebBffModule } from '../../apps/web-bff/src/web-bff.module.js';
@@ -57,11 +57,13 @@ export interface WebAuthStackOptions {
   /** Access-token lifetime at the IdP. Default 300 s. */
   readonly accessTokenTtlSeconds?: number;
   /** Extra env for every instance. */
-  readonly env?: Readonly<Record<string, string>>;
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** The IdP's issuer, when it is reached through another address (a proxy in front of it). Default: its own URL. */
   readonly idpIssuer?: string;
   /** Runs once the sandbox and its IdP listen, before the instances boot (e.g. to point a proxy at the IdP). */
   readonly onSandboxStarted?: (sandbox: Sandbox) => void | Promise<void>;
+  /** Tracing for the (single) instance, e.g. an in-memory span exporter. */
+  readonly tracing?: TracingOptions;
 }
 
 /**
@@ -110,6 +112,7 @@ async function startWebAuthStackOnce(options: WebAuthStackOptions): Promise<WebA
           ...webAuthEnv(idp, url),
           ...options.env,
         }),
+        tracing: options.tracing,
       });
       instances.push({ url, app });
       await app.listen({ port: ports[i] ?? 0, host: '127.0.0.1' });

@@ -4,7 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 
 import { AccessGuard } from './access/access.guard.js';
 import { AuthenticatorRegistry } from './access/authenticator.registry.js';
-import { coreEnvSchema } from './config/core-env.schema.js';
+import { coreEnvSchemas } from './config/core-env.schema.js';
 import { CoreEnv } from './config/core.env.js';
 import { EnvModule } from './config/env.module.js';
 import { CORE_MODULE_OPTIONS, CoreConfigurableModule, type CORE_OPTIONS_TYPE } from './core.module-definition.js';
@@ -17,6 +17,7 @@ import { AccessMetrics } from './metrics/access.metrics.js';
 import { HttpMetrics } from './metrics/http.metrics.js';
 import { MetricsEndpoint } from './metrics/metrics.endpoint.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { Tracing } from './tracing/tracing.js';
 
 /**
  * The platform core every app imports once: validated config, structured logging, the global
@@ -27,7 +28,7 @@ import { MetricsService } from './metrics/metrics.service.js';
 export class CoreModule extends CoreConfigurableModule {
   static forRoot(options: typeof CORE_OPTIONS_TYPE): DynamicModule {
     const base = super.forRoot(options);
-    const env = EnvModule.forRoot([coreEnvSchema, ...options.app.env]);
+    const env = EnvModule.forRoot([...coreEnvSchemas, ...options.app.env]);
     return {
       ...base,
       global: true,
@@ -35,7 +36,7 @@ export class CoreModule extends CoreConfigurableModule {
         env,
         LoggerModule.forRootAsync({
           inject: [CoreEnv],
-          useFactory: (core: CoreEnv) => loggerParams({ app: options.app.name, level: core.LOG_LEVEL }),
+          useFactory: (core: CoreEnv) => loggerParams({ app: options.app.name, level: core.LOG_LEVEL, traced: Tracing.enabled }),
         }),
       ],
       controllers: [HealthController],

@@ -5,6 +5,9 @@
  *   (an app's config checked outside the app, e.g. by the Kubernetes manifest check).
  * - Access: Public, Protected, AuthenticatorRegistry / Authenticator, Identity, identityOf.
  * - Errors and OpenAPI: PlatformError, ApiProblemResponses, the shared DTOs (IdListDto, ProductIdParams, DegradedSectionDto).
+ * - Redis: redisTopologyOf (REDIS_MODE and friends), createRedisClient (standalone, Sentinel, Cluster), isRedisCluster, redisMasters.
+ * - Tracing (OpenTelemetry, on when OTEL_EXPORTER_OTLP_*ENDPOINT is set): Tracing (spans at the libs' seams), TraceSpan,
+ *   TracingOptions (createPlatformApp's span-exporter override for tests).
  * - For the other libs: RequestContext, HealthRegistry, MetricsService / BoundChildren (the app's Prometheus registry), route metadata (ROUTE_ACCESS; declaredRouteOf and controllerPathOf,
  *   the one fenced read of Nest internals) and the request-id header.
  */
@@ -17,6 +20,8 @@ export { CoreEnv } from './config/core.env.js';
 export { ConfigValidationError, envClass, validateEnvironment, type EnvSchema } from './config/env-schema.js';
 export { PlatformError, isPlatformError, type ErrorKind } from './errors/platform-error.js';
 export { RequestContext, type RequestContextData } from './request-context/request-context.js';
+export { Tracing, type TraceSpan, type TraceSpanKind } from './tracing/tracing.js';
+export type { TracingOptions } from './tracing/tracing.provider.js';
 export { HealthRegistry } from './health/health.registry.js';
 export { BoundChildren, MetricsService } from './metrics/metrics.service.js';
 export { Public, Protected } from './access/access.decorators.js';
@@ -41,3 +46,13 @@ export { IdListDto } from './openapi/id-list.dto.js';
 export { ProductIdParams } from './openapi/product-id.dto.js';
 export { RESOURCE_ID_PATTERN } from './openapi/resource-id.js';
 export { controllerPathOf, declaredRouteOf } from './framework/nest-internals.js';
+export {
+  createRedisClient,
+  isRedisCluster,
+  redisMasters,
+  redisTopologyOf,
+  type RedisClient,
+  type RedisClientOptions,
+  type RedisMode,
+  type RedisTopology,
+} from './redis/redis-connection.js';

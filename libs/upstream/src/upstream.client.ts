@@ -8,6 +8,7 @@ import { UpstreamResilience, type ResilienceSnapshot } from './resilience/resili
 import { DEADLINE_HEADER, DEFAULT_MAX_BODY_BYTES, HOP_BY_HOP } from './upstream.constants.js';
 import { UpstreamError } from './upstream.error.js';
 import { UNMEASURED, type UpstreamCallMetrics, type UpstreamMetrics } from './upstream.metrics.js';
+import { UpstreamTracing } from './upstream.tracing.js';
 import type {
   TransportResponse,
   UpstreamDefinition,
@@ -44,6 +45,7 @@ export class UpstreamClient {
   private readonly tokens?: UpstreamTokenSource;
   private readonly cache?: UpstreamResponseCache;
   private readonly measured: UpstreamCallMetrics;
+  private readonly tracing: UpstreamTracing;
 
   constructor(
     readonly definition: UpstreamDefinition,
@@ -52,6 +54,7 @@ export class UpstreamClient {
   ) {
     const url = new URL(baseUrl);
     this.name = definition.name;
+    this.tracing = new UpstreamTracing(definition.name, url);
     this.logger = new Logger(`Upstream:${definition.name}`);
     this.basePath = url.pathname.replace(/\/$/, '');
     this.maxBodyBytes = definition.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -100,12 +103,16 @@ export class UpstreamClient {
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     if (body !== undefined) headers['content-type'] = 'application/json';
 
-    const network = (conditional: Readonly<Record<string, string>>): Promise<TransportResponse> =>
-      this.measured.measure(() =>
+    const network = (conditional: Readonly<Record<string, string>>): Promise<TransportResponse> => {
+      let resendCount = 0;
+      return this.measured.measure(() =>
         this.resilience.execute({ method, path: req.path, idempotencyKey: req.idempotencyKey, deadline, signal: req.signal }, () =>
-          this.attempt(method, path, req, { ...headers, ...conditional }, body, deadline),
+          this.tracing.attempt(method, resendCount++, { ...headers, ...conditional }, (sent) =>
+            this.attempt(method, path, req, sent, body, deadline),
+          ),
         ),
       );
+    };
 
     const response =
       this.cache && method === 'GET'

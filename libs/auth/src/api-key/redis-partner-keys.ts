@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
+
+import { Tracing, type RedisClient as Redis } from '@bff/core';
 
 import {
   ACCOUNT_ID,
@@ -42,7 +43,7 @@ export class RedisPartnerKeyStore implements PartnerKeyStore {
     if (cached) return cached;
     let fields: Record<string, string>;
     try {
-      fields = await this.redis.hgetall(`${this.prefix}partner-key:${id}`);
+      fields = await Tracing.redis('partner-keys', 'HGETALL', () => this.redis.hgetall(`${this.prefix}partner-key:${id}`));
     } catch (cause) {
       throw new PartnerKeyStoreUnavailableError({ cause });
     }

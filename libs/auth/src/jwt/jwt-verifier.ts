@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 
 import { DiscoveryCache, IssuerUnavailableError } from '../oidc/discovery.js';
+import { traceIdp } from '../oidc/idp-tracing.js';
 
 export interface JwtVerifierOptions {
   readonly issuer: string;
@@ -146,7 +147,7 @@ export class JwtVerifier {
   private async fetchKeys(url: string, init: RequestInit): Promise<Response> {
     if (Date.now() - this.jwksFailedAt < 1_000) throw new IssuerUnavailableError('key set fetch recently failed');
     try {
-      const response = await this.fetchImpl(url, init);
+      const response = await traceIdp('jwks', () => this.fetchImpl(url, init));
       if (response.status !== 200) this.jwksFailedAt = Date.now();
       this.options.onKeySetFetch?.(response.status === 200 ? 'ok' : 'failed');
       return response;

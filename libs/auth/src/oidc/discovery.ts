@@ -1,3 +1,5 @@
+import { traceIdp } from './idp-tracing.js';
+
 /** The members of an OpenID Provider's metadata (OIDC Discovery 1.0 §3) the platform uses. */
 export interface DiscoveryDocument {
   readonly issuer: string;
@@ -117,7 +119,7 @@ export class DiscoveryCache {
       if (this.document) return this.document;
       throw new IssuerUnavailableError('identity provider discovery recently failed', { cause: this.lastFailure });
     }
-    this.pending = fetchDiscovery(this.issuer, AbortSignal.timeout(this.timeoutMs), this.fetchImpl)
+    this.pending = traceIdp('discovery', () => fetchDiscovery(this.issuer, AbortSignal.timeout(this.timeoutMs), this.fetchImpl))
       .then((document) => {
         this.document = document;
         this.fetchedAt = Date.now();

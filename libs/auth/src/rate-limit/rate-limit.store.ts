@@ -1,6 +1,7 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
+
+import { Tracing, type RedisClient as Redis } from '@bff/core';
 
 /** What @nestjs/throttler's storage answers; times are in whole seconds, like its in-memory store. */
 export interface RateLimitRecord {
@@ -135,12 +136,14 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<RateLimitRecord> {
-    const [hits, windowMs, blocked, blockedMs] = await (this.redis as unknown as WithIncrementScript).bffRateLimitIncrement(
-      this.keyOf(key, 'hits'),
-      this.keyOf(key, 'block'),
-      ttl,
-      limit,
-      blockDuration,
+    const [hits, windowMs, blocked, blockedMs] = await Tracing.redis('rate-limit', 'EVALSHA', () =>
+      (this.redis as unknown as WithIncrementScript).bffRateLimitIncrement(
+        this.keyOf(key, 'hits'),
+        this.keyOf(key, 'block'),
+        ttl,
+        limit,
+        blockDuration,
+      ),
     );
     return {
       totalHits: hits,
@@ -151,7 +154,7 @@ export class RedisRateLimitStore implements RateLimitStore {
   }
 
   async blockedFor(key: string): Promise<number> {
-    return Math.max(0, await this.redis.pttl(this.keyOf(key, 'block')));
+    return Math.max(0, await Tracing.redis('rate-limit', 'PTTL', () => this.redis.pttl(this.keyOf(key, 'block'))));
   }
 
   private keyOf(key: string, kind: 'hits' | 'block'): string {

@@ -1,9 +1,10 @@
 import type { Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { Redis } from 'ioredis';
+
+import { createRedisClient, type RedisClient, type RedisTopology } from '@bff/core';
 
 export interface ManagedRedisOptions {
-  /** REDIS_URL; undefined means no Redis (the caller uses in-memory stores). */
-  readonly url: string | undefined;
+  /** `redisTopologyOf(core)`; undefined means no Redis (the caller uses in-memory stores). */
+  readonly topology: RedisTopology | undefined;
   readonly connectionName: string;
   readonly commandTimeoutMs: number;
   readonly maxRetriesPerRequest: number;
@@ -21,18 +22,19 @@ export interface ManagedRedisOptions {
  * injectable subclass that only passes its options.
  */
 export class ManagedRedis implements OnModuleInit, OnApplicationShutdown {
-  readonly client: Redis | undefined;
+  /** A Redis (standalone, Sentinel) or a Cluster: every command of libs/auth keeps its keys in one slot. */
+  readonly client: RedisClient | undefined;
   private lastWarnAt = 0;
 
   constructor(private readonly options: ManagedRedisOptions) {
-    if (!options.url) return;
-    this.client = new Redis(options.url, {
+    if (!options.topology) return;
+    this.client = createRedisClient(options.topology, {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: options.maxRetriesPerRequest,
-      commandTimeout: options.commandTimeoutMs,
-      connectTimeout: 2_000,
-      retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+      commandTimeoutMs: options.commandTimeoutMs,
+      connectTimeoutMs: 2_000,
+      retryDelayMs: (attempt) => Math.min(attempt * 200, 2_000),
       connectionName: options.connectionName,
     });
     this.client.on('error', (error: Error) => this.warn('Redis connection error', error));

@@ -1,5 +1,7 @@
 import * as oidc from 'openid-client';
 
+import { traceIdp } from '../oidc/idp-tracing.js';
+
 export interface OidcClientOptions {
   readonly issuer: string;
   readonly clientId: string;
@@ -104,14 +106,15 @@ export class OidcClient {
     }
     const issuer = new URL(this.options.issuer);
     const insecure = issuer.protocol === 'http:';
-    this.pending = oidc
-      .discovery(
+    this.pending = traceIdp('discovery', () =>
+      oidc.discovery(
         issuer,
         this.options.clientId,
         { redirect_uris: [this.options.redirectUri], response_types: ['code'] },
         oidc.ClientSecretBasic(this.options.clientSecret),
         { timeout: Math.ceil(this.options.timeoutMs / 1000), ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}) },
-      )
+      ),
+    )
       .then((config) => {
         config.timeout = Math.ceil(this.options.timeoutMs / 1000);
         this.config = config;
@@ -158,11 +161,13 @@ export class OidcClient {
   async exchangeCode(callbackUrl: URL, checks: { state: string; nonce: string; codeVerifier: string }): Promise<TokenResult> {
     const config = await this.configuration();
     try {
-      const response = await oidc.authorizationCodeGrant(
-        config,
-        callbackUrl,
-        { pkceCodeVerifier: checks.codeVerifier, expectedState: checks.state, expectedNonce: checks.nonce, idTokenExpected: true },
-        this.options.resource ? { resource: this.options.resource } : undefined,
+      const response = await traceIdp('code-exchange', () =>
+        oidc.authorizationCodeGrant(
+          config,
+          callbackUrl,
+          { pkceCodeVerifier: checks.codeVerifier, expectedState: checks.state, expectedNonce: checks.nonce, idTokenExpected: true },
+          this.options.resource ? { resource: this.options.resource } : undefined,
+        ),
       );
       return toTokenResult(response);
     } catch (error) {
@@ -173,10 +178,8 @@ export class OidcClient {
   async refresh(refreshToken: string): Promise<TokenResult> {
     const config = await this.configuration();
     try {
-      const response = await oidc.refreshTokenGrant(
-        config,
-        refreshToken,
-        this.options.resource ? { resource: this.options.resource } : undefined,
+      const response = await traceIdp('refresh', () =>
+        oidc.refreshTokenGrant(config, refreshToken, this.options.resource ? { resource: this.options.resource } : undefined),
       );
       return toTokenResult(response);
     } catch (error) {
@@ -189,7 +192,7 @@ export class OidcClient {
     const config = await this.configuration();
     if (!config.serverMetadata().revocation_endpoint) return;
     try {
-      await oidc.tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' });
+      await traceIdp('revocation', () => oidc.tokenRevocation(config, refreshToken, { token_type_hint: 'refresh_token' }));
     } catch (error) {
       throw classifyOidcError(error, 'token revocation');
     }

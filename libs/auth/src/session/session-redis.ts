@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 
-import { CoreEnv } from '@bff/core';
+import { CoreEnv, redisTopologyOf } from '@bff/core';
 
 import { ManagedRedis } from '../redis/managed-redis.js';
 
 /**
- * The Redis connection of the session store, when REDIS_URL is set; `client` is undefined
+ * The Redis connection of the session store, when Redis is configured (REDIS_MODE, docs/redis.md); `client` is undefined
  * otherwise. Fails fast (1 s command timeout, no offline queue): a Redis outage answers 503 at once
  * and never turns into "not signed in".
  */
@@ -13,7 +13,7 @@ import { ManagedRedis } from '../redis/managed-redis.js';
 export class SessionRedis extends ManagedRedis {
   constructor(core: CoreEnv) {
     super({
-      url: core.REDIS_URL,
+      topology: redisTopologyOf(core),
       connectionName: 'bff-session',
       commandTimeoutMs: 1_000,
       maxRetriesPerRequest: 1,

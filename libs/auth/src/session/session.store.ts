@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 
-import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
+
+import { Tracing, type RedisClient as Redis } from '@bff/core';
 
 /**
  * Where sessions, pending logins and refresh leases live. Records are flat objects whose fields
@@ -120,32 +121,37 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async get<T extends object>(key: string): Promise<T | undefined> {
-    return RedisSessionStore.parse<T>(await this.redis.hgetall(this.k(key)));
+    return RedisSessionStore.parse<T>(await Tracing.redis('session', 'HGETALL', () => this.redis.hgetall(this.k(key))));
   }
 
   async create(key: string, value: object, ttlMs: number): Promise<void> {
     const fields = RedisSessionStore.fields(value);
-    await this.redis
-      .multi()
-      .del(this.k(key))
-      .hset(this.k(key), ...fields)
-      .pexpire(this.k(key), Math.max(1, Math.ceil(ttlMs)))
-      .exec();
+    await Tracing.redis('session', 'MULTI', () =>
+      this.redis
+        .multi()
+        .del(this.k(key))
+        .hset(this.k(key), ...fields)
+        .pexpire(this.k(key), Math.max(1, Math.ceil(ttlMs)))
+        .exec(),
+    );
   }
 
   async update(key: string, fields: object, ttlMs: number): Promise<boolean> {
     const args = RedisSessionStore.fields(fields);
-    if (args.length === 0) return (await this.redis.pexpire(this.k(key), Math.max(1, Math.ceil(ttlMs)))) === 1;
-    const result = await this.redis.eval(UPDATE_IF_EXISTS, 1, this.k(key), String(Math.max(1, Math.ceil(ttlMs))), ...args);
+    if (args.length === 0)
+      return (await Tracing.redis('session', 'PEXPIRE', () => this.redis.pexpire(this.k(key), Math.max(1, Math.ceil(ttlMs))))) === 1;
+    const result = await Tracing.redis('session', 'EVAL', () =>
+      this.redis.eval(UPDATE_IF_EXISTS, 1, this.k(key), String(Math.max(1, Math.ceil(ttlMs))), ...args),
+    );
     return result === 1;
   }
 
   async delete(key: string): Promise<void> {
-    await this.redis.del(this.k(key));
+    await Tracing.redis('session', 'DEL', () => this.redis.del(this.k(key)));
   }
 
   async take<T extends object>(key: string): Promise<T | undefined> {
-    const results = await this.redis.multi().hgetall(this.k(key)).del(this.k(key)).exec();
+    const results = await Tracing.redis('session', 'MULTI', () => this.redis.multi().hgetall(this.k(key)).del(this.k(key)).exec());
     const [error, hash] = results?.[0] ?? [new Error('transaction aborted'), undefined];
     if (error) throw error;
     return RedisSessionStore.parse<T>(hash as Record<string, string>);
@@ -153,11 +159,11 @@ export class RedisSessionStore implements SessionStore {
 
   async acquireLease(key: string, ttlMs: number): Promise<string | undefined> {
     const token = leaseToken();
-    const ok = await this.redis.set(this.k(key), token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
+    const ok = await Tracing.redis('lease', 'SET', () => this.redis.set(this.k(key), token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'));
     return ok === 'OK' ? token : undefined;
   }
 
   async releaseLease(key: string, token: string): Promise<void> {
-    await this.redis.eval(RELEASE_IF_OWNER, 1, this.k(key), token);
+    await Tracing.redis('lease', 'EVAL', () => this.redis.eval(RELEASE_IF_OWNER, 1, this.k(key), token));
   }
 }

@@ -1,4 +1,5 @@
 import { DiscoveryCache } from '../oidc/discovery.js';
+import { traceIdp } from '../oidc/idp-tracing.js';
 
 export interface ClientCredentialsOptions {
   readonly issuer: string;
@@ -124,13 +125,15 @@ export class ClientCredentialsTokens {
     const startedAt = Date.now();
     let response: Response;
     try {
-      response = await this.fetchImpl(endpoint, {
-        method: 'POST',
-        headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-        body,
-        redirect: 'error',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      response = await traceIdp('token', () =>
+        this.fetchImpl(endpoint, {
+          method: 'POST',
+          headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body,
+          redirect: 'error',
+          signal: AbortSignal.timeout(this.timeoutMs),
+        }),
+      );
     } catch (cause) {
       throw new ClientCredentialsError('token request failed', { cause });
     }

@@ -1,19 +1,20 @@
-import type { CoreEnv } from '@bff/core';
+import { redisTopologyOf, type CoreEnv } from '@bff/core';
 
 import type { CacheEnv } from '../cache.env.js';
 import { MemoryStore } from './memory.store.js';
 import type { CacheStore } from './store.types.js';
 import { TieredStore } from './tiered.store.js';
 
-/** Memory LRU, or memory L1 + Redis L2 when REDIS_URL is set and CACHE_STORE is `auto`. */
+/** Memory LRU, or memory L1 + Redis L2 when Redis is configured (REDIS_MODE, docs/redis.md) and CACHE_STORE is `auto`. */
 export function createCacheStore(env: CacheEnv, core: CoreEnv): CacheStore {
   const memory = { maxEntries: env.CACHE_L1_MAX_ENTRIES, maxBytes: env.CACHE_L1_MAX_BYTES, maxEntryBytes: env.CACHE_L1_MAX_ENTRY_BYTES };
-  if (!env.CACHE_ENABLED || env.CACHE_STORE === 'memory' || !core.REDIS_URL) return new MemoryStore(memory);
+  const topology = redisTopologyOf(core);
+  if (!env.CACHE_ENABLED || env.CACHE_STORE === 'memory' || !topology) return new MemoryStore(memory);
   return new TieredStore({
     memory,
     memoryTtlMs: env.CACHE_L1_TTL_MS,
     redis: {
-      url: core.REDIS_URL,
+      topology,
       prefix: env.CACHE_REDIS_KEY_PREFIX,
       commandTimeoutMs: env.CACHE_REDIS_COMMAND_TIMEOUT_MS,
       connectTimeoutMs: env.CACHE_REDIS_CONNECT_TIMEOUT_MS,

@@ -32,7 +32,15 @@ if (!up) {
 const options = (prefix: string, over: Partial<TieredStoreOptions['redis']> = {}): TieredStoreOptions => ({
   memory: { maxEntries: 100, maxBytes: 1_000_000, maxEntryBytes: 100_000 },
   memoryTtlMs: 1_000,
-  redis: { url: REDIS_URL, prefix, commandTimeoutMs: 500, connectTimeoutMs: 1_000, circuitOpenMs: 1_000, warnIntervalMs: 60_000, ...over },
+  redis: {
+    topology: { mode: 'standalone', url: REDIS_URL },
+    prefix,
+    commandTimeoutMs: 500,
+    connectTimeoutMs: 1_000,
+    circuitOpenMs: 1_000,
+    warnIntervalMs: 60_000,
+    ...over,
+  },
 });
 const entry = (value: unknown, tags: string[] = [], ttl = 60_000): CacheEntry => {
   const now = Date.now();
@@ -94,7 +102,7 @@ describe.skipIf(!up)('TieredStore on a real Redis', () => {
   });
 
   it('falls back to memory (full entry lifetime) when Redis cannot be reached, without waiting', async () => {
-    const down = new TieredStore(options(prefix, { url: 'redis://127.0.0.1:1', connectTimeoutMs: 100 }));
+    const down = new TieredStore(options(prefix, { topology: { mode: 'standalone', url: 'redis://127.0.0.1:1' }, connectTimeoutMs: 100 }));
     try {
       await down.ready(150);
       expect(down.status().redis).toBe('unavailable');

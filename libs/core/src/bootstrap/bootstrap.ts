@@ -6,7 +6,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Logger, PinoLogger } from 'nestjs-pino';
 
 import type { AppDefinition } from '../app-definition.js';
-import { coreEnvSchema } from '../config/core-env.schema.js';
+import { coreEnvSchemas } from '../config/core-env.schema.js';
 import { CoreEnv, trustProxyOption } from '../config/core.env.js';
 import { ConfigValidationError, validateEnvironment, type RawEnv } from '../config/env-schema.js';
 import { RawEnvModule } from '../config/env.module.js';
@@ -15,6 +15,10 @@ import { HealthRegistry } from '../health/health.registry.js';
 import { HttpMetrics } from '../metrics/http.metrics.js';
 import { MetricsEndpoint } from '../metrics/metrics.endpoint.js';
 import { resolveRequestId } from '../request-context/request-id.js';
+import { TracingEnv } from '../tracing/tracing.env.js';
+import { activateTracing, type TracingRuntime } from '../tracing/tracing.js';
+import { TracingModule } from '../tracing/tracing.module.js';
+import { createTracingRuntime, type TracingOptions } from '../tracing/tracing.provider.js';
 import { releaseBootMemoryWhenSettled } from './boot-memory.js';
 import { HttpEdges } from './edges.js';
 import { installRequestHooks } from './http-hooks.js';
@@ -49,6 +53,8 @@ const CORS_EXPOSED_HEADERS = [
 export interface CreateAppOptions {
   /** The app's whole environment (tests hand it their settings); defaults to process.env, which is never written. */
   readonly env?: RawEnv;
+  /** Tracing overrides (tests pass an in-memory span exporter); otherwise the OTEL_* variables decide. */
+  readonly tracing?: TracingOptions;
 }
 
 /**
@@ -63,9 +69,29 @@ export async function createPlatformApp(
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const rawEnv = options.env ?? process.env;
-  const values = validateEnvironment([coreEnvSchema, ...definition.env], rawEnv);
+  const values = validateEnvironment([...coreEnvSchemas, ...definition.env], rawEnv);
   const env = values.get(CoreEnv) as CoreEnv;
+  const tracing = createTracingRuntime(values.get(TracingEnv) as TracingEnv, definition, options.tracing);
+  activateTracing(tracing);
+  try {
+    return await createTracedApp(appModule, definition, rawEnv, env, tracing);
+  } catch (error) {
+    if (tracing) {
+      activateTracing(undefined);
+      await tracing.shutdown();
+    }
+    throw error;
+  }
+}
 
+/** createPlatformApp once the tracing runtime (if any) is active, so boot-time spans and hooks see it. */
+async function createTracedApp(
+  appModule: Type,
+  definition: AppDefinition,
+  rawEnv: RawEnv,
+  env: CoreEnv,
+  tracing: TracingRuntime | undefined,
+): Promise<NestFastifyApplication> {
   const edges = new HttpEdges(env);
   const adapter = new FastifyAdapter({
     ...edges.serverOptions(),
@@ -82,19 +108,23 @@ export async function createPlatformApp(
     forceCloseConnections: 'idle',
   });
   // The app module, plus the environment for its EnvModule to validate (RAW_ENV).
-  const app = await NestFactory.create<NestFastifyApplication>({ module: appModule, imports: [RawEnvModule.forRoot(rawEnv)] }, adapter, {
-    bufferLogs: true,
-    abortOnError: false,
-    // JSON only: Nest's urlencoded parser is not registered, and Fastify's text/plain parser is removed
-    // below, so any other media type is a 415 problem rather than a string reaching validation.
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    { module: appModule, imports: [RawEnvModule.forRoot(rawEnv), TracingModule.forRoot(tracing)] },
+    adapter,
+    {
+      bufferLogs: true,
+      abortOnError: false,
+      // JSON only: Nest's urlencoded parser is not registered, and Fastify's text/plain parser is removed
+      // below, so any other media type is a 415 problem rather than a string reaching validation.
+      bodyParser: false,
+    },
+  );
   app.useLogger(app.get(Logger));
   app.flushLogs();
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser(['text/plain']);
-  installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root, app.get(HttpMetrics));
+  installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root, app.get(HttpMetrics), tracing);
   edges.install(fastify, PinoLogger.root, app.get(HttpMetrics));
   // The API security headers on every response, helmet's document set on HTML (see security-headers.ts).
   installSecurityHeaders(app, fastify);

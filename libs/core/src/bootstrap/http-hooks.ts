@@ -6,6 +6,8 @@ import { writeAccessLog } from '../logging/logger.options.js';
 import type { HttpMetrics } from '../metrics/http.metrics.js';
 import { pickPropagatedHeaders } from '../request-context/propagation.js';
 import { RequestContext, type RequestContextData } from '../request-context/request-context.js';
+import { serverSpanOf, traceServerSpans } from '../tracing/server-span.js';
+import type { TracingRuntime } from '../tracing/tracing.js';
 
 /**
  * Per-request plumbing that must run for every route, including 404s and body-parse failures:
@@ -15,7 +17,15 @@ import { RequestContext, type RequestContextData } from '../request-context/requ
 const CONTEXT = Symbol('bff:request-context');
 type WithContext = { [CONTEXT]?: RequestContextData };
 
-export function installRequestHooks(fastify: FastifyInstance, deadlineMs: number, logger: Logger, metrics: HttpMetrics): void {
+export function installRequestHooks(
+  fastify: FastifyInstance,
+  deadlineMs: number,
+  logger: Logger,
+  metrics: HttpMetrics,
+  tracing?: TracingRuntime,
+): void {
+  // Without tracing nothing is added: the hooks below check one absent field and move on.
+  if (tracing) traceServerSpans(fastify, tracing);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
     done();
@@ -33,7 +43,8 @@ export function installRequestHooks(fastify: FastifyInstance, deadlineMs: number
       responseHeaders: {},
     };
     (request as WithContext)[CONTEXT] = ctx;
-    RequestContext.run(ctx, done);
+    const span = serverSpanOf(request);
+    RequestContext.run(ctx, span === undefined ? done : () => span.run(done));
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     metrics.observe(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime);
@@ -46,6 +57,7 @@ export function installRequestHooks(fastify: FastifyInstance, deadlineMs: number
       status: reply.statusCode,
       durationMs: reply.elapsedTime,
       headers: request.headers,
+      trace: serverSpanOf(request)?.logFields,
     });
     done();
   });

@@ -29,3 +29,33 @@ describe('CoreEnv: limits and timeouts', () => {
     expect(attempt).toThrow(/JSON_MAX_DEPTH must be an integer between 1 and 256/);
   });
 });
+
+describe('CoreEnv: Redis topology', () => {
+  it('defaults to standalone, where REDIS_URL alone turns Redis on', () => {
+    expect(parse({})).toMatchObject({ REDIS_MODE: 'standalone', REDIS_SENTINELS: [], REDIS_CLUSTER_NODES: [], REDIS_TLS: false });
+    expect(parse({ REDIS_URL: 'rediss://user:pw@redis:6380' }).REDIS_URL).toBe('rediss://user:pw@redis:6380');
+  });
+
+  it('reads a sentinel set and a cluster as host:port lists', () => {
+    expect(
+      parse({ REDIS_MODE: 'sentinel', REDIS_SENTINELS: 'a:26379, b:26379,[::1]:26380', REDIS_SENTINEL_NAME: 'bff', REDIS_PASSWORD: 'pw' }),
+    ).toMatchObject({ REDIS_SENTINELS: ['a:26379', 'b:26379', '[::1]:26380'], REDIS_SENTINEL_NAME: 'bff', REDIS_PASSWORD: 'pw' });
+    expect(parse({ REDIS_MODE: 'cluster', REDIS_CLUSTER_NODES: 'n1:7000,n2:7000', REDIS_TLS: 'true' })).toMatchObject({
+      REDIS_CLUSTER_NODES: ['n1:7000', 'n2:7000'],
+      REDIS_TLS: true,
+    });
+  });
+
+  it('refuses settings of another mode and missing ones, naming each', () => {
+    const sentinelWithoutName = () => parse({ REDIS_MODE: 'sentinel', REDIS_SENTINELS: 'a:26379', REDIS_URL: 'redis://x:6379' });
+    expect(sentinelWithoutName).toThrow(/REDIS_SENTINEL_NAME .* is required/);
+    expect(sentinelWithoutName).toThrow(/REDIS_URL is for REDIS_MODE=standalone/);
+    const clusterWithoutNodes = () => parse({ REDIS_MODE: 'cluster', REDIS_SENTINELS: 'a:26379', REDIS_CLUSTER_NODES: 'n1' });
+    expect(clusterWithoutNodes).toThrow(/REDIS_CLUSTER_NODES must be a comma-separated list of host:port/);
+    expect(clusterWithoutNodes).toThrow(
+      /REDIS_SENTINELS must be a comma-separated list of host:port, and is only read with REDIS_MODE=sentinel/,
+    );
+    expect(() => parse({ REDIS_PASSWORD: 'pw', REDIS_URL: 'redis://x:6379' })).toThrow(/REDIS_PASSWORD is for sentinel\/cluster/);
+    expect(() => parse({ REDIS_MODE: 'replicated' })).toThrow(/REDIS_MODE must be one of standalone, sentinel, cluster/);
+  });
+});

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateBy, ValidateIf, type ValidationArguments } from 'class-validator';
 
 type TransformArgs = { obj: Record<string, unknown>; key: string };
 
@@ -14,6 +14,9 @@ const splitList = ({ obj, key }: TransformArgs): unknown =>
 
 /** Reads the raw string so that 'false' does not become `true` through Boolean('false'). */
 const parseBoolean = ({ obj, key }: TransformArgs): unknown => (obj[key] === 'true' ? true : obj[key] === 'false' ? false : obj[key]);
+
+const HOST_PORT = /^(?:\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/;
+const modeOf = (args: ValidationArguments | undefined): string => String((args?.object as CoreEnv | undefined)?.REDIS_MODE ?? 'standalone');
 
 /** Variables every app reads through libs/core. Property names are the variable names. */
 export class CoreEnv {
@@ -67,9 +70,87 @@ export class CoreEnv {
   })
   CORS_ORIGINS: string[] = [];
 
+  /**
+   * Redis topology of every Redis feature (sessions, rate limits, partner keys, cache; docs/redis.md):
+   * `standalone` (REDIS_URL), `sentinel` (REDIS_SENTINELS + REDIS_SENTINEL_NAME), `cluster` (REDIS_CLUSTER_NODES).
+   */
+  @IsIn(['standalone', 'sentinel', 'cluster'], { message: 'REDIS_MODE must be one of standalone, sentinel, cluster' })
+  REDIS_MODE: 'standalone' | 'sentinel' | 'cluster' = 'standalone';
+
+  /** Standalone Redis, credentials and TLS (`rediss://`) included; unset = in-memory stores. Only with REDIS_MODE=standalone. */
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  @ValidateBy(
+    { name: 'standaloneOnly', validator: { validate: (value: unknown, args) => value === undefined || modeOf(args) === 'standalone' } },
+    {
+      message:
+        'REDIS_URL is for REDIS_MODE=standalone; with sentinel or cluster use REDIS_SENTINELS/REDIS_CLUSTER_NODES and REDIS_USERNAME/REDIS_PASSWORD/REDIS_TLS',
+    },
+  )
   REDIS_URL?: string;
+
+  /** REDIS_MODE=sentinel: comma-separated `host:port` of the sentinels (at least one; list them all). */
+  @Transform(splitList)
+  @ValidateIf((env: CoreEnv) => env.REDIS_MODE === 'sentinel' || (Array.isArray(env.REDIS_SENTINELS) && env.REDIS_SENTINELS.length > 0))
+  @ValidateBy(
+    { name: 'sentinelList', validator: { validate: (value: unknown, args) => isHostPortList(value) && modeOf(args) === 'sentinel' } },
+    { message: 'REDIS_SENTINELS must be a comma-separated list of host:port, and is only read with REDIS_MODE=sentinel' },
+  )
+  REDIS_SENTINELS: string[] = [];
+
+  /** REDIS_MODE=sentinel: the master name the sentinels monitor (`sentinel monitor <name> ...`). */
+  @ValidateIf((env: CoreEnv) => env.REDIS_MODE === 'sentinel' || env.REDIS_SENTINEL_NAME !== undefined)
+  @ValidateBy(
+    {
+      name: 'sentinelName',
+      validator: {
+        validate: (value: unknown, args) => typeof value === 'string' && /^[\w.-]{1,64}$/.test(value) && modeOf(args) === 'sentinel',
+      },
+    },
+    {
+      message:
+        'REDIS_SENTINEL_NAME (the monitored master name: letters, digits, _ . -) is required with, and only read with, REDIS_MODE=sentinel',
+    },
+  )
+  REDIS_SENTINEL_NAME?: string;
+
+  /** REDIS_MODE=cluster: comma-separated `host:port` of some cluster nodes (the rest are discovered). */
+  @Transform(splitList)
+  @ValidateIf(
+    (env: CoreEnv) => env.REDIS_MODE === 'cluster' || (Array.isArray(env.REDIS_CLUSTER_NODES) && env.REDIS_CLUSTER_NODES.length > 0),
+  )
+  @ValidateBy(
+    { name: 'clusterList', validator: { validate: (value: unknown, args) => isHostPortList(value) && modeOf(args) === 'cluster' } },
+    { message: 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port, and is only read with REDIS_MODE=cluster' },
+  )
+  REDIS_CLUSTER_NODES: string[] = [];
+
+  /** Sentinel/cluster: ACL user of the Redis nodes (and sentinels). Standalone carries it in REDIS_URL. */
+  @IsOptional()
+  @IsString()
+  @ValidateBy(
+    { name: 'notStandalone', validator: { validate: (_value: unknown, args) => modeOf(args) !== 'standalone' } },
+    { message: 'REDIS_USERNAME is for sentinel/cluster; with REDIS_MODE=standalone put it in REDIS_URL' },
+  )
+  REDIS_USERNAME?: string;
+
+  /** Sentinel/cluster: password of the Redis nodes (and sentinels). A secret. Standalone carries it in REDIS_URL. */
+  @IsOptional()
+  @IsString()
+  @ValidateBy(
+    { name: 'notStandalone', validator: { validate: (_value: unknown, args) => modeOf(args) !== 'standalone' } },
+    { message: 'REDIS_PASSWORD is for sentinel/cluster; with REDIS_MODE=standalone put it in REDIS_URL' },
+  )
+  REDIS_PASSWORD?: string;
+
+  /** Sentinel/cluster: TLS to the Redis nodes and sentinels (standalone: a `rediss://` REDIS_URL). */
+  @IsIn([true, false], { message: 'REDIS_TLS must be true or false' })
+  @Transform(parseBoolean)
+  @ValidateBy(
+    { name: 'notStandalone', validator: { validate: (value: unknown, args) => value !== true || modeOf(args) !== 'standalone' } },
+    { message: 'REDIS_TLS is for sentinel/cluster; with REDIS_MODE=standalone use a rediss:// REDIS_URL' },
+  )
+  REDIS_TLS: boolean = false;
 
   @IsInt({ message: 'BODY_LIMIT_BYTES must be an integer between 1024 and 52428800' })
   @Min(1024, { message: 'BODY_LIMIT_BYTES must be an integer between 1024 and 52428800' })
@@ -154,6 +235,10 @@ export class CoreEnv {
   @Min(1, { message: 'JSON_MAX_KEYS must be an integer between 1 and 100000' })
   @Max(100_000, { message: 'JSON_MAX_KEYS must be an integer between 1 and 100000' })
   JSON_MAX_KEYS: number = 1_000;
+}
+
+function isHostPortList(value: unknown): boolean {
+  return Array.isArray(value) && value.length > 0 && value.every((entry) => typeof entry === 'string' && HOST_PORT.test(entry));
 }
 
 /** TRUST_PROXY as Fastify's `trustProxy` option. */

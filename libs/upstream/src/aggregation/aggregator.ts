@@ -1,11 +1,12 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 
-import { PlatformError } from '@bff/core';
+import { PlatformError, type TraceSpan } from '@bff/core';
 
 import { UpstreamMetrics } from '../upstream.metrics.js';
 import { SECTION_FALLBACK } from './aggregation.constants.js';
 import type { AggregationResult, DegradedSection, SectionContext, SectionFallbackStore, SectionOptions } from './aggregation.types.js';
 import { failureReason, SectionTimeoutError } from './failure-reason.js';
+import { endFailedSection, startSectionSpan } from './section-tracing.js';
 
 type Prior<A> = { readonly [K in keyof A]: Promise<A[K]> };
 type Runner<A, T> = (ctx: SectionContext, prior: Prior<A>) => Promise<T>;
@@ -71,7 +72,8 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
       const controller = new AbortController();
       controllers.push(controller);
       // What later sections see: a dependency that fails (or degrades to null) rejects for them.
-      const raw = this.execute(spec, controller, prior);
+      const span = startSectionSpan(spec.name, spec.required);
+      const raw = this.execute(spec, controller, prior, span);
       const visible = raw.then(
         (value) => value,
         (error: unknown) => {
@@ -84,6 +86,7 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
       settled.push(
         raw.then(
           (value) => {
+            span?.setAttribute('bff.section.outcome', 'ok').end();
             if (spec.options.fallbackKey && this.fallback) this.fallback.remember(spec.options.fallbackKey, value);
             return value;
           },
@@ -92,10 +95,12 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
             if (spec.options.fallbackKey && this.fallback) {
               const last = await this.fallback.recall(spec.options.fallbackKey).catch(() => undefined);
               if (last) {
+                if (span) endFailedSection(span, error, reasonOf(error), true);
                 stale.push({ section: spec.name, reason: reasonOf(error) });
                 return last.value;
               }
             }
+            if (span) endFailedSection(span, error, reasonOf(error), false);
             if (spec.required) {
               requiredFailure ??= { error };
               for (const sectionController of controllers) sectionController.abort();
@@ -124,7 +129,12 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
    * out first (the section's signal is aborted then). One promise per section: this runs for every
    * section of every request.
    */
-  private execute(spec: SectionSpec, controller: AbortController, prior: Record<string, Promise<unknown>>): Promise<unknown> {
+  private execute(
+    spec: SectionSpec,
+    controller: AbortController,
+    prior: Record<string, Promise<unknown>>,
+    span: TraceSpan | undefined,
+  ): Promise<unknown> {
     const { budgetMs } = spec.options;
     const deadline = budgetMs === undefined ? undefined : performance.now() + budgetMs;
     return new Promise((resolve, reject) => {
@@ -148,7 +158,7 @@ export class AggregationPlan<A extends Record<string, unknown> = Record<never, n
           // With a budget, the section's signal aborts at its deadline (the timer above): say so to the
           // upstream client, so an attempt bounded by that deadline reuses it instead of arming its own.
           const ctx: SectionContext = deadline === undefined ? { signal: controller.signal } : deadlineBound(controller.signal, deadline);
-          work = spec.run(ctx, prior);
+          work = span ? span.run(() => spec.run(ctx, prior)) : spec.run(ctx, prior);
         } catch (error) {
           settle(reject)(error);
           return;
