@@ -47,6 +47,17 @@ describe.skipIf(!available)('web-bff sessions in Redis, shared by two instances'
     return { jar, sessionId };
   }
 
+  it('keeps pending logins out of Redis: 200 sign-in starts on A and B add no key, and the session lives on', async () => {
+    const { jar } = await signInOnA();
+    const before = (await redis.keys(`${prefix}*`)).sort();
+    for (let i = 0; i < 200; i++) {
+      const res = await fetch(`${i % 2 ? b : a}/auth/login`, { redirect: 'manual' });
+      expect(res.status).toBe(302);
+    }
+    expect((await redis.keys(`${prefix}*`)).sort()).toEqual(before);
+    expect((await spaFetch(jar, `${b}/auth/user`)).status).toBe(200);
+  });
+
   it('serves a session created on instance A from instance B; Redis holds a digest of the id, never the id', async () => {
     const { jar, sessionId } = await signInOnA();
     const user = await spaFetch(jar, `${b}/auth/user`);

@@ -108,6 +108,8 @@ async function startWebAuthStackOnce(options: WebAuthStackOptions): Promise<WebA
           NODE_ENV: 'test',
           HOST: '127.0.0.1',
           CORS_ORIGINS: SPA_ORIGIN,
+          // Suites sign in far more often than a user; the sign-in budget has suites of its own.
+          AUTH_LOGIN_RATE_LIMIT: '100000',
           ...upstreamEnvFor(sandbox),
           ...webAuthEnv(idp, url),
           ...options.env,
@@ -186,6 +188,18 @@ export async function spaFetch(
   const res = await fetch(url, { method, headers, body, redirect: 'manual' });
   jar.store(url, res);
   return res;
+}
+
+/** The Set-Cookie lines of the login cookies (`__Host-bff-login-<suffix>`) in a response. */
+export function loginCookieLines(res: Response): string[] {
+  return res.headers.getSetCookie().filter((line) => line.startsWith(`${PROD_LOGIN_COOKIE}-`));
+}
+
+/** The login cookies (`__Host-bff-login-<suffix>`) a jar holds for `url`. */
+export function jarLoginCookies(jar: CookieJar, url: string): Array<{ name: string; value: string }> {
+  return jar
+    .cookiesFor(url, { crossSite: false, topLevel: true, method: 'GET' })
+    .filter((cookie) => cookie.name.startsWith(`${PROD_LOGIN_COOKIE}-`));
 }
 
 /** The Set-Cookie line of `name` in a response. */

@@ -3,7 +3,7 @@
  * - Bearer JWT (mobile-bff): JwtAuthModule, jwtAuthEnv, JWT_STRATEGY.
  * - Partner API keys (partner-bff): ApiKeyAuthModule, apiKeyAuthEnv, API_KEY_STRATEGY.
  * - Browser sessions, OIDC token handler (web-bff): SessionAuthModule, sessionAuthEnv, LoginFlow, SessionProtected, sessionUserOf.
- * - Rate limits: RateLimitModule, rateLimitEnv. The caller in a handler: CurrentUser.
+ * - Rate limits: RateLimitModule, rateLimitEnv, LoginRateLimit (the sign-in budget). The caller in a handler: CurrentUser.
  * - Tokens for upstreams: UpstreamAuthModule (relay, client credentials), ClientCredentialsTokens for other calls.
  */
 export { API_KEY_STRATEGY, JWT_STRATEGY } from './auth.constants.js';
@@ -17,6 +17,7 @@ export { apiKeyAuthEnv } from './api-key/api-key-auth.env.js';
 // Rate limits
 export { RateLimitModule } from './rate-limit/rate-limit.module.js';
 export { rateLimitEnv } from './rate-limit/rate-limit.env.js';
+export { LoginRateLimit } from './rate-limit/rate-limit.decorators.js';
 // Token relay and client credentials (UpstreamTokenSource)
 export { UpstreamAuthModule } from './upstream-auth/upstream-auth.module.js';
 export { clientCredentialsEnv } from './upstream-auth/client-credentials.env.js';

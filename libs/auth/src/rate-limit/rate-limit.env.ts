@@ -37,6 +37,17 @@ export class RateLimitEnv {
   @apply(...int('RATE_LIMIT_BLOCK_MS', 0, 86_400_000))
   RATE_LIMIT_BLOCK_MS: number = 0;
 
+  /**
+   * Requests per client IP per window on `@LoginRateLimit()` routes (web-bff's GET /auth/login), a
+   * budget of its own on top of RATE_LIMIT_MAX: a sign-in start is anonymous and makes a
+   * provider round trip, so it is held much tighter than browsing.
+   */
+  @apply(...int('AUTH_LOGIN_RATE_LIMIT', 1, 100_000))
+  AUTH_LOGIN_RATE_LIMIT: number = 20;
+
+  @apply(...int('AUTH_LOGIN_RATE_WINDOW_MS', 1_000, 86_400_000))
+  AUTH_LOGIN_RATE_WINDOW_MS: number = 60_000;
+
   /** Failed authentications (bad API key, forged/invalid token) one IP may make per window, per strategy. */
   @apply(...int('AUTH_FAILURE_MAX', 1, 100_000))
   AUTH_FAILURE_MAX: number = 20;

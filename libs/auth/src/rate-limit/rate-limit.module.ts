@@ -1,11 +1,11 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, Reflector } from '@nestjs/core';
 import { getOptionsToken, getStorageToken, type ThrottlerModuleOptions } from '@nestjs/throttler';
 
 import { AuthMetrics } from '../auth.metrics.js';
 import { AuthRedis } from '../redis/auth-redis.js';
 import { AuthFailureLimiter } from './auth-failure.limiter.js';
-import { RATE_LIMIT_STORE } from './rate-limit.constants.js';
+import { LOGIN_RATE_LIMITED, LOGIN_THROTTLER, RATE_LIMIT_STORE } from './rate-limit.constants.js';
 import { RateLimitEnv } from './rate-limit.env.js';
 import { RateLimitGuard } from './rate-limit.guard.js';
 import { FailOpenRateLimitStore, MemoryRateLimitStore, RedisRateLimitStore, type RateLimitStore } from './rate-limit.store.js';
@@ -18,7 +18,8 @@ import { FailOpenRateLimitStore, MemoryRateLimitStore, RedisRateLimitStore, type
  *
  * Import it **after** CoreModule: its global guard must run after core's AccessGuard so that
  * limits are keyed by the authenticated client. Route-level `@Throttle({ default: {...} })` and
- * `@SkipThrottle()` from @nestjs/throttler work as documented there.
+ * `@SkipThrottle()` from @nestjs/throttler work as documented there. `@LoginRateLimit()` routes
+ * also count against the stricter 'login' throttler (AUTH_LOGIN_RATE_LIMIT per client IP).
  */
 @Global()
 @Module({})
@@ -39,12 +40,20 @@ export class RateLimitModule {
         { provide: getStorageToken(), useExisting: RATE_LIMIT_STORE },
         {
           provide: getOptionsToken(),
-          useFactory: (env: RateLimitEnv): ThrottlerModuleOptions => ({
+          useFactory: (env: RateLimitEnv, reflector: Reflector): ThrottlerModuleOptions => ({
             throttlers: [
               { name: 'default', limit: env.RATE_LIMIT_MAX, ttl: env.RATE_LIMIT_WINDOW_MS, blockDuration: env.RATE_LIMIT_BLOCK_MS },
+              {
+                name: LOGIN_THROTTLER,
+                limit: env.AUTH_LOGIN_RATE_LIMIT,
+                ttl: env.AUTH_LOGIN_RATE_WINDOW_MS,
+                blockDuration: 0,
+                // Counts only on @LoginRateLimit() routes.
+                skipIf: (context) => reflector.get<boolean | undefined>(LOGIN_RATE_LIMITED, context.getHandler()) !== true,
+              },
             ],
           }),
-          inject: [RateLimitEnv],
+          inject: [RateLimitEnv, Reflector],
         },
         AuthFailureLimiter,
         AuthMetrics,

@@ -4,26 +4,55 @@ type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
 /** Cookie values the BFF issues: base64url only, so anything else is not ours. */
 const OPAQUE_VALUE = /^[A-Za-z0-9_-]{32,128}$/;
+/** Sealed login states: base64url, bounded (a same-origin returnTo is at most 1024 characters). */
+const SEALED_VALUE = /^[A-Za-z0-9_-]{40,4096}$/;
+const LOGIN_SUFFIX = /^[A-Za-z0-9_-]{12}$/;
+
+/** Cookie pairs of the request's Cookie header, in order. */
+function cookiePairs(headers: Headers): Array<{ name: string; value: string }> {
+  const raw = headers.cookie;
+  const header = Array.isArray(raw) ? raw.join('; ') : raw;
+  if (!header) return [];
+  const pairs: Array<{ name: string; value: string }> = [];
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq >= 0) pairs.push({ name: part.slice(0, eq).trim(), value: part.slice(eq + 1).trim() });
+  }
+  return pairs;
+}
 
 /**
  * The value of cookie `name` in the request's Cookie header, when it looks like an id this BFF
  * issued. The first occurrence wins (a browser lists the most specific cookie first).
  */
 export function readCookie(headers: Headers, name: string): string | undefined {
-  const raw = headers.cookie;
-  const header = Array.isArray(raw) ? raw.join('; ') : raw;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq).trim() !== name) continue;
-    const value = part.slice(eq + 1).trim();
-    return OPAQUE_VALUE.test(value) ? value : undefined;
+  const pair = cookiePairs(headers).find((candidate) => candidate.name === name);
+  return pair && OPAQUE_VALUE.test(pair.value) ? pair.value : undefined;
+}
+
+/** A login cookie of the request: `<login prefix>-<suffix>` holding a sealed login state. */
+export interface LoginCookie {
+  readonly suffix: string;
+  readonly value: string;
+}
+
+/**
+ * The request's login cookies (one per login in progress), first occurrence of each name only.
+ * Values that cannot be a sealed login state are skipped; whether one opens is the sealer's call.
+ */
+export function readLoginCookies(headers: Headers, loginPrefix: string): LoginCookie[] {
+  const found = new Map<string, string>();
+  for (const { name, value } of cookiePairs(headers)) {
+    if (!name.startsWith(`${loginPrefix}-`)) continue;
+    const suffix = name.slice(loginPrefix.length + 1);
+    if (LOGIN_SUFFIX.test(suffix) && !found.has(suffix) && SEALED_VALUE.test(value)) found.set(suffix, value);
   }
-  return undefined;
+  return [...found].map(([suffix, value]) => ({ suffix, value }));
 }
 
 export interface CookieNames {
   readonly session: string;
+  /** Prefix of the login cookies: each pending login has its own, `<login>-<suffix>`. */
   readonly login: string;
 }
 
@@ -56,14 +85,15 @@ export class CookiePolicy {
   }
 
   /**
-   * The pending-login cookie is SameSite=Lax: it must come back on the top-level GET from the
-   * provider to /auth/callback, a cross-site navigation that carries no Strict cookie.
+   * A pending-login cookie (sealed login state) is SameSite=Lax: it must come back on the
+   * top-level GET from the provider to /auth/callback, a cross-site navigation that carries no
+   * Strict cookie.
    */
-  login(id: string, maxAgeSeconds: number): string {
-    return this.serialize(this.names.login, id, 'Lax', maxAgeSeconds);
+  login(suffix: string, sealed: string, maxAgeSeconds: number): string {
+    return this.serialize(`${this.names.login}-${suffix}`, sealed, 'Lax', maxAgeSeconds);
   }
 
-  clearLogin(): string {
-    return this.serialize(this.names.login, '', 'Lax', 0);
+  clearLogin(suffix: string): string {
+    return this.serialize(`${this.names.login}-${suffix}`, '', 'Lax', 0);
   }
 }

@@ -3,13 +3,14 @@ import { randomNonce, randomPKCECodeVerifier, randomState } from 'openid-client'
 
 import { PlatformError, RequestContext } from '@bff/core';
 
-import { readCookie } from './cookies.js';
+import { readCookie, readLoginCookies } from './cookies.js';
+import { loginCookieSuffix, LoginStateSealer } from './login-state.js';
 import { OidcClient, OidcRejectedError, OidcUnavailableError, type TokenResult } from './oidc-client.js';
 import { safeReturnTo } from './return-to.js';
 import { errorMessage, loginProblem, providerUnavailable, storeCall } from './session-errors.js';
-import { loginKey, newId, newSessionRecord, sameString, sessionKey, storeTtl } from './session-record.js';
+import { newId, newSessionRecord, sameString, sessionKey, storeTtl } from './session-record.js';
 import { SessionConfig } from './session.config.js';
-import { SESSION_STORE } from './session.constants.js';
+import { MAX_PENDING_LOGINS, SESSION_STORE } from './session.constants.js';
 import type { SessionStore } from './session.store.js';
 import type { PendingLogin, RequestHeaders, SessionRecord } from './session.types.js';
 
@@ -26,9 +27,10 @@ export interface LogoutResult {
 }
 
 /**
- * The web BFF's sign-in and sign-out: the authorization code flow (PKCE, state, nonce) that ends in
- * a new server-side session addressed by an opaque cookie, and the logout that ends it (store,
- * refresh token at the provider, cookie).
+ * The web BFF's sign-in and sign-out: the authorization code flow (PKCE, state, nonce; the pending
+ * login sealed in a cookie of its own, never stored server-side) that ends in a new server-side
+ * session addressed by an opaque cookie, and the logout that ends it (store, refresh token at the
+ * provider, cookie).
  */
 @Injectable()
 export class LoginFlow {
@@ -38,12 +40,16 @@ export class LoginFlow {
     private readonly config: SessionConfig,
     private readonly oidc: OidcClient,
     @Inject(SESSION_STORE) private readonly store: SessionStore,
+    private readonly loginState: LoginStateSealer,
   ) {}
 
   /**
-   * Starts a login: the provider's authorization URL to redirect to, and the Lax login cookie that
-   * binds state, nonce and PKCE verifier (kept server-side) to this browser. A session this
-   * browser already has is ended first: a login always yields a new session id.
+   * Starts a login: the provider's authorization URL to redirect to, and the Lax login cookie
+   * that carries state, nonce, PKCE verifier and returnTo sealed (AES-256-GCM), so a pending login
+   * takes no server storage. Each login has its own cookie (named from its state), so several tabs
+   * can sign in at once; beyond MAX_PENDING_LOGINS the oldest are dropped, as are unreadable and
+   * expired ones. A session this browser already has is ended first: a login always yields a new
+   * session id.
    */
   async beginLogin(returnTo: string | undefined, headers: RequestHeaders): Promise<AuthRedirect> {
     const target = returnTo === undefined ? this.config.defaultReturnTo : safeReturnTo(returnTo);
@@ -52,12 +58,13 @@ export class LoginFlow {
         publicDetail: 'returnTo must be a path on this site, such as /account.',
       });
     }
+    const now = Date.now();
     const pending: PendingLogin = {
       state: randomState(),
       nonce: randomNonce(),
       codeVerifier: randomPKCECodeVerifier(),
       returnTo: target,
-      createdAt: Date.now(),
+      createdAt: now,
     };
     const url = await fromProvider(() => this.oidc.authorizationUrl(pending));
 
@@ -67,28 +74,39 @@ export class LoginFlow {
       await this.endSession(previous);
       cookies.push(this.config.cookies.clearSession());
     }
-    const loginId = newId();
-    await storeCall(() => this.store.create(loginKey(loginId), pending, this.config.loginTtlMs));
-    cookies.push(this.config.cookies.login(loginId, this.config.loginTtlMs / 1000));
+    cookies.push(...this.staleLoginCookies(headers, now).map((suffix) => this.config.cookies.clearLogin(suffix)));
+    const sealed = this.loginState.seal(pending, now + this.config.loginTtlMs);
+    cookies.push(this.config.cookies.login(loginCookieSuffix(pending.state), sealed, this.config.loginTtlMs / 1000));
     return { location: url.href, cookies };
   }
 
   /**
-   * Completes a login on the provider's redirect: the login cookie must name a pending login
-   * (used once), whose state matches; the code is redeemed with the PKCE verifier and the ID
-   * token validated (iss, aud, signature, nonce). A brand-new session id is issued.
-   * The login cookie is cleared whatever happens.
+   * Completes a login on the provider's redirect: the login cookie named from the returned
+   * `state` must open (sealed by this app's key, not expired) and hold that state; the code is
+   * redeemed with the PKCE verifier and the ID token validated (iss, aud, signature, nonce). A
+   * brand-new session id is issued. That login cookie is cleared whatever happens, so the browser
+   * cannot replay it; a captured copy replayed elsewhere meets the provider's single-use code.
    */
   async completeLogin(query: string, headers: RequestHeaders): Promise<AuthRedirect> {
-    RequestContext.setResponseHeader('set-cookie', this.config.cookies.clearLogin());
-    const loginId = readCookie(headers, this.config.cookies.names.login);
-    if (!loginId) throw loginProblem('LOGIN_STATE_MISSING', 'No login cookie on the callback');
-    const pending = await storeCall(() => this.store.take<PendingLogin>(loginKey(loginId)));
-    if (!pending) throw loginProblem('LOGIN_EXPIRED', 'Unknown or expired pending login');
-
     const params = new URLSearchParams(query);
-    if (!sameString(params.get('state') ?? '', pending.state))
-      throw loginProblem('LOGIN_STATE_MISMATCH', 'state does not match the pending login');
+    const state = params.get('state') ?? '';
+    const suffix = loginCookieSuffix(state);
+    RequestContext.setResponseHeader('set-cookie', this.config.cookies.clearLogin(suffix));
+    const loginCookies = readLoginCookies(headers, this.config.cookies.names.login);
+    if (loginCookies.length === 0) throw loginProblem('LOGIN_STATE_MISSING', 'No login cookie on the callback');
+    const cookie = loginCookies.find((candidate) => candidate.suffix === suffix);
+    if (!cookie) throw loginProblem('LOGIN_STATE_MISMATCH', 'No login cookie for the returned state');
+    const opened = this.loginState.open(cookie.value, Date.now());
+    if (!opened.ok) {
+      throw opened.reason === 'expired'
+        ? loginProblem('LOGIN_EXPIRED', 'The login state cookie has expired')
+        : loginProblem('LOGIN_STATE_INVALID', 'The login state cookie does not open (tampered, forged or sealed with another key)');
+    }
+    const pending = opened.login;
+    if (!sameString(state, pending.state)) throw loginProblem('LOGIN_STATE_MISMATCH', 'state does not match the pending login');
+    // Sealed by us after validation; checked again so no key mishap can turn it into an open redirect.
+    const returnTo = safeReturnTo(pending.returnTo);
+    if (!returnTo) throw loginProblem('LOGIN_STATE_INVALID', 'The sealed returnTo is not a same-origin path');
     const callbackUrl = new URL(this.config.redirectUri);
     callbackUrl.search = params.toString();
 
@@ -106,7 +124,7 @@ export class LoginFlow {
     const sessionId = newId();
     await storeCall(() => this.store.create(sessionKey(sessionId), record, storeTtl(record, now, this.config.idleMs)));
     this.logger.log({ sub: record.sub, store: this.store.kind }, 'Session created');
-    return { location: pending.returnTo, cookies: [this.config.cookies.session(sessionId, (record.absoluteExpiresAt - now) / 1000)] };
+    return { location: returnTo, cookies: [this.config.cookies.session(sessionId, (record.absoluteExpiresAt - now) / 1000)] };
   }
 
   /**
@@ -124,6 +142,22 @@ export class LoginFlow {
       this.logger.warn({ err: errorMessage(error) }, 'Provider logout URL unavailable; the local session is ended anyway');
     }
     return { endSessionUrl: endSessionUrl ?? null, cookies: [this.config.cookies.clearSession()] };
+  }
+
+  /**
+   * Suffixes of the login cookies to clear before one more is set: those that do not open or have
+   * expired, and the oldest beyond MAX_PENDING_LOGINS - 1, which keeps the Cookie header small.
+   */
+  private staleLoginCookies(headers: RequestHeaders, now: number): string[] {
+    const live: Array<{ suffix: string; createdAt: number }> = [];
+    const stale: string[] = [];
+    for (const { suffix, value } of readLoginCookies(headers, this.config.cookies.names.login)) {
+      const opened = this.loginState.open(value, now);
+      if (opened.ok) live.push({ suffix, createdAt: opened.login.createdAt });
+      else stale.push(suffix);
+    }
+    live.sort((a, b) => b.createdAt - a.createdAt);
+    return [...stale, ...live.slice(MAX_PENDING_LOGINS - 1).map((login) => login.suffix)];
   }
 
   /** Deletes the session and revokes its refresh token (a failed revocation still ends it locally). */

@@ -31,12 +31,11 @@ export interface SessionUser {
   readonly scopes: readonly string[];
 }
 
-/** 256-bit random, base64url: session ids, login ids. */
+/** 256-bit random, base64url: session ids. */
 export const newId = (): string => randomBytes(32).toString('base64url');
 /** Store keys hold a digest of the id, so a store dump holds no usable cookie value. */
 const digest = (id: string): string => createHash('sha256').update(id).digest('base64url');
 export const sessionKey = (sessionId: string): string => `s:${digest(sessionId)}`;
-export const loginKey = (loginId: string): string => `l:${digest(loginId)}`;
 
 /** Constant-time comparison of two strings of any length. */
 export function sameString(expected: string, actual: string): boolean {

@@ -4,7 +4,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { LoginFlow } from './login-flow.service.js';
 import { OidcRejectedError, OidcUnavailableError, type OidcClient } from './oidc-client.js';
 import { SessionResolver } from './session-resolver.service.js';
-import { ABSOLUTE_S, errorCode, FakeOidc, IDLE_S, sessionConfig, signIn } from './session.fixtures.test.js';
+import { ABSOLUTE_S, errorCode, FakeOidc, IDLE_S, sessionConfig, signIn, testSealer } from './session.fixtures.test.js';
 import { MemorySessionStore, type SessionStore } from './session.store.js';
 
 describe('SessionResolver', () => {
@@ -20,7 +20,7 @@ describe('SessionResolver', () => {
     vi.spyOn(Date, 'now').mockImplementation(() => now);
     store = new MemorySessionStore(1_000);
     oidc = new FakeOidc();
-    loginFlow = new LoginFlow(sessionConfig(), oidc as unknown as OidcClient, store);
+    loginFlow = new LoginFlow(sessionConfig(), oidc as unknown as OidcClient, store, testSealer());
     resolver = new SessionResolver(sessionConfig(), oidc as unknown as OidcClient, store);
   });
   afterEach(() => vi.restoreAllMocks());

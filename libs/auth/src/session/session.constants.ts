@@ -10,8 +10,13 @@ export const CSRF_HEADER_VALUE = '1';
 
 /** Session cookie: opaque id, host-only (`__Host-`), HttpOnly, Secure, SameSite=Strict. */
 export const SESSION_COOKIE = '__Host-bff-session';
-/** Short-lived cookie binding a pending login (state, nonce, PKCE verifier) to the browser; SameSite=Lax. */
+/**
+ * Prefix of the short-lived login cookies: one per pending login, `__Host-bff-login-<suffix>`, each
+ * holding its sealed state, nonce, PKCE verifier and returnTo; SameSite=Lax.
+ */
 export const LOGIN_COOKIE = '__Host-bff-login';
+/** Logins one browser may have in progress at once (tabs); starting one more drops the oldest. */
+export const MAX_PENDING_LOGINS = 3;
 /** Names used in the localhost-over-http dev mode (no Secure, hence no `__Host-` prefix). */
 export const DEV_SESSION_COOKIE = 'bff-session';
 export const DEV_LOGIN_COOKIE = 'bff-login';

@@ -107,7 +107,21 @@ export class SessionAuthEnv {
   @Max(3_600, int('SESSION_LOGIN_TIMEOUT_SECONDS', 60, 3_600))
   SESSION_LOGIN_TIMEOUT_SECONDS: number = 600;
 
-  /** Bound of the in-memory store (no REDIS_URL); the least recently used sessions are evicted beyond it. */
+  /**
+   * Key material of the sealed login-state cookies (AES-256-GCM, key by HKDF), identical on every
+   * instance; at least 32 characters. Unset: derived from OIDC_CLIENT_SECRET (stretched with
+   * scrypt), so rotating that secret also voids the logins in progress (at most
+   * SESSION_LOGIN_TIMEOUT_SECONDS old). Never logged.
+   */
+  @IsOptional()
+  @IsString({ message: 'SESSION_LOGIN_STATE_SECRET must be a string of at least 32 characters' })
+  @MinLength(32, { message: 'SESSION_LOGIN_STATE_SECRET must be at least 32 characters (e.g. openssl rand -base64 32)' })
+  SESSION_LOGIN_STATE_SECRET?: string;
+
+  /**
+   * Bound of the in-memory store (no REDIS_URL): sessions only (pending logins live in their sealed
+   * cookies); the least recently used sessions are evicted beyond it.
+   */
   @IsInt(int('SESSION_MAX_IN_MEMORY', 100, 1_000_000))
   @Min(100, int('SESSION_MAX_IN_MEMORY', 100, 1_000_000))
   @Max(1_000_000, int('SESSION_MAX_IN_MEMORY', 100, 1_000_000))

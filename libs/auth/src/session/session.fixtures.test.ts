@@ -2,11 +2,14 @@
  * Shared fixtures of the session specs (login-flow.service.spec.ts, session-resolver.service.spec.ts):
  * the session settings, a scripted OpenID provider and a sign-in through LoginFlow.
  */
+import { randomBytes } from 'node:crypto';
+
 import { expect } from 'vitest';
 
 import type { CoreEnv } from '@bff/core';
 
 import type { LoginFlow } from './login-flow.service.js';
+import { LoginStateSealer } from './login-state.js';
 import type { TokenResult } from './oidc-client.js';
 import { SessionConfig } from './session.config.js';
 import { sessionAuthEnv, type SessionAuthEnv } from './session.env.js';
@@ -30,6 +33,9 @@ export function sessionConfig(): SessionConfig {
   });
 }
 
+/** A login-state sealer with a random key (the env derivation is tested in login-state.spec.ts). */
+export const testSealer = (): LoginStateSealer => new LoginStateSealer(randomBytes(32));
+
 /** A scripted OpenID provider. */
 export class FakeOidc {
   state = '';
@@ -52,11 +58,11 @@ export class FakeOidc {
     };
   }
 
-  authorizationUrl(checks: { state: string }): Promise<URL> {
+  authorizationUrl(checks: { state: string; nonce: string; codeVerifier: string }): Promise<URL> {
     this.state = checks.state;
     return Promise.resolve(new URL('https://idp.example.com/auth'));
   }
-  exchangeCode(): Promise<TokenResult> {
+  exchangeCode(_callbackUrl: URL, _checks: { state: string; nonce: string; codeVerifier: string }): Promise<TokenResult> {
     return this.exchangeImpl();
   }
   refresh(refreshToken: string): Promise<TokenResult> {
@@ -85,11 +91,17 @@ export const errorCode = (promise: Promise<unknown>): Promise<string | undefined
     (error: unknown) => (error as { code?: string }).code,
   );
 
+/** `name=value` of the login cookie a /auth/login answer sets (`__Host-bff-login-<suffix>`). */
+export const loginCookie = (cookies: readonly string[]): string => {
+  const line = cookies.find((cookie) => cookie.startsWith('__Host-bff-login-') && !cookie.includes('Max-Age=0'));
+  if (!line) throw new Error(`no login cookie in ${cookies.join(' | ')}`);
+  return line.slice(0, line.indexOf(';'));
+};
+
 /** Signs in through the login flow (returnTo /account) and returns the request headers carrying the session cookie. */
 export async function signIn(loginFlow: LoginFlow, oidc: FakeOidc): Promise<Record<string, string>> {
   const begun = await loginFlow.beginLogin('/account', {});
-  const loginId = cookieValue(begun.cookies, '__Host-bff-login');
-  const done = await loginFlow.completeLogin(`code=c&state=${oidc.state}`, { cookie: `__Host-bff-login=${loginId}` });
+  const done = await loginFlow.completeLogin(`code=c&state=${oidc.state}`, { cookie: loginCookie(begun.cookies) });
   expect(done.location).toBe('/account');
   return { cookie: `__Host-bff-session=${cookieValue(done.cookies, '__Host-bff-session')}` };
 }

@@ -7,6 +7,7 @@ import { AuthMetrics } from '../auth.metrics.js';
 import { requireEnv } from '../require-env.js';
 import { CsrfGuard } from './csrf.guard.js';
 import { LoginFlow } from './login-flow.service.js';
+import { deriveLoginStateKey, LoginStateSealer } from './login-state.js';
 import { OidcClient } from './oidc-client.js';
 import { SessionRedis } from './session-redis.js';
 import { SessionResolver } from './session-resolver.service.js';
@@ -25,7 +26,8 @@ import { MemorySessionStore, RedisSessionStore, type SessionStore } from './sess
 /**
  * Browser sessions for an SPA (strategy 'session'), the BFF as OpenID Connect token handler:
  * the browser holds one opaque HttpOnly cookie, tokens stay server-side (memory, or Redis when
- * REDIS_URL is set, shared by every instance). Configured by `sessionAuthEnv` (list it in the app
+ * REDIS_URL is set, shared by every instance). Pending logins are sealed into their own cookies
+ * (LoginStateSealer) and take no server storage. Configured by `sessionAuthEnv` (list it in the app
  * definition). Provides LoginFlow for the app's /auth controller, registers the 'session'
  * authenticator (backed by SessionResolver), and a global guard requiring `X-CSRF: 1` on every state-changing request.
  *
@@ -77,6 +79,18 @@ export class SessionAuthModule extends SessionAuthConfigurableModule implements 
           useFactory: (redis: SessionRedis, config: SessionConfig): SessionStore =>
             redis.client ? new RedisSessionStore(redis.client, config.keyPrefix) : new MemorySessionStore(config.env.SESSION_MAX_IN_MEMORY),
           inject: [SessionRedis, SessionConfig],
+        },
+        {
+          provide: LoginStateSealer,
+          useFactory: (config: SessionConfig) =>
+            new LoginStateSealer(
+              deriveLoginStateKey({
+                loginStateSecret: config.env.SESSION_LOGIN_STATE_SECRET,
+                clientSecret: config.env.OIDC_CLIENT_SECRET,
+                clientId: config.env.OIDC_CLIENT_ID,
+              }),
+            ),
+          inject: [SessionConfig],
         },
         LoginFlow,
         SessionResolver,

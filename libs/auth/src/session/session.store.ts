@@ -5,7 +5,7 @@ import { LRUCache } from 'lru-cache';
 import { Tracing, type RedisClient as Redis } from '@bff/core';
 
 /**
- * Where sessions, pending logins and refresh leases live. Records are flat objects whose fields
+ * Where sessions and their refresh leases live (pending logins are sealed in cookies, never here). Records are flat objects whose fields
  * can be updated independently (a touch never overwrites tokens a concurrent refresh just wrote),
  * and an update never resurrects a deleted record. Implementations throw on infrastructure
  * failure; callers turn that into a 503, never into "no session".

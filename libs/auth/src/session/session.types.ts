@@ -22,7 +22,7 @@ export interface SessionRecord {
   readonly absoluteExpiresAt: number;
 }
 
-/** A login between /auth/login and /auth/callback, bound to the browser by the login cookie. */
+/** A login between /auth/login and /auth/callback, sealed in the browser's login cookie (LoginStateSealer). */
 export interface PendingLogin {
   readonly state: string;
   readonly nonce: string;
