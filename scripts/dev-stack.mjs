@@ -19,7 +19,7 @@ const devPartnerKeys = JSON.stringify([
   {
     id: 'devpartner01',
     partner: 'dev-partner',
-    scopes: ['catalog:read', 'orders:read'],
+    scopes: ['catalog:read', 'orders:read', 'orders:write'],
     account: 'c-0001',
     sha256: createHash('sha256').update(DEV_PARTNER_KEY).digest('hex'),
   },
@@ -156,7 +156,7 @@ for (const app of apps) {
 }
 console.log('  sandbox      ' + services.map((s, i) => `${s} http://localhost:${basePort + i + 1}`).join(', '));
 console.log(`  idp          http://127.0.0.1:${basePort}   sign in: http://localhost:3000/auth/login   (alice@example.com / password)`);
-console.log(`  partner key  X-Api-Key: ${DEV_PARTNER_KEY}   (dev-partner: catalog:read orders:read)`);
+console.log(`  partner key  X-Api-Key: ${DEV_PARTNER_KEY}   (dev-partner: catalog:read orders:read orders:write)`);
 console.log(
   `\nTry: curl http://localhost:3000/api/v1/pages/product/p-00001\n     curl -H 'X-Api-Key: ${DEV_PARTNER_KEY}' 'http://localhost:3002/v1/catalog?limit=3'\nCtrl-C stops everything.\n`,
 );

@@ -2,7 +2,7 @@
 // Partner API keys for partner-bff: generate a key, print its hash and registry entry, and manage
 // the keys registered in Redis (see docs/auth.md, "Partner API keys").
 //
-//   node scripts/partner-keys.mjs generate --partner acme --scopes "catalog:read orders:read" [--account c-0001] [--expires 2027-01-01T00:00:00Z] [--register] [--json]
+//   node scripts/partner-keys.mjs generate --partner acme --scopes "catalog:read orders:read orders:write" [--account c-0001] [--expires 2027-01-01T00:00:00Z] [--register] [--json]
 //   node scripts/partner-keys.mjs hash <key>
 //   node scripts/partner-keys.mjs list [--partner acme] [--json]
 //   node scripts/partner-keys.mjs expire --id <key id> --at <ISO-8601 | now>

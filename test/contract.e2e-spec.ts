@@ -438,7 +438,7 @@ async function startMobile(): Promise<AppUnderTest> {
 }
 
 async function startPartner(): Promise<AppUnderTest> {
-  const key = partnerKey('acme', ['catalog:read', 'orders:read'], { account: KNOWN_IDS.customer });
+  const key = partnerKey('acme', ['catalog:read', 'orders:read', 'orders:write'], { account: KNOWN_IDS.customer });
   const feedOnly = partnerKey('feed-only', ['catalog:read']);
   const ordersOnly = partnerKey('orders-only', ['orders:read'], { account: KNOWN_IDS.customer });
   const stack = await startStack(PartnerBffModule, PARTNER_BFF, (sandbox) => ({

@@ -8,6 +8,7 @@ import {
   CatalogApi,
   CustomersApi,
   InventoryApi,
+  OrderRejectedError,
   OrdersApi,
   PricingApi,
   RecommendationsApi,
@@ -425,14 +426,9 @@ describe('OrdersApi', () => {
     expect(await api().getOrder(placed.order.id)).toEqual(placed.order);
     expect((await api().listOrders({ customerId: KNOWN_IDS.customer }))[0]).toEqual(placed.order);
 
-    await upstreamFailure(
+    await expect(
       api().placeOrder({ ...request, items: [{ productId: KNOWN_IDS.productAlt, quantity: 1 }] }, { idempotencyKey: 'checkout-1' }),
-      {
-        upstream: 'orders',
-        status: 422,
-        kind: 'bad_gateway',
-      },
-    );
+    ).rejects.toMatchObject({ reason: 'idempotency_key_reused', kind: 'unprocessable', code: 'IDEMPOTENCY_KEY_REUSED' });
   });
 
   it('placeOrder without a key generates one per call', async () => {
@@ -445,24 +441,33 @@ describe('OrdersApi', () => {
     expect([first.replayed, second.replayed]).toEqual([false, false]);
   });
 
-  it('placeOrder rejects an unknown customer (404) and a product without a price (upstream 422)', async () => {
+  it('placeOrder rejects an unknown customer or product and a product without a price, naming the order line', async () => {
     const before = await api().listOrders();
-    await upstreamFailure(
-      api().placeOrder({ customerId: KNOWN_IDS.customerUnknown, items: [{ productId: KNOWN_IDS.product, quantity: 1 }] }),
-      {
-        upstream: 'orders',
-        status: 404,
-        kind: 'not_found',
-      },
-    );
-    await upstreamFailure(
-      api().placeOrder({ customerId: KNOWN_IDS.customer, items: [{ productId: KNOWN_IDS.productNoPrice, quantity: 1 }] }),
-      {
-        upstream: 'orders',
-        status: 422,
-        kind: 'bad_gateway',
-      },
-    );
+    const rejected = (promise: Promise<unknown>): Promise<OrderRejectedError> =>
+      promise.then(
+        () => {
+          throw new Error('expected the placement to be refused');
+        },
+        (error: unknown) => {
+          expect(error).toBeInstanceOf(OrderRejectedError);
+          return error as OrderRejectedError;
+        },
+      );
+    const line = (productId: string) => ({ productId, quantity: 1 });
+    expect(await rejected(api().placeOrder({ customerId: KNOWN_IDS.customerUnknown, items: [line(KNOWN_IDS.product)] }))).toMatchObject({
+      reason: 'unknown_customer',
+      kind: 'unprocessable',
+      productId: undefined,
+    });
+    expect(
+      await rejected(
+        api().placeOrder({ customerId: KNOWN_IDS.customer, items: [line(KNOWN_IDS.product), line(KNOWN_IDS.productUnknown)] }),
+      ),
+    ).toMatchObject({ reason: 'unknown_product', code: 'UNKNOWN_PRODUCT', productId: KNOWN_IDS.productUnknown, itemIndex: 1 });
+    const noPrice = await rejected(api().placeOrder({ customerId: KNOWN_IDS.customer, items: [line(KNOWN_IDS.productNoPrice)] }));
+    expect(noPrice).toMatchObject({ reason: 'product_not_purchasable', productId: KNOWN_IDS.productNoPrice, itemIndex: 0 });
+    // The upstream's own wording stays internal.
+    expect(noPrice.publicDetail).not.toContain(KNOWN_IDS.productNoPrice);
     expect(await api().listOrders()).toEqual(before);
   });
 });

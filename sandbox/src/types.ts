@@ -61,6 +61,12 @@ export interface FaultRule {
    * the connection closes afterwards. Not combinable with effects that replace the response.
    */
   headerStallMs?: number;
+  /**
+   * The request takes effect (the handler runs, e.g. a POST commits its order), then no byte of the
+   * response is sent for `commitThenHangMs` ms and the connection is closed: the client times out
+   * after the commit, its answer lost. Not combinable with effects that replace or alter the response.
+   */
+  commitThenHangMs?: number;
 }
 
 export interface ServiceStats {

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { KNOWN_IDS, type Cart, type Order, type Problem, type Sandbox } from '../src/index.ts';
-import { getJson, sendJson, start } from './support.ts';
+import { IDEMPOTENCY_KEY_TTL_MS } from '../src/services/orders.ts';
+import { getJson, sendJson, start, timed } from './support.ts';
 
 let sandbox: Sandbox<'carts' | 'orders' | 'pricing'>;
 
@@ -114,10 +115,16 @@ describe('orders', () => {
     expect((await getJson<{ items: Order[] }>(`${ordersUrl()}?customerId=c-9999`)).body.items).toEqual([]);
   });
 
-  it('requires an Idempotency-Key', async () => {
+  it('requires a well-formed Idempotency-Key', async () => {
     const { status, body: problem } = await sendJson<Problem>(ordersUrl(), 'POST', body);
     expect(status).toBe(400);
     expect(problem.type).toContain('idempotency-key-missing');
+    for (const key of ['two words', 'k'.repeat(256), 'caf\u00e9']) {
+      const malformed = await sendJson<Problem>(ordersUrl(), 'POST', body, { 'idempotency-key': key });
+      expect(malformed.status).toBe(400);
+      expect(malformed.body.type).toContain('idempotency-key-invalid');
+    }
+    expect((await getJson<{ items: Order[] }>(`${ordersUrl()}?customerId=c-0001`)).body.items).toHaveLength(3);
   });
 
   it('creates once and replays the same order for the same key and body', async () => {
@@ -156,18 +163,94 @@ describe('orders', () => {
     expect(conflict.body.type).toContain('idempotency-key-reused');
   });
 
-  it('validates the body and references', async () => {
-    const post = (payload: unknown, key: string) => sendJson<Problem>(ordersUrl(), 'POST', payload, { 'idempotency-key': key });
+  it('validates the body and names the customer or product it cannot order', async () => {
+    type OrderProblem = Problem & { productId?: string; pointer?: string };
+    const post = (payload: unknown, key: string) => sendJson<OrderProblem>(ordersUrl(), 'POST', payload, { 'idempotency-key': key });
     expect((await post({ customerId: 'c-0001', items: [] }, 'v1')).status).toBe(400);
     expect((await post({ customerId: 'c-0001', items: [{ productId: 'p-00001', quantity: 0 }] }, 'v2')).status).toBe(400);
+    expect((await post({ customerId: 'c-0001', items: [{ productId: 'p-00001', quantity: 100 }] }, 'v2b')).status).toBe(400);
     expect((await post({ items: [{ productId: 'p-00001', quantity: 1 }] }, 'v3')).status).toBe(400);
-    expect((await post({ customerId: 'c-9999', items: [{ productId: 'p-00001', quantity: 1 }] }, 'v4')).status).toBe(404);
-    expect((await post({ customerId: 'c-0001', items: [{ productId: 'p-99999', quantity: 1 }] }, 'v5')).status).toBe(404);
+    const unknownCustomer = await post({ customerId: 'c-9999', items: [{ productId: 'p-00001', quantity: 1 }] }, 'v4');
+    expect(unknownCustomer.status).toBe(422);
+    expect(unknownCustomer.body).toMatchObject({ type: expect.stringContaining('unknown-customer'), pointer: '/customerId' });
+    const unknownProduct = await post(
+      {
+        customerId: 'c-0001',
+        items: [
+          { productId: 'p-00001', quantity: 1 },
+          { productId: KNOWN_IDS.productUnknown, quantity: 1 },
+        ],
+      },
+      'v5',
+    );
+    expect(unknownProduct.status).toBe(422);
+    expect(unknownProduct.body).toMatchObject({
+      type: expect.stringContaining('unknown-product'),
+      productId: KNOWN_IDS.productUnknown,
+      pointer: '/items/1/productId',
+    });
     const noPrice = await post({ customerId: 'c-0001', items: [{ productId: KNOWN_IDS.productNoPrice, quantity: 1 }] }, 'v6');
     expect(noPrice.status).toBe(422);
-    expect(noPrice.body.type).toContain('product-not-purchasable');
+    expect(noPrice.body).toMatchObject({ type: expect.stringContaining('product-not-purchasable'), productId: KNOWN_IDS.productNoPrice });
     // A failed request does not consume its key.
     expect((await post(body, 'v5')).status).toBe(201);
+  });
+
+  it('treats the same lines in another order as the same request', async () => {
+    const headers = { 'idempotency-key': 'key-reordered' };
+    const created = await sendJson<Order>(ordersUrl(), 'POST', body, headers);
+    const replay = await sendJson<Order>(ordersUrl(), 'POST', { ...body, items: [...body.items].reverse() }, headers);
+    expect(replay.status).toBe(200);
+    expect(replay.body.id).toBe(created.body.id);
+  });
+
+  it('scopes keys to the customer: the same key of another customer places its own order', async () => {
+    const headers = { 'idempotency-key': 'key-shared' };
+    const mine = await sendJson<Order>(ordersUrl(), 'POST', body, headers);
+    const theirs = await sendJson<Order>(ordersUrl(), 'POST', { ...body, customerId: KNOWN_IDS.customerPlatinum }, headers);
+    expect([mine.status, theirs.status]).toEqual([201, 201]);
+    expect(theirs.body.id).not.toBe(mine.body.id);
+    expect(theirs.body.customerId).toBe(KNOWN_IDS.customerPlatinum);
+  });
+
+  describe('key expiry', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    it(`forgets a key ${IDEMPOTENCY_KEY_TTL_MS / 3_600_000} hours after its order`, async () => {
+      // Only Date is faked: sockets and timers keep running in real time.
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+      const headers = { 'idempotency-key': 'key-expiring' };
+      const created = await sendJson<Order>(ordersUrl(), 'POST', body, headers);
+      vi.setSystemTime(Date.now() + IDEMPOTENCY_KEY_TTL_MS - 1_000);
+      expect((await sendJson<Order>(ordersUrl(), 'POST', body, headers)).body.id).toBe(created.body.id);
+      vi.setSystemTime(Date.now() + 2_000);
+      const later = await sendJson<Order>(ordersUrl(), 'POST', body, headers);
+      expect(later.status).toBe(201);
+      expect(later.body.id).not.toBe(created.body.id);
+    });
+  });
+
+  it('commitThenHangMs: the order is placed, no answer comes, the connection closes; the replay returns it', async () => {
+    await sandbox.admin.setFaults('orders', [{ path: '/orders', method: 'POST', commitThenHangMs: 400, times: 1 }]);
+    const headers = { 'idempotency-key': 'key-hang' };
+    const lost = await timed(() =>
+      sendJson(ordersUrl(), 'POST', body, headers).then(
+        () => 'answered',
+        () => 'connection closed',
+      ),
+    );
+    expect(lost.result).toBe('connection closed');
+    expect(lost.ms).toBeGreaterThanOrEqual(380);
+    const stats = await sandbox.admin.stats('orders');
+    expect(stats).toMatchObject({ requests: 1, faultsApplied: 1 });
+    const placed = (await getJson<{ items: Order[] }>(`${ordersUrl()}?customerId=c-0001`)).body.items;
+    expect(placed).toHaveLength(4);
+    const replay = await sendJson<Order>(ordersUrl(), 'POST', body, headers);
+    expect(replay.status).toBe(200);
+    expect(replay.body.id).toBe(placed[0]?.id);
+    expect((await getJson<{ items: Order[] }>(`${ordersUrl()}?customerId=c-0001`)).body.items).toHaveLength(4);
   });
 
   it('reset forgets created orders and idempotency keys', async () => {

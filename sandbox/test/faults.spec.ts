@@ -242,6 +242,15 @@ describe('fault injection: response headers', () => {
     expect((await getJson(productUrl())).status).toBe(200);
   });
 
+  it('commitThenHangMs: refuses a rule that also replaces or alters the response', async () => {
+    await expect(sandbox.admin.setFaults('catalog', [{ commitThenHangMs: 100, status: 503 }])).rejects.toThrow(
+      "'commitThenHangMs' cannot be combined with 'status'",
+    );
+    await expect(sandbox.admin.setFaults('catalog', [{ commitThenHangMs: 100, headerBytes: 10 }])).rejects.toThrow(
+      "'commitThenHangMs' cannot be combined with 'headerBytes'",
+    );
+  });
+
   it('headerStallMs: refuses a rule that also replaces the response', async () => {
     await expect(sandbox.admin.setFaults('catalog', [{ headerStallMs: 100, status: 503 }])).rejects.toThrow(
       /cannot be combined with 'status'/,

@@ -14,9 +14,11 @@ import { PARTNER_BFF, PARTNER_SERVICES } from './partner-bff.definition.js';
 @Module({
   imports: [
     CoreModule.forRoot({ app: PARTNER_BFF }),
-    // Partners are not end users: there is no caller token to relay, so orders are read with the
-    // app's own client-credentials token, and the partner's account binding scopes what is returned.
-    RetailModule.forRoot(PARTNER_SERVICES, { orders: { auth: 'client-credentials', clientCredentials: { scope: 'orders:read' } } }),
+    // Partners are not end users: there is no caller token to relay, so orders are read and placed
+    // with the app's own client-credentials token, and the partner's account binding scopes them.
+    RetailModule.forRoot(PARTNER_SERVICES, {
+      orders: { auth: 'client-credentials', clientCredentials: { scope: 'orders:read orders:write' } },
+    }),
     UpstreamAuthModule.forRoot({ clientCredentials: true }),
     // After CoreModule: the rate-limit guard keys limits by the partner core's AccessGuard establishes.
     RateLimitModule.forRoot(),

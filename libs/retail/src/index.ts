@@ -1,7 +1,8 @@
 /**
  * @bff/retail: the retail domain services.
  * - Wiring: RetailModule.forRoot(services), retailEnv(services), RetailService.
- * - Typed adapters: CatalogApi, PricingApi, InventoryApi, ReviewsApi, RecommendationsApi, CustomersApi, CartsApi, OrdersApi.
+ * - Typed adapters: CatalogApi, PricingApi, InventoryApi, ReviewsApi, RecommendationsApi, CustomersApi, CartsApi, OrdersApi
+ *   (OrderRejectedError: a placement the orders service refused, with its reason and product).
  * - Payload types the apps shape (Product, Price, Stock, RatingSummary, Order), and the shaping shared by
  *   every app: mapPrice, mapAvailability, byProductId.
  */
@@ -12,11 +13,13 @@ import { retailUpstreams, type RetailService } from './retail.upstreams.js';
 
 export { RetailModule } from './retail.module.js';
 export type { RetailService } from './retail.upstreams.js';
+export type { OrderRejectionReason } from './retail.clients.js';
 export {
   CartsApi,
   CatalogApi,
   CustomersApi,
   InventoryApi,
+  OrderRejectedError,
   OrdersApi,
   PricingApi,
   RecommendationsApi,

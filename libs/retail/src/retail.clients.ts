@@ -6,5 +6,5 @@ export { ReviewsApi } from './clients/reviews.api.js';
 export { RecommendationsApi } from './clients/recommendations.api.js';
 export { CustomersApi } from './clients/customers.api.js';
 export { CartsApi } from './clients/carts.api.js';
-export { OrdersApi, type PlacedOrder } from './clients/orders.api.js';
+export { OrderRejectedError, OrdersApi, type OrderRejectionReason, type PlacedOrder } from './clients/orders.api.js';
 export type { CallOptions, WriteOptions } from './clients/call-options.js';

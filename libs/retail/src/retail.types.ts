@@ -74,6 +74,8 @@ export type OrderStatus = Order['status'];
 export type OrderList = OrdersSchemas['OrderList'];
 export type CreateOrderRequest = OrdersSchemas['CreateOrderRequest'];
 export type CreateOrderItem = OrdersSchemas['CreateOrderItem'];
+/** The 422 problem of a refused placement (type, and the product / request member it is about). */
+export type OrderProblem = OrdersSchemas['OrderProblem'];
 /** Query of `GET /orders`. */
 export type ListOrdersQuery = NonNullable<OrdersOperations['listOrders']['parameters']['query']>;
 

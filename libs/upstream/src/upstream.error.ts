@@ -67,6 +67,11 @@ export class UpstreamError extends PlatformError {
   readonly upstreamStatus?: number;
   /** Retry-After the upstream sent, when it sent one. */
   readonly upstreamRetryAfterSeconds?: number;
+  /**
+   * First bytes of the upstream's error body, for an adapter that classifies the upstream's error
+   * document (e.g. which product an order refers to). Never sent to clients.
+   */
+  readonly upstreamBody?: string;
 
   constructor(init: UpstreamErrorInit) {
     const base = DEFAULTS[init.failure];
@@ -92,6 +97,7 @@ export class UpstreamError extends PlatformError {
     this.failure = init.failure;
     this.upstreamStatus = init.status;
     this.upstreamRetryAfterSeconds = init.upstreamRetryAfterSeconds;
+    this.upstreamBody = init.upstreamBody;
   }
 
   /** Re-classifies this failure for an endpoint (e.g. a 404 of a non-subject resource → 502). */
@@ -104,7 +110,7 @@ export class UpstreamError extends PlatformError {
       status: this.upstreamStatus,
       retryAfterSeconds: this.retryAfterSeconds,
       upstreamRetryAfterSeconds: this.upstreamRetryAfterSeconds,
-      upstreamBody: typeof this.context?.upstreamBody === 'string' ? this.context.upstreamBody : undefined,
+      upstreamBody: this.upstreamBody,
       cause: this,
       kind,
       code,

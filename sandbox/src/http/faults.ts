@@ -91,6 +91,7 @@ const RULE_KEYS = new Set([
   'oversizeBytes',
   'headerBytes',
   'headerStallMs',
+  'commitThenHangMs',
 ]);
 
 /** Effects that replace or cut the response: a header stall delays the real one, so it combines with none of them. */
@@ -127,11 +128,18 @@ export function parseFaultRules(input: unknown): FaultRule[] | string {
       optionalNumber(rule, 'stallMs', 0, MAX_LATENCY_MS, false) ??
       optionalNumber(rule, 'oversizeBytes', 0, MAX_OVERSIZE_BYTES, true) ??
       optionalNumber(rule, 'headerBytes', 0, MAX_HEADER_BYTES, true) ??
-      optionalNumber(rule, 'headerStallMs', 0, MAX_LATENCY_MS, false);
+      optionalNumber(rule, 'headerStallMs', 0, MAX_LATENCY_MS, false) ??
+      optionalNumber(rule, 'commitThenHangMs', 0, MAX_LATENCY_MS, false);
     if (numberError !== undefined) return `rules[${index}]: ${numberError}`;
     if (rule['headerStallMs'] !== undefined) {
       const clash = RESPONSE_REPLACING_KEYS.find((key) => rule[key] !== undefined && rule[key] !== false);
       if (clash !== undefined) return `rules[${index}]: 'headerStallMs' cannot be combined with '${clash}'`;
+    }
+    if (rule['commitThenHangMs'] !== undefined) {
+      const clash = [...RESPONSE_REPLACING_KEYS, 'headerStallMs', 'headerBytes'].find(
+        (key) => rule[key] !== undefined && rule[key] !== false,
+      );
+      if (clash !== undefined) return `rules[${index}]: 'commitThenHangMs' cannot be combined with '${clash}'`;
     }
     rules.push(rule);
   }
@@ -150,6 +158,7 @@ export function faultKinds(rule: FaultRule): string {
   if (rule.resetMidBody === true) kinds.push('reset-mid-body');
   if (rule.headerBytes !== undefined) kinds.push('header-bytes');
   if (rule.headerStallMs !== undefined) kinds.push('header-stall');
+  if (rule.commitThenHangMs !== undefined) kinds.push('commit-then-hang');
   return kinds.join(',');
 }
 

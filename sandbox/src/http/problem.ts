@@ -31,21 +31,37 @@ export class HttpProblem extends Error {
   readonly status: number;
   readonly slug: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** Extra members of the problem document (e.g. which product of an order is unknown). */
+  readonly extensions: Readonly<Record<string, unknown>>;
 
-  constructor(status: number, detail: string, slug?: string, headers: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    detail: string,
+    slug?: string,
+    headers: Record<string, string> = {},
+    extensions: Record<string, unknown> = {},
+  ) {
     super(detail);
     this.name = 'HttpProblem';
     this.status = status;
     this.slug = slug ?? DEFAULT_SLUGS[status] ?? 'error';
     this.headers = headers;
+    this.extensions = extensions;
   }
 }
 
 export const badRequest = (detail: string): HttpProblem => new HttpProblem(400, detail);
 export const notFound = (detail: string): HttpProblem => new HttpProblem(404, detail);
 
-export function problemBody(status: number, detail: string, slug?: string, instance?: string): Problem {
+export function problemBody(
+  status: number,
+  detail: string,
+  slug?: string,
+  instance?: string,
+  extensions: Readonly<Record<string, unknown>> = {},
+): Problem {
   const problem: Problem = {
+    ...extensions,
     type: PROBLEM_TYPE_BASE + (slug ?? DEFAULT_SLUGS[status] ?? 'error'),
     title: statusTitle(status),
     status,
@@ -61,8 +77,9 @@ export function sendProblem(
   detail: string,
   slug?: string,
   headers: Record<string, string> = {},
+  extensions: Readonly<Record<string, unknown>> = {},
 ): FastifyReply {
   const path = reply.request.url.split('?', 1)[0];
   reply.code(status).headers(headers).header('cache-control', 'no-store').type(PROBLEM_CONTENT_TYPE);
-  return reply.send(JSON.stringify(problemBody(status, detail, slug, path)));
+  return reply.send(JSON.stringify(problemBody(status, detail, slug, path, extensions)));
 }

@@ -200,6 +200,25 @@ export function createServiceServer(module: ServiceModule, profile: Profile): Se
     socket.once('close', () => clearTimeout(timer));
   };
 
+  /**
+   * Commits the request (an in-process replay runs the handler), then answers nothing: the socket
+   * stays silent for `rule.commitThenHangMs` and is then closed without a response.
+   */
+  const commitThenHang = async (request: FastifyRequest, reply: FastifyReply, rule: FaultRule): Promise<void> => {
+    reply.hijack();
+    const socket = request.raw.socket;
+    const body = await readRawBody(request);
+    await app.inject({
+      method: request.method as 'GET',
+      url: request.url,
+      headers: { ...request.headers, [REPLAY_HEADER]: replayToken },
+      ...(body.length > 0 ? { payload: body } : {}),
+    });
+    if (socket.destroyed) return;
+    const timer = setTimeout(() => socket.destroy(), rule.commitThenHangMs);
+    socket.once('close', () => clearTimeout(timer));
+  };
+
   const applyFault = (request: FastifyRequest, reply: FastifyReply, rule: FaultRule, done: () => void): void => {
     stats.faultApplied();
     reply.header('x-sandbox-fault', faultKinds(rule));
@@ -211,6 +230,13 @@ export function createServiceServer(module: ServiceModule, profile: Profile): Se
     if (rule.headerStallMs !== undefined) {
       sendWithStalledHeaders(request, reply, rule).catch((error: unknown) => {
         request.log.error({ err: error }, 'header stall fault failed');
+        request.raw.socket.destroy();
+      });
+      return;
+    }
+    if (rule.commitThenHangMs !== undefined) {
+      commitThenHang(request, reply, rule).catch((error: unknown) => {
+        request.log.error({ err: error }, 'commit-then-hang fault failed');
         request.raw.socket.destroy();
       });
       return;
@@ -263,7 +289,7 @@ export function createServiceServer(module: ServiceModule, profile: Profile): Se
 
   app.setErrorHandler((error: FastifyError | HttpProblem, request, reply) => {
     if (error instanceof HttpProblem) {
-      return sendProblem(reply, error.status, error.message, error.slug, { ...error.headers });
+      return sendProblem(reply, error.status, error.message, error.slug, { ...error.headers }, error.extensions);
     }
     const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'unhandled error');

@@ -13,7 +13,6 @@ import {
   NOT_FOUND,
   object,
   pathParam,
-  problemResponse,
   queryParam,
   ref,
   string,
@@ -27,6 +26,10 @@ import { MAX_QUANTITY } from './carts.ts';
 
 const MAX_ORDER_ITEMS = 50;
 const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+/** Visible ASCII only: no spaces or control characters, so a key survives every hop unchanged. */
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]+$/;
+/** How long a key is remembered after the order it created (then the same key places a new order). */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
 const ORDER_LOCATION = { description: 'URL path of the order.', required: true, schema: string({ examples: ['/orders/o-000001'] }) };
 
@@ -34,7 +37,7 @@ export const ORDERS_OPENAPI = buildDocument({
   service: 'orders',
   title: 'Sandbox Orders Service',
   description:
-    'Orders (in-memory, mutable; reset with POST /__admin/reset). Creating an order requires an `Idempotency-Key` header: replaying the same key with the same body returns the same order (200, `Idempotent-Replayed: true`); reusing a key with a different body is rejected with 422.',
+    'Orders (in-memory, mutable; reset with POST /__admin/reset). Creating an order requires an `Idempotency-Key` header, scoped to the customer and remembered for 24 hours: replaying the same key with the same body returns the same order (200, `Idempotent-Replayed: true`) and never creates a second one; reusing a key with a different body is rejected with 422.',
   schemas: {
     OrderItem: object({
       productId: string({ examples: ['p-00001'] }),
@@ -51,6 +54,22 @@ export const ORDERS_OPENAPI = buildDocument({
       createdAt: dateTime(),
     }),
     OrderList: itemsOf('Order'),
+    OrderProblem: object(
+      {
+        type: string({ format: 'uri', examples: ['https://sandbox.bff.local/problems/unknown-product'] }),
+        title: string(),
+        status: integer({ minimum: 400, maximum: 599 }),
+        detail: string(),
+        instance: string(),
+        productId: string({ description: 'The product the problem is about (unknown-product, product-not-purchasable).' }),
+        pointer: string({ description: 'JSON Pointer to the offending request member, e.g. `/items/1/productId`.' }),
+      },
+      ['instance', 'productId', 'pointer'],
+      {
+        description:
+          'RFC 9457 problem of an order placement. Types: `idempotency-key-reused`, `unknown-customer`, `unknown-product`, `product-not-purchasable`.',
+      },
+    ),
     CreateOrderItem: object({
       productId: string({ minLength: 1 }),
       quantity: integer({ minimum: 1, maximum: MAX_QUANTITY }),
@@ -78,8 +97,8 @@ export const ORDERS_OPENAPI = buildDocument({
             name: 'Idempotency-Key',
             in: 'header',
             required: true,
-            description: `Client-chosen unique key (1..${MAX_IDEMPOTENCY_KEY_LENGTH} chars).`,
-            schema: string({ minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH }),
+            description: `Client-chosen unique key (1..${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters), scoped to the order's customer.`,
+            schema: string({ minLength: 1, maxLength: MAX_IDEMPOTENCY_KEY_LENGTH, pattern: '^[\\x21-\\x7e]+$' }),
           },
         ],
         requestBody: jsonBody(ref('CreateOrderRequest'), 'The order to place'),
@@ -92,8 +111,11 @@ export const ORDERS_OPENAPI = buildDocument({
             },
           }),
           '400': BAD_REQUEST,
-          '404': problemResponse('Unknown customer or product'),
-          '422': problemResponse('Idempotency-Key reused with a different body, or a product without a price'),
+          '422': {
+            description:
+              'Idempotency-Key reused with a different body (`idempotency-key-reused`), an unknown customer (`unknown-customer`) or product (`unknown-product`), or a product without a price (`product-not-purchasable`)',
+            content: { 'application/problem+json': { schema: ref('OrderProblem') } },
+          },
         },
       },
     },
@@ -115,6 +137,28 @@ export const ORDERS_OPENAPI = buildDocument({
 interface IdempotencyRecord {
   fingerprint: string;
   orderId: string;
+  /** Date.now() after which the key is forgotten. */
+  expiresAt: number;
+}
+
+/** The `Idempotency-Key` header, validated (400 when missing or malformed). */
+function idempotencyKeyOf(raw: string | string[] | undefined): string {
+  const key = (Array.isArray(raw) ? raw[0] : raw)?.trim() ?? '';
+  if (key === '') throw new HttpProblem(400, "the 'Idempotency-Key' header is required", 'idempotency-key-missing');
+  if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH || !IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    throw new HttpProblem(
+      400,
+      `'Idempotency-Key' must be 1..${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters`,
+      'idempotency-key-invalid',
+    );
+  }
+  return key;
+}
+
+/** Identifies "the same request": the customer and its lines, whatever their order in the body. */
+function fingerprintOf(input: { customerId: string; items: CartItem[] }): string {
+  const items = [...input.items].sort((a, b) => a.productId.localeCompare(b.productId));
+  return JSON.stringify({ customerId: input.customerId, items });
 }
 
 function parseCreateOrder(body: unknown): { customerId: string; items: CartItem[] } {
@@ -172,16 +216,14 @@ export function createOrdersService(seed: SeedData): ServiceModule {
       });
 
       app.post('/orders', (request, reply) => {
-        const rawKey = request.headers['idempotency-key'];
-        const key = (Array.isArray(rawKey) ? rawKey[0] : rawKey)?.trim() ?? '';
-        if (key === '') throw new HttpProblem(400, "the 'Idempotency-Key' header is required", 'idempotency-key-missing');
-        if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-          throw badRequest(`'Idempotency-Key' must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
-        }
+        const key = idempotencyKeyOf(request.headers['idempotency-key']);
         const input = parseCreateOrder(request.body);
-        const fingerprint = JSON.stringify(input);
-        const previous = idempotency.get(key);
-        if (previous !== undefined) {
+        const fingerprint = fingerprintOf(input);
+        // Keys are per customer: two customers (or partners) choosing the same key never collide.
+        const scopedKey = `${input.customerId}\n${key}`;
+        const previous = idempotency.get(scopedKey);
+        if (previous !== undefined && previous.expiresAt <= Date.now()) idempotency.delete(scopedKey);
+        else if (previous !== undefined) {
           if (previous.fingerprint !== fingerprint) {
             throw new HttpProblem(422, `Idempotency-Key '${key}' was already used with a different request body`, 'idempotency-key-reused');
           }
@@ -191,12 +233,17 @@ export function createOrdersService(seed: SeedData): ServiceModule {
             return sendJson(reply, 200, order);
           }
         }
-        if (!seed.customersById.has(input.customerId)) throw notFound(`customer '${input.customerId}' not found`);
-        const items: OrderItem[] = input.items.map(({ productId, quantity }) => {
-          if (!seed.productsById.has(productId)) throw notFound(`product '${productId}' not found`);
+        if (!seed.customersById.has(input.customerId)) {
+          throw new HttpProblem(422, `customer '${input.customerId}' does not exist`, 'unknown-customer', {}, { pointer: '/customerId' });
+        }
+        const items: OrderItem[] = input.items.map(({ productId, quantity }, index) => {
+          const problem = { productId, pointer: `/items/${index}/productId` };
+          if (!seed.productsById.has(productId)) {
+            throw new HttpProblem(422, `product '${productId}' does not exist`, 'unknown-product', {}, problem);
+          }
           const price = seed.prices.get(productId);
           if (price === undefined)
-            throw new HttpProblem(422, `product '${productId}' has no price and cannot be ordered`, 'product-not-purchasable');
+            throw new HttpProblem(422, `product '${productId}' has no price and cannot be ordered`, 'product-not-purchasable', {}, problem);
           return { productId, quantity, unitAmount: price.amount };
         });
         const order: Order = {
@@ -209,7 +256,7 @@ export function createOrdersService(seed: SeedData): ServiceModule {
           createdAt: new Date().toISOString(),
         };
         orders.set(order.id, order);
-        idempotency.set(key, { fingerprint, orderId: order.id });
+        idempotency.set(scopedKey, { fingerprint, orderId: order.id, expiresAt: Date.now() + IDEMPOTENCY_KEY_TTL_MS });
         reply.header('location', `/orders/${order.id}`);
         return sendJson(reply, 201, order);
       });

@@ -1,9 +1,19 @@
 import { Injectable } from '@nestjs/common';
 
 import { PlatformError, type Identity } from '@bff/core';
-import { OrdersApi, type Order } from '@bff/retail';
+import { OrderRejectedError, OrdersApi, type Order } from '@bff/retail';
+import { isUpstreamError } from '@bff/upstream';
 
-import type { PartnerOrderDto, PartnerOrderListDto } from './partner-orders.dto.js';
+import type { PartnerOrderDto, PartnerOrderListDto, PlaceOrderDto } from './partner-orders.dto.js';
+
+/** A partner's Idempotency-Key: 8-128 letters, digits, '-', '_', '.' or ':' (a UUID fits). */
+export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/** The answer of a placement: the order, and whether it is the replay of an earlier one with the same key. */
+export interface PlacedPartnerOrder {
+  readonly order: PartnerOrderDto;
+  readonly replayed: boolean;
+}
 
 /**
  * Orders a partner placed through its customer account. A partner is bound to one account of the
@@ -32,6 +42,90 @@ export class PartnerOrdersService {
     }
     return toDto(order);
   }
+
+  /**
+   * Places an order for the partner's account. The partner's Idempotency-Key travels to the orders
+   * service (namespaced by partner, so two partners never share a key); the upstream call is retried
+   * only because it carries it. A replay with the same key and items answers the same order.
+   */
+  async place(partner: Identity, rawKey: string | undefined, body: PlaceOrderDto): Promise<PlacedPartnerOrder> {
+    const key = idempotencyKeyOf(rawKey);
+    const account = accountOf(partner);
+    const items = body.items.map((item) => ({ productId: item.productId, quantity: item.quantity }));
+    try {
+      const placed = await this.orders.placeOrder({ customerId: account, items }, { idempotencyKey: `partner:${partner.subject}:${key}` });
+      return { order: toDto(placed.order), replayed: placed.replayed };
+    } catch (error) {
+      throw placementError(error, partner);
+    }
+  }
+}
+
+function idempotencyKeyOf(raw: string | undefined): string {
+  const problem = (code: string, constraint: string, detail: string): PlatformError =>
+    new PlatformError('bad_request', code, detail, {
+      publicDetail: detail,
+      extensions: { errors: [{ field: 'Idempotency-Key', in: 'header', constraints: { [constraint]: detail } }] },
+    });
+  if (raw === undefined || raw.trim() === '') {
+    throw problem(
+      'IDEMPOTENCY_KEY_MISSING',
+      'required',
+      'Send an Idempotency-Key header with a value unique to this order (e.g. a UUID), and the same value when you repeat the request.',
+    );
+  }
+  if (!IDEMPOTENCY_KEY_PATTERN.test(raw)) {
+    throw problem('IDEMPOTENCY_KEY_INVALID', 'matches', "Idempotency-Key must be 8-128 letters, digits, '-', '_', '.' or ':'.");
+  }
+  return raw;
+}
+
+/** Upstream failures after which the order may exist: the answer, not the order, may be what was lost. */
+const OUTCOME_UNKNOWN = new Set(['timeout', 'deadline_exceeded', 'connection_reset', 'aborted', 'malformed_body', 'body_too_large']);
+
+/** A refused or failed placement, in the partner API's own words (the upstream's document stays internal). */
+function placementError(error: unknown, partner: Identity): unknown {
+  if (error instanceof OrderRejectedError) {
+    const line = error.itemIndex === undefined ? undefined : `items.${error.itemIndex}.productId`;
+    const lineProblem = (code: string, constraint: string, detail: string): PlatformError =>
+      new PlatformError('unprocessable', code, error.message, {
+        publicDetail: detail,
+        cause: error,
+        context: { ...error.context, partner: partner.partnerId },
+        extensions: line === undefined ? undefined : { errors: [{ field: line, in: 'body', constraints: { [constraint]: detail } }] },
+      });
+    switch (error.reason) {
+      case 'idempotency_key_reused':
+        return new PlatformError('unprocessable', 'IDEMPOTENCY_KEY_REUSED', error.message, {
+          publicDetail: 'This Idempotency-Key was already used for an order with other items. Use a new key for a new order.',
+          cause: error,
+          context: { ...error.context, partner: partner.partnerId },
+        });
+      case 'unknown_product':
+        return lineProblem('UNKNOWN_PRODUCT', 'exists', `Product ${error.productId ?? ''} is not in the catalogue.`);
+      case 'product_not_purchasable':
+        return lineProblem(
+          'PRODUCT_NOT_PURCHASABLE',
+          'purchasable',
+          `Product ${error.productId ?? ''} has no price and cannot be ordered.`,
+        );
+      case 'unknown_customer':
+        return new PlatformError('forbidden', 'PARTNER_ACCOUNT_UNKNOWN', error.message, {
+          publicDetail:
+            'The customer account of your partner registration does not exist, so no order can be placed. Contact the platform team.',
+          cause: error,
+          context: { ...error.context, partner: partner.partnerId },
+        });
+    }
+  }
+  if (isUpstreamError(error) && OUTCOME_UNKNOWN.has(error.failure)) {
+    return error.remap(
+      error.kind,
+      error.code,
+      'The order service did not confirm the order in time; it may have been placed. Repeat the request with the same Idempotency-Key to get its outcome: it is never placed twice.',
+    );
+  }
+  return error;
 }
 
 function accountOf(partner: Identity): string {

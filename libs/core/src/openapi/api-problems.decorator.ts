@@ -12,6 +12,7 @@ export const PROBLEM_DESCRIPTIONS: Readonly<Record<number, string>> = {
   404: 'The requested resource does not exist.',
   413: 'The request body exceeds the configured limit.',
   415: 'Unsupported Content-Type.',
+  422: 'Well-formed but refused (e.g. an unknown product, or an Idempotency-Key reused with another body); the detail says why.',
   429: 'Rate limit exceeded; see Retry-After.',
   500: 'Unexpected error; the body carries only the request id to quote.',
   502: 'An upstream service answered with an error or an invalid body.',

@@ -101,6 +101,22 @@ export interface components {
         OrderList: {
             items: components["schemas"]["Order"][];
         };
+        /** @description RFC 9457 problem of an order placement. Types: `idempotency-key-reused`, `unknown-customer`, `unknown-product`, `product-not-purchasable`. */
+        OrderProblem: {
+            /**
+             * Format: uri
+             * @example https://sandbox.bff.local/problems/unknown-product
+             */
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance?: string;
+            /** @description The product the problem is about (unknown-product, product-not-purchasable). */
+            productId?: string;
+            /** @description JSON Pointer to the offending request member, e.g. `/items/1/productId`. */
+            pointer?: string;
+        };
         CreateOrderItem: {
             productId: string;
             quantity: number;
@@ -223,7 +239,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Client-chosen unique key (1..255 chars). */
+                /** @description Client-chosen unique key (1..255 visible ASCII characters), scoped to the order's customer. */
                 "Idempotency-Key": string;
             };
             path?: never;
@@ -261,22 +277,13 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description Unknown customer or product */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Idempotency-Key reused with a different body, or a product without a price */
+            /** @description Idempotency-Key reused with a different body (`idempotency-key-reused`), an unknown customer (`unknown-customer`) or product (`unknown-product`), or a product without a price (`product-not-purchasable`) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["OrderProblem"];
                 };
             };
         };
