@@ -51,7 +51,7 @@ describe.skipIf(!available)('web-bff instances behind HAProxy (deploy/haproxy/ha
     const proc = spawnApp('web-bff', { ...instanceEnv, HOST: '127.0.0.1', PORT: String(port) });
     const instance = { server, port, child: proc.child, exited: proc.exited, err: proc.err };
     instances.set(server, instance);
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 30_000;
     for (;;) {
       if (proc.child.exitCode !== null) throw new Error(`${server} exited early (${proc.child.exitCode}): ${proc.err()}`);
       if (
@@ -61,7 +61,7 @@ describe.skipIf(!available)('web-bff instances behind HAProxy (deploy/haproxy/ha
         )
       )
         return instance;
-      if (Date.now() > deadline) throw new Error(`${server} did not become live in 20 s: ${proc.err()}`);
+      if (Date.now() > deadline) throw new Error(`${server} did not become live in 30 s: ${proc.err()}`);
       await sleep(50);
     }
   }
