@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { CookieJar, KNOWN_IDS, startSandbox, type Sandbox } from '../sandbox/src/index.ts';
-import { startHaproxy, type RunningHaproxy } from './support/haproxy.js';
+import { startHaproxy, type HaproxyStat, type RunningHaproxy } from './support/haproxy.js';
 import { SteadyLoad, summarize, type LoadSample, type LoadTarget } from './support/load.js';
 import { freePort, spawnApp } from './support/process.js';
 import { REDIS_URL, redisAvailable } from './support/redis.js';
@@ -144,6 +144,7 @@ describe.skipIf(!available)('web-bff instances behind HAProxy (deploy/haproxy/ha
 
   it('rolling restart with SIGTERM, one instance at a time, under steady load: no request fails, the session holds', async () => {
     const load = shopperLoad();
+    const before = await haproxy.stats();
     load.start();
     const restarts: string[] = [];
     try {
@@ -169,6 +170,9 @@ describe.skipIf(!available)('web-bff instances behind HAProxy (deploy/haproxy/ha
     console.info('rolling restart:', restarts, summarize(samples), distribution(stats));
     expect(failures(samples), JSON.stringify(summarize(samples))).toEqual([]);
     expect(samples.filter((sample) => sample.target.includes('(session)')).length).toBeGreaterThan(100);
+    // Lossless without HAProxy's help: no instance refused or failed a request HAProxy then had to send
+    // again (which it does for GETs only), so a POST in this load would have gone through as well.
+    expect(backendErrors(stats) - backendErrors(before), JSON.stringify(distribution(stats))).toBe(0);
   }, 90_000);
 
   it('SIGKILL of one instance under steady load: HAProxy retries the GETs it had in flight elsewhere, no request fails', async () => {
@@ -205,6 +209,13 @@ describe.skipIf(!available)('web-bff instances behind HAProxy (deploy/haproxy/ha
     expect(backend.retries + backend.redispatches - before.retries - before.redispatches).toBeGreaterThan(0);
   }, 60_000);
 });
+
+/** Attempts HAProxy had to repeat, plus answers other than 2xx, over the backend's servers. */
+function backendErrors(stats: readonly HaproxyStat[]): number {
+  const servers = stats.filter((row) => row.proxy === 'web_bff' && row.name !== 'BACKEND' && row.name !== 'FRONTEND');
+  const backend = stats.find((row) => row.proxy === 'web_bff' && row.name === 'BACKEND');
+  return (backend?.retries ?? 0) + (backend?.redispatches ?? 0) + servers.reduce((sum, row) => sum + row.sessions - row.responses2xx, 0);
+}
 
 /** Requests and 2xx answers per server, for the report. */
 function distribution(stats: readonly { proxy: string; name: string; sessions: number; responses2xx: number }[]): Record<string, string> {
