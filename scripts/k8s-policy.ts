@@ -250,16 +250,18 @@ function checkDeployment(deployment: Manifest & IDeployment, objects: readonly M
     findings.push(...checkContainer(container, pod, `${where} container ${container.name}`, expectations));
   }
 
-  // Shutdown: the preStop pause, then SHUTDOWN_DRAIN_MS of draining, must both fit in the grace period.
+  // Shutdown: the preStop pause, then SHUTDOWN_DELAY_MS of serving and SHUTDOWN_DRAIN_MS of draining, must all fit in the grace period.
   const grace = pod.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
   for (const container of pod.containers) {
     const pause = preStopSeconds(container);
     const { env, problems } = podEnvironment(container, objects, () => 'secret');
     findings.push(...problems.map((problem) => `${where} container ${container.name}: ${problem}`));
     const drainMs = env.SHUTDOWN_DRAIN_MS === undefined ? DEFAULT_SHUTDOWN_DRAIN_MS : Number(env.SHUTDOWN_DRAIN_MS);
-    if (pause !== undefined && !(grace > pause + drainMs / 1000)) {
+    const delayMs = env.SHUTDOWN_DELAY_MS === undefined ? 0 : Number(env.SHUTDOWN_DELAY_MS);
+    if (pause !== undefined && !(grace > pause + (delayMs + drainMs) / 1000)) {
+      const delay = delayMs > 0 ? ` + SHUTDOWN_DELAY_MS ${delayMs / 1000} s` : '';
       findings.push(
-        `${where}: terminationGracePeriodSeconds ${grace} must exceed preStop ${pause} s + SHUTDOWN_DRAIN_MS ${drainMs / 1000} s`,
+        `${where}: terminationGracePeriodSeconds ${grace} must exceed preStop ${pause} s${delay} + SHUTDOWN_DRAIN_MS ${drainMs / 1000} s`,
       );
     }
     const ports = (container.ports ?? []).map((port) => port.containerPort);

@@ -431,7 +431,7 @@ describe('k8s policy: shutdown timing', () => {
     ]);
   });
 
-  it('requires the grace period to outlast preStop + SHUTDOWN_DRAIN_MS, read from the ConfigMap', () => {
+  it('requires the grace period to outlast preStop + SHUTDOWN_DELAY_MS + SHUTDOWN_DRAIN_MS, read from the ConfigMap', () => {
     const app = compliantWebBff();
     app.deployment.spec!.template.spec!.terminationGracePeriodSeconds = 15;
     expect(checkPolicies(app.objects(), DEV)).toEqual([
@@ -441,6 +441,12 @@ describe('k8s policy: shutdown timing', () => {
     app.config.data!.SHUTDOWN_DRAIN_MS = '30000';
     expect(checkPolicies(app.objects(), DEV)).toEqual([
       'Deployment/web-bff: terminationGracePeriodSeconds 30 must exceed preStop 5 s + SHUTDOWN_DRAIN_MS 30 s',
+    ]);
+    // A delay before the listener closes (SHUTDOWN_DELAY_MS) adds to the time the pod needs.
+    app.config.data!.SHUTDOWN_DRAIN_MS = '10000';
+    app.config.data!.SHUTDOWN_DELAY_MS = '15000';
+    expect(checkPolicies(app.objects(), DEV)).toEqual([
+      'Deployment/web-bff: terminationGracePeriodSeconds 30 must exceed preStop 5 s + SHUTDOWN_DELAY_MS 15 s + SHUTDOWN_DRAIN_MS 10 s',
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -113,6 +114,37 @@ describe('production entry points', () => {
     }
   });
 
+  it('SHUTDOWN_DELAY_MS: on SIGTERM readiness turns 503 at once, new connections are still served for the delay, then it exits 0', async () => {
+    const delayMs = 1_500;
+    const app = await startApp('web-bff', {
+      ...upstreamEnvFor(sandbox),
+      ...WEB_AUTH_OFFLINE_ENV,
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_DELAY_MS: String(delayMs),
+      SHUTDOWN_DRAIN_MS: '5000',
+    });
+    try {
+      const signalledAt = performance.now();
+      app.child.kill('SIGTERM');
+      let ready = await getOnNewConnection(`${app.url}/health/ready`);
+      // The signal is delivered asynchronously: the first probe may still come before it.
+      for (let i = 0; i < 50 && ready.status !== 503; i++) ready = await getOnNewConnection(`${app.url}/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(JSON.parse(ready.body)).toMatchObject({ type: 'https://bff.example.com/problems/draining' });
+      // What a load balancer sends until its health check has noticed: accepted and answered in full.
+      const page = await getOnNewConnection(`${app.url}/api/v1/pages/product/${KNOWN_IDS.product}`);
+      expect(page.status).toBe(200);
+      expect((JSON.parse(page.body) as { product: { id: string } }).product.id).toBe(KNOWN_IDS.product);
+      expect(performance.now() - signalledAt).toBeLessThan(delayMs);
+      expect(await app.exited).toBe(0);
+      // Nothing was closed before the delay was over (a little slack for timer granularity).
+      expect(performance.now() - signalledAt).toBeGreaterThanOrEqual(delayMs - 50);
+      await expect(fetch(`${app.url}/health/live`)).rejects.toThrow();
+    } finally {
+      if (app.child.exitCode === null) app.child.kill('SIGKILL');
+    }
+  });
+
   for (const name of ['mobile-bff', 'partner-bff']) {
     it(`${name} boots from dist and exits 0 on SIGINT`, async () => {
       // mobile-bff validates bearer tokens of the sandbox IdP (JWT_* are ignored by partner-bff).
@@ -164,3 +196,15 @@ describe('production entry points', () => {
     }
   });
 });
+
+/** A GET on a connection of its own (never a pooled keep-alive one): proves the server still accepts connections. */
+function getOnNewConnection(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject);
+  });
+}

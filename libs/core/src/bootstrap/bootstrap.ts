@@ -142,24 +142,40 @@ async function createTracedApp(
 }
 
 export interface ShutdownOptions {
+  /**
+   * How long to keep accepting and serving after the signal, readiness already 503, before closing the
+   * listener (SHUTDOWN_DELAY_MS): the load balancer's health check takes the instance out of rotation meanwhile.
+   */
+  readonly delayMs?: number;
+  /** How long in-flight requests may finish once the listener is closed, before the remaining sockets are cut. */
   readonly drainMs: number;
   /** Called once everything is closed; production exits the process with code 0. */
   readonly onClosed?: () => void;
 }
 
 /**
- * Graceful shutdown: on SIGTERM/SIGINT, readiness turns 503, the server stops accepting
- * connections, in-flight requests finish (up to drainMs, then remaining sockets are cut), then
- * Nest's shutdown hooks close upstream pools and stores.
+ * Graceful shutdown: on SIGTERM/SIGINT, readiness turns 503 and the app keeps serving, new connections
+ * included, for delayMs (so that a load balancer polling readiness stops routing here before anything is
+ * refused); then the server stops accepting connections, closes idle keep-alive sockets, lets in-flight
+ * requests finish (up to drainMs, then remaining sockets are cut), and Nest's shutdown hooks close
+ * upstream pools and stores.
  */
 export function installGracefulShutdown(app: NestFastifyApplication, options: ShutdownOptions): void {
   const logger = app.get(Logger);
+  const delayMs = options.delayMs ?? 0;
   let closing = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
     if (closing) return;
     closing = true;
-    logger.log(`${signal} received; draining in-flight requests (up to ${options.drainMs} ms)`, 'Shutdown');
     app.get(HealthRegistry).markDraining();
+    if (delayMs > 0) {
+      logger.log(`${signal} received; readiness is 503, still serving for ${delayMs} ms before closing the listener`, 'Shutdown');
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+    logger.log(
+      `${delayMs > 0 ? 'Closing the listener' : `${signal} received`}; draining in-flight requests (up to ${options.drainMs} ms)`,
+      'Shutdown',
+    );
     const server = app.getHttpServer();
     const cut = setTimeout(() => {
       logger.warn('Drain timeout reached; closing remaining connections', 'Shutdown');
@@ -201,7 +217,7 @@ export async function runApp(appModule: Type, definition: AppDefinition): Promis
     process.exit(0);
   }
   const env = app.get(CoreEnv);
-  installGracefulShutdown(app, { drainMs: env.SHUTDOWN_DRAIN_MS, onClosed: () => process.exit(0) });
+  installGracefulShutdown(app, { delayMs: env.SHUTDOWN_DELAY_MS, drainMs: env.SHUTDOWN_DRAIN_MS, onClosed: () => process.exit(0) });
   const port = env.PORT ?? definition.defaultPort;
   try {
     await app.listen({ port, host: env.HOST });

@@ -157,7 +157,17 @@ export class CoreEnv {
   @Max(50 * 1024 * 1024, { message: 'BODY_LIMIT_BYTES must be an integer between 1024 and 52428800' })
   BODY_LIMIT_BYTES: number = 100 * 1024;
 
-  /** How long in-flight requests may take to finish after SIGTERM before connections are cut. */
+  /**
+   * After SIGTERM, how long the app keeps accepting and serving requests, with `/health/ready` already
+   * 503, before it closes its listener: the time a load balancer's health check needs to take it out of
+   * rotation (the in-process equivalent of a Kubernetes preStop sleep). 0 where a preStop sleep does it.
+   */
+  @IsInt({ message: 'SHUTDOWN_DELAY_MS must be an integer between 0 and 60000' })
+  @Min(0, { message: 'SHUTDOWN_DELAY_MS must be an integer between 0 and 60000' })
+  @Max(60_000, { message: 'SHUTDOWN_DELAY_MS must be an integer between 0 and 60000' })
+  SHUTDOWN_DELAY_MS: number = 0;
+
+  /** How long in-flight requests may take to finish, once the listener is closed, before connections are cut. */
   @IsInt({ message: 'SHUTDOWN_DRAIN_MS must be an integer between 0 and 120000' })
   @Min(0, { message: 'SHUTDOWN_DRAIN_MS must be an integer between 0 and 120000' })
   @Max(120_000, { message: 'SHUTDOWN_DRAIN_MS must be an integer between 0 and 120000' })
