@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
-import { PROBLEM_CONTENT_TYPE } from '../core.constants.js';
+import { MAX_PATH_PARAM_LENGTH, PROBLEM_CONTENT_TYPE } from '../core.constants.js';
 import { ProblemDto } from './problem.dto.js';
 
 /** The description of each problem status, shared by the decorator and the document completion step. */
@@ -11,6 +11,7 @@ export const PROBLEM_DESCRIPTIONS: Readonly<Record<number, string>> = {
   403: 'Not allowed: a missing scope, a missing X-CSRF header (session apps) or a refused access decision.',
   404: 'The requested resource does not exist.',
   413: 'The request body exceeds the configured limit.',
+  414: `A path parameter is longer than the router accepts (${MAX_PATH_PARAM_LENGTH} characters).`,
   415: 'Unsupported Content-Type.',
   429: 'Rate limit exceeded; see Retry-After.',
   500: 'Unexpected error; the body carries only the request id to quote.',

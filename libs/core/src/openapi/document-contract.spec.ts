@@ -38,6 +38,20 @@ describe('completeDocument', () => {
     expect(Object.keys(operation(document, '/a', 'POST').responses).sort()).toEqual(['200', '400', '413', '415', '500']);
   });
 
+  it('adds 414 to operations with a path parameter (the router refuses an overlong one before the route runs)', () => {
+    const document = completeDocument(
+      documentWith({
+        '/items/{id}': {
+          get: { parameters: [{ name: 'id', in: 'path', required: true }], responses: { '200': { description: 'ok' } } },
+        },
+        '/items': { get: { parameters: [{ name: 'limit', in: 'query' }], responses: { '200': { description: 'ok' } } } },
+      }),
+      [],
+    );
+    expect(operation(document, '/items/{id}', 'GET').responses['414']?.content?.['application/problem+json']).toBeDefined();
+    expect(operation(document, '/items', 'GET').responses['414']).toBeUndefined();
+  });
+
   it('derives 401 (WWW-Authenticate for header credentials) and 403 (scopes) from the security requirement', () => {
     const document = completeDocument(
       documentWith({

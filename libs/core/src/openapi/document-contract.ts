@@ -131,6 +131,7 @@ const RETRY_AFTER_HEADER: HeaderSpec = {
  *   every problem answer Cache-Control: no-store;
  *   every operation may answer 500;
  * - an operation taking a body (declared, or POST/PUT/PATCH) may answer 400 (malformed JSON), 413 (too large) and 415 (other content type);
+ * - an operation with a path parameter may answer 414 (the router refuses one over MAX_PATH_PARAM_LENGTH);
  * - a protected operation may answer 401 (with WWW-Authenticate for header credentials) and, when it
  *   requires scopes, 403;
  * - 429 and 503 answers carry Retry-After;
@@ -142,6 +143,7 @@ export function completeDocument(document: OpenAPIObject, contributions: readonl
     addProblemResponse(operation, 500);
     // Fastify parses the body of these methods whether or not the route declares one.
     if (operation.requestBody || BODY_METHODS.has(method)) for (const status of [400, 413, 415]) addProblemResponse(operation, status);
+    if (operation.parameters?.some((parameter) => parameter.in === 'path')) addProblemResponse(operation, 414);
     for (const requirement of operation.security ?? []) {
       for (const [scheme, scopes] of Object.entries(requirement)) {
         const unauthorized = addProblemResponse(operation, 401);
