@@ -59,6 +59,8 @@ export interface FuzzRequest {
   readonly target: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
+  /** `latin1`: the body is sent as those bytes (invalid UTF-8 on purpose); else as UTF-8. */
+  readonly bodyEncoding?: 'latin1';
 }
 
 export interface FuzzOptions {
@@ -485,6 +487,7 @@ function ambientHeaders(origin: string | undefined): fc.Arbitrary<Variant<Record
 interface BodyPart {
   readonly headers: Record<string, string>;
   readonly body?: string;
+  readonly bodyEncoding?: 'latin1';
 }
 
 /** JSON of exactly `bytes` bytes: a valid id list padded with one long string. */
@@ -575,6 +578,49 @@ function bodyPart(document: OpenApiDoc, schema: Schema | undefined): fc.Arbitrar
             valid,
           )
           .map(([type, value]) => ({ headers: { 'content-type': type }, body: JSON.stringify(value) })),
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: odd(
+        'JSON under an unusual content type',
+        fc
+          .tuple(
+            fc.constantFrom(
+              'Application/JSON',
+              'application/json; charset=utf-16',
+              'application/json;charset=iso-8859-1',
+              'application/json; charset="utf-8"; x=y',
+              'application/json, text/plain',
+              'application/json;',
+              'application/problem+json',
+              'application/vnd.api+json',
+            ),
+            valid,
+          )
+          .map(([type, value]) => ({ headers: { 'content-type': type }, body: JSON.stringify(value) })),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: odd(
+        'compressed content encoding',
+        fc
+          .tuple(fc.constantFrom('gzip', 'br', 'deflate', 'identity', 'x-unknown'), valid)
+          .map(([encoding, value]) => ({ headers: { ...json, 'content-encoding': encoding }, body: JSON.stringify(value) })),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: odd(
+        'invalid UTF-8 in the body',
+        fc
+          .tuple(fc.constantFrom('\xff\xfe', '\xc0\xaf', '\xed\xa0\x80', '\xf8\x88\x80\x80\x80', '\x80'), fc.boolean())
+          .map(([bytes, inString]) => ({
+            headers: json,
+            body: inString ? `{"ids":["p-0000${bytes}1"]}` : `{"ids":["p-00001"]}${bytes}`,
+            bodyEncoding: 'latin1' as const,
+          })),
       ),
     },
     {
@@ -682,6 +728,7 @@ function operationRequests(app: AppUnderTest, document: OpenApiDoc, operation: O
         target: search ? `${target}?${search}` : target,
         headers: Object.assign({}, ...headers.map((part) => part.value), body.value.headers) as Record<string, string>,
         ...(body.value.body === undefined ? {} : { body: body.value.body }),
+        ...(body.value.bodyEncoding ? { bodyEncoding: body.value.bodyEncoding } : {}),
       };
     });
 }
@@ -810,7 +857,7 @@ export async function fuzzApp(app: AppUnderTest, document: OpenApiDoc, options: 
       res = await fetch(`${app.url}${request.target}`, {
         method: request.method,
         headers,
-        body: request.body,
+        body: request.bodyEncoding && request.body !== undefined ? Buffer.from(request.body, request.bodyEncoding) : request.body,
         redirect: 'manual',
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
