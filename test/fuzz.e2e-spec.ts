@@ -43,7 +43,7 @@ describe.each(APPS)('%s under OpenAPI-driven fuzzing', (name) => {
         `${name}: ${report.requests} requests in ${(report.durationMs / 1000).toFixed(1)} s ` +
           `(${Math.round(report.requests / (report.durationMs / 1000))}/s), seed ${SEED}\n${formatStatuses(report)}`,
       );
-      // Replaying a counterexample path runs that one case; a full run must have reached every operation
+      // A replay starts at the counterexample path (and stops at its failure); a full run must have reached every operation
       // and, with valid credentials and values, the handlers themselves.
       if (PATH) return;
       expect(report.requests).toBeGreaterThanOrEqual(RUNS);

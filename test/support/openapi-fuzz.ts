@@ -794,8 +794,8 @@ function credentialHeaders(app: AppUnderTest, operation: Operation | undefined, 
   }
 }
 
-/** Every way an answer breaks the property (empty: it holds). */
-function violations(
+/** Every way an answer breaks the fuzzing property (empty: it holds). */
+export function answerViolations(
   checker: ResponseChecker,
   operation: Operation,
   problemTypes: ReadonlySet<string>,
@@ -872,7 +872,7 @@ export async function fuzzApp(app: AppUnderTest, document: OpenApiDoc, options: 
     const counts = statuses.get(request.operation) ?? new Map<number, number>();
     counts.set(res.status, (counts.get(res.status) ?? 0) + 1);
     statuses.set(request.operation, counts);
-    const found = violations(checker, operation, problemTypes, res.status, res.headers, text);
+    const found = answerViolations(checker, operation, problemTypes, res.status, res.headers, text);
     if (found.length) {
       throw new Error(
         `${app.name} ${request.method} ${request.target.slice(0, 300)}\n` +
