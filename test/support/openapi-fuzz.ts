@@ -46,7 +46,8 @@ const REQUEST_TIMEOUT_MS = 15_000;
 /** Credentials are signed in again this often in long runs (sandbox access tokens live 300 s). */
 const CREDENTIAL_RENEWAL_MS = 120_000;
 
-type CredentialChoice = 'valid' | 'missing' | 'invalid' | 'malformed' | 'limited';
+/** `malformed-<n>`: the n-th of MALFORMED_VARIANTS (a real credential bent out of shape, or no credential at all). */
+type CredentialChoice = 'valid' | 'missing' | 'invalid' | 'limited' | `malformed-${number}`;
 
 /** One generated request, as fast-check prints it in a counterexample. Credentials are named, not included. */
 export interface FuzzRequest {
@@ -396,10 +397,19 @@ function unknownQuery(declared: ReadonlySet<string>): fc.Arbitrary<Variant<Query
     {
       weight: 1,
       arbitrary: fc
-        .array(fc.tuple(fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.[\]]{0,15}$/), oddUnicode({ maxLength: 20 })), {
-          minLength: 1,
-          maxLength: 3,
-        })
+        .array(
+          fc.tuple(
+            fc.oneof(
+              fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_.[\]]{0,15}$/),
+              fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '__proto__[x]', 'a[b][c]', ''),
+            ),
+            oddUnicode({ maxLength: 20 }),
+          ),
+          {
+            minLength: 1,
+            maxLength: 3,
+          },
+        )
         .filter((pairs) => pairs.every(([name]) => !declared.has(name)))
         .map((pairs) => ({
           oddity: `unknown query parameters ${pairs.map(([name]) => name).join(', ')}`,
@@ -675,19 +685,69 @@ const unexpectedBody: fc.Arbitrary<Variant<BodyPart>> = fc.oneof(
   },
 );
 
+/**
+ * Credentials bent out of shape, by the header that carries them: for each, variants built from the
+ * valid value (`valid`) and the cookie name (`name`). Some still authenticate (a case-insensitive
+ * scheme), most must be refused; either way the answer must be a documented one.
+ */
+const MALFORMED_VARIANTS: Readonly<Record<string, readonly ((valid: string, name: string) => string)[]>> = {
+  authorization: [
+    () => 'Bearer not.a.jwt',
+    (valid) => valid.replace(/^Bearer /, 'bearer '),
+    () => 'Basic dXNlcjpwYXNzd29yZA==',
+    (valid) => `${valid} ${valid.replace(/^Bearer /, '')}`,
+    (valid) => valid.replace(/^Bearer /, 'Bearer   '),
+    () => 'Bearer',
+    (valid) => `${valid}x`,
+    (valid) => valid.replace(/^Bearer /, 'Token '),
+    (valid) =>
+      `Bearer ${valid
+        .replace(/^Bearer /, '')
+        .split('.')
+        .slice(0, 2)
+        .join('.')}`,
+    (valid) => `Bearer ${'A'.repeat(6_000)}${valid.slice(-10)}`,
+  ],
+  cookie: [
+    (_, name) => `${name}=%ZZ;;=`,
+    (valid, name) => `${valid}; ${name}=${'x'.repeat(43)}`,
+    (valid, name) => `${name}=${'x'.repeat(43)}; ${valid}`,
+    (valid) => `${valid}; ${valid}`,
+    (_, name) => `${name}=`,
+    (valid, name) => `${name}="${valid.slice(name.length + 1)}"`,
+    (valid) => `${valid}; filler=${'y'.repeat(6_000)}`,
+    (valid) => valid.toUpperCase(),
+    (_, name) => `${name}=${'\u00e9'.repeat(10)}`,
+  ],
+  'x-api-key': [
+    () => 'bffpk_short',
+    (valid) => `${valid}, ${valid}`,
+    (valid) => valid.toUpperCase(),
+    (valid) => `${valid}x`,
+    (valid) => valid.slice(0, -1),
+    (valid) => valid.replace(/_[^_]+$/, '_'),
+    () => `bffpk_${'a'.repeat(12)}_${'b'.repeat(43)}`,
+    () => 'a'.repeat(6_000),
+    (valid) => `Bearer ${valid}`,
+  ],
+};
+const malformedCredential: fc.Arbitrary<CredentialChoice> = fc
+  .nat({ max: Math.max(...Object.values(MALFORMED_VARIANTS).map((variants) => variants.length)) - 1 })
+  .map((n): CredentialChoice => `malformed-${n}`);
+
 function credentialChoice(secured: boolean, limited: boolean): fc.Arbitrary<CredentialChoice> {
   if (!secured) {
     return fc.oneof(
       { weight: 8, arbitrary: fc.constant<CredentialChoice>('missing') },
       { weight: 1, arbitrary: fc.constant<CredentialChoice>('invalid') },
-      { weight: 1, arbitrary: fc.constant<CredentialChoice>('malformed') },
+      { weight: 2, arbitrary: malformedCredential },
     );
   }
   return fc.oneof(
     { weight: 12, arbitrary: fc.constant<CredentialChoice>('valid') },
     { weight: 1, arbitrary: fc.constant<CredentialChoice>('missing') },
     { weight: 1, arbitrary: fc.constant<CredentialChoice>('invalid') },
-    { weight: 1, arbitrary: fc.constant<CredentialChoice>('malformed') },
+    { weight: 2, arbitrary: malformedCredential },
     ...(limited ? [{ weight: 1, arbitrary: fc.constant<CredentialChoice>('limited') }] : []),
   );
 }
@@ -780,16 +840,14 @@ function credentialHeaders(app: AppUnderTest, operation: Operation | undefined, 
       const lacking = (credential.limited ?? []).find((identity) => required.some((needed) => !identity.scopes.includes(needed)));
       return lacking?.headers ?? credential.invalid;
     }
-    case 'malformed': {
-      // Same header, a value of the wrong shape entirely.
-      const [name = 'authorization'] = Object.keys(credential.valid);
-      const value =
-        name === 'authorization'
-          ? 'Bearer not.a.jwt'
-          : name === 'cookie'
-            ? `${credential.valid[name]?.split('=')[0] ?? 'c'}=%ZZ;;=`
-            : 'bffpk_short';
-      return { [name]: value };
+    default: {
+      // malformed-<n>: the same header, bent out of shape. A public operation may act on a credential it
+      // is sent (POST /auth/logout ends the session the run signs in with), so it only gets wrong ones bent.
+      const base = schemes.length ? credential.valid : credential.invalid;
+      const [name = 'authorization', valid = ''] = Object.entries(base)[0] ?? [];
+      const variants = MALFORMED_VARIANTS[name] ?? [];
+      const variant = variants[Number(choice.slice('malformed-'.length)) % Math.max(1, variants.length)];
+      return variant ? { [name]: variant(valid, valid.split('=')[0] ?? '') } : credential.invalid;
     }
   }
 }
