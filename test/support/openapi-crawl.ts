@@ -8,7 +8,7 @@ import { PartnerBffModule } from '../../apps/partner-bff/src/partner-bff.module.
 import { CookieJar, KNOWN_IDS, MOBILE_BFF_AUDIENCE } from '../../sandbox/src/index.ts';
 import { nativeAppLogin } from './oauth.js';
 import { partnerClientEnv, partnerKey, partnerKeysEnv } from './partner-keys.js';
-import { startStack } from './stack.js';
+import { isolatedRedisNamespaces, startStack } from './stack.js';
 import { browserLogin, SPA_ORIGIN, startWebAuthStack } from './web-auth.js';
 
 /**
@@ -202,7 +202,8 @@ export class ResponseChecker {
 // ---------- the apps, against the real sandbox ----------
 
 async function startWeb(env: Readonly<Record<string, string>>): Promise<AppUnderTest> {
-  const stack = await startWebAuthStack({ env: { ...GENEROUS_LIMITS, ...env } });
+  // Own Redis key prefixes (sessions, rate-limit counters) when CI's REDIS_URL points every suite at one Redis.
+  const stack = await startWebAuthStack({ env: { ...isolatedRedisNamespaces(), ...GENEROUS_LIMITS, ...env } });
   const signIn = async (): Promise<Record<string, Credential>> => {
     const jar = new CookieJar();
     const login = await browserLogin(stack.url, jar);

@@ -138,7 +138,13 @@ export function validValue(document: OpenApiDoc, raw: Schema | undefined): fc.Ar
         minLength: typeof schema.minItems === 'number' ? schema.minItems : 0,
         maxLength: typeof schema.maxItems === 'number' ? schema.maxItems : 10,
       };
-      const item = validValue(document, schema.items as Schema);
+      // An array's example (e.g. ids `["p-00001", "p-00002"]`) lends its first item to the items, so seed-like ids are generated.
+      const itemSchema = resolve(document, schema.items as Schema);
+      const lent =
+        Array.isArray(schema.example) && itemSchema.example === undefined
+          ? { ...itemSchema, example: schema.example[0] as unknown }
+          : itemSchema;
+      const item = validValue(document, lent);
       return schema.uniqueItems
         ? fc.uniqueArray(item, { ...constraints, selector: (value) => JSON.stringify(value) })
         : fc.array(item, constraints);
