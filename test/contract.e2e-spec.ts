@@ -1,16 +1,23 @@
-import addFormats from 'ajv-formats';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { MOBILE_BFF } from '../apps/mobile-bff/src/mobile-bff.definition.js';
-import { MobileBffModule } from '../apps/mobile-bff/src/mobile-bff.module.js';
-import { PARTNER_BFF } from '../apps/partner-bff/src/partner-bff.definition.js';
-import { PartnerBffModule } from '../apps/partner-bff/src/partner-bff.module.js';
-import { CookieJar, KNOWN_IDS, MOBILE_BFF_AUDIENCE } from '../sandbox/src/index.ts';
-import { nativeAppLogin } from './support/oauth.js';
-import { partnerClientEnv, partnerKey, partnerKeysEnv } from './support/partner-keys.js';
-import { startStack } from './support/stack.js';
-import { browserLogin, SPA_ORIGIN, startWebAuthStack } from './support/web-auth.js';
+import { KNOWN_IDS } from '../sandbox/src/index.ts';
+import {
+  APP_NAMES,
+  asText,
+  fetchDocument,
+  operationsOf,
+  redacted,
+  resolve,
+  ResponseChecker,
+  schemesOf,
+  startAppUnderTest,
+  typeOf,
+  type AppUnderTest,
+  type Credential,
+  type OpenApiDoc,
+  type OperationDoc,
+  type Schema,
+} from './support/openapi-crawl.js';
 
 /**
  * Contract test: each app is crawled through its OWN OpenAPI document (GET /docs-json), every
@@ -19,50 +26,6 @@ import { browserLogin, SPA_ORIGIN, startWebAuthStack } from './support/web-auth.
  * does not describe fails, naming the app, the request and the mismatch. New routes are covered as
  * soon as they are in the document.
  */
-
-type Schema = Record<string, unknown>;
-interface HeaderDoc {
-  readonly $ref?: string;
-  readonly required?: boolean;
-  readonly schema?: Schema;
-}
-interface ResponseDoc {
-  readonly headers?: Record<string, HeaderDoc>;
-  readonly content?: Record<string, { schema?: Schema }>;
-}
-interface ParameterDoc {
-  readonly name: string;
-  readonly in: 'path' | 'query' | 'header' | 'cookie';
-  readonly required?: boolean;
-  readonly schema?: Schema;
-}
-interface OperationDoc {
-  readonly security?: Record<string, string[]>[];
-  readonly parameters?: ParameterDoc[];
-  readonly requestBody?: { content?: Record<string, { schema?: Schema }> };
-  readonly responses: Record<string, ResponseDoc>;
-}
-interface OpenApiDoc {
-  readonly paths: Record<string, Record<string, OperationDoc>>;
-  readonly components?: { schemas?: Record<string, Schema>; headers?: Record<string, HeaderDoc> };
-}
-
-/** Credentials of one security scheme: what a real client sends, and a well-formed but wrong one. */
-interface Credential {
-  readonly valid: Record<string, string>;
-  readonly invalid: Record<string, string>;
-  /** Real credentials holding only some scopes: an operation requiring another one must answer 403. */
-  readonly limited?: readonly { readonly scopes: readonly string[]; readonly headers: Record<string, string> }[];
-}
-
-interface AppUnderTest {
-  readonly name: string;
-  readonly url: string;
-  readonly credentials: Readonly<Record<string, Credential>>;
-  /** Sent on every request, as the app's own browser front end does (exercises the CORS answer headers). */
-  readonly origin?: string;
-  close(): Promise<void>;
-}
 
 /** A request of the crawl; described in failure messages. */
 interface Probe {
@@ -74,9 +37,6 @@ interface Probe {
   readonly body?: string;
 }
 
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch'];
-/** Budgets high enough that the crawl measures the contract, not the limiter (429 stays documented either way). */
-const GENEROUS_LIMITS = { RATE_LIMIT_MAX: '100000', AUTH_FAILURE_MAX: '100000' };
 /** Known-good values for path parameters the schema cannot give (real seed ids). */
 const KNOWN_PATH_VALUES: Readonly<Record<string, string>> = { id: KNOWN_IDS.product };
 const OVERLONG = 'a'.repeat(5_000);
@@ -84,21 +44,6 @@ const OVERLONG = 'a'.repeat(5_000);
 const UNKNOWN_ID = 'zz-unknown-0';
 
 // ---------- document helpers ----------
-
-/** A value as it travels in a path, query or header. */
-const asText = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
-
-function resolve(document: OpenApiDoc, schema: Schema | undefined): Schema {
-  let current = schema ?? {};
-  while (typeof current.$ref === 'string') {
-    const name = current.$ref.replace('#/components/schemas/', '');
-    current = document.components?.schemas?.[name] ?? {};
-  }
-  return current;
-}
-
-const typeOf = (schema: Schema): string | undefined =>
-  Array.isArray(schema.type) ? (schema.type as string[]).find((t) => t !== 'null') : (schema.type as string | undefined);
 
 /** A valid value for a schema: its example, default or first enum value, else one built from its type. */
 function validValue(document: OpenApiDoc, raw: Schema | undefined): unknown {
@@ -177,25 +122,10 @@ function invalidValues(document: OpenApiDoc, raw: Schema | undefined): { why: st
   return out;
 }
 
-/** Each `$ref` made absolute, so ajv resolves it against the registered document. */
-function absoluteRefs(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(absoluteRefs);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [
-        key,
-        key === '$ref' && typeof inner === 'string' && inner.startsWith('#/') ? `openapi.json${inner}` : absoluteRefs(inner),
-      ]),
-    );
-  }
-  return value;
-}
-
 // ---------- the crawl ----------
 
 class ContractCrawler {
-  private readonly ajv = new Ajv2020({ strict: false, allErrors: true });
-  private readonly validators = new Map<Schema, ValidateFunction>();
+  private readonly checker: ResponseChecker;
   private readonly harvested = new Map<string, string>();
   readonly failures: string[] = [];
   readonly statuses = new Map<string, Set<number>>();
@@ -205,30 +135,12 @@ class ContractCrawler {
     private readonly app: AppUnderTest,
     private readonly document: OpenApiDoc,
   ) {
-    addFormats.default(this.ajv);
-    // OpenAPI keywords that are not JSON Schema vocabulary.
-    this.ajv.addVocabulary(['example', 'xml', 'externalDocs', 'discriminator']);
-    this.ajv.addSchema({ $id: 'openapi.json', components: absoluteRefs(document.components ?? {}) });
-  }
-
-  private validator(schema: Schema): ValidateFunction {
-    let validate = this.validators.get(schema);
-    if (!validate) {
-      validate = this.ajv.compile(absoluteRefs(schema) as Schema);
-      this.validators.set(schema, validate);
-    }
-    return validate;
+    this.checker = new ResponseChecker(document);
   }
 
   async crawl(): Promise<void> {
     // Collections first: the ids they list are the valid path values of their items (e.g. an order of this partner).
-    const paths = Object.entries(this.document.paths).sort(([a], [b]) => Number(a.includes('{')) - Number(b.includes('{')));
-    for (const [path, item] of paths) {
-      for (const method of HTTP_METHODS) {
-        const operation = item[method];
-        if (operation) await this.crawlOperation(method.toUpperCase(), path, operation);
-      }
-    }
+    for (const { method, template, doc } of operationsOf(this.document)) await this.crawlOperation(method, template, doc);
   }
 
   private async crawlOperation(method: string, template: string, operation: OperationDoc): Promise<void> {
@@ -248,7 +160,7 @@ class ContractCrawler {
         headers[parameter.name.toLowerCase()] = asText(validValue(this.document, schema));
       }
     }
-    const schemes = [...new Set((operation.security ?? []).flatMap((requirement) => Object.keys(requirement)))];
+    const schemes = schemesOf(operation);
     for (const scheme of schemes) Object.assign(headers, this.credential(scheme).valid);
     const bodySchema = operation.requestBody?.content?.['application/json']?.schema;
     const validBody = bodySchema ? JSON.stringify(validValue(this.document, bodySchema)) : undefined;
@@ -339,7 +251,7 @@ class ContractCrawler {
     const key = `${probe.method} ${probe.path.replace(/\/[^/]*$/, '/…')}`;
     if (!this.statuses.has(key)) this.statuses.set(key, new Set());
     this.statuses.get(key)?.add(res.status);
-    const problems = this.check(operation, res, text);
+    const problems = this.checker.check(operation, { status: res.status, headers: res.headers, text });
     if (problems.length) {
       const shown = probe.body && probe.body.length > 200 ? `${probe.body.slice(0, 200)}… (${probe.body.length} bytes)` : probe.body;
       this.failures.push(
@@ -351,139 +263,22 @@ class ContractCrawler {
     }
     return { status: res.status, headers: res.headers, text };
   }
-
-  private check(operation: OperationDoc, res: Response, text: string): string[] {
-    const documented = operation.responses[String(res.status)] ?? operation.responses.default;
-    if (!documented) return [`status ${res.status} is not documented (documented: ${Object.keys(operation.responses).join(', ')})`];
-    const problems: string[] = [];
-    for (const [name, reference] of Object.entries(documented.headers ?? {})) {
-      const header = reference.$ref
-        ? (this.document.components?.headers?.[reference.$ref.replace('#/components/headers/', '')] ?? {})
-        : reference;
-      const value = res.headers.get(name);
-      if (value === null) {
-        if (header.required) problems.push(`required header ${name} is missing`);
-        continue;
-      }
-      if (header.schema && !this.validator(header.schema)(value))
-        problems.push(`header ${name}: ${JSON.stringify(value)} does not match ${JSON.stringify(header.schema)}`);
-    }
-    const contentType = res.headers.get('content-type')?.split(';')[0]?.trim();
-    const content = documented.content;
-    if (!content) {
-      if (text.length) problems.push(`a body (${contentType ?? 'no content type'}) where the document describes none`);
-      return problems;
-    }
-    const media = contentType ? content[contentType] : undefined;
-    if (!media)
-      return [...problems, `content type ${contentType ?? '(none)'} is not documented (documented: ${Object.keys(content).join(', ')})`];
-    if (!media.schema) return problems;
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return [...problems, 'the body is not JSON'];
-    }
-    const validate = this.validator(media.schema);
-    if (!validate(body)) problems.push(`body does not match the schema: ${this.ajv.errorsText(validate.errors)}`);
-    return problems;
-  }
 }
 
-const redacted = (headers: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(headers).map(([name, value]) => [name, /cookie|authorization|x-api-key/.test(name) ? `${value.slice(0, 12)}…` : value]),
-  );
-
-// ---------- the apps ----------
-
-async function startWeb(): Promise<AppUnderTest> {
-  const stack = await startWebAuthStack({ env: GENEROUS_LIMITS });
-  const jar = new CookieJar();
-  const login = await browserLogin(stack.url, jar);
-  if (!login.sessionId) throw new Error('web-bff: the sign-in through the sandbox IdP set no session cookie');
-  const cookie = jar.header(`${stack.url}/api/v1/me`, { crossSite: false, topLevel: false, method: 'GET' });
-  if (!cookie) throw new Error('web-bff: no cookie to send after sign-in');
-  const cookieName = cookie.split('=')[0] ?? '';
-  return {
-    name: 'web-bff',
-    url: stack.url,
-    origin: SPA_ORIGIN,
-    credentials: { session: { valid: { cookie }, invalid: { cookie: `${cookieName}=${'x'.repeat(43)}` } } },
-    close: () => stack.close(),
-  };
-}
-
-async function startMobile(): Promise<AppUnderTest> {
-  const stack = await startStack(MobileBffModule, MOBILE_BFF, (sandbox) => ({
-    ...GENEROUS_LIMITS,
-    JWT_ISSUER: sandbox.idp!.issuer,
-    JWT_AUDIENCE: MOBILE_BFF_AUDIENCE,
-  }));
-  const tokens = await nativeAppLogin(stack.sandbox.idp!, { scope: 'catalog:read' });
-  const ordersOnly = await nativeAppLogin(stack.sandbox.idp!, { scope: 'orders:read' });
-  const [header = '', payload = ''] = tokens.accessToken.split('.');
-  return {
-    name: 'mobile-bff',
-    url: stack.url,
-    credentials: {
-      jwt: {
-        valid: { authorization: `Bearer ${tokens.accessToken}` },
-        invalid: { authorization: `Bearer ${header}.${payload}.invalidsignature` },
-        limited: [{ scopes: ['orders:read'], headers: { authorization: `Bearer ${ordersOnly.accessToken}` } }],
-      },
-    },
-    close: () => stack.close(),
-  };
-}
-
-async function startPartner(): Promise<AppUnderTest> {
-  const key = partnerKey('acme', ['catalog:read', 'orders:read', 'orders:write'], { account: KNOWN_IDS.customer });
-  const feedOnly = partnerKey('feed-only', ['catalog:read']);
-  const ordersOnly = partnerKey('orders-only', ['orders:read'], { account: KNOWN_IDS.customer });
-  const stack = await startStack(PartnerBffModule, PARTNER_BFF, (sandbox) => ({
-    ...GENEROUS_LIMITS,
-    PARTNER_API_KEYS: partnerKeysEnv(key, feedOnly, ordersOnly),
-    ...partnerClientEnv(sandbox.idp!.issuer),
-  }));
-  const unknown = partnerKey('acme', ['catalog:read']);
-  return {
-    name: 'partner-bff',
-    url: stack.url,
-    credentials: {
-      'api-key': {
-        valid: { 'x-api-key': key.key },
-        invalid: { 'x-api-key': unknown.key },
-        limited: [
-          { scopes: ['catalog:read'], headers: { 'x-api-key': feedOnly.key } },
-          { scopes: ['orders:read'], headers: { 'x-api-key': ordersOnly.key } },
-        ],
-      },
-    },
-    close: () => stack.close(),
-  };
-}
-
-describe.each([
-  ['web-bff', startWeb],
-  ['mobile-bff', startMobile],
-  ['partner-bff', startPartner],
-])('%s answers as its own OpenAPI document says', (name, start) => {
+describe.each(APP_NAMES)('%s answers as its own OpenAPI document says', (name) => {
   let app: AppUnderTest;
   beforeAll(async () => {
-    app = await start();
+    app = await startAppUnderTest(name);
   }, 60_000);
   afterAll(() => app?.close());
 
   it('every operation, with valid and invalid inputs, answers only documented statuses, content types, bodies and headers', async () => {
-    const res = await fetch(`${app.url}/docs-json`);
-    expect(res.status).toBe(200);
-    const document = (await res.json()) as OpenApiDoc;
+    const document = await fetchDocument(app);
     const crawler = new ContractCrawler(app, document);
     await crawler.crawl();
     expect(crawler.failures, crawler.failures.join('\n\n')).toEqual([]);
     // The crawl reached every operation and got past the credentials check on protected ones.
-    const operations = Object.values(document.paths).flatMap((item) => HTTP_METHODS.filter((method) => item[method]));
+    const operations = operationsOf(document);
     expect(operations.length).toBeGreaterThan(0);
     expect(crawler.requests).toBeGreaterThan(operations.length * 3);
     expect(

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
-import { PROBLEM_CONTENT_TYPE } from '../core.constants.js';
+import { MAX_PATH_PARAM_LENGTH, PROBLEM_CONTENT_TYPE } from '../core.constants.js';
 import { ProblemDto } from './problem.dto.js';
 
 /** The description of each problem status, shared by the decorator and the document completion step. */
@@ -10,10 +10,13 @@ export const PROBLEM_DESCRIPTIONS: Readonly<Record<number, string>> = {
   401: 'Missing or invalid credentials.',
   403: 'Not allowed: a missing scope, a missing X-CSRF header (session apps) or a refused access decision.',
   404: 'The requested resource does not exist.',
+  408: 'The request headers or body did not arrive in time; the connection is closed.',
   413: 'The request body exceeds the configured limit.',
+  414: `A path parameter is longer than the router accepts (${MAX_PATH_PARAM_LENGTH} characters).`,
   415: 'Unsupported Content-Type.',
   422: 'Well-formed but refused (e.g. an unknown product, or an Idempotency-Key reused with another body); the detail says why.',
   429: 'Rate limit exceeded; see Retry-After.',
+  431: 'The request headers exceed the size limit (16 KB); the connection is closed.',
   500: 'Unexpected error; the body carries only the request id to quote.',
   502: 'An upstream service answered with an error or an invalid body.',
   503: 'An upstream service is unavailable (circuit open, overloaded or refusing connections); see Retry-After.',

@@ -24,18 +24,33 @@ const operation = (document: OpenAPIObject, path: string, method: string): Opera
 };
 
 describe('completeDocument', () => {
-  it('adds X-Request-Id to every response, 500 everywhere and 400/413/415 to methods with a body', () => {
+  it('adds X-Request-Id to every response, 400/408/431/500 everywhere and 413/415 to methods with a body', () => {
     const document = completeDocument(
       documentWith({ '/a': { get: { responses: { '200': { description: 'ok' } } }, post: { responses: { '200': { description: 'ok' } } } } }),
       [],
     );
     const get = operation(document, '/a', 'GET');
-    expect(Object.keys(get.responses).sort()).toEqual(['200', '500']);
+    // 400, 408 and 431: what Node's parser answers on the socket for any request.
+    expect(Object.keys(get.responses).sort()).toEqual(['200', '400', '408', '431', '500']);
     // Documented once under components.headers, referenced by every response.
     expect(get.responses['200']?.headers?.['X-Request-Id']).toEqual({ $ref: '#/components/headers/X-Request-Id' });
     expect(get.responses['500']?.headers?.['X-Request-Id']).toEqual({ $ref: '#/components/headers/X-Request-Id' });
     expect((document.components as { headers?: Record<string, unknown> }).headers?.['X-Request-Id']).toMatchObject({ required: true });
-    expect(Object.keys(operation(document, '/a', 'POST').responses).sort()).toEqual(['200', '400', '413', '415', '500']);
+    expect(Object.keys(operation(document, '/a', 'POST').responses).sort()).toEqual(['200', '400', '408', '413', '415', '431', '500']);
+  });
+
+  it('adds 414 to operations with a path parameter (the router refuses an overlong one before the route runs)', () => {
+    const document = completeDocument(
+      documentWith({
+        '/items/{id}': {
+          get: { parameters: [{ name: 'id', in: 'path', required: true }], responses: { '200': { description: 'ok' } } },
+        },
+        '/items': { get: { parameters: [{ name: 'limit', in: 'query' }], responses: { '200': { description: 'ok' } } } },
+      }),
+      [],
+    );
+    expect(operation(document, '/items/{id}', 'GET').responses['414']?.content?.['application/problem+json']).toBeDefined();
+    expect(operation(document, '/items', 'GET').responses['414']).toBeUndefined();
   });
 
   it('derives 401 (WWW-Authenticate for header credentials) and 403 (scopes) from the security requirement', () => {

@@ -94,6 +94,8 @@ export function addHeaderParameter(operation: OperationObject, parameter: Parame
 }
 
 const BODY_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH']);
+/** What Node's HTTP parser and its timeouts answer for any request, on the socket (bootstrap/edges.ts). */
+const EDGE_STATUSES = [400, 408, 431] as const;
 
 export const isSuccess = (status: string): boolean => /^2\d\d$/.test(status);
 
@@ -131,6 +133,9 @@ const RETRY_AFTER_HEADER: HeaderSpec = {
  *   every problem answer Cache-Control: no-store;
  *   every operation may answer 500;
  * - an operation taking a body (declared, or POST/PUT/PATCH) may answer 400 (malformed JSON), 413 (too large) and 415 (other content type);
+ * - every operation may answer what Node's HTTP parser answers on the socket before any route runs
+ *   (bootstrap/edges.ts): 400 (malformed request), 408 (headers or body too slow), 431 (headers too large);
+ * - an operation with a path parameter may answer 414 (the router refuses one over MAX_PATH_PARAM_LENGTH);
  * - a protected operation may answer 401 (with WWW-Authenticate for header credentials) and, when it
  *   requires scopes, 403;
  * - 429 and 503 answers carry Retry-After;
@@ -140,8 +145,10 @@ export function completeDocument(document: OpenAPIObject, contributions: readonl
   const schemes = (document.components?.securitySchemes ?? {}) as Record<string, { type?: string; in?: string }>;
   for (const { method, operation } of operationsOf(document)) {
     addProblemResponse(operation, 500);
+    for (const status of EDGE_STATUSES) addProblemResponse(operation, status);
     // Fastify parses the body of these methods whether or not the route declares one.
     if (operation.requestBody || BODY_METHODS.has(method)) for (const status of [400, 413, 415]) addProblemResponse(operation, status);
+    if (operation.parameters?.some((parameter) => parameter.in === 'path')) addProblemResponse(operation, 414);
     for (const requirement of operation.security ?? []) {
       for (const [scheme, scopes] of Object.entries(requirement)) {
         const unauthorized = addProblemResponse(operation, 401);
