@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { CacheService, routeCacheKey } from '@bff/cache';
+import { CacheService } from '@bff/cache';
 
 import { KNOWN_IDS, type Sandbox } from '../sandbox/src/index.ts';
 import { CACHE_TEST_APP, CacheTestAppModule } from './support/cache-test-app.js';
@@ -17,21 +17,11 @@ import {
   type CacheApp,
   type ThrowawayRedis,
 } from './support/cache.js';
+import { productCalls, steadyKey } from './support/redis-ha.js';
 import { REDIS_URL, redisAvailable } from './support/redis.js';
 import { postJson } from './support/stack.js';
 
 const hasRedis = await redisAvailable('the Redis cache suite');
-const productCalls = async (sandbox: Sandbox): Promise<number> => (await sandbox.admin.stats('catalog')).byRoute['GET /products/:id'] ?? 0;
-/** The interceptor's key for /t/steady/:id (Node's fetch sends `Accept-Language: *`). */
-const steadyKey = (id: string) =>
-  routeCacheKey({
-    namespace: 'cache-test',
-    route: '/t/steady/:id',
-    params: { id },
-    query: [],
-    vary: [['accept-language', '*']],
-    principal: undefined,
-  });
 const cacheOf = (app: CacheApp) => app.app.get(CacheService);
 
 describe.skipIf(!hasRedis)('two-tier cache on a shared Redis (two instances)', () => {
