@@ -91,6 +91,31 @@ describe('catalog products', () => {
 });
 
 describe('catalog categories', () => {
+  it('looks several products up by id in one call: known ones in request order, unknown ones left out', async () => {
+    const ids = [KNOWN_IDS.productAlt, KNOWN_IDS.productUnknown, KNOWN_IDS.product, KNOWN_IDS.productAlt];
+    const { status, headers, body } = await getJson<ProductPage>(`${base}/products?ids=${ids.join(',')}`);
+    expect(status).toBe(200);
+    expect(headers.get('cache-control')).toBe('public, max-age=60');
+    expect(body.items.map((p) => p.id)).toEqual([KNOWN_IDS.productAlt, KNOWN_IDS.product]);
+    expect(body).toMatchObject({ nextCursor: null, total: 2 });
+    const single = await getJson<Product>(`${base}/products/${KNOWN_IDS.product}`);
+    expect(body.items[1]).toEqual(single.body);
+  });
+
+  it('rejects a lookup of more than 100 ids, without ids, or combined with listing parameters (400 problem)', async () => {
+    const many = Array.from({ length: 101 }, (_, i) => `p-${String(i + 1).padStart(5, '0')}`).join(',');
+    const tooMany = await getJson<Problem>(`${base}/products?ids=${many}`);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(tooMany.body.detail).toContain('at most 100');
+    const exactly100 = await getJson<ProductPage>(`${base}/products?ids=${many.split(',').slice(0, 100).join(',')}`);
+    expect(exactly100.body.items).toHaveLength(100);
+    expect((await getJson<Problem>(`${base}/products?ids=,`)).status).toBe(400);
+    const combined = await getJson<Problem>(`${base}/products?ids=${KNOWN_IDS.product}&q=a&limit=5`);
+    expect(combined.status).toBe(400);
+    expect(combined.body.detail).toBe("'ids' cannot be combined with 'limit', 'q'");
+  });
+
   it('lists 24 categories in a two-level tree', async () => {
     const { body } = await getJson<{ items: Category[] }>(`${base}/categories`);
     expect(body.items).toHaveLength(KNOWN_IDS.categoryCount);

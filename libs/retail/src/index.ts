@@ -3,6 +3,8 @@
  * - Wiring: RetailModule.forRoot(services), retailEnv(services), RetailService.
  * - Typed adapters: CatalogApi, PricingApi, InventoryApi, ReviewsApi, RecommendationsApi, CustomersApi, CartsApi, OrdersApi
  *   (OrderRejectedError: a placement the orders service refused, with its reason and product).
+ * - ProductCards: cards (id, name, thumbnail, price, in stock) for any list in three bulk calls, price and stock
+ *   degrading to null (provided with catalog + pricing + inventory); ProductCard, ProductCardList, MAX_CARDS.
  * - Payload types the apps shape (Product, Price, Stock, RatingSummary, Order), and the shaping shared by
  *   every app: mapPrice, mapAvailability, byProductId.
  */
@@ -25,6 +27,14 @@ export {
   RecommendationsApi,
   ReviewsApi,
 } from './retail.clients.js';
+export {
+  CARD_PRICE_FIELDS,
+  MAX_CARDS,
+  ProductCards,
+  type ProductCard,
+  type ProductCardList,
+  type ProductCardOptions,
+} from './product-cards.js';
 export type { Order, Price, Product, RatingSummary, Stock } from './retail.types.js';
 export { byProductId, mapAvailability, mapPrice } from './retail.mappers.js';
 

@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Type } from '@nestjs/common';
 
 import { UpstreamModule } from '@bff/upstream';
 
+import { ProductCards } from './product-cards.js';
 import {
   CartsApi,
   CatalogApi,
@@ -26,8 +27,12 @@ const ADAPTERS: Readonly<Record<RetailService, Type>> = {
   orders: OrdersApi,
 };
 
+/** The services ProductCards composes: it is provided when an app declares all of them. */
+const CARD_SERVICES: readonly RetailService[] = ['catalog', 'pricing', 'inventory'];
+
 /**
- * Registers the retail services an app talks to: their upstream clients and typed adapters.
+ * Registers the retail services an app talks to: their upstream clients and typed adapters, plus
+ * ProductCards when the app declares catalog, pricing and inventory.
  * Pair it with `retailEnv(services)` in the app definition so their URLs are validated at boot.
  * `overrides` adjusts a service's declaration for this app (e.g. its auth mode).
  */
@@ -35,11 +40,12 @@ const ADAPTERS: Readonly<Record<RetailService, Type>> = {
 export class RetailModule {
   static forRoot(services: readonly RetailService[], overrides: RetailUpstreamOverrides = {}): DynamicModule {
     const adapters = [...new Set(services)].map((s) => ADAPTERS[s]);
+    const providers: Type[] = CARD_SERVICES.every((s) => services.includes(s)) ? [...adapters, ProductCards] : adapters;
     return {
       module: RetailModule,
       imports: [UpstreamModule.forRoot({ upstreams: retailUpstreams(services, overrides) })],
-      providers: adapters,
-      exports: adapters,
+      providers,
+      exports: providers,
     };
   }
 }

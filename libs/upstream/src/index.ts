@@ -2,7 +2,7 @@
  * @bff/upstream: calling upstream services.
  * - Declaring: UpstreamModule, UpstreamDefinition, upstreamEnv (UPSTREAM_<NAME>_URL and overrides).
  * - Calling: InjectUpstream → UpstreamClient; UpstreamError / isUpstreamError for its failures.
- * - Aggregating: Aggregator (sections with budgets, optional ones degrade), SectionContext, sectionHeaders (the
+ * - Aggregating: Aggregator (sections with budgets, optional ones degrade), SectionContext, DegradedSection, sectionHeaders (the
  *   X-Degraded-Sections / X-Stale-Sections a route puts on its reply).
  * - Transports: InjectUpstreamHttp (axios interceptors); createTransport, axiosHttpServices (a client built by hand).
  * - Extension points other libs provide: UPSTREAM_TOKEN_SOURCE, UPSTREAM_RESPONSE_CACHE, SECTION_FALLBACK.
@@ -24,5 +24,5 @@ export type {
 } from './upstream.types.js';
 export { Aggregator } from './aggregation/aggregator.js';
 export { SECTION_FALLBACK } from './aggregation/aggregation.constants.js';
-export type { SectionContext, SectionFallbackStore } from './aggregation/aggregation.types.js';
+export type { DegradedSection, SectionContext, SectionFallbackStore } from './aggregation/aggregation.types.js';
 export { ApiSectionHeaders, sectionHeaders } from './aggregation/section-headers.js';

@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { cachedBody, cacheJson, sendCached, type CachedBody } from '../http/caching.ts';
+import { cachedBody, cacheJson, sendCached, sendCachedJson, type CachedBody } from '../http/caching.ts';
 import {
   arrayOf,
   BAD_REQUEST,
@@ -19,7 +19,7 @@ import {
   ref,
   string,
 } from '../http/openapi.ts';
-import { intParam, single, type Query } from '../http/params.ts';
+import { idsParam, intParam, single, type Query } from '../http/params.ts';
 import { badRequest, notFound } from '../http/problem.ts';
 import type { ServiceModule } from '../http/server.ts';
 import type { SeedData } from '../seed/data.ts';
@@ -29,6 +29,9 @@ const MAX_LIMIT = 100;
 const DEFAULT_LIMIT = 20;
 const CURSOR_PREFIX = 'o:';
 const PAGE_CACHE_SIZE = 2000;
+/** Most ids one bulk lookup (`GET /products?ids=`) accepts, like the pricing and inventory bulk reads. */
+export const MAX_LOOKUP_IDS = 100;
+const LISTING_PARAMS = ['cursor', 'limit', 'q', 'category'] as const;
 
 export function encodeCursor(offset: number): string {
   return Buffer.from(`${CURSOR_PREFIX}${offset}`).toString('base64url');
@@ -76,8 +79,16 @@ export const CATALOG_OPENAPI = buildDocument({
       get: {
         operationId: 'listProducts',
         tags: ['catalog'],
-        summary: 'List products (cursor pagination)',
+        summary: 'List products (cursor pagination), or look several up by id',
+        description:
+          'With `ids`, a bulk lookup: the known products among the ids, in request order (unknown ids are omitted), ' +
+          'as one page with `nextCursor` null and `total` the number found; `ids` cannot be combined with the listing parameters.',
         parameters: [
+          queryParam(
+            'ids',
+            string({ examples: ['p-00001,p-00002'] }),
+            `Comma-separated product ids (1..${MAX_LOOKUP_IDS}) to look up; excludes cursor, limit, q and category.`,
+          ),
           queryParam('cursor', string(), 'Opaque cursor from a previous page (`nextCursor`).'),
           queryParam('limit', integer({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }), 'Page size.'),
           queryParam('q', string(), 'Case-insensitive substring match on the product name.'),
@@ -145,6 +156,19 @@ export function createCatalogService(seed: SeedData): ServiceModule {
   /** Listing pages are immutable too: memoize them (bounded) by their raw query. */
   const pageCache = new Map<string, CachedBody>();
 
+  function lookup(request: FastifyRequest, reply: FastifyReply, query: Query) {
+    const combined = LISTING_PARAMS.filter((name) => query[name] !== undefined);
+    if (combined.length) throw badRequest(`'ids' cannot be combined with ${combined.map((name) => `'${name}'`).join(', ')}`);
+    const ids = idsParam(query['ids'], MAX_LOOKUP_IDS);
+    const found = ids.flatMap((id) => productBodies.get(id)?.json ?? []);
+    return sendCachedJson(
+      request,
+      reply,
+      `{"items":[${found.join(',')}],"nextCursor":null,"total":${found.length}}`,
+      CATALOG_CACHE_CONTROL,
+    );
+  }
+
   return {
     name: 'catalog',
     openapi: CATALOG_OPENAPI,
@@ -152,6 +176,7 @@ export function createCatalogService(seed: SeedData): ServiceModule {
     register(app: FastifyInstance) {
       app.get<{ Querystring: Query }>('/products', (request, reply) => {
         const query = request.query;
+        if (query['ids'] !== undefined) return lookup(request, reply, query);
         const cacheKey = `${single(query['limit']) ?? ''}|${single(query['cursor']) ?? ''}|${single(query['q']) ?? ''}|${single(query['category']) ?? ''}`;
         const hit = pageCache.get(cacheKey);
         if (hit !== undefined) return sendCached(request, reply, hit, CATALOG_CACHE_CONTROL);

@@ -5,6 +5,9 @@ import { InjectUpstream, isUpstreamError, UpstreamClient } from '@bff/upstream';
 import type { Category, CategoryList, ListProductsQuery, Product, ProductPage } from '../retail.types.js';
 import { enc, type CallOptions } from './call-options.js';
 
+/** Most ids the catalog's bulk lookup accepts (and the pricing and inventory bulk reads). */
+export const LOOKUP_MAX_IDS = 100;
+
 /** Adapter for the catalog service: products and categories. */
 @Injectable()
 export class CatalogApi {
@@ -16,8 +19,8 @@ export class CatalogApi {
   }
 
   /**
-   * Fetches several products concurrently (the catalog has no bulk read). Unknown ids are
-   * reported in `missing`; any other failure rejects.
+   * Fetches several products concurrently, one `GET /products/{id}` each (lookupProducts is the single
+   * bulk call). Unknown ids are reported in `missing`; any other failure rejects.
    */
   async getProducts(ids: readonly string[], options: CallOptions = {}): Promise<{ found: Product[]; missing: string[] }> {
     const results = await Promise.all(
@@ -35,6 +38,19 @@ export class CatalogApi {
       else found.push(result);
     }
     return { found, missing };
+  }
+
+  /**
+   * `GET /products?ids=`: one bulk lookup of at most LOOKUP_MAX_IDS distinct ids. The known products come
+   * back in request order; unknown ids are reported in `missing`.
+   */
+  async lookupProducts(ids: readonly string[], options: CallOptions = {}): Promise<{ found: Product[]; missing: string[] }> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return { found: [], missing: [] };
+    if (unique.length > LOOKUP_MAX_IDS) throw new RangeError(`lookupProducts takes at most ${LOOKUP_MAX_IDS} ids, got ${unique.length}`);
+    const page = await this.http.getJson<ProductPage>('/products', { ...options, query: { ids: unique.join(',') } });
+    const known = new Set(page.items.map((product) => product.id));
+    return { found: page.items, missing: unique.filter((id) => !known.has(id)) };
   }
 
   /** `GET /products`: one page (cursor pagination); an invalid cursor or limit rejects (upstream 400). */

@@ -10,7 +10,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List products (cursor pagination) */
+        /**
+         * List products (cursor pagination), or look several up by id
+         * @description With `ids`, a bulk lookup: the known products among the ids, in request order (unknown ids are omitted), as one page with `nextCursor` null and `total` the number found; `ids` cannot be combined with the listing parameters.
+         */
         get: operations["listProducts"];
         put?: never;
         post?: never;
@@ -237,6 +240,8 @@ export interface operations {
     listProducts: {
         parameters: {
             query?: {
+                /** @description Comma-separated product ids (1..100) to look up; excludes cursor, limit, q and category. */
+                ids?: string;
                 /** @description Opaque cursor from a previous page (`nextCursor`). */
                 cursor?: string;
                 /** @description Page size. */
