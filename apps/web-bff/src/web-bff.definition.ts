@@ -3,7 +3,16 @@ import { cacheEnv } from '@bff/cache';
 import { defineApp } from '@bff/core';
 import { retailEnv, type RetailService } from '@bff/retail';
 
-export const WEB_SERVICES: readonly RetailService[] = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations', 'customers'];
+export const WEB_SERVICES: readonly RetailService[] = [
+  'catalog',
+  'pricing',
+  'inventory',
+  'reviews',
+  'recommendations',
+  'customers',
+  'carts',
+  'orders',
+];
 
 export const WEB_BFF = defineApp({
   name: 'web-bff',

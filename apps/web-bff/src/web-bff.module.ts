@@ -4,10 +4,17 @@ import { RateLimitModule, SessionAuthModule, UpstreamAuthModule } from '@bff/aut
 import { CacheModule } from '@bff/cache';
 import { CoreModule } from '@bff/core';
 import { RetailModule } from '@bff/retail';
+import { IdempotencyStore } from '@bff/upstream';
 
 import { MeController } from './account/me.controller.js';
 import { MeService } from './account/me.service.js';
+import { OrdersController } from './account/orders.controller.js';
+import { OrdersService } from './account/orders.service.js';
 import { AuthController } from './auth/auth.controller.js';
+import { CartController } from './cart/cart.controller.js';
+import { CartService } from './cart/cart.service.js';
+import { CheckoutController } from './checkout/checkout.controller.js';
+import { CheckoutService } from './checkout/checkout.service.js';
 import { ProductPageController } from './pages/product-page.controller.js';
 import { ProductPageService } from './pages/product-page.service.js';
 import { AvailabilityController } from './products/availability.controller.js';
@@ -22,10 +29,21 @@ import { WEB_BFF, WEB_SERVICES } from './web-bff.definition.js';
     RateLimitModule.forRoot(),
     CacheModule.forRoot(),
     // Browser sessions (strategy 'session', CSRF guard) and the token relay to 'relay' upstreams.
-    SessionAuthModule.forRoot({ scopes: ['openid', 'profile', 'email', 'customers:read'] }),
+    SessionAuthModule.forRoot({
+      scopes: ['openid', 'profile', 'email', 'customers:read', 'cart:write', 'orders:read', 'orders:write'],
+    }),
     UpstreamAuthModule.forRoot(),
   ],
-  controllers: [ProductPageController, AvailabilityController, AuthController, MeController],
-  providers: [ProductPageService, AvailabilityService, MeService],
+  controllers: [
+    ProductPageController,
+    AvailabilityController,
+    AuthController,
+    MeController,
+    CartController,
+    CheckoutController,
+    OrdersController,
+  ],
+  // IdempotencyStore: what each checkout key placed, in Redis when configured (shared by every instance).
+  providers: [ProductPageService, AvailabilityService, MeService, CartService, CheckoutService, OrdersService, IdempotencyStore],
 })
 export class WebBffModule {}

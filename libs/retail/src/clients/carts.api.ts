@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { isUpstreamError, InjectUpstream, UpstreamClient } from '@bff/upstream';
+import { InjectUpstream, isUpstreamError, UpstreamClient } from '@bff/upstream';
 
 import type { AddCartItemRequest, Cart, CartItem, UpdateCartItemRequest } from '../retail.types.js';
 import { enc, type CallOptions, type WriteOptions } from './call-options.js';
