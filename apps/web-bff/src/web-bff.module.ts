@@ -28,10 +28,9 @@ import { WEB_BFF, WEB_SERVICES } from './web-bff.definition.js';
     // After CoreModule: keyed by the session's subject when signed in, else by client address (TRUST_PROXY).
     RateLimitModule.forRoot(),
     CacheModule.forRoot(),
-    // Browser sessions (strategy 'session', CSRF guard) and the token relay to 'relay' upstreams.
-    SessionAuthModule.forRoot({
-      scopes: ['openid', 'profile', 'email', 'customers:read', 'cart:write', 'orders:read', 'orders:write'],
-    }),
+    // Browser sessions (strategy 'session', CSRF guard) and the token relay to 'relay' upstreams: the
+    // session's token carries the scopes customers, carts and orders require (sandbox/src/http/authz.ts).
+    SessionAuthModule.forRoot({ scopes: ['openid', 'profile', 'email', 'customers:read', 'cart:write', 'orders:read', 'orders:write'] }),
     UpstreamAuthModule.forRoot(),
   ],
   controllers: [
