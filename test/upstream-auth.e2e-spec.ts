@@ -62,6 +62,24 @@ describe('ClientCredentialsTokens against the real sandbox IdP (partner-gateway 
     expect(requests()).toBe(2);
   });
 
+  it('requests and caches one token per account, carrying it as the account claim', async () => {
+    const source = tokens();
+    const request = (account: string) => source.token({ scope: 'orders:read', audience: API_RESOURCE, account });
+    const [alice, alsoAlice, platinum] = await Promise.all([
+      request(KNOWN_IDS.customer),
+      request(KNOWN_IDS.customer),
+      request(KNOWN_IDS.customerPlatinum),
+    ]);
+    expect(alsoAlice).toBe(alice);
+    expect(decodeJwt(alice)).toMatchObject({ account: KNOWN_IDS.customer, scope: 'orders:read' });
+    expect(decodeJwt(platinum)).toMatchObject({ account: KNOWN_IDS.customerPlatinum });
+    expect(requests()).toBe(2);
+    expect(await request(KNOWN_IDS.customer)).toBe(alice);
+    expect(requests()).toBe(2);
+    // The IdP binds only accounts it knows.
+    await expect(request(KNOWN_IDS.customerUnknown)).rejects.toThrow(/answered 400 \(invalid_request\)/);
+  });
+
   it('refreshes shortly before expiry, single-flight, and keeps the old token when a refresh fails', async () => {
     const source = tokens();
     const sleepUntil = (at: number) => new Promise((r) => setTimeout(r, Math.max(0, at - Date.now())));
