@@ -236,7 +236,12 @@ export function createCatalogService(seed: SeedData): ServiceModule {
         const limit = intParam(request.query['limit'], 'limit', 1, MAX_FEATURED, DEFAULT_FEATURED);
         let body = featuredBodies.get(limit);
         if (body === undefined) {
-          body = cacheJson(`{"items":[${featuredOrder.slice(0, limit).map((p) => p.json).join(',')}]}`);
+          body = cacheJson(
+            `{"items":[${featuredOrder
+              .slice(0, limit)
+              .map((p) => p.json)
+              .join(',')}]}`,
+          );
           featuredBodies.set(limit, body);
         }
         return sendCached(request, reply, body, CATALOG_CACHE_CONTROL);
