@@ -7,7 +7,9 @@ import { RetailModule } from '@bff/retail';
 
 import { MeController } from './account/me.controller.js';
 import { MeService } from './account/me.service.js';
+import { SessionsAdminController } from './admin/sessions-admin.controller.js';
 import { AuthController } from './auth/auth.controller.js';
+import { BackchannelLogoutController } from './auth/backchannel-logout.controller.js';
 import { ProductPageController } from './pages/product-page.controller.js';
 import { ProductPageService } from './pages/product-page.service.js';
 import { AvailabilityController } from './products/availability.controller.js';
@@ -25,7 +27,7 @@ import { WEB_BFF, WEB_SERVICES } from './web-bff.definition.js';
     SessionAuthModule.forRoot({ scopes: ['openid', 'profile', 'email', 'customers:read'] }),
     UpstreamAuthModule.forRoot(),
   ],
-  controllers: [ProductPageController, AvailabilityController, AuthController, MeController],
+  controllers: [ProductPageController, AvailabilityController, AuthController, BackchannelLogoutController, MeController, SessionsAdminController],
   providers: [ProductPageService, AvailabilityService, MeService],
 })
 export class WebBffModule {}

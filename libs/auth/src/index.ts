@@ -26,8 +26,8 @@ export { ClientCredentialsError, ClientCredentialsTokens } from './upstream-auth
 // Browser sessions: OIDC token handler (web-bff)
 export { SessionAuthModule } from './session/session.module.js';
 export { sessionAuthEnv } from './session/session.env.js';
-export { SESSION_ADMIN_STRATEGY, SESSION_COOKIE, SESSION_STRATEGY } from './session/session.constants.js';
-export { AcceptsFormBody, PublicServerToServer, SessionProtected } from './session/session.decorators.js';
+export { SESSION_ADMIN_SCOPE, SESSION_ADMIN_STRATEGY, SESSION_COOKIE, SESSION_STRATEGY } from './session/session.constants.js';
+export { AcceptsFormBody, PublicServerToServer, SessionAdminProtected, SessionProtected } from './session/session.decorators.js';
 export { BackchannelLogout, LOGOUT_MEDIA_TYPE, type BackchannelLogoutResult } from './session/backchannel-logout.service.js';
 export { SessionDirectory, type SessionSummary } from './session/session-directory.js';
 export { HANDLE_PATTERN } from './session/session-record.js';

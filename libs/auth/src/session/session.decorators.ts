@@ -4,7 +4,7 @@ import { ApiExtension } from '@nestjs/swagger';
 
 import { Protected, Public } from '@bff/core';
 
-import { FORM_BODY_ROUTE, SERVER_TO_SERVER, SESSION_STRATEGY } from './session.constants.js';
+import { FORM_BODY_ROUTE, SERVER_TO_SERVER, SESSION_ADMIN_SCOPE, SESSION_ADMIN_STRATEGY, SESSION_STRATEGY } from './session.constants.js';
 
 /**
  * Requires a signed-in browser session holding every scope listed (and, like every session route,
@@ -31,3 +31,10 @@ export const PublicServerToServer = (reason: string): MethodDecorator =>
  * object of strings; every other route answers such a body with 415. Needs SessionAuthModule.
  */
 export const AcceptsFormBody = (): MethodDecorator => applyDecorators(RouteConfig({ [FORM_BODY_ROUTE]: true }));
+
+/**
+ * The platform team's session admin routes: a bearer access token of the session provider with
+ * `aud` SESSION_ADMIN_AUDIENCE and the scope `sessions:admin`. Without SESSION_ADMIN_AUDIENCE the
+ * routes answer 404. Same as `@Protected('session-admin', ['sessions:admin'])`.
+ */
+export const SessionAdminProtected = (): MethodDecorator & ClassDecorator => Protected(SESSION_ADMIN_STRATEGY, [SESSION_ADMIN_SCOPE]);

@@ -151,16 +151,13 @@ export class SessionAuthEnv {
 
   /**
    * Audience (`aud`) of the platform team's access tokens for the session admin routes
-   * (/admin/sessions): bearer JWTs from OIDC_ISSUER_URL, e.g. issued to a client-credentials client.
-   * Unset: the admin routes answer 404.
+   * (/admin/sessions): bearer JWTs (at+jwt) from OIDC_ISSUER_URL holding the scope `sessions:admin`,
+   * e.g. issued to a client-credentials client. Unset: the admin routes answer 404.
    */
   @IsOptional()
   @Matches(/^\S{1,255}$/, { message: 'SESSION_ADMIN_AUDIENCE must be 1 to 255 characters without spaces' })
   SESSION_ADMIN_AUDIENCE?: string;
 
-  /** Scope the admin access tokens must hold. */
-  @Matches(/^[\x21\x23-\x5B\x5D-\x7E]{1,64}$/, { message: 'SESSION_ADMIN_SCOPE must be one OAuth scope token (1 to 64 characters)' })
-  SESSION_ADMIN_SCOPE: string = 'sessions:admin';
 }
 
 /** Env slice of SessionAuthModule; list it in the app definition's `env`. */
