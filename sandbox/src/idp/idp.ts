@@ -7,7 +7,7 @@
  * tokens; revocation, RP-initiated logout and back-channel logout (to web-bff, when its URI is given).
  * Stats and token-endpoint faults for tests.
  */
-import { createHash, generateKeyPairSync, timingSafeEqual, type JsonWebKey } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, sign, timingSafeEqual, type JsonWebKey } from 'node:crypto';
 import { createServer, IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 import Provider, { errors, type ClientLike, type KoaContextWithOIDC } from 'oidc-provider';
@@ -114,6 +114,11 @@ export interface Idp {
    * end. Resolves to how many logout tokens were delivered (200/204).
    */
   backchannelLogout(accountId: string): Promise<{ sessions: number; delivered: number; failed: number }>;
+  /**
+   * Signs `payload` (RS256) with the IdP's own signing key, `header` merged over { alg, kid }: tokens
+   * the provider would never issue (expired, for another audience, replayed...) for attack tests.
+   */
+  signJwt(payload: Record<string, unknown>, header?: Record<string, unknown>): string;
   /** Replaces the token-endpoint fault rules. */
   setTokenFaults(rules: readonly TokenFaultRule[]): void;
   clearTokenFaults(): void;
@@ -140,6 +145,14 @@ function devSigningKey(): JsonWebKey {
     .digest('base64url');
   signingKey = { ...jwk, kid: thumbprint, alg: 'RS256', use: 'sig' };
   return signingKey;
+}
+
+function signWithDevKey(payload: Record<string, unknown>, header: Record<string, unknown> = {}): string {
+  const jwk = devSigningKey();
+  const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${encode({ alg: 'RS256', kid: jwk.kid, ...header })}.${encode(payload)}`;
+  const key = createPrivateKey({ key: jwk, format: 'jwk' });
+  return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
 }
 
 function emptyStats(): IdpStats {
@@ -576,6 +589,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
     },
     revokeGrants: (accountId) => adapter.revokeAccount(accountId),
     backchannelLogout,
+    signJwt: signWithDevKey,
     setTokenFaults: setFaults,
     clearTokenFaults: () => {
       faults = [];
