@@ -10,7 +10,9 @@ import { MeController } from './account/me.controller.js';
 import { MeService } from './account/me.service.js';
 import { OrdersController } from './account/orders.controller.js';
 import { OrdersService } from './account/orders.service.js';
+import { SessionsAdminController } from './admin/sessions-admin.controller.js';
 import { AuthController } from './auth/auth.controller.js';
+import { BackchannelLogoutController } from './auth/backchannel-logout.controller.js';
 import { CartController } from './cart/cart.controller.js';
 import { CartService } from './cart/cart.service.js';
 import { CheckoutController } from './checkout/checkout.controller.js';
@@ -47,10 +49,12 @@ import { WEB_BFF, WEB_SERVICES } from './web-bff.definition.js';
     ProductReviewsController,
     AvailabilityController,
     AuthController,
+    BackchannelLogoutController,
     MeController,
     CartController,
     CheckoutController,
     OrdersController,
+    SessionsAdminController,
   ],
   // IdempotencyStore: what each checkout key placed, in Redis when configured (shared by every instance).
   providers: [
