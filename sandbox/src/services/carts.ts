@@ -21,7 +21,7 @@ import {
   UNAUTHORIZED,
 } from '../http/openapi.ts';
 import { isQuantity, isRecord } from '../http/params.ts';
-import { badRequest, notFound } from '../http/problem.ts';
+import { badRequest, HttpProblem, notFound } from '../http/problem.ts';
 import type { ServiceModule } from '../http/server.ts';
 import type { SeedData } from '../seed/data.ts';
 import type { Cart } from '../seed/model.ts';
@@ -51,6 +51,11 @@ export const CARTS_OPENAPI = buildDocument({
     }),
     UpdateCartItemRequest: object({
       quantity: integer({ minimum: 0, maximum: MAX_QUANTITY, description: '0 removes the item.' }),
+    }),
+    ClearCartRequest: object({
+      items: arrayOf(ref('CartItem'), {
+        description: 'The lines the caller believes the cart holds (any order); the cart is cleared only if it holds exactly these.',
+      }),
     }),
   },
   paths: {
@@ -82,7 +87,29 @@ export const CARTS_OPENAPI = buildDocument({
           '401': UNAUTHORIZED,
           '403': FORBIDDEN,
           '400': BAD_REQUEST,
-          '404': problemResponse('Unknown product, or unknown cart (not seeded and not `cart-<existing customer id>`)'),
+          '404': problemResponse(
+            'Unknown product (type `unknown-product`), or unknown cart (not seeded and not `cart-<existing customer id>`)',
+          ),
+        },
+      },
+    },
+    '/carts/{id}/clear': {
+      post: {
+        operationId: 'clearCart',
+        ...bearer('cart:write'),
+        tags: ['carts'],
+        summary: 'Empty a cart if it still holds exactly the given lines (compare-and-clear)',
+        description:
+          'Lets a caller empty the cart it has just ordered without losing anything added since: when the cart no longer holds exactly `items`, nothing changes and the answer is 409 (type `cart-changed`). Repeating a successful clear answers 409 too (the cart is now empty), which callers treat as done.',
+        parameters: [pathParam('id', 'Cart id', 'cart-c-0001')],
+        requestBody: jsonBody(ref('ClearCartRequest'), 'The lines expected in the cart'),
+        responses: {
+          '200': jsonResponse('The emptied cart', ref('Cart')),
+          '401': UNAUTHORIZED,
+          '403': FORBIDDEN,
+          '400': BAD_REQUEST,
+          '404': NOT_FOUND,
+          '409': problemResponse('The cart does not hold exactly the given lines (type `cart-changed`); it is unchanged'),
         },
       },
     },
@@ -99,7 +126,7 @@ export const CARTS_OPENAPI = buildDocument({
           '401': UNAUTHORIZED,
           '403': FORBIDDEN,
           '400': BAD_REQUEST,
-          '404': problemResponse('Unknown cart, or the product is not in the cart'),
+          '404': problemResponse('Unknown cart, or the product is not in the cart (type `item-not-in-cart`)'),
         },
       },
       delete: {
@@ -121,6 +148,11 @@ export const CARTS_OPENAPI = buildDocument({
 
 function cloneCart(cart: Cart): Cart {
   return { ...cart, items: cart.items.map((item) => ({ ...item })) };
+}
+
+/** The lines of a cart in a canonical form (order-insensitive), to compare two carts. */
+function linesKey(items: readonly Cart['items'][number][]): string {
+  return JSON.stringify([...items].sort((a, b) => a.productId.localeCompare(b.productId)).map((i) => [i.productId, i.quantity]));
 }
 
 export function createCartsService(seed: SeedData, authz: Authorizer = AUTHZ_OFF): ServiceModule {
@@ -165,7 +197,7 @@ export function createCartsService(seed: SeedData, authz: Authorizer = AUTHZ_OFF
         const { productId, quantity } = body;
         if (typeof productId !== 'string' || productId === '') throw badRequest("'productId' must be a non-empty string");
         if (!isQuantity(quantity, 1, MAX_QUANTITY)) throw badRequest(`'quantity' must be an integer between 1 and ${MAX_QUANTITY}`);
-        if (!seed.productsById.has(productId)) throw notFound(`product '${productId}' not found`);
+        if (!seed.productsById.has(productId)) throw new HttpProblem(404, `product '${productId}' not found`, 'unknown-product');
         const { id } = request.params;
         let cart = carts.get(id);
         if (cart === undefined) {
@@ -190,9 +222,29 @@ export function createCartsService(seed: SeedData, authz: Authorizer = AUTHZ_OFF
         const cart = getCart(request.params.id);
         const index = cart.items.findIndex((item) => item.productId === request.params.productId);
         const item = cart.items[index];
-        if (item === undefined) throw notFound(`product '${request.params.productId}' is not in cart '${cart.id}'`);
+        if (item === undefined) {
+          throw new HttpProblem(404, `product '${request.params.productId}' is not in cart '${cart.id}'`, 'item-not-in-cart');
+        }
         if (quantity === 0) cart.items.splice(index, 1);
         else item.quantity = quantity;
+        return sendJson(reply, 200, touch(cart));
+      });
+
+      app.post<{ Params: { id: string } }>('/carts/:id/clear', async (request, reply) => {
+        await authorize(request);
+        const body = request.body;
+        if (!isRecord(body) || !Array.isArray(body['items'])) throw badRequest('body must be a JSON object {items}');
+        const expected = (body['items'] as unknown[]).map((item, index) => {
+          if (!isRecord(item) || typeof item['productId'] !== 'string' || !isQuantity(item['quantity'], 1, MAX_QUANTITY)) {
+            throw badRequest(`items[${index}] must be {productId, quantity} with a quantity between 1 and ${MAX_QUANTITY}`);
+          }
+          return { productId: item['productId'], quantity: item['quantity'] };
+        });
+        const cart = getCart(request.params.id);
+        if (linesKey(cart.items) !== linesKey(expected)) {
+          throw new HttpProblem(409, `cart '${cart.id}' does not hold exactly the given items`, 'cart-changed');
+        }
+        cart.items = [];
         return sendJson(reply, 200, touch(cart));
       });
 
