@@ -10,13 +10,20 @@ import { MeController } from './account/me.controller.js';
 import { MeService } from './account/me.service.js';
 import { OrdersController } from './account/orders.controller.js';
 import { OrdersService } from './account/orders.service.js';
+import { SessionsAdminController } from './admin/sessions-admin.controller.js';
 import { AuthController } from './auth/auth.controller.js';
+import { BackchannelLogoutController } from './auth/backchannel-logout.controller.js';
 import { CartController } from './cart/cart.controller.js';
 import { CartService } from './cart/cart.service.js';
 import { CheckoutController } from './checkout/checkout.controller.js';
 import { CheckoutService } from './checkout/checkout.service.js';
+import { HomePageController } from './pages/home/home-page.controller.js';
+import { HomePageService } from './pages/home/home-page.service.js';
+import { ListingPageController } from './pages/listing/listing-page.controller.js';
+import { ListingPageService } from './pages/listing/listing-page.service.js';
 import { ProductPageController } from './pages/product-page.controller.js';
 import { ProductPageService } from './pages/product-page.service.js';
+import { ProductReviewsController } from './pages/product-reviews.controller.js';
 import { AvailabilityController } from './products/availability.controller.js';
 import { AvailabilityService } from './products/availability.service.js';
 import { WEB_BFF, WEB_SERVICES } from './web-bff.definition.js';
@@ -30,19 +37,36 @@ import { WEB_BFF, WEB_SERVICES } from './web-bff.definition.js';
     CacheModule.forRoot(),
     // Browser sessions (strategy 'session', CSRF guard) and the token relay to 'relay' upstreams: the
     // session's token carries the scopes customers, carts and orders require (sandbox/src/http/authz.ts).
-    SessionAuthModule.forRoot({ scopes: ['openid', 'profile', 'email', 'customers:read', 'cart:write', 'orders:read', 'orders:write'] }),
+    SessionAuthModule.forRoot({
+      scopes: ['openid', 'profile', 'email', 'customers:read', 'cart:write', 'orders:read', 'orders:write'],
+    }),
     UpstreamAuthModule.forRoot(),
   ],
   controllers: [
+    HomePageController,
+    ListingPageController,
     ProductPageController,
+    ProductReviewsController,
     AvailabilityController,
     AuthController,
+    BackchannelLogoutController,
     MeController,
     CartController,
     CheckoutController,
     OrdersController,
+    SessionsAdminController,
   ],
   // IdempotencyStore: what each checkout key placed, in Redis when configured (shared by every instance).
-  providers: [ProductPageService, AvailabilityService, MeService, CartService, CheckoutService, OrdersService, IdempotencyStore],
+  providers: [
+    HomePageService,
+    ListingPageService,
+    ProductPageService,
+    AvailabilityService,
+    MeService,
+    CartService,
+    CheckoutService,
+    OrdersService,
+    IdempotencyStore,
+  ],
 })
 export class WebBffModule {}

@@ -148,6 +148,16 @@ export class SessionAuthEnv {
     },
   })
   SESSION_COOKIE_DEV_MODE: boolean = false;
+
+  /**
+   * Audience (`aud`) of the platform team's access tokens for the session admin routes
+   * (/admin/sessions): bearer JWTs (at+jwt) from OIDC_ISSUER_URL holding the scope `sessions:admin`,
+   * e.g. issued to a client-credentials client. Unset: the admin routes answer 404.
+   */
+  @IsOptional()
+  @Matches(/^\S{1,255}$/, { message: 'SESSION_ADMIN_AUDIENCE must be 1 to 255 characters without spaces' })
+  SESSION_ADMIN_AUDIENCE?: string;
+
 }
 
 /** Env slice of SessionAuthModule; list it in the app definition's `env`. */
