@@ -266,7 +266,7 @@ describe('web-bff cart, checkout and orders with a real signed-in session (sandb
       expect(res.status).toBe(200);
       const page = (await res.json()) as { items: OrderBody[]; nextCursor: string | null };
       expect(page.items).toHaveLength(1);
-      seen.push(page.items[0]!.id);
+      seen.push(page.items[0].id);
       cursor = page.nextCursor;
     } while (cursor !== null);
     expect(seen.sort()).toEqual(mine.map((o) => o.id).sort());
