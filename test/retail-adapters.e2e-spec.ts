@@ -344,12 +344,13 @@ describe('CartsApi', () => {
     expect(await api().getCart(cartId)).toEqual(cart);
   });
 
-  it('addItem rejects an unknown product (404) and an invalid quantity (upstream 400)', async () => {
-    await upstreamFailure(api().addItem(KNOWN_IDS.cart, { productId: KNOWN_IDS.productUnknown, quantity: 1 }), {
+  it('addItem rejects an unknown product (upstream 404 unknown-product → unprocessable) and an invalid quantity (upstream 400)', async () => {
+    const unknown = await upstreamFailure(api().addItem(KNOWN_IDS.cart, { productId: KNOWN_IDS.productUnknown, quantity: 1 }), {
       upstream: 'carts',
       status: 404,
-      kind: 'not_found',
+      kind: 'unprocessable',
     });
+    expect(unknown.code).toBe('UNKNOWN_PRODUCT');
     await upstreamFailure(api().addItem(KNOWN_IDS.cart, { productId: KNOWN_IDS.product, quantity: 0 }), {
       upstream: 'carts',
       status: 400,
