@@ -380,8 +380,9 @@ export const SCENARIOS = [
         metric: 'p50',
         compare: 'absolute',
         op: '<=',
-        value: 60,
-        label: 'p50 ≤ 60 ms: 2 dependency levels × 20 ms (+20 ms slack); six sequential calls would take ≥ 120 ms',
+        value: 80,
+        label:
+          'p50 ≤ 80 ms: 3 dependency levels × 20 ms (product → recommendations → their cards) (+20 ms slack); nine sequential calls would take ≥ 180 ms',
       },
       { metric: 'p50', compare: 'ratio', op: '<=', value: 1.25, label: 'p50 ≤ 1.25× raw aggregator p50 (same profile)' },
     ],
