@@ -11,6 +11,7 @@
 import Fastify from 'fastify';
 
 import {
+  cartView,
   catalogFeed,
   closeUpstreams,
   createUpstreams,
@@ -84,6 +85,25 @@ app.get('/v1/catalog', async (request, reply) => {
   if (!Number.isInteger(n) || n < 1 || n > 100) return invalid(reply, 'invalid limit');
   try {
     return send(reply, await catalogFeed(upstreams, { cursor, limit: n }));
+  } catch (error) {
+    return sendFailure(reply, error);
+  }
+});
+
+// web-bff: the cart view. The raw baseline has no session store: the caller sends the customer's access token
+// itself (Authorization) and names the customer (X-Customer-Id); the token is relayed to carts as web-bff relays
+// the session's. Its cost is the same upstream work without the session lookup and CSRF check.
+app.get('/api/v1/cart', async (request, reply) => {
+  const authorization = request.headers.authorization;
+  const customerId = request.headers['x-customer-id'];
+  if (typeof authorization !== 'string' || typeof customerId !== 'string' || !ID.test(customerId)) {
+    return reply
+      .code(401)
+      .type('application/problem+json')
+      .send(JSON.stringify({ type: 'about:blank', title: 'Unauthorized', status: 401 }));
+  }
+  try {
+    return send(reply, await cartView(upstreams, { customerId, authorization }));
   } catch (error) {
     return sendFailure(reply, error);
   }

@@ -19,6 +19,7 @@ const UPSTREAMS = {
   inventory: [800, 64],
   reviews: [1_000, 32],
   recommendations: [1_200, 32],
+  carts: [1_000, 32],
 };
 
 export class UpstreamFailure extends Error {
@@ -65,14 +66,14 @@ function query(params) {
 }
 
 /** GET a JSON resource; every failure becomes an UpstreamFailure. */
-async function getJson(upstream, path, budgetMs, requestId) {
+async function getJson(upstream, path, budgetMs, requestId, headers = {}) {
   const signal = AbortSignal.timeout(Math.min(upstream.timeoutMs, budgetMs));
   let response;
   try {
     response = await upstream.pool.request({
       method: 'GET',
       path,
-      headers: { accept: 'application/json', 'x-request-id': requestId },
+      headers: { accept: 'application/json', 'x-request-id': requestId, ...headers },
       signal,
     });
   } catch (error) {
@@ -301,6 +302,68 @@ export async function catalogFeed(upstreams, { cursor, limit = 20 }) {
         };
       }),
       nextCursor: page.nextCursor,
+      meta: { degraded },
+    },
+  };
+}
+
+/**
+ * web-bff GET /api/v1/cart — the customer's cart (its token relayed to carts), then one catalog lookup (required)
+ * and bulk prices and stock (optional, 400 ms each) for its product ids, concurrently; an estimated subtotal.
+ */
+export async function cartView(upstreams, { customerId, authorization }) {
+  const rid = randomUUID();
+  const cart = await getJson(need(upstreams, 'carts'), `/carts/${enc(`cart-${customerId}`)}`, 1_000, rid, { authorization });
+  const ids = [...new Set(cart.items.map((item) => item.productId))];
+  const list = ids.join(',');
+  const lookup = ids.length ? getJson(need(upstreams, 'catalog'), `/products${query({ ids: list })}`, 1_000, rid) : { items: [] };
+  const optional = settleOptional({
+    'cart-price': ids.length ? getJson(need(upstreams, 'pricing'), `/prices${query({ ids: list })}`, 400, rid).then((r) => r.items) : [],
+    'cart-stock': ids.length ? getJson(need(upstreams, 'inventory'), `/stock${query({ ids: list })}`, 400, rid).then((r) => r.items) : [],
+  });
+  const [products, { data, degraded }] = await Promise.all([lookup, optional]);
+  const productById = new Map(products.items.map((p) => [p.id, p]));
+  const priceById = new Map((data['cart-price'] ?? []).map((p) => [p.productId, p]));
+  const stockById = new Map((data['cart-stock'] ?? []).map((s) => [s.productId, s]));
+  const lines = cart.items.map(({ productId, quantity }) => {
+    const product = productById.get(productId);
+    const price = product ? priceById.get(productId) : undefined;
+    const stock = product ? stockById.get(productId) : undefined;
+    const unitPrice = price
+      ? { currency: price.currency, amount: price.amount, listAmount: price.listAmount, discountPct: price.discountPct }
+      : null;
+    return {
+      productId,
+      quantity,
+      name: product?.name ?? null,
+      thumbnail: product?.thumbnailUrl ?? null,
+      unitPrice,
+      inStock: stock ? stock.inStock : null,
+      lineAmount: unitPrice ? unitPrice.amount * quantity : null,
+    };
+  });
+  const currency = lines.find((l) => l.unitPrice)?.unitPrice.currency ?? null;
+  let amount = 0;
+  const unpriced = [];
+  for (const line of lines) {
+    if (!line.unitPrice || line.unitPrice.currency !== currency) unpriced.push(line.productId);
+    else amount += line.lineAmount;
+  }
+  degraded.sort((a, b) => a.section.localeCompare(b.section));
+  return {
+    degraded,
+    body: {
+      lines,
+      itemCount: lines.reduce((n, l) => n + l.quantity, 0),
+      estimatedSubtotal: {
+        amount,
+        currency,
+        estimate: true,
+        complete: unpriced.length === 0,
+        unpricedProductIds: unpriced,
+        label: unpriced.length === 0 ? 'Estimated subtotal' : 'Estimated subtotal (some prices unavailable)',
+      },
+      updatedAt: cart.updatedAt,
       meta: { degraded },
     },
   };

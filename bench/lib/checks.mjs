@@ -99,3 +99,18 @@ export function firstDifference(a, b, path = '$') {
   }
   return undefined;
 }
+
+/** web-bff cart view: `lines` lines, each named and with price/stock keys, and the estimated subtotal. */
+export function cartView(lines) {
+  return (j) =>
+    first(
+      !isObject(j) && 'body is not an object',
+      (!Array.isArray(j?.lines) || j.lines.length !== lines) && `lines is not an array of ${lines}`,
+      ...(Array.isArray(j?.lines) ? j.lines : []).map(
+        (l, i) =>
+          (typeof l?.name !== 'string' || !has(l, 'unitPrice') || !has(l, 'inStock')) && `lines[${i}] lacks name, unitPrice or inStock`,
+      ),
+      j?.estimatedSubtotal?.estimate !== true && 'estimatedSubtotal.estimate is not true',
+      !Array.isArray(j?.meta?.degraded) && 'meta.degraded missing',
+    ) || undefined;
+}
