@@ -27,7 +27,14 @@ import { WEB_BFF, WEB_SERVICES } from './web-bff.definition.js';
     SessionAuthModule.forRoot({ scopes: ['openid', 'profile', 'email', 'customers:read'] }),
     UpstreamAuthModule.forRoot(),
   ],
-  controllers: [ProductPageController, AvailabilityController, AuthController, BackchannelLogoutController, MeController, SessionsAdminController],
+  controllers: [
+    ProductPageController,
+    AvailabilityController,
+    AuthController,
+    BackchannelLogoutController,
+    MeController,
+    SessionsAdminController,
+  ],
   providers: [ProductPageService, AvailabilityService, MeService],
 })
 export class WebBffModule {}

@@ -342,7 +342,8 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
           if (!spec) throw new errors.InvalidTarget();
           // The admin audience is the platform-admin client's alone, and that client gets nothing else.
           const allowed = client ? ALLOWED_RESOURCES_BY_CLIENT[client.clientId] : undefined;
-          if (allowed ? !allowed.includes(resourceIndicator) : resourceIndicator === SESSION_ADMIN_RESOURCE) throw new errors.InvalidTarget();
+          if (allowed ? !allowed.includes(resourceIndicator) : resourceIndicator === SESSION_ADMIN_RESOURCE)
+            throw new errors.InvalidTarget();
           return {
             scope: spec.scopes.join(' '),
             audience: spec.audience,
