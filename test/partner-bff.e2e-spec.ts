@@ -68,6 +68,8 @@ describe('partner-bff against the real sandbox', () => {
   it('looks up known ids and answers body errors with problems', async () => {
     const ok = await postJson(`${stack.url}/v1/catalog/lookup`, { ids: [KNOWN_IDS.product, KNOWN_IDS.productUnknown] }, auth);
     expect((await ok.json()).notFound).toEqual([KNOWN_IDS.productUnknown]);
+    // One bulk lookup for the list, never one product call per id.
+    expect((await stack.sandbox.admin.stats('catalog')).byRoute).toEqual({ 'GET /products': 1 });
     await expectProblem(await postJson(`${stack.url}/v1/catalog/lookup`, '[', auth), 400, 'malformed-json');
     await expectProblem(
       await postJson(`${stack.url}/v1/catalog/lookup`, { ids: Array.from({ length: 300 }, (_, i) => `p-${i}`) }, auth),

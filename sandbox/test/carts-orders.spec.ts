@@ -7,7 +7,8 @@ import { getJson, sendJson, start, timed } from './support.ts';
 let sandbox: Sandbox<'carts' | 'orders' | 'pricing'>;
 
 beforeAll(async () => {
-  sandbox = await start({ services: ['carts', 'orders', 'pricing'] });
+  // The services' own behaviour across customers: authorization is sandbox/test/authz.spec.ts's.
+  sandbox = await start({ services: ['carts', 'orders', 'pricing'], authz: 'off' });
 });
 afterAll(() => sandbox.close());
 beforeEach(() => sandbox.admin.reset());
