@@ -157,7 +157,6 @@ export class SessionAuthEnv {
   @IsOptional()
   @Matches(/^\S{1,255}$/, { message: 'SESSION_ADMIN_AUDIENCE must be 1 to 255 characters without spaces' })
   SESSION_ADMIN_AUDIENCE?: string;
-
 }
 
 /** Env slice of SessionAuthModule; list it in the app definition's `env`. */
