@@ -200,6 +200,7 @@ describe('web-bff against the real sandbox', () => {
     expect(ready.status).toBe(200);
     const body = await ready.json();
     const upstreams = [
+      'upstream:carts',
       'upstream:catalog',
       'upstream:customers',
       'upstream:inventory',

@@ -4,7 +4,7 @@ import { RateLimitModule, SessionAuthModule, UpstreamAuthModule } from '@bff/aut
 import { CacheModule } from '@bff/cache';
 import { CoreModule } from '@bff/core';
 import { RetailModule } from '@bff/retail';
-import { SpaModule } from '@bff/web';
+import { RemoteApiModule, SpaModule } from '@bff/web';
 
 import { MeController } from './account/me.controller.js';
 import { MeService } from './account/me.service.js';
@@ -13,7 +13,7 @@ import { ProductPageController } from './pages/product-page.controller.js';
 import { ProductPageService } from './pages/product-page.service.js';
 import { AvailabilityController } from './products/availability.controller.js';
 import { AvailabilityService } from './products/availability.service.js';
-import { WEB_BFF, WEB_SERVICES } from './web-bff.definition.js';
+import { WEB_BFF, WEB_REMOTE_APIS, WEB_SERVICES } from './web-bff.definition.js';
 
 @Module({
   imports: [
@@ -27,6 +27,8 @@ import { WEB_BFF, WEB_SERVICES } from './web-bff.definition.js';
     UpstreamAuthModule.forRoot(),
     // The built SPA at this origin when SPA_DIR is set (docs/frontend.md).
     SpaModule,
+    // /api/remote/{api}/{path}: allowlisted upstream paths for the SPA, session + CSRF.
+    RemoteApiModule.forRoot(WEB_REMOTE_APIS),
   ],
   controllers: [ProductPageController, AvailabilityController, AuthController, MeController],
   providers: [ProductPageService, AvailabilityService, MeService],

@@ -135,9 +135,9 @@ export class UpstreamClient {
   /**
    * Forwards a call as it came (a gateway route): raw request bytes out, the answer's body streamed
    * back. Same pipeline as request(): propagated headers, the relayed or client-credentials token
-   * per the declaration, deadline budget, retries (idempotent methods only), breaker, bulkhead. A 5xx
-   * answer or a transport failure throws the same coded UpstreamError as request(); any other status
-   * resolves. Each attempt's timeout also bounds reading the body, and a body past maxBodyBytes fails
+   * per the declaration, deadline budget, retries (idempotent methods only), breaker, bulkhead. An
+   * error status (4xx, 5xx) or a transport failure throws the same coded UpstreamError as request()
+   * (the upstream's error body is drained, never passed on); 1xx-3xx answers resolve. Each attempt's timeout also bounds reading the body, and a body past maxBodyBytes fails
    * the stream (declared lengths are refused up front).
    */
   async forward(req: ForwardRequest): Promise<ForwardResponse> {
@@ -251,7 +251,7 @@ export class UpstreamClient {
       throw error;
     }
     const { status } = response;
-    if (status >= 500) {
+    if (status >= 400) {
       response.body.resume();
       abort.dispose();
       throw new UpstreamError({
@@ -261,7 +261,7 @@ export class UpstreamClient {
         path: req.path,
         status,
         ...(status === 503 ? UNAVAILABLE : {}),
-        upstreamRetryAfterSeconds: status === 503 ? parseRetryAfter(response.headers['retry-after']) : undefined,
+        upstreamRetryAfterSeconds: status === 503 || status === 429 ? parseRetryAfter(response.headers['retry-after']) : undefined,
       });
     }
     const declared = Number(response.headers['content-length']);

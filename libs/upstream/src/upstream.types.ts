@@ -147,7 +147,7 @@ export interface ForwardRequest {
   readonly signal?: AbortSignal;
 }
 
-/** A forwarded call's answer (status below 500; 5xx and transport failures throw UpstreamError). */
+/** A forwarded call's answer (status below 400; error statuses and transport failures throw UpstreamError). */
 export interface ForwardResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
