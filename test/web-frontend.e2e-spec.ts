@@ -37,8 +37,7 @@ const navigate = (url: string, headers: Record<string, string> = {}): Promise<Re
   fetch(url, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8', ...headers }, redirect: 'manual' });
 
 /** A revalidation as a browser sends it; `max-age=0` so that fetch does not add `no-cache` (which forces a 200). */
-const revalidate = (url: string, etag: string): Promise<Response> =>
-  navigate(url, { 'if-none-match': etag, 'cache-control': 'max-age=0' });
+const revalidate = (url: string, etag: string): Promise<Response> => navigate(url, { 'if-none-match': etag, 'cache-control': 'max-age=0' });
 
 function expectSpaDocument(res: Response): void {
   expect(res.headers.get('content-security-policy')).toBe(SPA_CSP);
@@ -142,7 +141,13 @@ describe('web-bff hosting the SPA (SPA_DIR) at its own origin', () => {
   });
 
   it('refuses a returnTo on any other origin before leaving for the provider', async () => {
-    for (const returnTo of ['https://evil.example/', 'http://localhost:5174/', 'https://localhost:5173/', '//localhost:5173/', `${DEV_SERVER}.evil.example/`]) {
+    for (const returnTo of [
+      'https://evil.example/',
+      'http://localhost:5174/',
+      'https://localhost:5173/',
+      '//localhost:5173/',
+      `${DEV_SERVER}.evil.example/`,
+    ]) {
       const res = await navigate(url(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`));
       await expectProblem(res, 400, 'invalid-return-to');
     }
@@ -163,7 +168,9 @@ describe('web-bff without SPA_DIR', () => {
 
   it('refuses to boot when SPA_DIR holds no index.html', async () => {
     // Never called: the boot stops first.
-    const unreachableUpstreams = Object.fromEntries(WEB_SERVICES.map((name) => [`UPSTREAM_${name.toUpperCase()}_URL`, 'http://127.0.0.1:9']));
+    const unreachableUpstreams = Object.fromEntries(
+      WEB_SERVICES.map((name) => [`UPSTREAM_${name.toUpperCase()}_URL`, 'http://127.0.0.1:9']),
+    );
     const empty = mkdtempSync(join(tmpdir(), 'bff-spa-empty-'));
     try {
       await expect(

@@ -176,7 +176,7 @@ describe('web-bff remote APIs: /api/remote/{api}/{path} through the real sandbox
         },
       }),
       duplex: 'half',
-    } as RequestInit);
+    });
     await expectProblem(chunked, 413, 'payload-too-large');
     expect((await stack.sandbox.admin.stats('carts')).requests).toBe(0);
   });

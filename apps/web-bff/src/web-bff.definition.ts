@@ -4,7 +4,15 @@ import { defineApp } from '@bff/core';
 import { retailEnv, type RetailService } from '@bff/retail';
 import { remoteApiEnv, spaEnv, type RemoteApiModuleOptions } from '@bff/web';
 
-export const WEB_SERVICES: readonly RetailService[] = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations', 'customers', 'carts'];
+export const WEB_SERVICES: readonly RetailService[] = [
+  'catalog',
+  'pricing',
+  'inventory',
+  'reviews',
+  'recommendations',
+  'customers',
+  'carts',
+];
 
 /**
  * Remote APIs the SPA calls through `/api/remote/{api}/{path}` (docs/frontend.md): only these upstream

@@ -7,11 +7,11 @@ import { IDENTITY_SLOT, REQUEST_ID_HEADER, RequestContext, type Identity } from 
 import { AttemptAbort } from './attempt-abort.js';
 import { buildResiliencePolicies } from './resilience/resilience-policies.js';
 import { UpstreamResilience, type ResilienceSnapshot } from './resilience/resilience.js';
+import { bodyTooLarge, transportFailure } from './transport/transport-errors.js';
 import { DEADLINE_HEADER, DEFAULT_MAX_BODY_BYTES, HOP_BY_HOP } from './upstream.constants.js';
 import { UpstreamError } from './upstream.error.js';
 import { UNMEASURED, type UpstreamCallMetrics, type UpstreamMetrics } from './upstream.metrics.js';
 import { UpstreamTracing } from './upstream.tracing.js';
-import { bodyTooLarge, transportFailure } from './transport/transport-errors.js';
 import type {
   ForwardRequest,
   ForwardResponse,

@@ -20,7 +20,9 @@ describe('web env slices', () => {
       expect(spaEnv.parse({ SPA_IMG_ORIGINS: bad }).problems, bad).toEqual([expect.stringContaining('SPA_IMG_ORIGINS')]);
     }
     for (const bad of ['-1', 'lots', String(64 * 1024 * 1024)]) {
-      expect(remoteApiEnv.parse({ REMOTE_API_MAX_BODY_BYTES: bad }).problems, bad).toEqual([expect.stringContaining('REMOTE_API_MAX_BODY_BYTES')]);
+      expect(remoteApiEnv.parse({ REMOTE_API_MAX_BODY_BYTES: bad }).problems, bad).toEqual([
+        expect.stringContaining('REMOTE_API_MAX_BODY_BYTES'),
+      ]);
     }
   });
 });

@@ -26,9 +26,7 @@ function RemoteApiRoute(method: string, withBody: boolean): MethodDecorator {
       description: "Path on the API's upstream (allowlisted prefixes only), query string passed on.",
       schema: { type: 'string', example: 'products' },
     }),
-    ...(withBody
-      ? [ApiBody({ required: false, description: 'Passed on as sent.', content: { 'application/json': { schema: { type: 'object' } } } })]
-      : []),
+    ...(withBody ? [ApiBody({ required: false, description: 'Passed on as sent (JSON).', schema: { type: 'object' } })] : []),
     ApiOkResponse({ description: "The upstream's answer, streamed.", content: { 'application/json': { schema: {} } } }),
     ApiProblemResponses(401, 403, 404, ...(withBody ? [413, 415] : []), 429, 502, 503, 504),
   );

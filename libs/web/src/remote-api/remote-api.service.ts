@@ -44,7 +44,8 @@ export class RemoteApiService implements OnModuleInit {
       } catch {
         throw new Error(`RemoteApiModule: API '${name}' names upstream '${api.upstream}', which the app does not declare`);
       }
-      if (!client.canForward) throw new Error(`RemoteApiModule: upstream '${api.upstream}' (API '${name}') must run on the undici transport`);
+      if (!client.canForward)
+        throw new Error(`RemoteApiModule: upstream '${api.upstream}' (API '${name}') must run on the undici transport`);
       this.clients.set(name, client);
     }
   }
@@ -56,7 +57,8 @@ export class RemoteApiService implements OnModuleInit {
     if (!resolved.ok) {
       throw resolved.reason === 'invalid'
         ? new PlatformError('bad_request', 'INVALID_REMOTE_PATH', 'remote API path refused', {
-            publicDetail: 'The remote API path is not a plain path (dot segments, empty segments, encoded separators or control characters).',
+            publicDetail:
+              'The remote API path is not a plain path (dot segments, empty segments, encoded separators or control characters).',
           })
         : new PlatformError('not_found', 'REMOTE_API_NOT_ALLOWED', 'remote API call outside the allowlist', {
             publicDetail: 'This remote API, method or path is not available.',

@@ -52,7 +52,7 @@ describe('forwardedResponseHeaders', () => {
       'keep-alive': 'timeout=5',
       'transfer-encoding': 'chunked',
       'content-length': '10',
-      'content-security-policy': "default-src *",
+      'content-security-policy': 'default-src *',
       'strict-transport-security': 'max-age=0',
       'access-control-allow-origin': '*',
       'x-request-id': 'upstream-id',

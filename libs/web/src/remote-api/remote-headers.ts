@@ -94,7 +94,9 @@ export function forwardedRequestHeaders(headers: IncomingHttpHeaders): Record<st
 }
 
 /** The upstream's end-to-end headers to pass to the browser. */
-export function forwardedResponseHeaders(headers: Readonly<Record<string, string | string[] | undefined>>): Record<string, string | string[]> {
+export function forwardedResponseHeaders(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+): Record<string, string | string[]> {
   const listed = connectionListed(headers.connection);
   const out: Record<string, string | string[]> = {};
   for (const [rawName, value] of Object.entries(headers)) {

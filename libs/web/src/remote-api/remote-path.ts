@@ -30,12 +30,7 @@ export function isValidPrefix(prefix: string): boolean {
  * backslashes, control characters, encoded separators, dots, `%` or controls, malformed encodings).
  * Not allowed: an unknown API, a method it does not allow, or a path outside its prefixes.
  */
-export function resolveRemotePath(
-  apis: ReadonlyMap<string, RemoteApiDefinition>,
-  api: string,
-  method: string,
-  rest: string,
-): RemotePath {
+export function resolveRemotePath(apis: ReadonlyMap<string, RemoteApiDefinition>, api: string, method: string, rest: string): RemotePath {
   const definition = apis.get(api);
   if (!definition) return { ok: false, reason: 'not_allowed' };
   const queryAt = rest.indexOf('?');
