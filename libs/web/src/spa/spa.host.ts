@@ -1,7 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 
-import fastifyStatic from '@fastify/static';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -39,6 +38,8 @@ export class SpaHost implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     // Encapsulated: its onSend hook (after core's, which gives HTML the generic document policy) applies to these routes only.
     void fastify.register(async (spa) => {
+      // Loaded only when a front end is served.
+      const { default: fastifyStatic } = await import('@fastify/static');
       await spa.register(fastifyStatic, {
         root,
         prefix: '/',
