@@ -10,7 +10,18 @@
 // its stdin closes (the harness went away).
 import Fastify from 'fastify';
 
-import { cartView, catalogFeed, closeUpstreams, createUpstreams, listen, productCard, productPage, send, sendFailure } from './retail.mjs';
+import {
+  cartView,
+  catalogFeed,
+  closeUpstreams,
+  createUpstreams,
+  listen,
+  listingPage,
+  productCard,
+  productPage,
+  send,
+  sendFailure,
+} from './retail.mjs';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const CURSOR = /^[A-Za-z0-9_-]{1,200}$/;
@@ -34,6 +45,22 @@ app.get('/api/v1/pages/product/:id', async (request, reply) => {
   if (!ID.test(id)) return invalid(reply, 'invalid id');
   try {
     return send(reply, await productPage(upstreams, id));
+  } catch (error) {
+    return sendFailure(reply, error);
+  }
+});
+
+// web-bff: the listing page (search and category browse)
+app.get('/api/v1/pages/listing', async (request, reply) => {
+  const { q, category, cursor, limit } = request.query;
+  const term = q?.trim();
+  if (q !== undefined && (!term || term.length > 100)) return invalid(reply, 'invalid q');
+  if (category !== undefined && !ID.test(category)) return invalid(reply, 'invalid category');
+  if (cursor !== undefined && !CURSOR.test(cursor)) return invalid(reply, 'invalid cursor');
+  const n = limit === undefined ? 24 : Number(limit);
+  if (!Number.isInteger(n) || n < 1 || n > 48) return invalid(reply, 'invalid limit');
+  try {
+    return send(reply, await listingPage(upstreams, { q: term, category, cursor, limit: n }));
   } catch (error) {
     return sendFailure(reply, error);
   }

@@ -116,18 +116,69 @@ async function settleOptional(sections) {
   return { data, degraded };
 }
 
-/** web-bff GET /api/v1/pages/product/:id — product required; five optional sections, recommendations after product. */
+/** A product card as libs/retail's ProductCards shapes it. */
+function toCard(product, price, stock) {
+  return {
+    id: product.id,
+    name: product.name,
+    thumbnail: product.thumbnailUrl,
+    price: price ? { currency: price.currency, amount: price.amount, listAmount: price.listAmount, discountPct: price.discountPct } : null,
+    inStock: stock ? stock.inStock : null,
+  };
+}
+
+/**
+ * Cards for products already fetched: one bulk price and one bulk stock read, concurrently, each optional
+ * (`<section>-price`, `<section>-stock`), as ProductCards.forProducts.
+ */
+async function enrich(upstreams, products, section, rid) {
+  if (products.length === 0) return { cards: [], degraded: [] };
+  const ids = products.map((p) => p.id).join(',');
+  const { data, degraded } = await settleOptional({
+    [`${section}-price`]: getJson(need(upstreams, 'pricing'), `/prices${query({ ids })}`, 400, rid).then((r) => r.items),
+    [`${section}-stock`]: getJson(need(upstreams, 'inventory'), `/stock${query({ ids })}`, 400, rid).then((r) => r.items),
+  });
+  const prices = new Map((data[`${section}-price`] ?? []).map((p) => [p.productId, p]));
+  const stock = new Map((data[`${section}-stock`] ?? []).map((s) => [s.productId, s]));
+  return { cards: products.map((p) => toCard(p, prices.get(p.id), stock.get(p.id))), degraded };
+}
+
+/** Cards for ids, as ProductCards.forIds: one bulk lookup (required) concurrent with the bulk price and stock reads. */
+async function cardsForIds(upstreams, ids, section, rid) {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return { cards: [], degraded: [] };
+  const joined = unique.join(',');
+  const lookup = getJson(need(upstreams, 'catalog'), `/products${query({ ids: joined })}`, 1_000, rid);
+  const [page, { data, degraded }] = await Promise.all([
+    lookup,
+    settleOptional({
+      [`${section}-price`]: getJson(need(upstreams, 'pricing'), `/prices${query({ ids: joined })}`, 400, rid).then((r) => r.items),
+      [`${section}-stock`]: getJson(need(upstreams, 'inventory'), `/stock${query({ ids: joined })}`, 400, rid).then((r) => r.items),
+    }),
+  ]);
+  const prices = new Map((data[`${section}-price`] ?? []).map((p) => [p.productId, p]));
+  const stock = new Map((data[`${section}-stock`] ?? []).map((s) => [s.productId, s]));
+  return { cards: page.items.map((p) => toCard(p, prices.get(p.id), stock.get(p.id))), degraded };
+}
+
+/**
+ * web-bff GET /api/v1/pages/product/:id — product required; five optional sections, recommendations after
+ * product, then its cards (bulk lookup, price and stock).
+ */
 export async function productPage(upstreams, id) {
   const rid = randomUUID();
   const productCall = getJson(need(upstreams, 'catalog'), `/products/${enc(id)}`, 1_500, rid);
   const dependent = productCall.then(
-    (p) =>
-      getJson(
+    async (p) => {
+      const related = await getJson(
         need(upstreams, 'recommendations'),
         `/recommendations${query({ productId: id, categoryId: p.categoryId, limit: 6 })}`,
-        600,
+        1_000,
         rid,
-      ),
+      );
+      const ids = related.items.map((r) => r.productId).filter((productId) => productId !== id);
+      return cardsForIds(upstreams, ids, 'recommendations', rid);
+    },
     () => Promise.reject(new UpstreamFailure('catalog', undefined, 'dependency_failed')),
   );
   const optional = settleOptional({
@@ -135,10 +186,11 @@ export async function productPage(upstreams, id) {
     stock: getJson(need(upstreams, 'inventory'), `/stock/${enc(id)}`, 400, rid),
     rating: getJson(need(upstreams, 'reviews'), `/products/${enc(id)}/rating`, 500, rid),
     reviews: getJson(need(upstreams, 'reviews'), `/products/${enc(id)}/reviews${query({ page: 1, pageSize: 5 })}`, 500, rid),
-    recommendations: dependent.then((r) => r.items),
+    recommendations: dependent,
   });
-  const [product, { data, degraded }] = await Promise.all([productCall, optional]);
+  const [product, { data, degraded: sections }] = await Promise.all([productCall, optional]);
   const { price, stock, rating, reviews, recommendations } = data;
+  const degraded = [...sections, ...(recommendations?.degraded ?? [])];
   return {
     degraded,
     body: {
@@ -168,7 +220,30 @@ export async function productPage(upstreams, id) {
         page: reviews.page,
         pageSize: reviews.pageSize,
       },
-      recommendations: recommendations && recommendations.filter((r) => r.productId !== id),
+      recommendations: recommendations && recommendations.cards,
+      meta: { degraded },
+    },
+  };
+}
+
+/**
+ * web-bff GET /api/v1/pages/listing — the category (when browsing one) and the catalog page, concurrently and
+ * required; then the page's cards from one bulk price and one bulk stock read.
+ */
+export async function listingPage(upstreams, { q, category, cursor, limit = 24 }) {
+  const rid = randomUUID();
+  const [page, found] = await Promise.all([
+    getJson(need(upstreams, 'catalog'), `/products${query({ q, category, cursor, limit })}`, 1_500, rid),
+    category === undefined ? null : getJson(need(upstreams, 'catalog'), `/categories/${enc(category)}`, 1_000, rid),
+  ]);
+  const { cards, degraded } = await enrich(upstreams, page.items, 'items', rid);
+  return {
+    degraded,
+    body: {
+      category: found && { id: found.id, name: found.name, parentId: found.parentId },
+      items: cards,
+      total: page.total,
+      nextCursor: page.nextCursor,
       meta: { degraded },
     },
   };

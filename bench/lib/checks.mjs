@@ -23,6 +23,23 @@ export function productPage(id) {
     ) || undefined;
 }
 
+/** web-bff listing page: `limit` cards, each with id, name, thumbnail, price and inStock keys, a total and a cursor. */
+export function listingPage(limit) {
+  return (j) =>
+    first(
+      !isObject(j) && 'body is not an object',
+      !Array.isArray(j?.items) && 'items missing',
+      Array.isArray(j?.items) && j.items.length !== limit && `${j.items.length} items, expected ${limit}`,
+      Array.isArray(j?.items) &&
+        j.items.some((i) => typeof i?.id !== 'string' || typeof i?.name !== 'string' || !has(i, 'price') || !has(i, 'inStock')) &&
+        'an item lacks id, name, price or inStock',
+      typeof j?.total !== 'number' && 'total missing',
+      !has(j, 'nextCursor') && 'nextCursor missing',
+      !has(j, 'category') && 'category missing',
+      !Array.isArray(j?.meta?.degraded) && 'meta.degraded missing',
+    ) || undefined;
+}
+
 /** mobile-bff product card. */
 export function productCard(id) {
   return (j) =>
