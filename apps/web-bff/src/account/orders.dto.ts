@@ -4,7 +4,8 @@ import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
 import { RESOURCE_ID_PATTERN } from '@bff/core';
 
-export const ORDER_CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,200}$/;
+/** `<creation time, epoch ms>.<order id>` of the last order of the previous page. */
+export const ORDER_CURSOR_PATTERN = /^\d{1,15}\.[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 export const DEFAULT_ORDER_PAGE = 10;
 export const MAX_ORDER_PAGE = 50;
 
@@ -33,12 +34,12 @@ export class OrderListDto {
 
 export class OrderListQuery {
   @ApiPropertyOptional({
-    description: 'Opaque cursor from the previous page’s nextCursor.',
+    description: 'The previous page’s nextCursor (the position of its last order); the page starts after it.',
     pattern: ORDER_CURSOR_PATTERN.source,
-    example: 'WyIyMDI2LTAxLTAxVDAwOjAwOjAwLjAwMFoiLCJvLTAwMDAwMSJd',
+    example: '1767225600000.o-000001',
   })
   @IsOptional()
-  @Matches(ORDER_CURSOR_PATTERN, { message: 'cursor must be an opaque token returned as nextCursor' })
+  @Matches(ORDER_CURSOR_PATTERN, { message: 'cursor must be a nextCursor returned by the previous page' })
   cursor?: string;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_ORDER_PAGE, default: DEFAULT_ORDER_PAGE })
