@@ -37,6 +37,10 @@ const apps = [
       OIDC_REDIRECT_URI: 'http://localhost:3000/auth/callback',
       OIDC_POST_LOGOUT_REDIRECT_URI: 'http://localhost:3000/',
       SESSION_COOKIE_DEV_MODE: 'true',
+      // The reference storefront (built by `npm run build`), served same-origin at http://localhost:3000/.
+      SPA_DIR: join(root, 'frontends/storefront/dist'),
+      // `npm run storefront:dev` (Vite on :5173): the sign-in may return there.
+      SESSION_RETURN_ORIGINS: 'http://localhost:5173',
     },
   },
   // Bearer tokens of the sandbox IdP (issuer = its URL on the base port).
@@ -155,6 +159,7 @@ for (const app of apps) {
   );
 }
 console.log('  sandbox      ' + services.map((s, i) => `${s} http://localhost:${basePort + i + 1}`).join(', '));
+console.log('  storefront   http://localhost:3000/   (the SPA in frontends/storefront; `npm run storefront:dev` serves it live on :5173)');
 console.log(`  idp          http://127.0.0.1:${basePort}   sign in: http://localhost:3000/auth/login   (alice@example.com / password)`);
 console.log(`  partner key  X-Api-Key: ${DEV_PARTNER_KEY}   (dev-partner: catalog:read orders:read orders:write)`);
 console.log(
