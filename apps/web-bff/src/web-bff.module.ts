@@ -8,8 +8,13 @@ import { RetailModule } from '@bff/retail';
 import { MeController } from './account/me.controller.js';
 import { MeService } from './account/me.service.js';
 import { AuthController } from './auth/auth.controller.js';
+import { HomePageController } from './pages/home/home-page.controller.js';
+import { HomePageService } from './pages/home/home-page.service.js';
+import { ListingPageController } from './pages/listing/listing-page.controller.js';
+import { ListingPageService } from './pages/listing/listing-page.service.js';
 import { ProductPageController } from './pages/product-page.controller.js';
 import { ProductPageService } from './pages/product-page.service.js';
+import { ProductReviewsController } from './pages/product-reviews.controller.js';
 import { AvailabilityController } from './products/availability.controller.js';
 import { AvailabilityService } from './products/availability.service.js';
 import { WEB_BFF, WEB_SERVICES } from './web-bff.definition.js';
@@ -25,7 +30,15 @@ import { WEB_BFF, WEB_SERVICES } from './web-bff.definition.js';
     SessionAuthModule.forRoot({ scopes: ['openid', 'profile', 'email', 'customers:read'] }),
     UpstreamAuthModule.forRoot(),
   ],
-  controllers: [ProductPageController, AvailabilityController, AuthController, MeController],
-  providers: [ProductPageService, AvailabilityService, MeService],
+  controllers: [
+    HomePageController,
+    ListingPageController,
+    ProductPageController,
+    ProductReviewsController,
+    AvailabilityController,
+    AuthController,
+    MeController,
+  ],
+  providers: [HomePageService, ListingPageService, ProductPageService, AvailabilityService, MeService],
 })
 export class WebBffModule {}
