@@ -1,5 +1,5 @@
 /**
- * Routes web-bff is gaining on other branches (screens, cart/checkout/orders) that are not yet in
+ * Routes web-bff is gaining on another branch (cart, checkout, orders) that are not yet in
  * openapi/web-bff.json, typed by hand from their documented shapes so the SPA stays type-safe meanwhile.
  *
  * DELETE THIS FILE once those routes are merged: run `npm run build && npm run openapi && npm run client:gen`,
@@ -12,29 +12,8 @@ type Problem = components['schemas']['ProblemDto'];
 type Price = components['schemas']['PagePriceDto'];
 type Degraded = components['schemas']['DegradedSectionDto'];
 
-/** A product card (libs/retail ProductCards): price and stock degrade to null. */
-export interface PendingCard {
-  id: string;
-  name: string;
-  thumbnail: string;
-  price: Price | null;
-  inStock: boolean | null;
-}
-
 export interface PendingPageMeta {
   degraded: Degraded[];
-  stale?: string[];
-}
-
-export interface PendingHomePage {
-  sections: { id: string; title: string; cards: PendingCard[] }[];
-  meta: PendingPageMeta;
-}
-
-export interface PendingListingPage {
-  items: PendingCard[];
-  nextCursor: string | null;
-  meta: PendingPageMeta;
 }
 
 export interface PendingCartLine {
@@ -88,11 +67,7 @@ interface PathItem {
   trace?: never;
 }
 
-type PageQuery = { q?: string; category?: string; cursor?: string; limit?: number };
-
 export interface PendingPaths {
-  '/api/v1/pages/home': Omit<PathItem, 'get'> & { get: Op<Params<never, never>, { 200: Json<PendingHomePage> }> };
-  '/api/v1/pages/listing': Omit<PathItem, 'get'> & { get: Op<Params<PageQuery, never>, { 200: Json<PendingListingPage> }> };
   '/api/v1/cart': Omit<PathItem, 'get'> & { get: Op<Params<never, never>, { 200: Json<PendingCart> }> };
   '/api/v1/cart/items': Omit<PathItem, 'post'> & {
     post: Op<Params<never, never>, { 200: Json<PendingCart> }, { productId: string; quantity: number }>;

@@ -2,7 +2,8 @@ import { ApiError, networkProblem, type Problem } from '../api/problem.ts';
 import type { components } from '../api/schema.gen.ts';
 import { h } from '../dom.ts';
 
-type Price = components['schemas']['PagePriceDto'];
+type Price = components['schemas']['PagePriceDto'] | components['schemas']['CardPriceDto'];
+type Card = components['schemas']['ProductCardDto'];
 
 /** The visible error state: the problem's title, its detail and the request id to quote. */
 export function errorView(error: unknown): HTMLElement {
@@ -20,11 +21,14 @@ export function isUnauthorized(error: unknown): boolean {
   return error instanceof ApiError && error.problem.status === 401;
 }
 
-export function formatMoney(amount: number, currency: string): string {
+/** web-bff sends amounts in minor units (1999 EUR = €19.99); the currency says how many decimals. */
+export function formatMoney(minorUnits: number, currency: string): string {
   try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(amount);
+    const format = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+    const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+    return format.format(minorUnits / 10 ** digits);
   } catch {
-    return `${amount.toFixed(2)} ${currency}`;
+    return `${(minorUnits / 100).toFixed(2)} ${currency}`;
   }
 }
 
@@ -45,19 +49,15 @@ export function stockView(inStock: boolean | null | undefined): HTMLElement {
   return h('span', { class: inStock ? 'stock in' : 'stock out' }, inStock ? 'In stock' : 'Out of stock');
 }
 
-export interface CardLike {
-  id: string;
-  name: string;
-  thumbnail?: string;
-  price: Price | null;
-  inStock: boolean | null;
+export function cardList(cards: readonly Card[]): HTMLElement {
+  return h('ul', { class: 'cards' }, ...cards.map(cardView));
 }
 
-export function cardView(card: CardLike): HTMLElement {
+export function cardView(card: Card): HTMLElement {
   return h(
     'li',
     { class: 'card', 'data-product-id': card.id },
-    card.thumbnail ? h('img', { src: card.thumbnail, alt: '', loading: 'lazy', width: '120', height: '120' }) : null,
+    h('img', { src: card.thumbnail, alt: '', loading: 'lazy', width: '120', height: '120' }),
     h('a', { href: `/products/${encodeURIComponent(card.id)}`, 'data-link': '' }, card.name),
     priceView(card.price),
     stockView(card.inStock),
