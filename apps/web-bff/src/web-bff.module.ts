@@ -4,6 +4,7 @@ import { RateLimitModule, SessionAuthModule, UpstreamAuthModule } from '@bff/aut
 import { CacheModule } from '@bff/cache';
 import { CoreModule } from '@bff/core';
 import { RetailModule } from '@bff/retail';
+import { SpaModule } from '@bff/web';
 
 import { MeController } from './account/me.controller.js';
 import { MeService } from './account/me.service.js';
@@ -29,6 +30,8 @@ import { WEB_BFF, WEB_SERVICES } from './web-bff.definition.js';
     // Browser sessions (strategy 'session', CSRF guard) and the token relay to 'relay' upstreams.
     SessionAuthModule.forRoot({ scopes: ['openid', 'profile', 'email', 'customers:read'] }),
     UpstreamAuthModule.forRoot(),
+    // The built SPA at this origin when SPA_DIR is set (docs/frontend.md).
+    SpaModule,
   ],
   controllers: [
     HomePageController,
