@@ -4,7 +4,16 @@ import { defineApp } from '@bff/core';
 import { retailEnv, type RetailService } from '@bff/retail';
 import { spaEnv } from '@bff/web';
 
-export const WEB_SERVICES: readonly RetailService[] = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations', 'customers'];
+export const WEB_SERVICES: readonly RetailService[] = [
+  'catalog',
+  'pricing',
+  'inventory',
+  'reviews',
+  'recommendations',
+  'customers',
+  'carts',
+  'orders',
+];
 
 export const WEB_BFF = defineApp({
   name: 'web-bff',

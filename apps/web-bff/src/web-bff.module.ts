@@ -4,11 +4,18 @@ import { RateLimitModule, SessionAuthModule, UpstreamAuthModule } from '@bff/aut
 import { CacheModule } from '@bff/cache';
 import { CoreModule } from '@bff/core';
 import { RetailModule } from '@bff/retail';
+import { IdempotencyStore } from '@bff/upstream';
 import { SpaModule } from '@bff/web';
 
 import { MeController } from './account/me.controller.js';
 import { MeService } from './account/me.service.js';
+import { OrdersController } from './account/orders.controller.js';
+import { OrdersService } from './account/orders.service.js';
 import { AuthController } from './auth/auth.controller.js';
+import { CartController } from './cart/cart.controller.js';
+import { CartService } from './cart/cart.service.js';
+import { CheckoutController } from './checkout/checkout.controller.js';
+import { CheckoutService } from './checkout/checkout.service.js';
 import { HomePageController } from './pages/home/home-page.controller.js';
 import { HomePageService } from './pages/home/home-page.service.js';
 import { ListingPageController } from './pages/listing/listing-page.controller.js';
@@ -28,7 +35,9 @@ import { WEB_BFF, WEB_SERVICES } from './web-bff.definition.js';
     RateLimitModule.forRoot(),
     CacheModule.forRoot(),
     // Browser sessions (strategy 'session', CSRF guard) and the token relay to 'relay' upstreams.
-    SessionAuthModule.forRoot({ scopes: ['openid', 'profile', 'email', 'customers:read'] }),
+    SessionAuthModule.forRoot({
+      scopes: ['openid', 'profile', 'email', 'customers:read', 'cart:write', 'orders:read', 'orders:write'],
+    }),
     UpstreamAuthModule.forRoot(),
     // The built SPA at this origin when SPA_DIR is set (docs/frontend.md).
     SpaModule,
@@ -41,7 +50,21 @@ import { WEB_BFF, WEB_SERVICES } from './web-bff.definition.js';
     AvailabilityController,
     AuthController,
     MeController,
+    CartController,
+    CheckoutController,
+    OrdersController,
   ],
-  providers: [HomePageService, ListingPageService, ProductPageService, AvailabilityService, MeService],
+  // IdempotencyStore: what each checkout key placed, in Redis when configured (shared by every instance).
+  providers: [
+    HomePageService,
+    ListingPageService,
+    ProductPageService,
+    AvailabilityService,
+    MeService,
+    CartService,
+    CheckoutService,
+    OrdersService,
+    IdempotencyStore,
+  ],
 })
 export class WebBffModule {}

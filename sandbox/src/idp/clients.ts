@@ -11,6 +11,9 @@ export const MOBILE_BFF_AUDIENCE = 'mobile-bff';
 
 /** Scopes understood by the retail APIs (carried by JWT access tokens in `scope`). */
 export const API_SCOPES = ['catalog:read', 'customers:read', 'orders:read', 'orders:write', 'cart:write'] as const;
+/** JWT type of every access token the IdP issues (RFC 9068); the retail services require it. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
 /** OpenID Connect scopes. `offline_access` needs `prompt=consent` (OpenID Connect Core 11). */
 export const OIDC_SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 
@@ -21,6 +24,12 @@ export const MOBILE_APP_CLIENT_ID = 'mobile-app';
 export const PARTNER_GATEWAY_CLIENT_ID = 'partner-gateway';
 /** DEV secret of the partner gateway client (client_credentials). Never use it outside the sandbox. */
 export const PARTNER_GATEWAY_DEV_SECRET = 'partner-gateway-dev-secret';
+/**
+ * Clients that may name an `account` (a customer id) in a client-credentials token request: the
+ * token then carries an `account` claim and the retail services show it that customer's data only.
+ * The partner gateway authenticates partners itself and acts for the account each one is bound to.
+ */
+export const ACCOUNT_CLIENTS: ReadonlySet<string> = new Set([PARTNER_GATEWAY_CLIENT_ID]);
 
 /** Default redirect URIs of the mobile app: RFC 8252 loopback (any port) and a private-use scheme. */
 export const MOBILE_APP_REDIRECT_URIS = ['http://127.0.0.1/callback', 'com.example.retail:/oauth2/callback'] as const;

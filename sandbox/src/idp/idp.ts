@@ -14,6 +14,7 @@ import Provider, { errors, type ClientLike, type KoaContextWithOIDC } from 'oidc
 import { getSeedCustomers } from '../seed/data.ts';
 import type { SeedCustomer } from '../seed/model.ts';
 import {
+  ACCOUNT_CLIENTS,
   clientMetadata,
   DEFAULT_RESOURCE_BY_CLIENT,
   DEFAULT_WEB_POST_LOGOUT_REDIRECT_URIS,
@@ -111,6 +112,15 @@ const DEV_COOKIE_KEYS = ['sandbox-idp-dev-cookie-key-not-a-secret'];
 
 let signingKey: JsonWebKey | undefined;
 
+/**
+ * The public half of the IdP's signing key as a JWKS: what `<issuer>/jwks` publishes. The sandbox's
+ * own services verify tokens with it in-process (the key is per process, so every IdP shares it).
+ */
+export function idpPublicJwks(): { keys: JsonWebKey[] } {
+  const { kty, n, e, kid, alg, use } = devSigningKey();
+  return { keys: [{ kty, n, e, kid, alg, use }] };
+}
+
 /** One RSA signing key per process (RS256), identified by its RFC 7638 thumbprint. */
 function devSigningKey(): JsonWebKey {
   if (signingKey) return signingKey;
@@ -205,6 +215,9 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
   const byId = new Map(customers.map((c) => [c.id, c]));
   const byEmail = new Map(customers.map((c) => [c.email.toLowerCase(), c]));
 
+  /** The `account` parameter of a token request, by the (replayed) request the provider handles. */
+  const requestedAccounts = new WeakMap<IncomingMessage, string>();
+
   let stats = emptyStats();
   let faults: { rule: TokenFaultRule; remaining: number | undefined }[] = [];
 
@@ -266,6 +279,17 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
           locale: customer.locale,
         }),
       };
+    },
+    // The partner gateway's `account` (stashed by token() below) becomes the `account` claim of its
+    // client-credentials token; any other client naming one is refused.
+    extraTokenClaims: (ctx: KoaContextWithOIDC, token: { kind: string; clientId?: string }) => {
+      const account = requestedAccounts.get(ctx.req);
+      if (account === undefined) return undefined;
+      if (token.kind !== 'ClientCredentials' || !ACCOUNT_CLIENTS.has(token.clientId ?? '')) {
+        throw new errors.InvalidRequest('the account parameter is only for partner client-credentials requests');
+      }
+      if (!byId.has(account)) throw new errors.InvalidRequest('unknown account');
+      return { account };
     },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     features: {
@@ -408,7 +432,8 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
 
   async function token(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req, TOKEN_BODY_LIMIT_BYTES);
-    const grantType = new URLSearchParams(body.toString('utf8')).get('grant_type') ?? 'unknown';
+    const form = new URLSearchParams(body.toString('utf8'));
+    const grantType = form.get('grant_type') ?? 'unknown';
     stats.tokenRequests[grantType] = (stats.tokenRequests[grantType] ?? 0) + 1;
     const fault = faults.find(
       ({ rule, remaining }) => (remaining === undefined || remaining > 0) && (rule.grantType === undefined || rule.grantType === grantType),
@@ -433,7 +458,16 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
         else stats.refreshFailures += 1;
       });
     }
-    oidc(replayRequest(req, body), res);
+    const accounts = form.getAll('account');
+    if (accounts.length > 0 && (grantType !== 'client_credentials' || accounts.length > 1 || accounts[0] === '')) {
+      return sendJson(res, 400, {
+        error: 'invalid_request',
+        error_description: 'account: one non-empty value, with grant_type=client_credentials only',
+      });
+    }
+    const replay = replayRequest(req, body);
+    if (accounts[0] !== undefined) requestedAccounts.set(replay, accounts[0]);
+    oidc(replay, res);
   }
 
   /** The same controls over HTTP, for an IdP in another process (CLI, dev stack). */

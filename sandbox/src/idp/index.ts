@@ -1,6 +1,8 @@
 /** Sandbox OpenID Connect provider: startIdp, its clients and the form-driving test helpers. */
-export { startIdp, type Idp, type IdpStats, type StartIdpOptions, type TokenFaultRule } from './idp.ts';
+export { idpPublicJwks, startIdp, type Idp, type IdpStats, type StartIdpOptions, type TokenFaultRule } from './idp.ts';
 export {
+  ACCESS_TOKEN_TYPE,
+  ACCOUNT_CLIENTS,
   API_RESOURCE,
   API_SCOPES,
   DEFAULT_WEB_POST_LOGOUT_REDIRECT_URIS,
@@ -30,3 +32,10 @@ export {
   type LoginViaFormsResult,
   type LogoutViaFormsOptions,
 } from './login-driver.ts';
+export {
+  CUSTOMER_DATA_SCOPES,
+  customerAccessToken,
+  partnerAccessToken,
+  type CustomerTokenOptions,
+  type PartnerTokenOptions,
+} from './tokens.ts';

@@ -13,6 +13,7 @@ declare module 'oidc-provider' {
     status: number;
     type: string;
     body: unknown;
+    req: IncomingMessage;
     oidc: {
       route?: string;
       params?: Record<string, unknown>;
@@ -69,5 +70,8 @@ declare module 'oidc-provider' {
     Client: { find(id: string): Promise<ClientLike | undefined> };
   }
 
-  export const errors: { InvalidTarget: new (description?: string) => Error };
+  export const errors: {
+    InvalidTarget: new (description?: string) => Error;
+    InvalidRequest: new (description?: string) => Error;
+  };
 }
