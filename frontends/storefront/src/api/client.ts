@@ -5,7 +5,6 @@
  */
 import createClient, { type Middleware } from 'openapi-fetch';
 
-import type { PendingPaths } from './pending-routes.ts';
 import { ApiError, networkProblem, parseProblem } from './problem.ts';
 import type { paths } from './schema.gen.ts';
 
@@ -21,7 +20,7 @@ type WithoutCsrf<Op> = Op extends { parameters: { header: infer H } }
   : Op;
 type CsrfSent<P> = { [Path in keyof P]: { [M in keyof P[Path]]: M extends 'parameters' ? P[Path][M] : WithoutCsrf<P[Path][M]> } };
 
-export type ApiPaths = CsrfSent<paths & PendingPaths>;
+export type ApiPaths = CsrfSent<paths>;
 export type { components } from './schema.gen.ts';
 
 export const CSRF_HEADER = 'X-CSRF' as const;

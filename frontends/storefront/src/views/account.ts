@@ -1,15 +1,17 @@
-import { unwrap, type ApiClient } from '../api/client.ts';
+import { unwrap, type ApiClient, type components } from '../api/client.ts';
 import { IdempotentAttempt } from '../api/idempotency.ts';
-import type { PendingCart, PendingOrder } from '../api/pending-routes.ts';
 import { ApiError, degradedSections } from '../api/problem.ts';
 import { h, replace } from '../dom.ts';
 import { degradedNote, errorView, formatMoney, priceView, signInLink } from './common.ts';
 
+type Cart = components['schemas']['CartDto'];
+type Order = components['schemas']['OrderDto'];
+
 /** One checkout attempt per tab; its key survives a reload (sessionStorage) so a retry is the same attempt. */
 const checkoutAttempt = new IdempotentAttempt('storefront.checkout', sessionStorage);
 
-const cartFingerprint = (cart: PendingCart): string =>
-  cart.items
+const cartFingerprint = (cart: Cart): string =>
+  cart.lines
     .map((item) => `${item.productId}x${item.quantity}`)
     .sort()
     .join(',');
@@ -21,14 +23,14 @@ export function signedOutView(what: string): HTMLElement {
 export async function cartView(api: ApiClient, navigate: (path: string) => void): Promise<HTMLElement> {
   const { data: cart, response } = await unwrap(api.GET('/api/v1/cart'));
   const root = h('section', { 'data-page': 'cart' });
-  const render = (current: PendingCart, degraded: string[]): void => {
+  const render = (current: Cart, degraded: string[]): void => {
     const status = h('div', { 'data-checkout-status': '' });
     const setQuantity = (productId: string, quantity: number): void => {
       const call =
         quantity === 0
-          ? api.DELETE('/api/v1/cart/items/{productId}', { params: { path: { productId } } })
-          : api.PUT('/api/v1/cart/items/{productId}', { params: { path: { productId } }, body: { quantity } });
-      unwrap(call).then(
+          ? unwrap(api.DELETE('/api/v1/cart/items/{productId}', { params: { path: { productId } } }))
+          : unwrap(api.PATCH('/api/v1/cart/items/{productId}', { params: { path: { productId } }, body: { quantity } }));
+      call.then(
         ({ data, response: res }) => render(data, degradedSections(res.headers)),
         (error: unknown) => replace(status, errorView(error)),
       );
@@ -52,18 +54,18 @@ export async function cartView(api: ApiClient, navigate: (path: string) => void)
       root,
       h('h1', {}, 'Your cart'),
       degradedNote(degraded),
-      current.items.length === 0
+      current.lines.length === 0
         ? h('p', { 'data-empty': '' }, 'Your cart is empty.')
         : h(
             'ul',
             { class: 'cart-lines' },
-            ...current.items.map((item) =>
+            ...current.lines.map((item) =>
               h(
                 'li',
                 { 'data-cart-line': item.productId },
                 h('a', { href: `/products/${encodeURIComponent(item.productId)}`, 'data-link': '' }, item.name ?? item.productId),
                 ' ',
-                priceView(item.price),
+                priceView(item.unitPrice),
                 ` × ${item.quantity} `,
                 h('button', { type: 'button', onclick: () => setQuantity(item.productId, item.quantity + 1) }, '+'),
                 h('button', { type: 'button', onclick: () => setQuantity(item.productId, item.quantity - 1) }, '−'),
@@ -71,21 +73,37 @@ export async function cartView(api: ApiClient, navigate: (path: string) => void)
               ),
             ),
           ),
-      current.items.length > 0 ? h('button', { type: 'button', 'data-checkout': '', onclick: placeOrder }, 'Place order') : null,
+      current.lines.length > 0 ? subtotalView(current.estimatedSubtotal) : null,
+      current.lines.length > 0 ? h('button', { type: 'button', 'data-checkout': '', onclick: placeOrder }, 'Place order') : null,
       status,
     );
   };
-  render(cart, degradedSections(response.headers));
+  render(cart, [...new Set([...degradedSections(response.headers), ...cart.meta.degraded.map((d) => d.section)])]);
   return root;
 }
 
-function orderSummary(order: PendingOrder): HTMLElement {
+/** The cart's subtotal is an estimate (the order states the final total); unpriced lines are said, not hidden. */
+function subtotalView(subtotal: Cart['estimatedSubtotal']): HTMLElement {
+  return h(
+    'p',
+    { 'data-subtotal': '' },
+    `${subtotal.label}: `,
+    subtotal.currency === null
+      ? h('span', { class: 'degraded', 'data-degraded': 'price' }, 'Price unavailable')
+      : formatMoney(subtotal.amount, subtotal.currency),
+    subtotal.complete
+      ? null
+      : h('span', { class: 'degraded', 'data-degraded': 'subtotal' }, ' (some prices are unavailable and not included)'),
+  );
+}
+
+function orderSummary(order: Order): HTMLElement {
   return h(
     'li',
     { 'data-order': order.id },
     h('a', { href: `/orders/${encodeURIComponent(order.id)}`, 'data-link': '' }, order.id),
     ` ${order.status} · ${new Date(order.createdAt).toLocaleString()} `,
-    order.total ? formatMoney(order.total.amount, order.total.currency) : null,
+    formatMoney(order.totalAmount, order.currency),
   );
 }
 
@@ -108,7 +126,18 @@ export async function orderView(api: ApiClient, id: string): Promise<HTMLElement
     { 'data-page': 'order', 'data-order-id': order.id },
     h('h1', {}, `Order ${order.id}`),
     h('p', { 'data-order-status': order.status }, `Status: ${order.status}`),
-    order.total ? h('p', {}, `Total: ${formatMoney(order.total.amount, order.total.currency)}`) : null,
-    h('ul', {}, ...order.items.map((item) => h('li', {}, `${item.name ?? item.productId} × ${item.quantity}`))),
+    h('p', { 'data-order-total': '' }, `Total: ${formatMoney(order.totalAmount, order.currency)}`),
+    h(
+      'ul',
+      {},
+      ...order.items.map((item) =>
+        h(
+          'li',
+          { 'data-order-item': item.productId },
+          h('a', { href: `/products/${encodeURIComponent(item.productId)}`, 'data-link': '' }, item.productId),
+          ` × ${item.quantity} · ${formatMoney(item.lineAmount, order.currency)}`,
+        ),
+      ),
+    ),
   );
 }
