@@ -8,12 +8,15 @@ import { defineConfig } from 'vite';
  */
 const bff = process.env.BFF_URL ?? 'http://localhost:3000';
 
-export default defineConfig({
+export default defineConfig(({ command }) => ({
   root: import.meta.dirname,
+  // Whether the app runs on the dev server (another origin than web-bff): decides the sign-in's returnTo.
+  // Decided by the command, not the mode, so a build is never a dev build whatever NODE_ENV says.
+  define: { __STOREFRONT_DEV_SERVER__: JSON.stringify(command === 'serve') },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
   server: {
     port: 5173,
     strictPort: true,
     proxy: { '/api': { target: bff }, '/auth': { target: bff } },
   },
-});
+}));

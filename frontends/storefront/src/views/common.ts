@@ -81,6 +81,6 @@ export function signInLink(label = 'Sign in'): HTMLElement {
  */
 export function loginUrl(): string {
   const here = `${location.pathname}${location.search}`;
-  const returnTo = import.meta.env.DEV ? `${location.origin}${here}` : here;
+  const returnTo = __STOREFRONT_DEV_SERVER__ ? `${location.origin}${here}` : here;
   return `/auth/login?returnTo=${encodeURIComponent(returnTo)}`;
 }
