@@ -1,7 +1,8 @@
 /**
  * The reference storefront (frontends/storefront) in a real browser: Debian's Chromium driven by
  * playwright-core, the SPA served by web-bff (SPA_DIR) next to its API, the real sandbox and IdP. One
- * user journey, step by step, with a screenshot of each step in test-results/storefront/.
+ * user journey, step by step, with a screenshot of each step in test-results/storefront/. Code run in the
+ * page that names browser globals is passed as a string (this project's tsconfig has no DOM lib).
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -41,8 +42,7 @@ describe.skipIf(!available)('storefront SPA in Chromium (sign in, browse, cart, 
   /** Waits for the SPA to have rendered `path` (main not busy). */
   async function rendered(path: string): Promise<void> {
     await page.waitForFunction(
-      (p) => document.body.dataset.ready === p && !document.getElementById('main')?.hasAttribute('aria-busy'),
-      path,
+      `document.body.dataset.ready === ${JSON.stringify(path)} && !document.getElementById('main').hasAttribute('aria-busy')`,
     );
   }
 
@@ -101,7 +101,7 @@ describe.skipIf(!available)('storefront SPA in Chromium (sign in, browse, cart, 
     const cookie = (await context.cookies(stack.url)).find((c) => c.name === PROD_SESSION_COOKIE);
     expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/' });
     expect(cookie?.name.startsWith('__Host-')).toBe(true);
-    expect(await page.evaluate(() => document.cookie)).not.toContain(PROD_SESSION_COOKIE);
+    expect(await page.evaluate<string>('document.cookie')).not.toContain(PROD_SESSION_COOKIE);
   });
 
   it('searches the catalog and opens a product page', async () => {
@@ -116,7 +116,7 @@ describe.skipIf(!available)('storefront SPA in Chromium (sign in, browse, cart, 
     if ((await card.count()) > 0) await card.click();
     else await page.locator('[data-page="listing"] .card a').first().click();
     await page.waitForSelector('[data-page="product"]');
-    await page.waitForFunction(() => !document.getElementById('main')?.hasAttribute('aria-busy'));
+    await page.waitForFunction("!document.getElementById('main').hasAttribute('aria-busy')");
     await expect(page.locator('[data-page="product"] h1').innerText()).resolves.not.toBe('');
     await expect(page.locator('[data-page="product"] .buy-box [data-price]').isVisible()).resolves.toBe(true);
     await step('product');
@@ -126,7 +126,7 @@ describe.skipIf(!available)('storefront SPA in Chromium (sign in, browse, cart, 
     await page.goto(`${stack.url}/products/${KNOWN_IDS.productAlt}`);
     await rendered(`/products/${KNOWN_IDS.productAlt}`);
     await page.locator('[data-add-to-cart]').click();
-    await page.waitForFunction(() => document.querySelector('[data-cart-status]')?.textContent === 'Added to your cart.');
+    await page.locator('[data-cart-status]', { hasText: 'Added to your cart.' }).waitFor();
     await step('added-to-cart');
     await page.locator('header a[href="/cart"]').click();
     await rendered('/cart');
@@ -134,11 +134,26 @@ describe.skipIf(!available)('storefront SPA in Chromium (sign in, browse, cart, 
     await expect(page.locator('[data-subtotal]').innerText()).resolves.toContain('Estimated subtotal');
     await step('cart');
 
-    const checkout = page.waitForRequest((request) => request.url().endsWith('/api/v1/checkout') && request.method() === 'POST');
-    await page.locator('[data-checkout]').click();
-    const request = await checkout;
-    expect(request.headers()['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(request.headers()['x-csrf']).toBe('1');
+    const checkoutRequest = () =>
+      page.waitForRequest((request) => request.url().endsWith('/api/v1/checkout') && request.method() === 'POST');
+    // The orders service fails the first attempt: the page shows the problem and offers to try again.
+    await stack.sandbox.admin.setFaults('orders', [{ method: 'POST', status: 503 }]);
+    let first;
+    try {
+      [first] = await Promise.all([checkoutRequest(), page.locator('[data-checkout]').click()]);
+      await page.waitForSelector('[data-checkout-status] [data-error]');
+    } finally {
+      await stack.sandbox.admin.clearFaults('orders');
+    }
+    const key = first.headers()['idempotency-key'];
+    expect(key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(first.headers()['x-csrf']).toBe('1');
+    await expect(page.locator('[data-checkout-status] [data-error] [data-request-id]').innerText()).resolves.toMatch(/\S/);
+    await page.screenshot({ path: join(SHOTS, `${String(++shot).padStart(2, '0')}-checkout-failed.png`), fullPage: true });
+
+    // The retry is the same attempt: same Idempotency-Key, one order.
+    const [retry] = await Promise.all([checkoutRequest(), page.locator('[data-retry-checkout]').click()]);
+    expect(retry.headers()['idempotency-key']).toBe(key);
     await page.waitForSelector('[data-page="order"]');
     const orderId = await page.locator('[data-page="order"]').getAttribute('data-order-id');
     expect(orderId).toBeTruthy();
