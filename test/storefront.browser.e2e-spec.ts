@@ -1,8 +1,8 @@
 /**
  * The reference storefront (frontends/storefront) in a real browser: Debian's Chromium driven by
  * playwright-core, the SPA served by web-bff (SPA_DIR) next to its API, the real sandbox and IdP. One
- * user journey, step by step, with a screenshot of each step in test-results/storefront/. Code run in the
- * page that names browser globals is passed as a string (this project's tsconfig has no DOM lib).
+ * user journey, step by step, with a screenshot of each step in test-results/storefront/. (The SPA's CSP
+ * forbids eval: page code is passed as functions, never as strings.)
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -41,9 +41,7 @@ describe.skipIf(!available)('storefront SPA in Chromium (sign in, browse, cart, 
 
   /** Waits for the SPA to have rendered `path` (main not busy). */
   async function rendered(path: string): Promise<void> {
-    await page.waitForFunction(
-      `document.body.dataset.ready === ${JSON.stringify(path)} && !document.getElementById('main').hasAttribute('aria-busy')`,
-    );
+    await page.locator(`body[data-ready=${JSON.stringify(path)}] main#main:not([aria-busy])`).waitFor({ state: 'attached' });
   }
 
   beforeAll(async () => {
@@ -101,7 +99,9 @@ describe.skipIf(!available)('storefront SPA in Chromium (sign in, browse, cart, 
     const cookie = (await context.cookies(stack.url)).find((c) => c.name === PROD_SESSION_COOKIE);
     expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Strict', path: '/' });
     expect(cookie?.name.startsWith('__Host-')).toBe(true);
-    expect(await page.evaluate<string>('document.cookie')).not.toContain(PROD_SESSION_COOKIE);
+    expect(await page.evaluate(() => (globalThis as unknown as { document: { cookie: string } }).document.cookie)).not.toContain(
+      PROD_SESSION_COOKIE,
+    );
   });
 
   it('searches the catalog and opens a product page', async () => {
@@ -116,7 +116,7 @@ describe.skipIf(!available)('storefront SPA in Chromium (sign in, browse, cart, 
     if ((await card.count()) > 0) await card.click();
     else await page.locator('[data-page="listing"] .card a').first().click();
     await page.waitForSelector('[data-page="product"]');
-    await page.waitForFunction("!document.getElementById('main').hasAttribute('aria-busy')");
+    await page.locator('main#main:not([aria-busy])').waitFor({ state: 'attached' });
     await expect(page.locator('[data-page="product"] h1').innerText()).resolves.not.toBe('');
     await expect(page.locator('[data-page="product"] .buy-box [data-price]').isVisible()).resolves.toBe(true);
     await step('product');
