@@ -54,7 +54,7 @@ describe.skipIf(!available)('storefront SPA in Chromium (sign in, browse, cart, 
     });
     await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
     evilOrigin = `http://localhost:${(evil.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox'] });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     page = await context.newPage();
     // Fail a step within the test timeout, naming what it waited for.
