@@ -125,18 +125,16 @@ describe('storefront client: typed calls over HTTP', () => {
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sub: 'u-1', scopes: ['openid'] }));
         return;
       }
-      res
-        .writeHead(404, { 'content-type': 'application/problem+json', 'x-request-id': 'req-404' })
-        .end(
-          JSON.stringify({
-            type: 'https://errors.example/not-found',
-            title: 'Not Found',
-            status: 404,
-            detail: 'Unknown product.',
-            instance: req.url,
-            requestId: 'req-404',
-          }),
-        );
+      res.writeHead(404, { 'content-type': 'application/problem+json', 'x-request-id': 'req-404' }).end(
+        JSON.stringify({
+          type: 'https://errors.example/not-found',
+          title: 'Not Found',
+          status: 404,
+          detail: 'Unknown product.',
+          instance: req.url,
+          requestId: 'req-404',
+        }),
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
