@@ -37,10 +37,11 @@ const apps = [
       OIDC_REDIRECT_URI: 'http://localhost:3000/auth/callback',
       OIDC_POST_LOGOUT_REDIRECT_URI: 'http://localhost:3000/',
       SESSION_COOKIE_DEV_MODE: 'true',
-      // The reference storefront (built by `npm run build`), served same-origin at http://localhost:3000/.
-      SPA_DIR: join(root, 'frontends/storefront/dist'),
-      // `npm run storefront:dev` (Vite on :5173): the sign-in may return there.
-      SESSION_RETURN_ORIGINS: 'http://localhost:5173',
+      // The reference storefront (frontends/storefront, built by `npm run build`) at http://localhost:3000/, unless
+      // SPA_DIR in the shell names another built front end.
+      SPA_DIR: process.env.SPA_DIR ?? join(root, 'frontends/storefront/dist'),
+      // Sign-in may return to the Vite dev server (docs/frontend.md "Dev-server mode", `npm run storefront:dev`).
+      SESSION_RETURN_ORIGINS: process.env.SESSION_RETURN_ORIGINS ?? 'http://localhost:5173',
     },
   },
   // Bearer tokens of the sandbox IdP (issuer = its URL on the base port).

@@ -2,7 +2,8 @@
  * CLI: node sandbox/src/main.ts [--profile dev|test|bench|bench-20ms] [--base-port 4100] [--host 127.0.0.1] [--no-idp] [--no-authz]
  * (`--no-authz`: customers, carts and orders accept calls without a bearer token; implied by `--no-idp`).
  * Env: SANDBOX_PROFILE, SANDBOX_BASE_PORT, SANDBOX_HOST; IdP: SANDBOX_IDP_ISSUER, SANDBOX_IDP_ACCESS_TOKEN_TTL (seconds),
- * SANDBOX_IDP_WEB_REDIRECT_URIS, SANDBOX_IDP_WEB_POST_LOGOUT_REDIRECT_URIS (comma-separated).
+ * SANDBOX_IDP_WEB_REDIRECT_URIS, SANDBOX_IDP_WEB_POST_LOGOUT_REDIRECT_URIS (comma-separated),
+ * SANDBOX_IDP_WEB_BACKCHANNEL_LOGOUT_URI (web-bff's /auth/backchannel-logout; unset: no back-channel logout).
  * Prints `SANDBOX READY` once every service listens.
  */
 import { parseArgs } from 'node:util';
@@ -61,6 +62,7 @@ const idp =
         accessTokenTtlSeconds: ttlArg === undefined ? undefined : Number(ttlArg),
         webRedirectUris: list(process.env['SANDBOX_IDP_WEB_REDIRECT_URIS']),
         webPostLogoutRedirectUris: list(process.env['SANDBOX_IDP_WEB_POST_LOGOUT_REDIRECT_URIS']),
+        webBackchannelLogoutUri: process.env['SANDBOX_IDP_WEB_BACKCHANNEL_LOGOUT_URI'] || undefined,
         log: (line: string) => process.stderr.write(`${line}\n`),
       };
 

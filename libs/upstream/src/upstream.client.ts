@@ -7,11 +7,11 @@ import { IDENTITY_SLOT, REQUEST_ID_HEADER, RequestContext, type Identity } from 
 import { AttemptAbort } from './attempt-abort.js';
 import { buildResiliencePolicies } from './resilience/resilience-policies.js';
 import { UpstreamResilience, type ResilienceSnapshot } from './resilience/resilience.js';
+import { bodyTooLarge, transportFailure } from './transport/transport-errors.js';
 import { DEADLINE_HEADER, DEFAULT_MAX_BODY_BYTES, HOP_BY_HOP } from './upstream.constants.js';
 import { UpstreamError } from './upstream.error.js';
 import { UNMEASURED, type UpstreamCallMetrics, type UpstreamMetrics } from './upstream.metrics.js';
 import { UpstreamTracing } from './upstream.tracing.js';
-import { bodyTooLarge, transportFailure } from './transport/transport-errors.js';
 import type {
   ForwardRequest,
   ForwardResponse,
@@ -135,9 +135,9 @@ export class UpstreamClient {
   /**
    * Forwards a call as it came (a gateway route): raw request bytes out, the answer's body streamed
    * back. Same pipeline as request(): propagated headers, the relayed or client-credentials token
-   * per the declaration, deadline budget, retries (idempotent methods only), breaker, bulkhead. A 5xx
-   * answer or a transport failure throws the same coded UpstreamError as request(); any other status
-   * resolves. Each attempt's timeout also bounds reading the body, and a body past maxBodyBytes fails
+   * per the declaration, deadline budget, retries (idempotent methods only), breaker, bulkhead. An
+   * error status (4xx, 5xx) or a transport failure throws the same coded UpstreamError as request()
+   * (the upstream's error body is drained, never passed on); 1xx-3xx answers resolve. Each attempt's timeout also bounds reading the body, and a body past maxBodyBytes fails
    * the stream (declared lengths are refused up front).
    */
   async forward(req: ForwardRequest): Promise<ForwardResponse> {
@@ -251,7 +251,7 @@ export class UpstreamClient {
       throw error;
     }
     const { status } = response;
-    if (status >= 500) {
+    if (status >= 400) {
       response.body.resume();
       abort.dispose();
       throw new UpstreamError({
@@ -261,7 +261,7 @@ export class UpstreamClient {
         path: req.path,
         status,
         ...(status === 503 ? UNAVAILABLE : {}),
-        upstreamRetryAfterSeconds: status === 503 ? parseRetryAfter(response.headers['retry-after']) : undefined,
+        upstreamRetryAfterSeconds: status === 503 || status === 429 ? parseRetryAfter(response.headers['retry-after']) : undefined,
       });
     }
     const declared = Number(response.headers['content-length']);
@@ -355,11 +355,19 @@ export class UpstreamClient {
     }
   }
 
-  /** Cache partition: only upstreams that receive the caller's credentials are partitioned by caller. */
+  /**
+   * Cache partition: only upstreams that receive the caller's credentials (relay) or a token bound
+   * to the caller's account (client credentials per account) are partitioned by caller.
+   */
   private partition(): string | undefined {
-    if ((this.definition.auth ?? 'none') !== 'relay') return undefined;
+    const auth = this.definition.auth ?? 'none';
     const identity = RequestContext.getSlot<Identity>(IDENTITY_SLOT);
-    return identity ? `${identity.strategy}:${identity.subject}` : undefined;
+    if (auth === 'relay') return identity ? `${identity.strategy}:${identity.subject}` : undefined;
+    const account = identity?.claims.account;
+    if (auth === 'client-credentials' && this.definition.clientCredentials?.account === true && typeof account === 'string') {
+      return `account:${account}`;
+    }
+    return undefined;
   }
 
   private parse<T>(response: TransportResponse, method: UpstreamMethod, path: string): T {

@@ -8,3 +8,5 @@
 export { SpaModule } from './spa/spa.module.js';
 export { cacheControlFor, isClientRoute, spaContentSecurityPolicy } from './spa/spa-policy.js';
 export { RemoteApiEnv, remoteApiEnv, SpaEnv, spaEnv } from './web.env.js';
+export { RemoteApiModule } from './remote-api/remote-api.module.js';
+export type { RemoteApiDefinition, RemoteApiMethod, RemoteApiModuleOptions } from './remote-api/remote-api.types.js';

@@ -41,6 +41,8 @@ declare module 'oidc-provider' {
   export interface ClientLike {
     clientId: string;
     grantTypeAllowed(grantType: string): boolean;
+    /** Sends a logout token to the client's backchannel_logout_uri (rejects unless it answers 200/204). */
+    backchannelLogout(sub: string, sid: string): Promise<void>;
     [key: string]: unknown;
   }
 

@@ -81,7 +81,8 @@ export class CartService {
       itemCount: items.reduce((sum, item) => sum + item.quantity, 0),
       estimatedSubtotal: subtotalOf(lines),
       updatedAt: cart?.updatedAt ?? null,
-      meta: { degraded: [...degraded.values()] },
+      // Sorted: which enrichment failed first is timing, and the answer should not depend on it.
+      meta: { degraded: [...degraded.values()].sort((a, b) => a.section.localeCompare(b.section)) },
     };
   }
 }

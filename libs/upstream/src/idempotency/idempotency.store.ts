@@ -2,15 +2,14 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 
 import { CoreEnv, createRedisClient, PlatformError, redisTopologyOf, type RedisClient } from '@bff/core';
 
-/** Redis keys of the store: `<prefix><namespace>:<key>`. */
-export const IDEMPOTENCY_REDIS_PREFIX = 'bff:idempotency:';
+import { IdempotencyEnv } from './idempotency.env.js';
 
 /**
  * What an operation answered for an Idempotency-Key, remembered so that a repeat of the request on any
  * instance answers the same thing instead of doing it again. Values are small JSON documents (e.g. the
  * id of the order a checkout placed and the fingerprint of what it ordered).
  *
- * Held in Redis when Redis is configured (REDIS_MODE, docs/redis.md), shared by every instance;
+ * The app lists idempotencyEnv in its env schemas and provides the store. Held in Redis when Redis is configured (REDIS_MODE, docs/redis.md), shared by every instance;
  * in memory otherwise (one instance). Fails fast (1 s, no offline queue): when Redis cannot be
  * reached the operation answers 503 IDEMPOTENCY_STORE_UNAVAILABLE rather than risk doing it twice.
  */
@@ -19,8 +18,11 @@ export class IdempotencyStore implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(IdempotencyStore.name);
   private readonly redis: RedisClient | undefined;
   private readonly memory = new Map<string, { value: string; expiresAt: number }>();
+  /** Redis keys are `<prefix><namespace>:<key>`. */
+  private readonly prefix: string;
 
-  constructor(core: CoreEnv) {
+  constructor(core: CoreEnv, env: IdempotencyEnv) {
+    this.prefix = env.IDEMPOTENCY_REDIS_PREFIX;
     const topology = redisTopologyOf(core);
     if (!topology) return;
     this.redis = createRedisClient(topology, {
@@ -58,7 +60,7 @@ export class IdempotencyStore implements OnModuleInit, OnApplicationShutdown {
       }
       return JSON.parse(entry.value) as T;
     }
-    const raw = await this.guard(() => this.redis!.get(IDEMPOTENCY_REDIS_PREFIX + id));
+    const raw = await this.guard(() => this.redis!.get(this.prefix + id));
     return raw === null ? undefined : (JSON.parse(raw) as T);
   }
 
@@ -71,7 +73,7 @@ export class IdempotencyStore implements OnModuleInit, OnApplicationShutdown {
       this.memory.set(id, { value: json, expiresAt: Date.now() + ttlMs });
       return;
     }
-    await this.guard(() => this.redis!.set(IDEMPOTENCY_REDIS_PREFIX + id, json, 'PX', ttlMs));
+    await this.guard(() => this.redis!.set(this.prefix + id, json, 'PX', ttlMs));
   }
 
   private async guard<T>(command: () => Promise<T>): Promise<T> {

@@ -3,7 +3,6 @@ import { relative, resolve, sep } from 'node:path';
 
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 import { SpaEnv } from '../web.env.js';
@@ -39,6 +38,8 @@ export class SpaHost implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     // Encapsulated: its onSend hook (after core's, which gives HTML the generic document policy) applies to these routes only.
     void fastify.register(async (spa) => {
+      // Loaded only when a front end is served.
+      const { default: fastifyStatic } = await import('@fastify/static');
       await spa.register(fastifyStatic, {
         root,
         prefix: '/',
