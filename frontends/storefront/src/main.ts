@@ -91,7 +91,7 @@ async function page(session: Session): Promise<HTMLElement> {
       return session.user ? cartView(api, navigate) : signedOutView('cart');
     case 'orders':
       if (!session.user) return signedOutView('orders');
-      return segments[1] ? orderView(api, segments[1]) : ordersView(api);
+      return segments[1] ? orderView(api, segments[1]) : ordersView(api, new URLSearchParams(search));
     default:
       break;
   }

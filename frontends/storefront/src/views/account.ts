@@ -107,8 +107,9 @@ function orderSummary(order: Order): HTMLElement {
   );
 }
 
-export async function ordersView(api: ApiClient): Promise<HTMLElement> {
-  const { data } = await unwrap(api.GET('/api/v1/orders'));
+export async function ordersView(api: ApiClient, params: URLSearchParams): Promise<HTMLElement> {
+  const cursor = params.get('cursor') || undefined;
+  const { data } = await unwrap(api.GET('/api/v1/orders', { params: { query: { cursor } } }));
   return h(
     'section',
     { 'data-page': 'orders' },
@@ -116,6 +117,13 @@ export async function ordersView(api: ApiClient): Promise<HTMLElement> {
     data.items.length === 0
       ? h('p', { 'data-empty': '' }, 'No orders yet.')
       : h('ul', { class: 'orders' }, ...data.items.map(orderSummary)),
+    data.nextCursor
+      ? h(
+          'a',
+          { href: `/orders?${new URLSearchParams({ cursor: data.nextCursor }).toString()}`, 'data-link': '', rel: 'next' },
+          'Older orders',
+        )
+      : null,
   );
 }
 
