@@ -344,7 +344,7 @@ describe('CartsApi', () => {
     expect(await api().getCart(cartId)).toEqual(cart);
   });
 
-  it('addItem rejects an unknown product (upstream 404 unknown-product → unprocessable) and an invalid quantity (upstream 400)', async () => {
+  it('addItem rejects an unknown product (its 404 unknown-product → unprocessable) and an invalid quantity (upstream 400)', async () => {
     const unknown = await upstreamFailure(api().addItem(KNOWN_IDS.cart, { productId: KNOWN_IDS.productUnknown, quantity: 1 }), {
       upstream: 'carts',
       status: 404,
@@ -366,10 +366,27 @@ describe('CartsApi', () => {
     expect(updated.items).toEqual([{ productId: first.productId, quantity: 7 }, ...rest]);
     const zeroed = await api().updateItem(KNOWN_IDS.cart, first.productId, 0);
     expect(zeroed.items).toEqual(rest);
-    await upstreamFailure(api().updateItem(KNOWN_IDS.cart, first.productId, 1), { upstream: 'carts', status: 404, kind: 'not_found' });
+    const absent = await upstreamFailure(api().updateItem(KNOWN_IDS.cart, first.productId, 1), {
+      upstream: 'carts',
+      status: 404,
+      kind: 'not_found',
+    });
+    expect(absent.code).toBe('ITEM_NOT_IN_CART');
     const removed = await api().removeItem(KNOWN_IDS.cart, rest[0].productId);
     expect(removed.items).toEqual(rest.slice(1));
     expect(await api().removeItem(KNOWN_IDS.cart, rest[0].productId)).toEqual(removed);
+  });
+
+  it('clearIfUnchanged empties the cart only when it holds exactly the given lines', async () => {
+    const seeded = await api().getCart(KNOWN_IDS.cart);
+    const changed = await upstreamFailure(api().clearIfUnchanged(KNOWN_IDS.cart, seeded.items.slice(1)), {
+      upstream: 'carts',
+      status: 409,
+      kind: 'conflict',
+    });
+    expect(changed.code).toBe('CART_CHANGED');
+    expect(await api().getCart(KNOWN_IDS.cart)).toEqual(seeded);
+    expect((await api().clearIfUnchanged(KNOWN_IDS.cart, [...seeded.items].reverse())).items).toEqual([]);
   });
 
   it('a write with an aborted section signal is not sent', async () => {

@@ -28,7 +28,10 @@ export class CsrfGuard implements CanActivate {
     const access = this.reflector.getAllAndOverride<RouteAccess | undefined>(ROUTE_ACCESS, [context.getHandler(), context.getClass()]);
     if (access?.mode === 'protected' && access.strategy !== SESSION_STRATEGY) return true;
     // @PublicServerToServer: no browser credential is read, nothing to forge.
-    if (access?.mode === 'public' && this.reflector.getAllAndOverride<boolean>(SERVER_TO_SERVER, [context.getHandler(), context.getClass()]))
+    if (
+      access?.mode === 'public' &&
+      this.reflector.getAllAndOverride<boolean>(SERVER_TO_SERVER, [context.getHandler(), context.getClass()])
+    )
       return true;
     assertCsrf(request.headers, this.config.allowedOrigins);
     return true;

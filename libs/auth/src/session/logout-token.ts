@@ -64,7 +64,7 @@ export class LogoutTokenVerifier {
       throw new InvalidTokenError('not a JWS', { cause: error });
     }
     if (typ !== undefined && (typeof typ !== 'string' || !LOGOUT_TYPES.has(typ.toLowerCase()))) {
-      throw new InvalidTokenError(`typ ${String(typ)} is not a logout token`);
+      throw new InvalidTokenError(`typ ${JSON.stringify(typ)} is not a logout token`);
     }
     const keys = await this.keySet();
     let payload: JWTPayload;
@@ -118,6 +118,7 @@ function classify(error: unknown): Error {
     if (error.code === 'ERR_JOSE_GENERIC') return new IssuerUnavailableError('key set request failed', { cause: error });
     return new InvalidTokenError(error.code, { cause: error });
   }
-  if (error instanceof TypeError && /fetch/i.test(error.message)) return new IssuerUnavailableError('key set request failed', { cause: error });
+  if (error instanceof TypeError && /fetch/i.test(error.message))
+    return new IssuerUnavailableError('key set request failed', { cause: error });
   return new InvalidTokenError('unverifiable', { cause: error });
 }

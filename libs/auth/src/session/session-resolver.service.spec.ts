@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { LoginFlow } from './login-flow.service.js';
-import { SessionDirectory } from './session-directory.js';
 import { OidcRejectedError, OidcUnavailableError, type OidcClient } from './oidc-client.js';
+import { SessionDirectory } from './session-directory.js';
 import { SessionResolver } from './session-resolver.service.js';
 import { ABSOLUTE_S, errorCode, FakeOidc, IDLE_S, sessionConfig, signIn, testSealer } from './session.fixtures.test.js';
 import { MemorySessionStore, type SessionStore } from './session.store.js';
@@ -21,7 +21,13 @@ describe('SessionResolver', () => {
     vi.spyOn(Date, 'now').mockImplementation(() => now);
     store = new MemorySessionStore(1_000);
     oidc = new FakeOidc();
-    loginFlow = new LoginFlow(sessionConfig(), oidc as unknown as OidcClient, store, testSealer(), new SessionDirectory(sessionConfig(), oidc as unknown as OidcClient, store));
+    loginFlow = new LoginFlow(
+      sessionConfig(),
+      oidc as unknown as OidcClient,
+      store,
+      testSealer(),
+      new SessionDirectory(sessionConfig(), oidc as unknown as OidcClient, store),
+    );
     resolver = new SessionResolver(sessionConfig(), oidc as unknown as OidcClient, store);
   });
   afterEach(() => vi.restoreAllMocks());

@@ -213,7 +213,9 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async addToIndex(index: string, member: string, ttlMs: number): Promise<void> {
-    await Tracing.redis('session', 'EVAL', () => this.redis.eval(ADD_TO_INDEX, 1, this.k(index), String(Math.max(1, Math.ceil(ttlMs))), member));
+    await Tracing.redis('session', 'EVAL', () =>
+      this.redis.eval(ADD_TO_INDEX, 1, this.k(index), String(Math.max(1, Math.ceil(ttlMs))), member),
+    );
   }
 
   async indexMembers(index: string): Promise<string[]> {
