@@ -37,6 +37,9 @@ const apps = [
       OIDC_REDIRECT_URI: 'http://localhost:3000/auth/callback',
       OIDC_POST_LOGOUT_REDIRECT_URI: 'http://localhost:3000/',
       SESSION_COOKIE_DEV_MODE: 'true',
+      // Sign-in may return to the Vite dev server (docs/frontend.md "Dev-server mode"); SPA_DIR passes through
+      // from the shell to serve a built front end at http://localhost:3000 instead.
+      SESSION_RETURN_ORIGINS: process.env.SESSION_RETURN_ORIGINS ?? 'http://localhost:5173',
     },
   },
   // Bearer tokens of the sandbox IdP (issuer = its URL on the base port).

@@ -80,6 +80,9 @@ function nestRoutes(app: NestFastifyApplication, name: string): AuditedRoute[] {
   return routes;
 }
 
+/** `METHOD /prefix/*` as `METHOD *`: Fastify's route tree prints wildcard routes without their prefix. */
+const wildcardKey = (route: string): string => (route.endsWith('*') ? `${route.split(' ')[0]} *` : route);
+
 /**
  * Every `METHOD path` Fastify serves, read from its route tree (`printRoutes`): each line is a
  * path segment appended to its parent's, four characters of indentation per level.
@@ -93,7 +96,8 @@ function fastifyRoutes(app: NestFastifyApplication): Set<string> {
     if (!match) continue;
     const depth = match[1].length / 4;
     stack.length = depth;
-    const path = `${stack[depth - 1] ?? ''}${match[2]}`;
+    // find-my-way prints a wildcard node as a bare `*`, without its parent's path: keyed by wildcardKey below.
+    const path = match[2] === '*' ? '*' : `${stack[depth - 1] ?? ''}${match[2]}`;
     stack.push(path);
     for (const method of (match[3] ?? '').split(', ').filter((m) => m && m !== 'HEAD')) {
       routes.add(`${method} ${path.length > 1 ? path.replace(/\/$/, '') : path}`);
@@ -170,7 +174,7 @@ describe('route-access audit: every route of every app declares @Public or @Prot
   it('every route Fastify serves is one of those Nest routes, or the public Swagger UI', () => {
     for (const { definition } of APPS) {
       const fastify = served.get(definition.name)!;
-      const nest = new Set(audited.filter((r) => r.app === definition.name).map((r) => `${r.method} ${r.path}`));
+      const nest = new Set(audited.filter((r) => r.app === definition.name).map((r) => wildcardKey(`${r.method} ${r.path}`)));
       const outside = [...fastify].filter((route) => !nest.has(route) && !OUTSIDE_NEST.test(route.split(' ')[1]));
       expect(outside, `${definition.name}: routes served outside the access guard`).toEqual([]);
       // And the walk above saw exactly what Fastify serves (same methods, same paths).

@@ -208,9 +208,11 @@ describe('web-bff against the real sandbox', () => {
     expect(ready.status).toBe(200);
     const body = await ready.json();
     const upstreams = [
+      'upstream:carts',
       'upstream:catalog',
       'upstream:customers',
       'upstream:inventory',
+      'upstream:orders',
       'upstream:pricing',
       'upstream:recommendations',
       'upstream:reviews',

@@ -153,7 +153,7 @@ describe('web-bff storefront screens', () => {
     const listing = (query: string, headers: Record<string, string> = {}) => get(`/api/v1/pages/listing?${query}`, headers);
 
     it('searches by name: cards for one catalog page, enriched with one bulk price and one bulk stock call', async () => {
-      const word = (await raw<Product>('catalog', `/products/${KNOWN_IDS.product}`)).name.split(' ')[0]!.toLowerCase();
+      const word = (await raw<Product>('catalog', `/products/${KNOWN_IDS.product}`)).name.split(' ')[0].toLowerCase();
       const expected = await raw<{ items: Product[]; total: number; nextCursor: string | null }>(
         'catalog',
         `/products?q=${encodeURIComponent(word)}&limit=24`,

@@ -5,6 +5,7 @@ import { CacheModule } from '@bff/cache';
 import { CoreModule } from '@bff/core';
 import { RetailModule } from '@bff/retail';
 import { IdempotencyStore } from '@bff/upstream';
+import { RemoteApiModule, SpaModule } from '@bff/web';
 
 import { MeController } from './account/me.controller.js';
 import { MeService } from './account/me.service.js';
@@ -26,7 +27,7 @@ import { ProductPageService } from './pages/product-page.service.js';
 import { ProductReviewsController } from './pages/product-reviews.controller.js';
 import { AvailabilityController } from './products/availability.controller.js';
 import { AvailabilityService } from './products/availability.service.js';
-import { WEB_BFF, WEB_SERVICES } from './web-bff.definition.js';
+import { WEB_BFF, WEB_REMOTE_APIS, WEB_SERVICES } from './web-bff.definition.js';
 
 @Module({
   imports: [
@@ -41,6 +42,10 @@ import { WEB_BFF, WEB_SERVICES } from './web-bff.definition.js';
       scopes: ['openid', 'profile', 'email', 'customers:read', 'cart:write', 'orders:read', 'orders:write'],
     }),
     UpstreamAuthModule.forRoot(),
+    // The built SPA at this origin when SPA_DIR is set (docs/frontend.md).
+    SpaModule,
+    // /api/remote/{api}/{path}: allowlisted upstream paths for the SPA, session + CSRF.
+    RemoteApiModule.forRoot(WEB_REMOTE_APIS),
   ],
   controllers: [
     HomePageController,

@@ -13,12 +13,15 @@
 export { UpstreamModule } from './upstream.module.js';
 export { upstreamEnv } from './upstream.env.js';
 export { UpstreamClient } from './upstream.client.js';
+export { upstreamToken } from './upstream.constants.js';
 export { InjectUpstream, InjectUpstreamHttp } from './upstream.decorators.js';
 export { UpstreamError, isUpstreamError } from './upstream.error.js';
 export { axiosHttpServices, createTransport, type HttpServiceFactory } from './transport/transport.factory.js';
 export { UPSTREAM_RESPONSE_CACHE, UPSTREAM_TOKEN_SOURCE } from './upstream.constants.js';
 export type {
   CacheableCall,
+  ForwardRequest,
+  ForwardResponse,
   TransportResponse,
   UpstreamDefinition,
   UpstreamResponseCache,

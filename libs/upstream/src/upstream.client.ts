@@ -1,3 +1,5 @@
+import { Transform, type Readable } from 'node:stream';
+
 import { Logger } from '@nestjs/common';
 
 import { IDENTITY_SLOT, REQUEST_ID_HEADER, RequestContext, type Identity } from '@bff/core';
@@ -5,11 +7,15 @@ import { IDENTITY_SLOT, REQUEST_ID_HEADER, RequestContext, type Identity } from 
 import { AttemptAbort } from './attempt-abort.js';
 import { buildResiliencePolicies } from './resilience/resilience-policies.js';
 import { UpstreamResilience, type ResilienceSnapshot } from './resilience/resilience.js';
+import { bodyTooLarge, transportFailure } from './transport/transport-errors.js';
 import { DEADLINE_HEADER, DEFAULT_MAX_BODY_BYTES, HOP_BY_HOP } from './upstream.constants.js';
 import { UpstreamError } from './upstream.error.js';
 import { UNMEASURED, type UpstreamCallMetrics, type UpstreamMetrics } from './upstream.metrics.js';
 import { UpstreamTracing } from './upstream.tracing.js';
 import type {
+  ForwardRequest,
+  ForwardResponse,
+  StreamedTransportResponse,
   TransportResponse,
   UpstreamDefinition,
   UpstreamMethod,
@@ -121,6 +127,36 @@ export class UpstreamClient {
     return { status: response.status, headers: response.headers, body: this.parse<T>(response, method, req.path) };
   }
 
+  /** Whether this upstream's transport can carry forward() calls (undici can; axios cannot). */
+  get canForward(): boolean {
+    return typeof this.transport.stream === 'function';
+  }
+
+  /**
+   * Forwards a call as it came (a gateway route): raw request bytes out, the answer's body streamed
+   * back. Same pipeline as request(): propagated headers, the relayed or client-credentials token
+   * per the declaration, deadline budget, retries (idempotent methods only), breaker, bulkhead. An
+   * error status (4xx, 5xx) or a transport failure throws the same coded UpstreamError as request()
+   * (the upstream's error body is drained, never passed on); 1xx-3xx answers resolve. Each attempt's timeout also bounds reading the body, and a body past maxBodyBytes fails
+   * the stream (declared lengths are refused up front).
+   */
+  async forward(req: ForwardRequest): Promise<ForwardResponse> {
+    const { method } = req;
+    const send = this.transport.stream?.bind(this.transport);
+    if (!send) throw new Error(`Upstream '${this.name}' runs on a transport that cannot forward calls; use the undici transport`);
+    const deadline = RequestContext.current()?.deadline;
+    if (deadline !== undefined && deadline - performance.now() <= 0) throw this.error('deadline_exceeded', method, req.path);
+    if (req.signal?.aborted) throw this.error('aborted', method, req.path);
+    const headers = await this.headersFor({ path: req.path, headers: req.headers }, method, deadline, req.signal);
+    const path = this.basePath + req.path;
+    let resendCount = 0;
+    return this.measured.measure(() =>
+      this.resilience.execute({ method, path: req.path, deadline, signal: req.signal }, () =>
+        this.tracing.attempt(method, resendCount++, headers, (sent) => this.forwardAttempt(send, method, path, req, sent, deadline)),
+      ),
+    );
+  }
+
   /** Probe used by /health/ready: straight to the transport, no retries, breaker or bulkhead. */
   async probe(signal: AbortSignal): Promise<void> {
     const path = this.basePath + (this.definition.readinessPath ?? '/health');
@@ -186,6 +222,74 @@ export class UpstreamClient {
       });
     }
     return response;
+  }
+
+  /** One forwarded attempt: its timeout runs until the body has been read (or the stream is dropped). */
+  private async forwardAttempt(
+    send: NonNullable<UpstreamTransport['stream']>,
+    method: UpstreamMethod,
+    path: string,
+    req: ForwardRequest,
+    headers: Record<string, string>,
+    deadline: number | undefined,
+  ): Promise<ForwardResponse> {
+    const remaining = deadline === undefined ? undefined : deadline - performance.now();
+    if (remaining !== undefined && remaining <= 0) throw this.error('deadline_exceeded', method, req.path);
+    const deadlineLimited = remaining !== undefined && remaining < this.timeoutMs;
+    const timeoutMs = deadlineLimited ? Math.max(1, Math.floor(remaining)) : this.timeoutMs;
+    if (remaining !== undefined) headers[DEADLINE_HEADER] = String(Math.floor(remaining));
+    const abort = new AttemptAbort(timeoutMs, req.signal);
+    const call = { method, path, signal: abort.signal };
+    let response: StreamedTransportResponse;
+    try {
+      response = await send({ ...call, headers, body: req.body, maxBodyBytes: this.maxBodyBytes });
+    } catch (error) {
+      abort.dispose();
+      if (error instanceof UpstreamError && error.failure === 'aborted' && abort.timedOut) {
+        throw this.error(deadlineLimited ? 'deadline_exceeded' : 'timeout', method, req.path, error);
+      }
+      throw error;
+    }
+    const { status } = response;
+    if (status >= 400) {
+      response.body.resume();
+      abort.dispose();
+      throw new UpstreamError({
+        upstream: this.name,
+        failure: 'http_status',
+        method,
+        path: req.path,
+        status,
+        ...(status === 503 ? UNAVAILABLE : {}),
+        upstreamRetryAfterSeconds: status === 503 || status === 429 ? parseRetryAfter(response.headers['retry-after']) : undefined,
+      });
+    }
+    const declared = Number(response.headers['content-length']);
+    if (Number.isFinite(declared) && declared > this.maxBodyBytes) {
+      response.body.destroy();
+      abort.dispose();
+      throw bodyTooLarge(this.name, call);
+    }
+    return { status, headers: response.headers, body: this.limited(response.body, call, abort) };
+  }
+
+  /** The upstream body, failing past maxBodyBytes; the attempt's timer is released when it ends either way. */
+  private limited(body: Readable, call: { method: UpstreamMethod; path: string; signal: AbortSignal }, abort: AttemptAbort): Readable {
+    let size = 0;
+    const max = this.maxBodyBytes;
+    const upstream = this.name;
+    const out = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        size += chunk.length;
+        done(size > max ? bodyTooLarge(upstream, call) : null, chunk);
+      },
+    });
+    body.on('error', (error) => out.destroy(transportFailure(upstream, call, error)));
+    out.on('close', () => {
+      abort.dispose();
+      if (!body.destroyed) body.destroy();
+    });
+    return body.pipe(out);
   }
 
   /** The headers of a call, with a client-credentials token when the upstream needs one. */

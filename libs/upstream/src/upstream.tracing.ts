@@ -32,12 +32,12 @@ export class UpstreamTracing {
     this.port = Number(baseUrl.port) || (baseUrl.protocol === 'https:' ? 443 : 80);
   }
 
-  attempt(
+  attempt<R extends Pick<TransportResponse, 'status'>>(
     method: UpstreamMethod,
     resendCount: number,
     headers: Record<string, string>,
-    send: (headers: Record<string, string>) => Promise<TransportResponse>,
-  ): Promise<TransportResponse> {
+    send: (headers: Record<string, string>) => Promise<R>,
+  ): Promise<R> {
     if (!Tracing.enabled) return send(headers);
     const span = Tracing.start(`${method} ${this.upstream}`, 'client', {
       [ATTR_HTTP_REQUEST_METHOD]: method,

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /** How an upstream authenticates our calls. 'relay' and 'client-credentials' tokens come from an UpstreamTokenSource (libs/auth). */
 export type UpstreamAuthMode = 'none' | 'relay' | 'client-credentials';
 
@@ -125,7 +127,43 @@ export interface TransportResponse {
  */
 export interface UpstreamTransport {
   send(request: TransportRequest): Promise<TransportResponse>;
+  /**
+   * Sends raw bytes and resolves once the answer's head arrives, its body still streaming (for
+   * UpstreamClient.forward). Optional: a transport without it cannot carry forwarded calls.
+   */
+  stream?(request: StreamTransportRequest): Promise<StreamedTransportResponse>;
   close(): Promise<void>;
+}
+
+/** A request whose body is raw bytes (a forwarded browser request), any media type. */
+export interface StreamTransportRequest extends Omit<TransportRequest, 'body'> {
+  readonly body?: Buffer;
+}
+
+/** An answer whose body is still arriving. */
+export interface StreamedTransportResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Readable;
+}
+
+/** A call forwarded as it came (UpstreamClient.forward): path and query already validated by the caller. */
+export interface ForwardRequest {
+  readonly method: UpstreamMethod;
+  /** Path relative to the upstream's base URL, with its query string, e.g. `/products?limit=5`. */
+  readonly path: string;
+  /** End-to-end headers to pass on; hop-by-hop and credential headers are dropped whatever is given. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Buffer;
+  readonly signal?: AbortSignal;
+}
+
+/** A forwarded call's answer (status below 400; error statuses and transport failures throw UpstreamError). */
+export interface ForwardResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The body as it streams in; it fails (and the stream is destroyed) past the upstream's maxBodyBytes. */
+  readonly body: Readable;
 }
 
 /**

@@ -20,7 +20,8 @@ async function endpoints(issuer: string): Promise<{ authorization_endpoint: stri
 async function accessTokenOf(res: Response): Promise<string> {
   const body = (await res.json()) as Record<string, unknown>;
   if (res.status !== 200 || typeof body['access_token'] !== 'string') {
-    throw new Error(`token request answered ${res.status}: ${String(body['error'])} ${String(body['error_description'] ?? '')}`.trim());
+    const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+    throw new Error(`token request answered ${res.status}: ${text(body['error'])} ${text(body['error_description'])}`.trim());
   }
   return body['access_token'];
 }

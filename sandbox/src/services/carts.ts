@@ -96,6 +96,7 @@ export const CARTS_OPENAPI = buildDocument({
     '/carts/{id}/clear': {
       post: {
         operationId: 'clearCart',
+        ...bearer('cart:write'),
         tags: ['carts'],
         summary: 'Empty a cart if it still holds exactly the given lines (compare-and-clear)',
         description:

@@ -6,7 +6,7 @@ import { PlatformError, RequestContext } from '@bff/core';
 import { readCookie, readLoginCookies } from './cookies.js';
 import { loginCookieSuffix, LoginStateSealer } from './login-state.js';
 import { OidcClient, OidcRejectedError, OidcUnavailableError, type TokenResult } from './oidc-client.js';
-import { safeReturnTo } from './return-to.js';
+import { resolveReturnTo } from './return-to.js';
 import { SessionDirectory } from './session-directory.js';
 import { errorMessage, loginProblem, providerUnavailable, storeCall } from './session-errors.js';
 import { handleKey, newId, newSessionRecord, sameString, sessionHandle, storeTtl } from './session-record.js';
@@ -54,10 +54,10 @@ export class LoginFlow {
    * session id.
    */
   async beginLogin(returnTo: string | undefined, headers: RequestHeaders): Promise<AuthRedirect> {
-    const target = returnTo === undefined ? this.config.defaultReturnTo : safeReturnTo(returnTo);
+    const target = returnTo === undefined ? this.config.defaultReturnTo : resolveReturnTo(returnTo, this.config.returnOrigins);
     if (!target) {
       throw new PlatformError('bad_request', 'INVALID_RETURN_TO', 'returnTo is not a same-origin path', {
-        publicDetail: 'returnTo must be a path on this site, such as /account.',
+        publicDetail: 'returnTo must be a path on this site, such as /account, or a URL on an allowed origin.',
       });
     }
     const now = Date.now();
@@ -107,7 +107,7 @@ export class LoginFlow {
     const pending = opened.login;
     if (!sameString(state, pending.state)) throw loginProblem('LOGIN_STATE_MISMATCH', 'state does not match the pending login');
     // Sealed by us after validation; checked again so no key mishap can turn it into an open redirect.
-    const returnTo = safeReturnTo(pending.returnTo);
+    const returnTo = resolveReturnTo(pending.returnTo, this.config.returnOrigins);
     if (!returnTo) throw loginProblem('LOGIN_STATE_INVALID', 'The sealed returnTo is not a same-origin path');
     const callbackUrl = new URL(this.config.redirectUri);
     callbackUrl.search = params.toString();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { safeReturnTo } from './return-to.js';
+import { resolveReturnTo, safeReturnTo } from './return-to.js';
 
 describe('safeReturnTo', () => {
   it.each([
@@ -40,5 +40,35 @@ describe('safeReturnTo', () => {
     ['too long', `/${'a'.repeat(1024)}`],
   ])('refuses %s', (_name, input) => {
     expect(safeReturnTo(input)).toBeUndefined();
+  });
+});
+
+describe('resolveReturnTo', () => {
+  const dev = new Set(['http://localhost:5173']);
+
+  it('keeps accepting same-origin paths, with or without allowed origins', () => {
+    expect(resolveReturnTo('/account', new Set())).toBe('/account');
+    expect(resolveReturnTo('/account', dev)).toBe('/account');
+  });
+
+  it('accepts a URL on an allowed origin, canonicalised', () => {
+    expect(resolveReturnTo('http://localhost:5173/account?tab=1#top', dev)).toBe('http://localhost:5173/account?tab=1#top');
+    expect(resolveReturnTo('http://LOCALHOST:5173', dev)).toBe('http://localhost:5173/');
+  });
+
+  it.each([
+    ['no allowlist', 'http://localhost:5173/account', new Set<string>()],
+    ['another port', 'http://localhost:5174/account', dev],
+    ['another scheme', 'https://localhost:5173/account', dev],
+    ['credentials', 'http://user:pw@localhost:5173/account', dev],
+    ['look-alike host', 'http://localhost:5173.evil.example/account', dev],
+    ['userinfo trick', 'http://localhost:5173@evil.example/', dev],
+    ['backslash', 'http://localhost:5173\\@evil.example/', dev],
+    ['tab', 'http://localhost:5173/\t', dev],
+    ['javascript', 'javascript:alert(1)//http://localhost:5173', dev],
+    ['scheme-relative', '//localhost:5173/account', dev],
+    ['too long', `http://localhost:5173/${'a'.repeat(1024)}`, dev],
+  ])('refuses %s', (_name, input, origins) => {
+    expect(resolveReturnTo(input, origins)).toBeUndefined();
   });
 });

@@ -37,3 +37,23 @@ export function safeReturnTo(value: string): string | undefined {
   const canonical = `${url.pathname}${url.search}${url.hash}`;
   return isLocalPath(canonical) ? canonical : undefined;
 }
+
+/**
+ * safeReturnTo, plus absolute URLs on an allowlisted origin (SESSION_RETURN_ORIGINS, e.g. a dev
+ * server such as http://localhost:5173): exactly that origin, no credentials, no whitespace or
+ * control characters or backslashes, canonicalised by the URL parser. Anything else is undefined.
+ */
+export function resolveReturnTo(value: string, allowedOrigins: ReadonlySet<string>): string | undefined {
+  const local = safeReturnTo(value);
+  if (local !== undefined || allowedOrigins.size === 0) return local;
+  if (value.length > RETURN_TO_MAX_LENGTH || FORBIDDEN.test(value) || !/^https?:\/\//i.test(value)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (url.username !== '' || url.password !== '' || !allowedOrigins.has(url.origin)) return undefined;
+  const canonical = url.href;
+  return canonical.length <= RETURN_TO_MAX_LENGTH ? canonical : undefined;
+}

@@ -28,6 +28,8 @@ export class SessionConfig {
   readonly redirectUri: string;
   /** Origins whose requests may use the session: the CORS allowlist and the BFF's own public origin. */
   readonly allowedOrigins: ReadonlySet<string>;
+  /** Origins other than this site's that a post-login returnTo may name (SESSION_RETURN_ORIGINS, e.g. a dev server). */
+  readonly returnOrigins: ReadonlySet<string>;
   /** Key prefix in the shared store. */
   readonly keyPrefix: string;
 
@@ -53,6 +55,7 @@ export class SessionConfig {
     this.defaultReturnTo = defaultReturnTo;
     this.redirectUri = env.OIDC_REDIRECT_URI;
     this.allowedOrigins = new Set([...core.CORS_ORIGINS, new URL(env.OIDC_REDIRECT_URI).origin]);
+    this.returnOrigins = new Set(env.SESSION_RETURN_ORIGINS.map((origin) => new URL(origin).origin));
     this.keyPrefix = env.SESSION_REDIS_PREFIX ?? `bff:${appName}:session:`;
   }
 }

@@ -157,6 +157,24 @@ export class SessionAuthEnv {
   @IsOptional()
   @Matches(/^\S{1,255}$/, { message: 'SESSION_ADMIN_AUDIENCE must be 1 to 255 characters without spaces' })
   SESSION_ADMIN_AUDIENCE?: string;
+
+  /**
+   * Origins besides this site's that /auth/login's returnTo may send the browser back to, comma-separated
+   * (e.g. http://localhost:5173, the Vite dev server proxying /api and /auth here). Empty: paths on this site only.
+   */
+  @Transform(({ obj, key }: { obj: Record<string, unknown>; key: string }) =>
+    typeof obj[key] === 'string'
+      ? obj[key]
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean)
+      : obj[key],
+  )
+  @Matches(/^https?:\/\/[^/\s?#@]+$/, {
+    each: true,
+    message: 'SESSION_RETURN_ORIGINS must be a comma-separated list of origins like http://localhost:5173',
+  })
+  SESSION_RETURN_ORIGINS: string[] = [];
 }
 
 /** Env slice of SessionAuthModule; list it in the app definition's `env`. */

@@ -9,6 +9,7 @@ export const ERROR_KINDS = {
   not_found: { status: 404, title: 'Not Found' },
   unsupported_media_type: { status: 415, title: 'Unsupported Media Type' },
   conflict: { status: 409, title: 'Conflict' },
+  payload_too_large: { status: 413, title: 'Content Too Large' },
   unprocessable: { status: 422, title: 'Unprocessable Content' },
   rate_limited: { status: 429, title: 'Too Many Requests' },
   internal: { status: 500, title: 'Internal Server Error' },

@@ -1,6 +1,9 @@
 import { UpstreamError, type UpstreamFailure } from '../upstream.error.js';
 import type { TransportRequest } from '../upstream.types.js';
 
+/** What a failure report needs of a request (buffered or streamed). */
+type TransportCall = Pick<TransportRequest, 'method' | 'path' | 'signal'>;
+
 /** Response headers over the client's limit (undici, Node's HTTP parser): the answer is unusable, and would be again. */
 const HEADER_OVERFLOW_CODES = ['UND_ERR_HEADERS_OVERFLOW', 'HPE_HEADER_OVERFLOW'];
 
@@ -10,7 +13,7 @@ const HEADER_OVERFLOW_CODES = ['UND_ERR_HEADERS_OVERFLOW', 'HPE_HEADER_OVERFLOW'
  * re-classifies. Headers over the client's limit are a malformed answer (not retried). Everything
  * else is refused (nothing listening, or a name that does not resolve) or reset (died mid-exchange).
  */
-export function transportFailure(upstream: string, request: TransportRequest, error: unknown): UpstreamError {
+export function transportFailure(upstream: string, request: TransportCall, error: unknown): UpstreamError {
   if (error instanceof UpstreamError) return error;
   let failure: UpstreamFailure;
   if (request.signal.aborted) failure = 'aborted';
@@ -24,7 +27,7 @@ export function transportFailure(upstream: string, request: TransportRequest, er
   return new UpstreamError({ upstream, failure, method: request.method, path: request.path, cause: error });
 }
 
-export function bodyTooLarge(upstream: string, request: TransportRequest): UpstreamError {
+export function bodyTooLarge(upstream: string, request: TransportCall): UpstreamError {
   return new UpstreamError({ upstream, failure: 'body_too_large', method: request.method, path: request.path });
 }
 

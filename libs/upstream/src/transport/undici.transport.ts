@@ -1,6 +1,12 @@
 import { Pool, type Dispatcher } from 'undici';
 
-import type { TransportRequest, TransportResponse, UpstreamTransport } from '../upstream.types.js';
+import type {
+  StreamedTransportResponse,
+  StreamTransportRequest,
+  TransportRequest,
+  TransportResponse,
+  UpstreamTransport,
+} from '../upstream.types.js';
 import { bodyTooLarge, transportFailure } from './transport-errors.js';
 
 export interface UndiciTransportOptions {
@@ -41,6 +47,22 @@ export class UndiciTransport implements UpstreamTransport {
     }
     const body = await this.readBody(response, request);
     return { status: response.statusCode, headers: response.headers, body };
+  }
+
+  async stream(request: StreamTransportRequest): Promise<StreamedTransportResponse> {
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.pool.request({
+        method: request.method,
+        path: request.path,
+        headers: request.headers,
+        body: request.body,
+        signal: request.signal,
+      });
+    } catch (error) {
+      throw transportFailure(this.upstream, request, error);
+    }
+    return { status: response.statusCode, headers: response.headers, body: response.body };
   }
 
   async close(): Promise<void> {
