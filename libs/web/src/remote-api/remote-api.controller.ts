@@ -1,5 +1,5 @@
 import { applyDecorators, Controller, Delete, Get, Param, Patch, Post, Put, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { SessionProtected } from '@bff/auth';
@@ -18,7 +18,8 @@ function RemoteApiRoute(method: string, withBody: boolean): MethodDecorator {
         "(anything else is a 404 remote-api-not-allowed problem). The signed-in user's token goes only to upstreams declared " +
         "with auth 'relay'. Cookies, Authorization and hop-by-hop headers stay here, and so do the upstream's Set-Cookie and " +
         'credential headers. Bodies are streamed; request bodies are limited to REMOTE_API_MAX_BODY_BYTES. Upstream errors ' +
-        'are mapped like every upstream call (404 → 404, 503 → 503, timeouts → 504, other errors → 502).',
+        'are mapped like every upstream call (404 → 404, 503 → 503, timeouts → 504, other errors → 502). Answers that ' +
+        "carried the user's token are marked Cache-Control: private.",
     }),
     ApiParam({ name: 'api', description: 'Remote API name, as configured by the app.', schema: { type: 'string', example: 'catalog' } }),
     ApiParam({
@@ -28,6 +29,7 @@ function RemoteApiRoute(method: string, withBody: boolean): MethodDecorator {
     }),
     ...(withBody ? [ApiBody({ required: false, description: 'Passed on as sent (JSON).', schema: { type: 'object' } })] : []),
     ApiOkResponse({ description: "The upstream's answer, streamed.", content: { 'application/json': { schema: {} } } }),
+    ...(method === 'GET' ? [ApiResponse({ status: 304, description: "Not modified (the upstream's answer to If-None-Match)." })] : []),
     ApiProblemResponses(401, 403, 404, ...(withBody ? [413, 415] : []), 429, 502, 503, 504),
   );
 }

@@ -9,7 +9,7 @@ import { REMOTE_API_PREFIX } from './remote-api.constants.js';
 import { REMOTE_API_OPTIONS } from './remote-api.module-definition.js';
 import type { RemoteApiDefinition, RemoteApiMethod, RemoteApiModuleOptions } from './remote-api.types.js';
 import { RemoteApiBodies } from './remote-body.js';
-import { forwardedRequestHeaders, forwardedResponseHeaders } from './remote-headers.js';
+import { forwardedRequestHeaders, forwardedResponseHeaders, privateCacheControl } from './remote-headers.js';
 import { isValidPrefix, REMOTE_API_NAME, resolveRemotePath } from './remote-path.js';
 
 /**
@@ -78,7 +78,9 @@ export class RemoteApiService implements OnModuleInit {
       body,
       signal: abort.signal,
     });
-    void reply.status(answer.status).headers(forwardedResponseHeaders(answer.headers));
+    const headers = forwardedResponseHeaders(answer.headers);
+    if (client.definition.auth === 'relay') headers['cache-control'] = privateCacheControl(headers['cache-control']);
+    void reply.status(answer.status).headers(headers);
     if (answer.status === 204 || answer.status === 304 || request.method === 'HEAD') {
       answer.body.resume();
       return void reply.send();

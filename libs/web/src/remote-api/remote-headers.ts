@@ -106,3 +106,16 @@ export function forwardedResponseHeaders(
   }
   return out;
 }
+
+/**
+ * Cache-Control of an answer that carried the user's token upstream: never storable by a shared cache
+ * (a CDN in front of the BFF would otherwise serve one user's cart to another), whatever the upstream
+ * said. `public` and `s-maxage` go, `private` is added; `no-store` stays as it is.
+ */
+export function privateCacheControl(value: string | string[] | undefined): string {
+  const directives = (Array.isArray(value) ? value.join(',') : (value ?? ''))
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== '' && !/^(?:public|private|s-maxage\s*=.*|proxy-revalidate)$/i.test(d));
+  return ['private', ...directives].join(', ');
+}
