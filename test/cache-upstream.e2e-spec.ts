@@ -25,7 +25,8 @@ describe('upstream HTTP cache (UpstreamResponseCache) against the real sandbox',
   let cache: CacheService;
   let offsetMs = 0;
   beforeAll(async () => {
-    sandbox = await startTestSandbox();
+    // Stand-in callers (x-test-user) carry no real token: the cache's partitioning is under test, not authorization.
+    sandbox = await startTestSandbox({ authz: 'off' });
     app = await startCacheApp(CacheTestAppModule, CACHE_TEST_APP, sandbox);
     http = app.app.get(HttpResponseCache);
     cache = app.app.get(CacheService);
@@ -140,7 +141,8 @@ describe('upstream HTTP cache through the real UpstreamClient (httpCache: true)'
   let app: CacheApp;
   let http: HttpResponseCache;
   beforeAll(async () => {
-    sandbox = await startTestSandbox();
+    // Stand-in callers (x-test-user) carry no real token: the cache's partitioning is under test, not authorization.
+    sandbox = await startTestSandbox({ authz: 'off' });
     app = await startCacheApp(HttpCacheTestAppModule, HTTP_CACHE_TEST_APP, sandbox);
     http = app.app.get(HttpResponseCache);
   });

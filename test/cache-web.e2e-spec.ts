@@ -55,7 +55,8 @@ describe('web-bff product page cache', () => {
     expect(second.headers.get('x-cache')).toBe('HIT');
     expect(await second.json()).toEqual(body);
     expect(await productCalls(sandbox)).toBe(1);
-    expect((await sandbox.admin.stats('pricing')).requests).toBe(1);
+    // One page price, one bulk read for the recommendation cards.
+    expect((await sandbox.admin.stats('pricing')).byRoute).toEqual({ 'GET /prices/:productId': 1, 'GET /prices': 1 });
 
     const notModified = await page(KNOWN_IDS.product, { 'if-none-match': first.headers.get('etag')! });
     expect(notModified.status).toBe(304);
@@ -76,7 +77,8 @@ describe('web-bff product page cache', () => {
     const etags = new Set(responses.map((r) => r.headers.get('etag')));
     expect(etags.size).toBe(1);
     expect(await productCalls(sandbox)).toBe(1);
-    expect((await sandbox.admin.stats('pricing')).requests).toBe(1);
+    // One page price, one bulk read for the recommendation cards.
+    expect((await sandbox.admin.stats('pricing')).byRoute).toEqual({ 'GET /prices/:productId': 1, 'GET /prices': 1 });
     expect((await sandbox.admin.stats('reviews')).requests).toBe(2); // rating + first reviews page, once
   });
 

@@ -48,6 +48,7 @@ function compliantWebBff() {
       UPSTREAM_RECOMMENDATIONS_URL: 'http://recommendations.retail.svc.cluster.local',
       UPSTREAM_CUSTOMERS_URL: 'http://customers.retail.svc.cluster.local',
       UPSTREAM_CARTS_URL: 'http://carts.retail.svc.cluster.local',
+      UPSTREAM_ORDERS_URL: 'http://orders.retail.svc.cluster.local',
       OIDC_ISSUER_URL: 'https://login.example.com',
       OIDC_CLIENT_ID: 'web-bff',
       OIDC_REDIRECT_URI: 'https://shop.example.com/auth/callback',

@@ -66,6 +66,8 @@ describe('mobile-bff against the real sandbox', () => {
     const body = await res.json();
     expect(body.items.map((i: { id: string }) => i.id)).toEqual([KNOWN_IDS.product, KNOWN_IDS.productAlt]);
     expect(body.notFound).toEqual([KNOWN_IDS.productUnknown]);
+    // One bulk lookup for the list, never one product call per id.
+    expect((await stack.sandbox.admin.stats('catalog')).byRoute).toEqual({ 'GET /products': 1 });
   });
 
   it('sends the cards of a signed-in user with Cache-Control: no-store and Vary: Authorization', async () => {

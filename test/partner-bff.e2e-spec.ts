@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { PARTNER_BFF } from '../apps/partner-bff/src/partner-bff.definition.js';
 import { PartnerBffModule } from '../apps/partner-bff/src/partner-bff.module.js';
-import { KNOWN_IDS, PARTNER_GATEWAY_CLIENT_ID } from '../sandbox/src/index.ts';
+import { KNOWN_IDS, PARTNER_GATEWAY_CLIENT_ID, partnerAccessToken } from '../sandbox/src/index.ts';
 import { expectNotStored, varyOf } from './support/headers.js';
 import { partnerClientEnv, partnerKey, partnerKeysEnv } from './support/partner-keys.js';
 import { expectProblem, postJson, startStack, type Stack } from './support/stack.js';
@@ -68,6 +68,8 @@ describe('partner-bff against the real sandbox', () => {
   it('looks up known ids and answers body errors with problems', async () => {
     const ok = await postJson(`${stack.url}/v1/catalog/lookup`, { ids: [KNOWN_IDS.product, KNOWN_IDS.productUnknown] }, auth);
     expect((await ok.json()).notFound).toEqual([KNOWN_IDS.productUnknown]);
+    // One bulk lookup for the list, never one product call per id.
+    expect((await stack.sandbox.admin.stats('catalog')).byRoute).toEqual({ 'GET /products': 1 });
     await expectProblem(await postJson(`${stack.url}/v1/catalog/lookup`, '[', auth), 400, 'malformed-json');
     await expectProblem(
       await postJson(`${stack.url}/v1/catalog/lookup`, { ids: Array.from({ length: 300 }, (_, i) => `p-${i}`) }, auth),
@@ -104,7 +106,10 @@ describe('partner-bff against the real sandbox', () => {
   });
 
   it("shows a partner only its own account's orders", async () => {
-    const upstream = await (await fetch(`${stack.sandbox.urls.orders}/orders?customerId=${KNOWN_IDS.customer}`)).json();
+    const token = await partnerAccessToken(stack.sandbox.idp!, { account: KNOWN_IDS.customer, scope: 'orders:read' });
+    const upstream = await (
+      await fetch(`${stack.sandbox.urls.orders}/orders?customerId=${KNOWN_IDS.customer}`, { headers: { authorization: `Bearer ${token}` } })
+    ).json();
     expect(upstream.items.length).toBeGreaterThan(0);
     const res = await orders(acme.key);
     expect(res.status).toBe(200);
@@ -112,12 +117,18 @@ describe('partner-bff against the real sandbox', () => {
     expect(mine.items.map((o: { id: string }) => o.id)).toEqual(upstream.items.map((o: { id: string }) => o.id));
     expect(mine.items[0]).not.toHaveProperty('customerId');
     expect((await (await orders(acme.key, `/${KNOWN_IDS.order}`)).json()).id).toBe(KNOWN_IDS.order);
-    // Partners are not end users: orders are read with partner-bff's own client-credentials token.
+    // Partners are not end users: orders are read with partner-bff's own client-credentials token,
+    // requested for the partner's account, so the orders service itself shows that account only.
     const authorization = String((await stack.sandbox.admin.stats('orders')).lastHeaders.authorization);
     expect(authorization).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
-    const claims = JSON.parse(Buffer.from(authorization.split('.')[1], 'base64url').toString()) as { client_id?: string; scope?: string };
+    const claims = JSON.parse(Buffer.from(authorization.split('.')[1], 'base64url').toString()) as {
+      client_id?: string;
+      scope?: string;
+      account?: string;
+    };
     expect(claims.client_id).toBe(PARTNER_GATEWAY_CLIENT_ID);
     expect(claims.scope).toContain('orders:read');
+    expect(claims.account).toBe(KNOWN_IDS.customer);
 
     // Another partner never sees them: not in its list, and a direct read is a plain 404.
     const theirs = await (await orders(globex.key)).json();

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { PARTNER_BFF } from '../apps/partner-bff/src/partner-bff.definition.js';
 import { PartnerBffModule } from '../apps/partner-bff/src/partner-bff.module.js';
-import { KNOWN_IDS } from '../sandbox/src/index.ts';
+import { KNOWN_IDS, partnerAccessToken } from '../sandbox/src/index.ts';
 import { partnerClientEnv, partnerKey, partnerKeysEnv } from './support/partner-keys.js';
 import { expectProblem, postJson, startStack, type Stack } from './support/stack.js';
 
@@ -40,9 +40,13 @@ describe('partner-bff order placement (Idempotency-Key) against the real sandbox
   const place = (key: string | undefined, body: unknown = { items }, headers: Record<string, string> = auth): Promise<Response> =>
     postJson(`${stack.url}/v1/orders`, body, key === undefined ? headers : { ...headers, 'idempotency-key': key });
   /** What the orders service itself holds for the partner's account. */
-  const upstreamOrders = async (): Promise<{ id: string }[]> =>
-    ((await (await fetch(`${stack.sandbox.urls.orders}/orders?customerId=${KNOWN_IDS.customer}`)).json()) as { items: { id: string }[] })
-      .items;
+  const upstreamOrders = async (): Promise<{ id: string }[]> => {
+    const token = await partnerAccessToken(stack.sandbox.idp!, { account: KNOWN_IDS.customer, scope: 'orders:read' });
+    const res = await fetch(`${stack.sandbox.urls.orders}/orders?customerId=${KNOWN_IDS.customer}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return ((await res.json()) as { items: { id: string }[] }).items;
+  };
   const SEEDED_ORDERS = 3;
 
   it('places an order for the partner account and reads its status', async () => {
@@ -62,8 +66,10 @@ describe('partner-bff order placement (Idempotency-Key) against the real sandbox
     expect(lastHeaders['idempotency-key']).toBe('partner:acme:order-2f1d6c0a-0001');
     const claims = JSON.parse(Buffer.from(String(lastHeaders.authorization).split('.')[1] ?? '', 'base64url').toString()) as {
       scope?: string;
+      account?: string;
     };
     expect(claims.scope?.split(' ')).toContain('orders:write');
+    expect(claims.account).toBe(KNOWN_IDS.customer);
 
     const status = await fetch(`${stack.url}${res.headers.get('location')}`, { headers: auth });
     expect(status.status).toBe(200);

@@ -69,7 +69,9 @@ let moduleRef: NestFastifyApplication;
 let env: Record<string, string | undefined>;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ basePort: 0, profile: 'test' });
+  // The adapters' mapping of every answer, across customers (unknown ids included), with a stand-in
+  // relay token: the services' authorization is sandbox/test/authz.spec.ts's and the apps' suites'.
+  sandbox = await startSandbox({ basePort: 0, profile: 'test', authz: 'off' });
   env = appEnv({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...upstreamEnvFor(sandbox) });
   moduleRef = await createPlatformApp(AllServicesModule, TEST_APP, { env });
 });
@@ -342,12 +344,13 @@ describe('CartsApi', () => {
     expect(await api().getCart(cartId)).toEqual(cart);
   });
 
-  it('addItem rejects an unknown product (404) and an invalid quantity (upstream 400)', async () => {
-    await upstreamFailure(api().addItem(KNOWN_IDS.cart, { productId: KNOWN_IDS.productUnknown, quantity: 1 }), {
+  it('addItem rejects an unknown product (its 404 unknown-product → unprocessable) and an invalid quantity (upstream 400)', async () => {
+    const unknown = await upstreamFailure(api().addItem(KNOWN_IDS.cart, { productId: KNOWN_IDS.productUnknown, quantity: 1 }), {
       upstream: 'carts',
       status: 404,
-      kind: 'not_found',
+      kind: 'unprocessable',
     });
+    expect(unknown.code).toBe('UNKNOWN_PRODUCT');
     await upstreamFailure(api().addItem(KNOWN_IDS.cart, { productId: KNOWN_IDS.product, quantity: 0 }), {
       upstream: 'carts',
       status: 400,
@@ -363,10 +366,27 @@ describe('CartsApi', () => {
     expect(updated.items).toEqual([{ productId: first.productId, quantity: 7 }, ...rest]);
     const zeroed = await api().updateItem(KNOWN_IDS.cart, first.productId, 0);
     expect(zeroed.items).toEqual(rest);
-    await upstreamFailure(api().updateItem(KNOWN_IDS.cart, first.productId, 1), { upstream: 'carts', status: 404, kind: 'not_found' });
+    const absent = await upstreamFailure(api().updateItem(KNOWN_IDS.cart, first.productId, 1), {
+      upstream: 'carts',
+      status: 404,
+      kind: 'not_found',
+    });
+    expect(absent.code).toBe('ITEM_NOT_IN_CART');
     const removed = await api().removeItem(KNOWN_IDS.cart, rest[0].productId);
     expect(removed.items).toEqual(rest.slice(1));
     expect(await api().removeItem(KNOWN_IDS.cart, rest[0].productId)).toEqual(removed);
+  });
+
+  it('clearIfUnchanged empties the cart only when it holds exactly the given lines', async () => {
+    const seeded = await api().getCart(KNOWN_IDS.cart);
+    const changed = await upstreamFailure(api().clearIfUnchanged(KNOWN_IDS.cart, seeded.items.slice(1)), {
+      upstream: 'carts',
+      status: 409,
+      kind: 'conflict',
+    });
+    expect(changed.code).toBe('CART_CHANGED');
+    expect(await api().getCart(KNOWN_IDS.cart)).toEqual(seeded);
+    expect((await api().clearIfUnchanged(KNOWN_IDS.cart, [...seeded.items].reverse())).items).toEqual([]);
   });
 
   it('a write with an aborted section signal is not sent', async () => {

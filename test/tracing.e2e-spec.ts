@@ -123,16 +123,21 @@ describe('tracing on (in-memory exporter)', () => {
       'bff.upstream.outcome': 'ok',
     });
     expect(attempt.attributes['http.request.resend_count']).toBeUndefined();
-    for (const section of sections.slice(1)) {
-      const children = spans.filter((span) => parentOf(span) === idOf(section));
+    // The recommendation cards run a plan of their own inside the recommendations section: its sections (the bulk
+    // lookup, price and stock) are spans under that section, each with its upstream attempt under it.
+    const nested = ['products', 'recommendations-price', 'recommendations-stock'].map((name) => sectionSpan(spans, name));
+    for (const section of nested) expect(parentOf(section)).toBe(idOf(sections[SECTIONS.indexOf('recommendations')]));
+    for (const section of [...sections.slice(1), ...nested]) {
+      const children = spans.filter((span) => parentOf(span) === idOf(section) && !nested.includes(span));
       expect(children.length, `attempts under ${section.name}`).toBeGreaterThanOrEqual(1);
       for (const child of children) expect(child.kind).toBe(SpanKind.CLIENT);
     }
     expect(spans.every((span) => !/p-\d+|127\.0\.0\.1/.test(span.name))).toBe(true);
 
-    // The upstream sees the attempt as its parent, in the same trace.
+    // The upstream sees the attempt as its parent, in the same trace (the catalog's last request is the cards' lookup).
+    const lookup = spans.find((span) => parentOf(span) === idOf(nested[0]));
     const seen = (await stack.sandbox.admin.stats('catalog')).lastHeaders.traceparent;
-    expect(seen).toBe(`00-${inbound.traceId}-${idOf(attempt)}-01`);
+    expect(seen).toBe(`00-${inbound.traceId}-${idOf(lookup!)}-01`);
   });
 
   it('starts a new trace when the request carries no traceparent', async () => {
@@ -150,7 +155,8 @@ describe('tracing on (in-memory exporter)', () => {
   });
 
   it('marks a degraded section and its failed attempts as errors', async () => {
-    await stack.sandbox.admin.setFaults('pricing', [{ status: 500 }]);
+    // The page's own price only: the recommendation cards' bulk read (`/prices?ids=`) stays healthy.
+    await stack.sandbox.admin.setFaults('pricing', [{ path: '/prices/', status: 500 }]);
     const inbound = inboundTraceparent();
     const { status, body } = await getPage(inbound.header);
     expect(status).toBe(200);
@@ -177,11 +183,13 @@ describe('tracing on (in-memory exporter)', () => {
   });
 
   it('shows a retried upstream call as two attempts, the second with its resend count', async () => {
-    await stack.sandbox.admin.setFaults('catalog', [{ status: 503, times: 1 }]);
+    await stack.sandbox.admin.setFaults('catalog', [{ path: '/products/', status: 503, times: 1 }]);
+    // No recommendations (so no cards' lookup after the product): the product's attempts are the catalog's last requests.
+    await stack.sandbox.admin.setFaults('recommendations', [{ status: 404 }]);
     const inbound = inboundTraceparent();
     const { status, body } = await getPage(inbound.header);
     expect(status).toBe(200);
-    expect(body.meta.degraded).toEqual([]);
+    expect(body.meta.degraded).toEqual([{ section: 'recommendations', reason: 'not_found' }]);
     const spans = await traceOf(inbound.traceId);
 
     const product = sectionSpan(spans, 'product');

@@ -20,7 +20,6 @@ import { InjectUpstream, UpstreamClient, upstreamEnv, UpstreamModule, type Upstr
 import {
   API_RESOURCE,
   KNOWN_IDS,
-  MOBILE_BFF_AUDIENCE,
   PARTNER_GATEWAY_CLIENT_ID,
   PARTNER_GATEWAY_DEV_SECRET,
   startIdp,
@@ -29,7 +28,7 @@ import {
   type Sandbox,
 } from '../sandbox/src/index.ts';
 import { nativeAppLogin } from './support/oauth.js';
-import { appEnv, upstreamEnvFor } from './support/stack.js';
+import { appEnv, expectProblem, upstreamEnvFor } from './support/stack.js';
 
 describe('ClientCredentialsTokens against the real sandbox IdP (partner-gateway client)', () => {
   let idp: Idp;
@@ -61,6 +60,24 @@ describe('ClientCredentialsTokens against the real sandbox IdP (partner-gateway 
     const orders = await source.token({ scope: 'orders:read', audience: API_RESOURCE });
     expect(decodeJwt(orders).scope).toBe('orders:read');
     expect(requests()).toBe(2);
+  });
+
+  it('requests and caches one token per account, carrying it as the account claim', async () => {
+    const source = tokens();
+    const request = (account: string) => source.token({ scope: 'orders:read', audience: API_RESOURCE, account });
+    const [alice, alsoAlice, platinum] = await Promise.all([
+      request(KNOWN_IDS.customer),
+      request(KNOWN_IDS.customer),
+      request(KNOWN_IDS.customerPlatinum),
+    ]);
+    expect(alsoAlice).toBe(alice);
+    expect(decodeJwt(alice)).toMatchObject({ account: KNOWN_IDS.customer, scope: 'orders:read' });
+    expect(decodeJwt(platinum)).toMatchObject({ account: KNOWN_IDS.customerPlatinum });
+    expect(requests()).toBe(2);
+    expect(await request(KNOWN_IDS.customer)).toBe(alice);
+    expect(requests()).toBe(2);
+    // The IdP binds only accounts it knows.
+    await expect(request(KNOWN_IDS.customerUnknown)).rejects.toThrow(/answered 400 \(invalid_request\)/);
   });
 
   it('refreshes shortly before expiry, single-flight, and keeps the old token when a refresh fails', async () => {
@@ -130,6 +147,13 @@ class TokenFlowController {
     return this.customers.getJson(`/customers/${encodeURIComponent(user.subject)}`);
   }
 
+  /** Any customer's record: the upstream itself decides whether the relayed token may read it. */
+  @Get('customer')
+  @Protected('jwt', [])
+  customer(): Promise<unknown> {
+    return this.customers.getJson(`/customers/${KNOWN_IDS.customerPlatinum}`);
+  }
+
   @Get('product')
   @Protected('jwt', [])
   product(): Promise<unknown> {
@@ -171,7 +195,8 @@ describe('UpstreamAuthModule: token relay and client credentials through real up
         LOG_LEVEL: 'silent',
         ...upstreamEnvFor(sandbox),
         JWT_ISSUER: sandbox.idp!.issuer,
-        JWT_AUDIENCE: MOBILE_BFF_AUDIENCE,
+        // The app is a resource server of the retail API: the token it relays is valid upstream too.
+        JWT_AUDIENCE: API_RESOURCE,
         UPSTREAM_AUTH_ISSUER: sandbox.idp!.issuer,
         UPSTREAM_AUTH_CLIENT_ID: PARTNER_GATEWAY_CLIENT_ID,
         UPSTREAM_AUTH_CLIENT_SECRET: PARTNER_GATEWAY_DEV_SECRET,
@@ -179,7 +204,7 @@ describe('UpstreamAuthModule: token relay and client credentials through real up
     });
     await app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-    userToken = (await nativeAppLogin(sandbox.idp!, { scope: 'customers:read' })).accessToken;
+    userToken = (await nativeAppLogin(sandbox.idp!, { scope: 'customers:read', resource: API_RESOURCE })).accessToken;
   });
   afterAll(async () => {
     await app?.close();
@@ -192,6 +217,13 @@ describe('UpstreamAuthModule: token relay and client credentials through real up
     expect(res.status).toBe(200);
     expect((await res.json()).id).toBe(KNOWN_IDS.customer);
     expect((await sandbox.admin.stats('customers')).lastHeaders.authorization).toBe(`Bearer ${userToken}`);
+  });
+
+  it("answers the upstream's refusal of the relayed token (another customer's record: 403) as a 502 problem that leaks nothing", async () => {
+    const res = await fetch(`${url}/test/customer`, { headers: { authorization: `Bearer ${userToken}` } });
+    const body = await expectProblem(res, 502, 'upstream-error');
+    expect(JSON.stringify(body)).not.toMatch(/forbidden|customers\/|c-0003|retail/);
+    expect(res.headers.get('www-authenticate')).toBeNull();
   });
 
   it('sends the app its own client-credentials token, one token request for 20 concurrent calls', async () => {

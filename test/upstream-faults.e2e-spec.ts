@@ -85,7 +85,8 @@ describe.each(['undici', 'axios'] as const)('fault matrix on the %s transport', 
     expect(ms).toBeLessThan(DEADLINE_MS + SLACK_MS);
     await stack.sandbox.admin.clearFaults();
 
-    await stack.sandbox.admin.setFaults('pricing', [{ status: 500 }]);
+    // The page's own price only (`/prices/<id>`): the recommendation cards' bulk read (`/prices?ids=`) stays healthy.
+    await stack.sandbox.admin.setFaults('pricing', [{ path: '/prices/', status: 500 }]);
     const page = await timed();
     expect(page.res.status).toBe(200);
     const body = await page.res.json();
@@ -139,15 +140,17 @@ describe.each(['undici', 'axios'] as const)('fault matrix on the %s transport', 
   });
 
   it('retries an idempotent upstream call after a transient failure', async () => {
-    await stack.sandbox.admin.setFaults('catalog', [{ status: 503, times: 1 }]);
+    await stack.sandbox.admin.setFaults('catalog', [{ path: '/products/', status: 503, times: 1 }]);
     const { res } = await timed();
     expect(res.status).toBe(200);
     expect((await res.json()).meta.degraded).toEqual([]);
-    expect((await stack.sandbox.admin.stats('catalog')).requests).toBe(2);
+    // The product twice (the 503, then the retry); the recommendation cards' bulk lookup once.
+    expect((await stack.sandbox.admin.stats('catalog')).byRoute).toEqual({ 'GET /products/:id': 2, 'GET /products': 1 });
   });
 
   it('fails fast with 503 when the bulkhead and its queue are full', async () => {
-    await stack.sandbox.admin.setFaults('catalog', [{ latencyMs: 300 }]);
+    // Slow product reads only: the recommendation cards' bulk lookups come later and must not compete for the bulkhead.
+    await stack.sandbox.admin.setFaults('catalog', [{ path: '/products/', latencyMs: 300 }]);
     const started = performance.now();
     const results = await Promise.all(
       Array.from({ length: 10 }, async () => {
@@ -169,13 +172,21 @@ describe.each(['undici', 'axios'] as const)('fault matrix on the %s transport', 
 
   it('opens the breaker of a failing optional upstream and stops calling it, while pages keep being served', async () => {
     await stack.sandbox.admin.setFaults('pricing', [{ status: 500 }]);
-    for (let i = 0; i < 5; i++) {
+    // Each page calls pricing twice (its own price, then the recommendation cards' bulk read): the fifth consecutive
+    // failure, on the third page, opens the breaker, and that page's bulk read is already refused.
+    const sections = async (res: Response) =>
+      ((await res.json()) as { meta: { degraded: { section: string; reason: string }[] } }).meta.degraded.map(
+        (d) => `${d.section}:${d.reason}`,
+      );
+    for (let i = 0; i < 2; i++) {
       const res = await fetch(stack.url + PAGE, { headers: HEADERS });
-      expect((await res.json()).meta.degraded).toEqual([{ section: 'price', reason: 'upstream_error' }]);
+      expect(await sections(res)).toEqual(['price:upstream_error', 'recommendations-price:upstream_error']);
     }
+    const third = await fetch(stack.url + PAGE, { headers: HEADERS });
+    expect(await sections(third)).toEqual(['price:upstream_error', 'recommendations-price:circuit_open']);
     const { res, ms } = await timed();
     expect(res.status).toBe(200);
-    expect((await res.json()).meta.degraded).toEqual([{ section: 'price', reason: 'circuit_open' }]);
+    expect(await sections(res)).toEqual(['price:circuit_open', 'recommendations-price:circuit_open']);
     expect(ms).toBeLessThan(DEADLINE_MS);
     expect((await stack.sandbox.admin.stats('pricing')).requests).toBe(5);
     // The rest of the page is unaffected (the half-open/close cycle is covered by the conformance suite).

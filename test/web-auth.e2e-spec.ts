@@ -97,7 +97,15 @@ describe('web-bff sign-in: OIDC token handler with the real sandbox IdP', () => 
       state: expect.any(String),
       nonce: expect.any(String),
     });
-    expect(location.searchParams.get('scope')!.split(' ').sort()).toEqual(['customers:read', 'email', 'openid', 'profile']);
+    expect(location.searchParams.get('scope')!.split(' ').sort()).toEqual([
+      'cart:write',
+      'customers:read',
+      'email',
+      'openid',
+      'orders:read',
+      'orders:write',
+      'profile',
+    ]);
     const [login] = loginCookieLines(res);
     expect(login).toMatch(/^__Host-bff-login-[A-Za-z0-9_-]{12}=[A-Za-z0-9_-]{100,}; Path=\/; Max-Age=600; HttpOnly; Secure; SameSite=Lax$/);
     // The pending login is sealed (AES-256-GCM): neither the state nor the nonce can be read from the cookie.
@@ -119,7 +127,7 @@ describe('web-bff sign-in: OIDC token handler with the real sandbox IdP', () => 
       givenName: 'Alice',
       familyName: 'Anderson',
       locale: 'en-GB',
-      scopes: ['customers:read'],
+      scopes: ['customers:read', 'cart:write', 'orders:read', 'orders:write'],
     });
     // Tokens stay on the server.
     expect(JSON.stringify(body)).not.toMatch(/eyJ/);

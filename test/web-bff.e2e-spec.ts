@@ -38,8 +38,16 @@ describe('web-bff against the real sandbox', () => {
     expect(body.reviews.items.length).toBeGreaterThan(0);
     expect(Array.isArray(body.recommendations)).toBe(true);
     expect(body.meta).toEqual({ degraded: [] });
-    // One call per section, made concurrently (the sandbox counts them).
-    expect((await stack.sandbox.admin.stats('catalog')).byRoute).toEqual({ 'GET /products/:id': 1 });
+    // One call per section, made concurrently (the sandbox counts them); the recommendation cards add one bulk
+    // lookup (and one bulk price and stock read), never one call per recommended product.
+    expect((await stack.sandbox.admin.stats('catalog')).byRoute).toEqual({ 'GET /products/:id': 1, 'GET /products': 1 });
+    expect(body.recommendations[0]).toEqual({
+      id: expect.any(String),
+      name: expect.any(String),
+      thumbnail: expect.any(String),
+      price: expect.anything(),
+      inStock: expect.any(Boolean),
+    });
     expect((await stack.sandbox.admin.stats('reviews')).requests).toBe(2);
   });
 
@@ -204,6 +212,7 @@ describe('web-bff against the real sandbox', () => {
       'upstream:catalog',
       'upstream:customers',
       'upstream:inventory',
+      'upstream:orders',
       'upstream:pricing',
       'upstream:recommendations',
       'upstream:reviews',

@@ -19,6 +19,7 @@ const UPSTREAMS = {
   inventory: [800, 64],
   reviews: [1_000, 32],
   recommendations: [1_200, 32],
+  carts: [1_000, 32],
 };
 
 export class UpstreamFailure extends Error {
@@ -65,14 +66,14 @@ function query(params) {
 }
 
 /** GET a JSON resource; every failure becomes an UpstreamFailure. */
-async function getJson(upstream, path, budgetMs, requestId) {
+async function getJson(upstream, path, budgetMs, requestId, headers = {}) {
   const signal = AbortSignal.timeout(Math.min(upstream.timeoutMs, budgetMs));
   let response;
   try {
     response = await upstream.pool.request({
       method: 'GET',
       path,
-      headers: { accept: 'application/json', 'x-request-id': requestId },
+      headers: { accept: 'application/json', 'x-request-id': requestId, ...headers },
       signal,
     });
   } catch (error) {
@@ -115,18 +116,69 @@ async function settleOptional(sections) {
   return { data, degraded };
 }
 
-/** web-bff GET /api/v1/pages/product/:id — product required; five optional sections, recommendations after product. */
+/** A product card as libs/retail's ProductCards shapes it. */
+function toCard(product, price, stock) {
+  return {
+    id: product.id,
+    name: product.name,
+    thumbnail: product.thumbnailUrl,
+    price: price ? { currency: price.currency, amount: price.amount, listAmount: price.listAmount, discountPct: price.discountPct } : null,
+    inStock: stock ? stock.inStock : null,
+  };
+}
+
+/**
+ * Cards for products already fetched: one bulk price and one bulk stock read, concurrently, each optional
+ * (`<section>-price`, `<section>-stock`), as ProductCards.forProducts.
+ */
+async function enrich(upstreams, products, section, rid) {
+  if (products.length === 0) return { cards: [], degraded: [] };
+  const ids = products.map((p) => p.id).join(',');
+  const { data, degraded } = await settleOptional({
+    [`${section}-price`]: getJson(need(upstreams, 'pricing'), `/prices${query({ ids })}`, 400, rid).then((r) => r.items),
+    [`${section}-stock`]: getJson(need(upstreams, 'inventory'), `/stock${query({ ids })}`, 400, rid).then((r) => r.items),
+  });
+  const prices = new Map((data[`${section}-price`] ?? []).map((p) => [p.productId, p]));
+  const stock = new Map((data[`${section}-stock`] ?? []).map((s) => [s.productId, s]));
+  return { cards: products.map((p) => toCard(p, prices.get(p.id), stock.get(p.id))), degraded };
+}
+
+/** Cards for ids, as ProductCards.forIds: one bulk lookup (required) concurrent with the bulk price and stock reads. */
+async function cardsForIds(upstreams, ids, section, rid) {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return { cards: [], degraded: [] };
+  const joined = unique.join(',');
+  const lookup = getJson(need(upstreams, 'catalog'), `/products${query({ ids: joined })}`, 1_000, rid);
+  const [page, { data, degraded }] = await Promise.all([
+    lookup,
+    settleOptional({
+      [`${section}-price`]: getJson(need(upstreams, 'pricing'), `/prices${query({ ids: joined })}`, 400, rid).then((r) => r.items),
+      [`${section}-stock`]: getJson(need(upstreams, 'inventory'), `/stock${query({ ids: joined })}`, 400, rid).then((r) => r.items),
+    }),
+  ]);
+  const prices = new Map((data[`${section}-price`] ?? []).map((p) => [p.productId, p]));
+  const stock = new Map((data[`${section}-stock`] ?? []).map((s) => [s.productId, s]));
+  return { cards: page.items.map((p) => toCard(p, prices.get(p.id), stock.get(p.id))), degraded };
+}
+
+/**
+ * web-bff GET /api/v1/pages/product/:id — product required; five optional sections, recommendations after
+ * product, then its cards (bulk lookup, price and stock).
+ */
 export async function productPage(upstreams, id) {
   const rid = randomUUID();
   const productCall = getJson(need(upstreams, 'catalog'), `/products/${enc(id)}`, 1_500, rid);
   const dependent = productCall.then(
-    (p) =>
-      getJson(
+    async (p) => {
+      const related = await getJson(
         need(upstreams, 'recommendations'),
         `/recommendations${query({ productId: id, categoryId: p.categoryId, limit: 6 })}`,
-        600,
+        1_000,
         rid,
-      ),
+      );
+      const ids = related.items.map((r) => r.productId).filter((productId) => productId !== id);
+      return cardsForIds(upstreams, ids, 'recommendations', rid);
+    },
     () => Promise.reject(new UpstreamFailure('catalog', undefined, 'dependency_failed')),
   );
   const optional = settleOptional({
@@ -134,10 +186,11 @@ export async function productPage(upstreams, id) {
     stock: getJson(need(upstreams, 'inventory'), `/stock/${enc(id)}`, 400, rid),
     rating: getJson(need(upstreams, 'reviews'), `/products/${enc(id)}/rating`, 500, rid),
     reviews: getJson(need(upstreams, 'reviews'), `/products/${enc(id)}/reviews${query({ page: 1, pageSize: 5 })}`, 500, rid),
-    recommendations: dependent.then((r) => r.items),
+    recommendations: dependent,
   });
-  const [product, { data, degraded }] = await Promise.all([productCall, optional]);
+  const [product, { data, degraded: sections }] = await Promise.all([productCall, optional]);
   const { price, stock, rating, reviews, recommendations } = data;
+  const degraded = [...sections, ...(recommendations?.degraded ?? [])];
   return {
     degraded,
     body: {
@@ -167,7 +220,30 @@ export async function productPage(upstreams, id) {
         page: reviews.page,
         pageSize: reviews.pageSize,
       },
-      recommendations: recommendations && recommendations.filter((r) => r.productId !== id),
+      recommendations: recommendations && recommendations.cards,
+      meta: { degraded },
+    },
+  };
+}
+
+/**
+ * web-bff GET /api/v1/pages/listing — the category (when browsing one) and the catalog page, concurrently and
+ * required; then the page's cards from one bulk price and one bulk stock read.
+ */
+export async function listingPage(upstreams, { q, category, cursor, limit = 24 }) {
+  const rid = randomUUID();
+  const [page, found] = await Promise.all([
+    getJson(need(upstreams, 'catalog'), `/products${query({ q, category, cursor, limit })}`, 1_500, rid),
+    category === undefined ? null : getJson(need(upstreams, 'catalog'), `/categories/${enc(category)}`, 1_000, rid),
+  ]);
+  const { cards, degraded } = await enrich(upstreams, page.items, 'items', rid);
+  return {
+    degraded,
+    body: {
+      category: found && { id: found.id, name: found.name, parentId: found.parentId },
+      items: cards,
+      total: page.total,
+      nextCursor: page.nextCursor,
       meta: { degraded },
     },
   };
@@ -226,6 +302,68 @@ export async function catalogFeed(upstreams, { cursor, limit = 20 }) {
         };
       }),
       nextCursor: page.nextCursor,
+      meta: { degraded },
+    },
+  };
+}
+
+/**
+ * web-bff GET /api/v1/cart — the customer's cart (its token relayed to carts), then one catalog lookup (required)
+ * and bulk prices and stock (optional, 400 ms each) for its product ids, concurrently; an estimated subtotal.
+ */
+export async function cartView(upstreams, { customerId, authorization }) {
+  const rid = randomUUID();
+  const cart = await getJson(need(upstreams, 'carts'), `/carts/${enc(`cart-${customerId}`)}`, 1_000, rid, { authorization });
+  const ids = [...new Set(cart.items.map((item) => item.productId))];
+  const list = ids.join(',');
+  const lookup = ids.length ? getJson(need(upstreams, 'catalog'), `/products${query({ ids: list })}`, 1_000, rid) : { items: [] };
+  const optional = settleOptional({
+    'cart-price': ids.length ? getJson(need(upstreams, 'pricing'), `/prices${query({ ids: list })}`, 400, rid).then((r) => r.items) : [],
+    'cart-stock': ids.length ? getJson(need(upstreams, 'inventory'), `/stock${query({ ids: list })}`, 400, rid).then((r) => r.items) : [],
+  });
+  const [products, { data, degraded }] = await Promise.all([lookup, optional]);
+  const productById = new Map(products.items.map((p) => [p.id, p]));
+  const priceById = new Map((data['cart-price'] ?? []).map((p) => [p.productId, p]));
+  const stockById = new Map((data['cart-stock'] ?? []).map((s) => [s.productId, s]));
+  const lines = cart.items.map(({ productId, quantity }) => {
+    const product = productById.get(productId);
+    const price = product ? priceById.get(productId) : undefined;
+    const stock = product ? stockById.get(productId) : undefined;
+    const unitPrice = price
+      ? { currency: price.currency, amount: price.amount, listAmount: price.listAmount, discountPct: price.discountPct }
+      : null;
+    return {
+      productId,
+      quantity,
+      name: product?.name ?? null,
+      thumbnail: product?.thumbnailUrl ?? null,
+      unitPrice,
+      inStock: stock ? stock.inStock : null,
+      lineAmount: unitPrice ? unitPrice.amount * quantity : null,
+    };
+  });
+  const currency = lines.find((l) => l.unitPrice)?.unitPrice.currency ?? null;
+  let amount = 0;
+  const unpriced = [];
+  for (const line of lines) {
+    if (!line.unitPrice || line.unitPrice.currency !== currency) unpriced.push(line.productId);
+    else amount += line.lineAmount;
+  }
+  degraded.sort((a, b) => a.section.localeCompare(b.section));
+  return {
+    degraded,
+    body: {
+      lines,
+      itemCount: lines.reduce((n, l) => n + l.quantity, 0),
+      estimatedSubtotal: {
+        amount,
+        currency,
+        estimate: true,
+        complete: unpriced.length === 0,
+        unpricedProductIds: unpriced,
+        label: unpriced.length === 0 ? 'Estimated subtotal' : 'Estimated subtotal (some prices unavailable)',
+      },
+      updatedAt: cart.updatedAt,
       meta: { degraded },
     },
   };

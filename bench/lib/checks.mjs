@@ -23,6 +23,23 @@ export function productPage(id) {
     ) || undefined;
 }
 
+/** web-bff listing page: `limit` cards, each with id, name, thumbnail, price and inStock keys, a total and a cursor. */
+export function listingPage(limit) {
+  return (j) =>
+    first(
+      !isObject(j) && 'body is not an object',
+      !Array.isArray(j?.items) && 'items missing',
+      Array.isArray(j?.items) && j.items.length !== limit && `${j.items.length} items, expected ${limit}`,
+      Array.isArray(j?.items) &&
+        j.items.some((i) => typeof i?.id !== 'string' || typeof i?.name !== 'string' || !has(i, 'price') || !has(i, 'inStock')) &&
+        'an item lacks id, name, price or inStock',
+      typeof j?.total !== 'number' && 'total missing',
+      !has(j, 'nextCursor') && 'nextCursor missing',
+      !has(j, 'category') && 'category missing',
+      !Array.isArray(j?.meta?.degraded) && 'meta.degraded missing',
+    ) || undefined;
+}
+
 /** mobile-bff product card. */
 export function productCard(id) {
   return (j) =>
@@ -81,4 +98,19 @@ export function firstDifference(a, b, path = '$') {
     if (d) return d;
   }
   return undefined;
+}
+
+/** web-bff cart view: `lines` lines, each named and with price/stock keys, and the estimated subtotal. */
+export function cartView(lines) {
+  return (j) =>
+    first(
+      !isObject(j) && 'body is not an object',
+      (!Array.isArray(j?.lines) || j.lines.length !== lines) && `lines is not an array of ${lines}`,
+      ...(Array.isArray(j?.lines) ? j.lines : []).map(
+        (l, i) =>
+          (typeof l?.name !== 'string' || !has(l, 'unitPrice') || !has(l, 'inStock')) && `lines[${i}] lacks name, unitPrice or inStock`,
+      ),
+      j?.estimatedSubtotal?.estimate !== true && 'estimatedSubtotal.estimate is not true',
+      !Array.isArray(j?.meta?.degraded) && 'meta.degraded missing',
+    ) || undefined;
 }

@@ -2,9 +2,10 @@
  * Sandbox: realistic retail upstream microservices over real HTTP (plain Fastify), with a
  * deterministic seed, HTTP caching and fault injection. Used by dev, e2e tests and benchmarks.
  */
+import { AUTHZ_OFF, jwtAuthorizer, type Authorizer } from './http/authz.ts';
 import { parseFaultRules } from './http/faults.ts';
 import { createServiceServer, type ServiceServer } from './http/server.ts';
-import { startIdp, type Idp } from './idp/idp.ts';
+import { idpPublicJwks, startIdp, type Idp } from './idp/idp.ts';
 import { getSeed } from './seed/data.ts';
 import { SERVICE_FACTORIES } from './services/registry.ts';
 import {
@@ -37,24 +38,18 @@ export async function startSandbox<S extends ServiceName = ServiceName>(options:
   if (!Number.isInteger(basePort) || basePort < 0 || basePort > 65_535 - 8) {
     throw new Error(`invalid basePort ${basePort}`);
   }
+  const authzMode = options.authz ?? (options.idp === false ? 'off' : 'jwt');
+  if (authzMode === 'jwt' && options.idp === false)
+    throw new Error("authz 'jwt' verifies tokens of the sandbox IdP: start it, or pass authz: 'off'");
   const seed = getSeed();
   const servers = new Map<S, ServiceServer>();
-  for (const name of new Set(names)) {
-    servers.set(name, createServiceServer(SERVICE_FACTORIES[name](seed), profile));
-  }
-
   let idp: Idp | undefined;
   const closeAll = async (): Promise<void> => {
     await Promise.allSettled([...[...servers.values()].map((server) => server.close()), idp?.close()]);
   };
 
-  const urls = {} as Record<S, string>;
-  const results = await Promise.allSettled(
-    [...servers].map(async ([name, server]) => {
-      const port = basePort === 0 ? 0 : basePort + SERVICE_PORT_OFFSETS[name];
-      urls[name] = await server.listen(host, port);
-    }),
-  );
+  // The IdP first: its issuer (which names its port) is what the services' tokens must carry.
+  const results: PromiseSettledResult<void>[] = [];
   if (options.idp !== false) {
     try {
       idp = await startIdp({ ...options.idp, host, port: basePort });
@@ -65,6 +60,21 @@ export async function startSandbox<S extends ServiceName = ServiceName>(options:
       });
     }
   }
+  const authz: Authorizer =
+    authzMode === 'jwt' && idp !== undefined ? jwtAuthorizer({ issuer: idp.issuer, jwks: idpPublicJwks() }) : AUTHZ_OFF;
+  for (const name of new Set(names)) {
+    servers.set(name, createServiceServer(SERVICE_FACTORIES[name](seed, authz), profile));
+  }
+
+  const urls = {} as Record<S, string>;
+  results.push(
+    ...(await Promise.allSettled(
+      [...servers].map(async ([name, server]) => {
+        const port = basePort === 0 ? 0 : basePort + SERVICE_PORT_OFFSETS[name];
+        urls[name] = await server.listen(host, port);
+      }),
+    )),
+  );
   const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
   if (failure !== undefined) {
     await closeAll();
@@ -110,6 +120,7 @@ export async function startSandbox<S extends ServiceName = ServiceName>(options:
     profile,
     admin,
     idp,
+    authz: authzMode,
     close: () => (closing ??= closeAll()),
   };
 }

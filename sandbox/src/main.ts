@@ -1,7 +1,9 @@
 /**
- * CLI: node sandbox/src/main.ts [--profile dev|test|bench|bench-20ms] [--base-port 4100] [--host 127.0.0.1] [--no-idp]
+ * CLI: node sandbox/src/main.ts [--profile dev|test|bench|bench-20ms] [--base-port 4100] [--host 127.0.0.1] [--no-idp] [--no-authz]
+ * (`--no-authz`: customers, carts and orders accept calls without a bearer token; implied by `--no-idp`).
  * Env: SANDBOX_PROFILE, SANDBOX_BASE_PORT, SANDBOX_HOST; IdP: SANDBOX_IDP_ISSUER, SANDBOX_IDP_ACCESS_TOKEN_TTL (seconds),
- * SANDBOX_IDP_WEB_REDIRECT_URIS, SANDBOX_IDP_WEB_POST_LOGOUT_REDIRECT_URIS (comma-separated).
+ * SANDBOX_IDP_WEB_REDIRECT_URIS, SANDBOX_IDP_WEB_POST_LOGOUT_REDIRECT_URIS (comma-separated),
+ * SANDBOX_IDP_WEB_BACKCHANNEL_LOGOUT_URI (web-bff's /auth/backchannel-logout; unset: no back-channel logout).
  * Prints `SANDBOX READY` once every service listens.
  */
 import { parseArgs } from 'node:util';
@@ -19,6 +21,7 @@ const { values } = parseArgs({
     'base-port': { type: 'string' },
     host: { type: 'string' },
     idp: { type: 'boolean', default: true },
+    authz: { type: 'boolean', default: true },
     help: { type: 'boolean', short: 'h' },
   },
   allowNegative: true,
@@ -27,7 +30,7 @@ const { values } = parseArgs({
 
 if (values.help === true) {
   process.stdout.write(
-    'usage: node sandbox/src/main.ts [--profile dev|test|bench|bench-20ms] [--base-port 4100] [--host 127.0.0.1] [--no-idp]\n',
+    'usage: node sandbox/src/main.ts [--profile dev|test|bench|bench-20ms] [--base-port 4100] [--host 127.0.0.1] [--no-idp] [--no-authz]\n',
   );
   process.exit(0);
 }
@@ -59,10 +62,12 @@ const idp =
         accessTokenTtlSeconds: ttlArg === undefined ? undefined : Number(ttlArg),
         webRedirectUris: list(process.env['SANDBOX_IDP_WEB_REDIRECT_URIS']),
         webPostLogoutRedirectUris: list(process.env['SANDBOX_IDP_WEB_POST_LOGOUT_REDIRECT_URIS']),
+        webBackchannelLogoutUri: process.env['SANDBOX_IDP_WEB_BACKCHANNEL_LOGOUT_URI'] || undefined,
         log: (line: string) => process.stderr.write(`${line}\n`),
       };
 
-const sandbox = await startSandbox({ host, basePort, profile, idp }).catch((error: unknown) =>
+const authz = values.authz === false || idp === false ? 'off' : 'jwt';
+const sandbox = await startSandbox({ host, basePort, profile, idp, authz }).catch((error: unknown) =>
   fail(error instanceof Error ? error.message : String(error)),
 );
 
@@ -86,7 +91,7 @@ process.on('SIGTERM', stop);
 
 // Handlers are installed before READY is printed: tooling may signal us right after reading it.
 const width = Math.max(...SERVICE_NAMES.map((name) => name.length));
-process.stdout.write(`sandbox profile=${profile}\n`);
+process.stdout.write(`sandbox profile=${profile} authz=${sandbox.authz}\n`);
 for (const name of SERVICE_NAMES) {
   const url = sandbox.urls[name];
   process.stdout.write(`  ${name.padEnd(width)}  ${url}  (${url}/openapi.json)\n`);

@@ -1,5 +1,8 @@
 /** Public types of the sandbox (upstream simulator). */
+import type { AuthzMode } from './http/authz.ts';
 import type { Idp, StartIdpOptions } from './idp/idp.ts';
+
+export type { AuthzMode } from './http/authz.ts';
 
 export const SERVICE_NAMES = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations', 'customers', 'carts', 'orders'] as const;
 
@@ -114,6 +117,12 @@ export interface StartSandboxOptions<S extends ServiceName = ServiceName> {
    * with its defaults; `false` = not started. Host and port come from the sandbox options.
    */
   idp?: false | Omit<StartIdpOptions, 'host' | 'port'>;
+  /**
+   * Authorization of customers, carts and orders (sandbox/src/http/authz.ts). `jwt` (default when
+   * the IdP runs): a valid bearer access token of the sandbox IdP for the retail API with the
+   * operation's scope, and only its own customer's data; `off` (default with `idp: false`): none.
+   */
+  authz?: AuthzMode;
 }
 
 export interface Sandbox<S extends ServiceName = ServiceName> {
@@ -123,5 +132,7 @@ export interface Sandbox<S extends ServiceName = ServiceName> {
   admin: SandboxAdmin<S>;
   /** The OpenID Connect provider (issuer, stats, token faults), unless started with `idp: false`. */
   idp: Idp | undefined;
+  /** Whether customers, carts and orders verify bearer tokens. */
+  authz: AuthzMode;
   close(): Promise<void>;
 }

@@ -7,7 +7,8 @@ import { getJson, sendJson, start, timed } from './support.ts';
 let sandbox: Sandbox<'carts' | 'orders' | 'pricing'>;
 
 beforeAll(async () => {
-  sandbox = await start({ services: ['carts', 'orders', 'pricing'] });
+  // The services' own behaviour across customers: authorization is sandbox/test/authz.spec.ts's.
+  sandbox = await start({ services: ['carts', 'orders', 'pricing'], authz: 'off' });
 });
 afterAll(() => sandbox.close());
 beforeEach(() => sandbox.admin.reset());
@@ -82,6 +83,42 @@ describe('carts', () => {
     expect((await sendJson(`${cartUrl()}/items`, 'POST', { productId: 'p-99999', quantity: 1 })).status).toBe(404);
     expect((await sendJson(`${cartUrl()}/items/p-00001`, 'PATCH', { quantity: -1 })).status).toBe(400);
     expect((await sendJson(`${cartUrl()}/items/p-00500`, 'PATCH', { quantity: 1 })).status).toBe(404);
+  });
+
+  it('names its 404s: an unknown product (unknown-product) and a line not in the cart (item-not-in-cart)', async () => {
+    const unknown = await sendJson<Problem>(`${cartUrl()}/items`, 'POST', { productId: 'p-99999', quantity: 1 });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.type).toMatch(/\/unknown-product$/);
+    const absent = await sendJson<Problem>(`${cartUrl()}/items/p-00500`, 'PATCH', { quantity: 1 });
+    expect(absent.status).toBe(404);
+    expect(absent.body.type).toMatch(/\/item-not-in-cart$/);
+  });
+
+  it('clears a cart only when it holds exactly the given lines (compare-and-clear)', async () => {
+    const seeded = [
+      { productId: 'p-00002', quantity: 2 },
+      { productId: 'p-00001', quantity: 1 },
+    ];
+    // Another quantity, a missing line or an extra line: 409 cart-changed, nothing changes.
+    for (const items of [
+      [{ productId: 'p-00001', quantity: 1 }],
+      [...seeded, { productId: 'p-00010', quantity: 1 }],
+      [{ ...seeded[0]!, quantity: 3 }, seeded[1]!],
+    ]) {
+      const refused = await sendJson<Problem>(`${cartUrl()}/clear`, 'POST', { items });
+      expect(refused.status, JSON.stringify(items)).toBe(409);
+      expect(refused.body.type).toMatch(/\/cart-changed$/);
+    }
+    expect((await getJson<Cart>(cartUrl())).body.items).toHaveLength(2);
+
+    // The same lines in any order: emptied; a repeat finds an empty cart (409).
+    const cleared = await sendJson<Cart>(`${cartUrl()}/clear`, 'POST', { items: seeded });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.items).toEqual([]);
+    expect((await sendJson(`${cartUrl()}/clear`, 'POST', { items: seeded })).status).toBe(409);
+    expect((await sendJson(`${cartUrl()}/clear`, 'POST', { items: [{ productId: 'p-00001', quantity: 0 }] })).status).toBe(400);
+    expect((await sendJson(`${cartUrl()}/clear`, 'POST', {})).status).toBe(400);
+    expect((await sendJson(`${cartUrl('cart-nobody')}/clear`, 'POST', { items: [] })).status).toBe(404);
   });
 
   it('admin reset restores the seed', async () => {

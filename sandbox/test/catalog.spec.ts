@@ -134,6 +134,22 @@ describe('catalog categories', () => {
   });
 });
 
+describe('featured products', () => {
+  it('lists the most popular products, a stable prefix per limit, bounded 1..48', async () => {
+    const { status, headers, body } = await getJson<{ items: Product[] }>(`${base}/featured`);
+    expect(status).toBe(200);
+    expect(headers.get('cache-control')).toBe('public, max-age=60');
+    expect(body.items).toHaveLength(12);
+    expect(new Set(body.items.map((p) => p.id)).size).toBe(12);
+    expect(body.items[0]).toEqual((await getJson<Product>(`${base}/products/${body.items[0]?.id ?? ''}`)).body);
+    const five = await getJson<{ items: Product[] }>(`${base}/featured?limit=5`);
+    expect(five.body.items).toEqual(body.items.slice(0, 5));
+    expect((await getJson<{ items: Product[] }>(`${base}/featured?limit=48`)).body.items).toHaveLength(48);
+    expect((await getJson<Problem>(`${base}/featured?limit=49`)).status).toBe(400);
+    expect((await getJson<Problem>(`${base}/featured?limit=0`)).status).toBe(400);
+  });
+});
+
 describe('HTTP caching', () => {
   it('sends a strong ETag + Cache-Control and answers If-None-Match with 304', async () => {
     const url = `${base}/products/${KNOWN_IDS.product}`;

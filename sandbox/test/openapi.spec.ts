@@ -1,13 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { KNOWN_IDS, OPENAPI_DOCUMENTS, SERVICE_NAMES, type Sandbox, type ServiceName } from '../src/index.ts';
+import { customerAccessToken, KNOWN_IDS, OPENAPI_DOCUMENTS, SERVICE_NAMES, type Sandbox, type ServiceName } from '../src/index.ts';
 import { getJson, resolveRef, start, validate, type Schema } from './support.ts';
 
 let sandbox: Sandbox;
+/** KNOWN_IDS.customer's token, sent to the services that hold customer data. */
+let token: string;
 const docs = new Map<ServiceName, Schema>();
+const SECURED: ReadonlySet<ServiceName> = new Set(['customers', 'carts', 'orders']);
 
 beforeAll(async () => {
   sandbox = await start();
+  token = await customerAccessToken(sandbox.idp!, KNOWN_IDS.customer);
   for (const name of SERVICE_NAMES) {
     const { status, headers, body } = await getJson<Schema>(`${sandbox.urls[name]}/openapi.json`);
     expect(status).toBe(200);
@@ -99,6 +103,8 @@ interface Sample {
   url: string;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Send no bearer token to a secured service. */
+  anonymous?: boolean;
 }
 
 const samples: Sample[] = [
@@ -119,6 +125,9 @@ const samples: Sample[] = [
   { service: 'recommendations', template: '/recommendations', url: `/recommendations?productId=${KNOWN_IDS.product}&limit=50` },
   { service: 'customers', template: '/customers/{id}', url: `/customers/${KNOWN_IDS.customer}` },
   { service: 'customers', template: '/customers/{id}', url: '/customers/c-0150' },
+  { service: 'customers', template: '/customers/{id}', url: `/customers/${KNOWN_IDS.customer}`, anonymous: true },
+  { service: 'carts', template: '/carts/{id}', url: '/carts/cart-c-0002' },
+  { service: 'orders', template: '/orders', url: '/orders', anonymous: true },
   { service: 'carts', template: '/carts/{id}', url: `/carts/${KNOWN_IDS.cart}` },
   {
     service: 'carts',
@@ -173,7 +182,11 @@ describe('live responses match the documented schemas', () => {
       const method = sample.method ?? 'get';
       const { status, headers, body } = await getJson(`${sandbox.urls[sample.service]}${sample.url}`, {
         method: method.toUpperCase(),
-        headers: { ...(sample.body === undefined ? {} : { 'content-type': 'application/json' }), ...sample.headers },
+        headers: {
+          ...(sample.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(SECURED.has(sample.service) && sample.anonymous !== true ? { authorization: `Bearer ${token}` } : {}),
+          ...sample.headers,
+        },
         ...(sample.body === undefined ? {} : { body: JSON.stringify(sample.body) }),
       });
       const label = `${sample.service} ${method.toUpperCase()} ${sample.url} -> ${status}`;
@@ -184,7 +197,19 @@ describe('live responses match the documented schemas', () => {
         expect(headers.has(header), `${label}: required header ${header}`).toBe(true);
       }
     }
-    for (const expected of ['catalog:400', 'catalog:404', 'pricing:404', 'carts:400', 'orders:201', 'orders:200', 'orders:422']) {
+    for (const expected of [
+      'catalog:400',
+      'catalog:404',
+      'pricing:404',
+      'carts:400',
+      'carts:403',
+      'customers:401',
+      'customers:403',
+      'orders:401',
+      'orders:201',
+      'orders:200',
+      'orders:422',
+    ]) {
       expect(seenStatuses).toContain(expected);
     }
   });

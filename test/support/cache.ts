@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 
 import { createPlatformApp, type AppDefinition } from '@bff/core';
 
-import { startSandbox, type Sandbox } from '../../sandbox/src/index.ts';
+import { startSandbox, type AuthzMode, type Sandbox } from '../../sandbox/src/index.ts';
 import { freePort } from './process.js';
 import { pingRedis } from './redis.js';
 import { appEnv, isolatedRedisNamespaces, upstreamEnvFor } from './stack.js';
@@ -122,9 +122,12 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
   }
 }
 
-/** The whole sandbox (every retail service, the IdP) on ephemeral loopback ports. */
-export function startTestSandbox(): Promise<Sandbox> {
-  return startSandbox({ basePort: 0, profile: 'test' });
+/**
+ * The whole sandbox (every retail service, the IdP) on ephemeral loopback ports. `authz: 'off'` for
+ * suites whose callers are stand-ins without real tokens (customers, carts and orders then answer anyone).
+ */
+export function startTestSandbox(options: { authz?: AuthzMode } = {}): Promise<Sandbox> {
+  return startSandbox({ basePort: 0, profile: 'test', ...options });
 }
 
 export interface CacheApp {

@@ -949,11 +949,21 @@ export async function fuzzApp(app: AppUnderTest, document: OpenApiDoc, options: 
   await fc.assert(property, {
     numRuns: options.numRuns,
     seed: options.seed,
+    // One request per operation first (drawn from the same seed), so a short run reaches every route
+    // whatever the weights; the weighted random requests follow.
+    examples: coverageExamples(app, document, options.seed),
     ...(options.path ? { path: options.path } : {}),
     // The whole request in the report, not an abbreviation of it.
     verbose: 1,
   });
   return { requests, durationMs: performance.now() - startedAt, statuses };
+}
+
+/** One generated request of each operation of the document, deterministic for a seed. */
+function coverageExamples(app: AppUnderTest, document: OpenApiDoc, seed: number): [FuzzRequest][] {
+  return operationsOf(document).flatMap((operation) =>
+    fc.sample(operationRequests(app, document, operation), { numRuns: 1, seed }).map((request): [FuzzRequest] => [request]),
+  );
 }
 
 /** One line per operation: `METHOD template  200×812 400×301 …`. */

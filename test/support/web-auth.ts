@@ -64,6 +64,8 @@ export interface WebAuthStackOptions {
   readonly onSandboxStarted?: (sandbox: Sandbox) => void | Promise<void>;
   /** Tracing for the (single) instance, e.g. an in-memory span exporter. */
   readonly tracing?: TracingOptions;
+  /** Register the first instance's /auth/backchannel-logout at the IdP (logout tokens go there). Default false. */
+  readonly backchannelLogout?: boolean;
 }
 
 /**
@@ -94,6 +96,7 @@ async function startWebAuthStackOnce(options: WebAuthStackOptions): Promise<WebA
       accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 300,
       webRedirectUris: urls.map((url) => `${url}/auth/callback`),
       webPostLogoutRedirectUris: urls.map((url) => `${url}/`),
+      ...(options.backchannelLogout ? { webBackchannelLogoutUri: `${urls[0]}/auth/backchannel-logout` } : {}),
     },
   });
   const idp = sandbox.idp;

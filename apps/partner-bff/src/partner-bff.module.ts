@@ -15,9 +15,10 @@ import { PARTNER_BFF, PARTNER_SERVICES } from './partner-bff.definition.js';
   imports: [
     CoreModule.forRoot({ app: PARTNER_BFF }),
     // Partners are not end users: there is no caller token to relay, so orders are read and placed
-    // with the app's own client-credentials token, and the partner's account binding scopes them.
+    // with the app's own client-credentials token, requested for the account the partner's key is
+    // bound to: the orders service itself then shows that account's orders only.
     RetailModule.forRoot(PARTNER_SERVICES, {
-      orders: { auth: 'client-credentials', clientCredentials: { scope: 'orders:read orders:write' } },
+      orders: { auth: 'client-credentials', clientCredentials: { scope: 'orders:read orders:write', account: true } },
     }),
     UpstreamAuthModule.forRoot({ clientCredentials: true }),
     // After CoreModule: the rate-limit guard keys limits by the partner core's AccessGuard establishes.

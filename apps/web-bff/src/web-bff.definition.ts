@@ -2,6 +2,7 @@ import { rateLimitEnv, SESSION_COOKIE, SESSION_STRATEGY, sessionAuthEnv } from '
 import { cacheEnv } from '@bff/cache';
 import { defineApp } from '@bff/core';
 import { retailEnv, type RetailService } from '@bff/retail';
+import { idempotencyEnv } from '@bff/upstream';
 import { remoteApiEnv, spaEnv, type RemoteApiModuleOptions } from '@bff/web';
 
 export const WEB_SERVICES: readonly RetailService[] = [
@@ -12,6 +13,7 @@ export const WEB_SERVICES: readonly RetailService[] = [
   'recommendations',
   'customers',
   'carts',
+  'orders',
 ];
 
 /**
@@ -33,7 +35,7 @@ export const WEB_BFF = defineApp({
     'Every error is an RFC 9457 application/problem+json document carrying the request id.',
   version: '1.0.0',
   defaultPort: 3000,
-  env: [retailEnv(WEB_SERVICES), cacheEnv, sessionAuthEnv, rateLimitEnv, spaEnv, remoteApiEnv],
+  env: [retailEnv(WEB_SERVICES), cacheEnv, sessionAuthEnv, rateLimitEnv, idempotencyEnv, spaEnv, remoteApiEnv],
   securitySchemes: {
     // Named like the strategy: @Protected('session', scopes) declares the OpenAPI requirement under that name.
     [SESSION_STRATEGY]: {

@@ -2,7 +2,8 @@
  * @bff/auth: authentication per client type, each a strategy for core's @Protected(strategy, scopes).
  * - Bearer JWT (mobile-bff): JwtAuthModule, jwtAuthEnv, JWT_STRATEGY.
  * - Partner API keys (partner-bff): ApiKeyAuthModule, apiKeyAuthEnv, API_KEY_STRATEGY.
- * - Browser sessions, OIDC token handler (web-bff): SessionAuthModule, sessionAuthEnv, LoginFlow, SessionProtected, sessionUserOf.
+ * - Browser sessions, OIDC token handler (web-bff): SessionAuthModule, sessionAuthEnv, LoginFlow, SessionProtected, sessionUserOf;
+ *   back-channel logout (BackchannelLogout, PublicServerToServer, AcceptsFormBody) and session admin (SessionDirectory, SESSION_ADMIN_STRATEGY).
  * - Rate limits: RateLimitModule, rateLimitEnv, LoginRateLimit (the sign-in budget). The caller in a handler: CurrentUser.
  * - Tokens for upstreams: UpstreamAuthModule (relay, client credentials), ClientCredentialsTokens for other calls.
  */
@@ -25,8 +26,11 @@ export { ClientCredentialsError, ClientCredentialsTokens } from './upstream-auth
 // Browser sessions: OIDC token handler (web-bff)
 export { SessionAuthModule } from './session/session.module.js';
 export { sessionAuthEnv } from './session/session.env.js';
-export { SESSION_COOKIE, SESSION_STRATEGY } from './session/session.constants.js';
-export { SessionProtected } from './session/session.decorators.js';
+export { SESSION_ADMIN_SCOPE, SESSION_ADMIN_STRATEGY, SESSION_COOKIE, SESSION_STRATEGY } from './session/session.constants.js';
+export { AcceptsFormBody, PublicServerToServer, SessionAdminProtected, SessionProtected } from './session/session.decorators.js';
+export { BackchannelLogout, LOGOUT_MEDIA_TYPE, type BackchannelLogoutResult } from './session/backchannel-logout.service.js';
+export { SessionDirectory, type SessionSummary } from './session/session-directory.js';
+export { HANDLE_PATTERN } from './session/session-record.js';
 export { LoginFlow, type AuthRedirect, type LogoutResult } from './session/login-flow.service.js';
 export { sessionUserOf, type SessionUser } from './session/session-record.js';
 export { RETURN_TO_MAX_LENGTH } from './session/return-to.js';

@@ -5,6 +5,7 @@
  *   (OrderRejectedError: a placement the orders service refused, with its reason and product).
  * - ProductCards: cards (id, name, thumbnail, price, in stock) for any list in three bulk calls, price and stock
  *   degrading to null (provided with catalog + pricing + inventory); ProductCard, ProductCardList, MAX_CARDS.
+ * - pageOfReviews: cursor paging over the reviews service's numbered pages (invalid cursor: 400 invalid-cursor).
  * - Payload types the apps shape (Product, Price, Stock, RatingSummary, Order), and the shaping shared by
  *   every app: mapPrice, mapAvailability, byProductId.
  */
@@ -35,7 +36,8 @@ export {
   type ProductCardList,
   type ProductCardOptions,
 } from './product-cards.js';
-export type { Order, Price, Product, RatingSummary, Stock } from './retail.types.js';
+export { pageOfReviews, REVIEWS_MAX_LIMIT, type ReviewCursorPage } from './review-pages.js';
+export type { Category, Order, Price, Product, RatingSummary, Review, Stock } from './retail.types.js';
 export { byProductId, mapAvailability, mapPrice } from './retail.mappers.js';
 
 /** Env slice for the given retail services: one `UPSTREAM_<NAME>_URL` each. */

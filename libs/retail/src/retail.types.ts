@@ -31,6 +31,7 @@ export type ProductImage = CatalogSchemas['ProductImage'];
 export type ProductPage = CatalogSchemas['ProductPage'];
 export type Category = CatalogSchemas['Category'];
 export type CategoryList = CatalogSchemas['CategoryList'];
+export type FeaturedList = CatalogSchemas['FeaturedList'];
 /** Query of `GET /products` (cursor pagination, name search, category subtree). */
 export type ListProductsQuery = NonNullable<CatalogOperations['listProducts']['parameters']['query']>;
 

@@ -355,11 +355,19 @@ export class UpstreamClient {
     }
   }
 
-  /** Cache partition: only upstreams that receive the caller's credentials are partitioned by caller. */
+  /**
+   * Cache partition: only upstreams that receive the caller's credentials (relay) or a token bound
+   * to the caller's account (client credentials per account) are partitioned by caller.
+   */
   private partition(): string | undefined {
-    if ((this.definition.auth ?? 'none') !== 'relay') return undefined;
+    const auth = this.definition.auth ?? 'none';
     const identity = RequestContext.getSlot<Identity>(IDENTITY_SLOT);
-    return identity ? `${identity.strategy}:${identity.subject}` : undefined;
+    if (auth === 'relay') return identity ? `${identity.strategy}:${identity.subject}` : undefined;
+    const account = identity?.claims.account;
+    if (auth === 'client-credentials' && this.definition.clientCredentials?.account === true && typeof account === 'string') {
+      return `account:${account}`;
+    }
+    return undefined;
   }
 
   private parse<T>(response: TransportResponse, method: UpstreamMethod, path: string): T {

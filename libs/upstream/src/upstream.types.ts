@@ -43,8 +43,19 @@ export interface UpstreamDefinition {
   /** Extra inbound headers forwarded to this upstream, on top of the always-forwarded set. */
   readonly propagateHeaders?: readonly string[];
   readonly auth?: UpstreamAuthMode;
-  /** For auth 'client-credentials': the scope and audience (resource) requested from the IdP. */
-  readonly clientCredentials?: { readonly scope?: string; readonly audience?: string };
+  /** For auth 'client-credentials': what is requested from the IdP. */
+  readonly clientCredentials?: {
+    readonly scope?: string;
+    /** Resource indicator (RFC 8707), the token's `aud`. */
+    readonly audience?: string;
+    /**
+     * Request the token for the caller's account: the `account` claim of the request's identity
+     * (e.g. the customer account a partner key is bound to) is sent as the `account` token
+     * parameter, so the upstream sees that account's data only. Tokens are cached per account; a
+     * caller without an account gets no token (the call fails as UPSTREAM_CREDENTIALS_UNAVAILABLE).
+     */
+    readonly account?: boolean;
+  };
   /** Path probed by /health/ready (default '/health'). */
   readonly readinessPath?: string;
   /** Transport (default 'undici'). */

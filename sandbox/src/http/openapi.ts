@@ -82,6 +82,14 @@ export const NOT_MODIFIED: JsonSchema = { $ref: '#/components/responses/NotModif
 export const BAD_REQUEST: JsonSchema = { $ref: '#/components/responses/BadRequest' };
 export const NOT_FOUND: JsonSchema = { $ref: '#/components/responses/NotFound' };
 
+export const UNAUTHORIZED: JsonSchema = { $ref: '#/components/responses/Unauthorized' };
+export const FORBIDDEN: JsonSchema = { $ref: '#/components/responses/Forbidden' };
+
+/** An operation of a service holding customer data: the bearer token needs `scope` (see sandbox/src/http/authz.ts). */
+export function bearer(scope: string): { security: JsonSchema[] } {
+  return { security: [{ bearer: [scope] }] };
+}
+
 export function problemResponse(description: string): JsonSchema {
   return { description, content: { 'application/problem+json': { schema: ref('Problem') } } };
 }
@@ -118,12 +126,51 @@ const OPENAPI_DOCUMENT_SCHEMA: JsonSchema = {
   additionalProperties: true,
 };
 
+const WWW_AUTHENTICATE: JsonSchema = {
+  description: 'RFC 6750 challenge: `Bearer realm="retail"`, with `error="invalid_token"` when a token was sent but refused.',
+  required: true,
+  schema: string({ examples: ['Bearer realm="retail", error="invalid_token", error_description="expired"'] }),
+};
+
+const SECURED_RESPONSES: Record<string, JsonSchema> = {
+  Unauthorized: {
+    description:
+      'No bearer token (`unauthorized`), or one that is not a valid access token of the sandbox IdP for the retail API: bad signature, issuer, audience, type (`at+jwt`) or expired (`invalid-token`).',
+    headers: { 'WWW-Authenticate': WWW_AUTHENTICATE },
+    content: { 'application/problem+json': { schema: ref('Problem') } },
+  },
+  Forbidden: {
+    description:
+      "The token lacks the operation's scope (`insufficient-scope`, with a `WWW-Authenticate` challenge naming it), or asks for another customer's data (`forbidden`).",
+    headers: {
+      'WWW-Authenticate': {
+        ...WWW_AUTHENTICATE,
+        required: false,
+        description: 'Sent with `insufficient-scope` only: `error="insufficient_scope", scope="..."`.',
+      },
+    },
+    content: { 'application/problem+json': { schema: ref('Problem') } },
+  },
+};
+
+const SECURITY_SCHEMES: Record<string, JsonSchema> = {
+  bearer: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      "JWT access token (`typ: at+jwt`, RS256) of the sandbox IdP for the resource `https://api.retail.example`. A user token sees its subject's data; a partner client-credentials token its `account` claim's.",
+  },
+};
+
 export function buildDocument(options: {
   service: ServiceName;
   title: string;
   description: string;
   paths: Record<string, JsonSchema>;
   schemas: Record<string, JsonSchema>;
+  /** The service verifies bearer tokens (declares the `bearer` scheme, 401 and 403 responses). */
+  secured?: boolean;
 }): OpenApiDocument {
   const port = DEFAULT_BASE_PORT + SERVICE_PORT_OFFSETS[options.service];
   return {
@@ -176,7 +223,9 @@ export function buildDocument(options: {
         NotModified: { description: 'Not modified (If-None-Match matched).', headers: CACHE_HEADERS },
         BadRequest: problemResponse('Invalid request (query, path or body)'),
         NotFound: problemResponse('Resource not found'),
+        ...(options.secured === true ? SECURED_RESPONSES : {}),
       },
+      ...(options.secured === true ? { securitySchemes: SECURITY_SCHEMES } : {}),
     },
   };
 }

@@ -4,9 +4,10 @@
  * Sandbox OpenID Connect provider (oidc-provider 9) for dev and tests: the seeded customers sign
  * in through server-rendered login and consent forms; three clients (web-bff, mobile-app,
  * partner-gateway); JWT access tokens with an audience (resource indicators); rotating refresh
- * tokens; revocation and RP-initiated logout. Stats and token-endpoint faults for tests.
+ * tokens; revocation, RP-initiated logout and back-channel logout (to web-bff, when its URI is given).
+ * Stats and token-endpoint faults for tests.
  */
-import { createHash, generateKeyPairSync, timingSafeEqual, type JsonWebKey } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, sign, timingSafeEqual, type JsonWebKey } from 'node:crypto';
 import { createServer, IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 import Provider, { errors, type ClientLike, type KoaContextWithOIDC } from 'oidc-provider';
@@ -14,6 +15,8 @@ import Provider, { errors, type ClientLike, type KoaContextWithOIDC } from 'oidc
 import { getSeedCustomers } from '../seed/data.ts';
 import type { SeedCustomer } from '../seed/model.ts';
 import {
+  ACCOUNT_CLIENTS,
+  ALLOWED_RESOURCES_BY_CLIENT,
   clientMetadata,
   DEFAULT_RESOURCE_BY_CLIENT,
   DEFAULT_WEB_POST_LOGOUT_REDIRECT_URIS,
@@ -21,6 +24,7 @@ import {
   MOBILE_APP_REDIRECT_URIS,
   OIDC_SCOPES,
   RESOURCE_SERVERS,
+  SESSION_ADMIN_RESOURCE,
 } from './clients.ts';
 import { MemoryAdapter } from './memory-adapter.ts';
 import { consentPage, errorPage, loggedOutPage, loginPage, logoutPage } from './views.ts';
@@ -38,6 +42,12 @@ export interface StartIdpOptions {
   webPostLogoutRedirectUris?: readonly string[];
   /** Redirect URIs of the `mobile-app` client (loopback URIs match any port, RFC 8252). */
   mobileRedirectUris?: readonly string[];
+  /**
+   * web-bff's back-channel logout URI (`<web-bff>/auth/backchannel-logout`): when set, ending an IdP
+   * session (RP-initiated logout, or `backchannelLogout(accountId)`) POSTs a logout token there, and
+   * ID tokens carry `sid`. Loopback http is allowed (the sandbox only).
+   */
+  webBackchannelLogoutUri?: string;
   /** Lifetime of access tokens (user and client-credentials). Default 300 s. */
   accessTokenTtlSeconds?: number;
   /** Lifetime of refresh tokens (renewed at each rotation). Default 86400 s. */
@@ -62,6 +72,9 @@ export interface IdpStats {
   revocations: number;
   /** Completed RP-initiated logouts (end_session confirmed). */
   endSessions: number;
+  /** Logout tokens delivered to a client's back-channel logout URI (answered 200/204), and those that failed. */
+  backchannelLogouts: number;
+  backchannelLogoutFailures: number;
   /** Token requests answered by an injected fault. */
   faultsApplied: number;
 }
@@ -96,6 +109,17 @@ export interface Idp {
    * Returns how many grants ended.
    */
   revokeGrants(accountId: string): number;
+  /**
+   * Ends every IdP session of a user, as an administrator would: each client of those sessions with a
+   * back-channel logout URI receives a logout token (sub and sid), then the sessions and their grants
+   * end. Resolves to how many logout tokens were delivered (200/204).
+   */
+  backchannelLogout(accountId: string): Promise<{ sessions: number; delivered: number; failed: number }>;
+  /**
+   * Signs `payload` (RS256) with the IdP's own signing key, `header` merged over { alg, kid }: tokens
+   * the provider would never issue (expired, for another audience, replayed...) for attack tests.
+   */
+  signJwt(payload: Record<string, unknown>, header?: Record<string, unknown>): string;
   /** Replaces the token-endpoint fault rules. */
   setTokenFaults(rules: readonly TokenFaultRule[]): void;
   clearTokenFaults(): void;
@@ -105,11 +129,21 @@ export interface Idp {
 }
 
 const FORM_LIMIT_BYTES = 16 * 1024;
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const TOKEN_BODY_LIMIT_BYTES = 56 * 1024;
 /** Cookie signing keys of the IdP's interaction/session cookies: a published sandbox value. */
 const DEV_COOKIE_KEYS = ['sandbox-idp-dev-cookie-key-not-a-secret'];
 
 let signingKey: JsonWebKey | undefined;
+
+/**
+ * The public half of the IdP's signing key as a JWKS: what `<issuer>/jwks` publishes. The sandbox's
+ * own services verify tokens with it in-process (the key is per process, so every IdP shares it).
+ */
+export function idpPublicJwks(): { keys: JsonWebKey[] } {
+  const { kty, n, e, kid, alg, use } = devSigningKey();
+  return { keys: [{ kty, n, e, kid, alg, use }] };
+}
 
 /** One RSA signing key per process (RS256), identified by its RFC 7638 thumbprint. */
 function devSigningKey(): JsonWebKey {
@@ -123,6 +157,14 @@ function devSigningKey(): JsonWebKey {
   return signingKey;
 }
 
+function signWithDevKey(payload: Record<string, unknown>, header: Record<string, unknown> = {}): string {
+  const jwk = devSigningKey();
+  const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const input = `${encode({ alg: 'RS256', kid: jwk.kid, ...header })}.${encode(payload)}`;
+  const key = createPrivateKey({ key: jwk, format: 'jwk' });
+  return `${input}.${sign('sha256', Buffer.from(input), key).toString('base64url')}`;
+}
+
 function emptyStats(): IdpStats {
   return {
     tokenRequests: {},
@@ -132,6 +174,8 @@ function emptyStats(): IdpStats {
     loginFailures: 0,
     revocations: 0,
     endSessions: 0,
+    backchannelLogouts: 0,
+    backchannelLogoutFailures: 0,
     faultsApplied: 0,
   };
 }
@@ -205,6 +249,9 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
   const byId = new Map(customers.map((c) => [c.id, c]));
   const byEmail = new Map(customers.map((c) => [c.email.toLowerCase(), c]));
 
+  /** The `account` parameter of a token request, by the (replayed) request the provider handles. */
+  const requestedAccounts = new WeakMap<IncomingMessage, string>();
+
   let stats = emptyStats();
   let faults: { rule: TokenFaultRule; remaining: number | undefined }[] = [];
 
@@ -233,7 +280,18 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
       webRedirectUris: options.webRedirectUris ?? DEFAULT_WEB_REDIRECT_URIS,
       webPostLogoutRedirectUris: options.webPostLogoutRedirectUris ?? DEFAULT_WEB_POST_LOGOUT_REDIRECT_URIS,
       mobileRedirectUris: options.mobileRedirectUris ?? MOBILE_APP_REDIRECT_URIS,
+      webBackchannelLogoutUri: options.webBackchannelLogoutUri,
     }),
+    // oidc-provider refuses outgoing requests to special-use addresses (SSRF protection); the sandbox
+    // delivers logout tokens to BFFs on loopback, so loopback alone is let through, nothing else.
+    fetch: (url: string | URL, init: RequestInit & { dispatcher?: unknown }) => {
+      const { hostname } = new URL(url);
+      if (LOOPBACK.has(hostname)) {
+        const { dispatcher: _ssrfGuard, ...rest } = init;
+        return fetch(url, rest);
+      }
+      return fetch(url, init);
+    },
     jwks: { keys: [devSigningKey()] },
     cookies: { keys: DEV_COOKIE_KEYS },
     scopes: [...OIDC_SCOPES],
@@ -267,10 +325,22 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
         }),
       };
     },
+    // The partner gateway's `account` (stashed by token() below) becomes the `account` claim of its
+    // client-credentials token; any other client naming one is refused.
+    extraTokenClaims: (ctx: KoaContextWithOIDC, token: { kind: string; clientId?: string }) => {
+      const account = requestedAccounts.get(ctx.req);
+      if (account === undefined) return undefined;
+      if (token.kind !== 'ClientCredentials' || !ACCOUNT_CLIENTS.has(token.clientId ?? '')) {
+        throw new errors.InvalidRequest('the account parameter is only for partner client-credentials requests');
+      }
+      if (!byId.has(account)) throw new errors.InvalidRequest('unknown account');
+      return { account };
+    },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      backchannelLogout: { enabled: true },
       revocation: {
         enabled: true,
         allowedPolicy: (_ctx: unknown, client: ClientLike, token: { clientId: string }) => token.clientId === client.clientId,
@@ -291,9 +361,13 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
         defaultResource: (_ctx: unknown, client: ClientLike | undefined, oneOf?: string[]) =>
           oneOf ?? (client ? DEFAULT_RESOURCE_BY_CLIENT[client.clientId] : undefined),
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx: unknown, resourceIndicator: string) => {
+        getResourceServerInfo: (_ctx: unknown, resourceIndicator: string, client?: ClientLike) => {
           const spec = RESOURCE_SERVERS[resourceIndicator];
           if (!spec) throw new errors.InvalidTarget();
+          // The admin audience is the platform-admin client's alone, and that client gets nothing else.
+          const allowed = client ? ALLOWED_RESOURCES_BY_CLIENT[client.clientId] : undefined;
+          if (allowed ? !allowed.includes(resourceIndicator) : resourceIndicator === SESSION_ADMIN_RESOURCE)
+            throw new errors.InvalidTarget();
           return {
             scope: spec.scopes.join(' '),
             audience: spec.audience,
@@ -324,6 +398,13 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
   });
   provider.on('end_session.success', () => {
     stats.endSessions += 1;
+  });
+  provider.on('backchannel.success', () => {
+    stats.backchannelLogouts += 1;
+  });
+  provider.on('backchannel.error', (_ctx: never, error: never) => {
+    stats.backchannelLogoutFailures += 1;
+    log(`idp: back-channel logout failed: ${String((error as Error)?.message ?? error)}`);
   });
   provider.on('server_error', (_ctx: never, error: never) => log(`idp: server error: ${String((error as Error)?.stack ?? error)}`));
   const oidc = provider.callback();
@@ -408,7 +489,8 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
 
   async function token(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req, TOKEN_BODY_LIMIT_BYTES);
-    const grantType = new URLSearchParams(body.toString('utf8')).get('grant_type') ?? 'unknown';
+    const form = new URLSearchParams(body.toString('utf8'));
+    const grantType = form.get('grant_type') ?? 'unknown';
     stats.tokenRequests[grantType] = (stats.tokenRequests[grantType] ?? 0) + 1;
     const fault = faults.find(
       ({ rule, remaining }) => (remaining === undefined || remaining > 0) && (rule.grantType === undefined || rule.grantType === grantType),
@@ -433,7 +515,16 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
         else stats.refreshFailures += 1;
       });
     }
-    oidc(replayRequest(req, body), res);
+    const accounts = form.getAll('account');
+    if (accounts.length > 0 && (grantType !== 'client_credentials' || accounts.length > 1 || accounts[0] === '')) {
+      return sendJson(res, 400, {
+        error: 'invalid_request',
+        error_description: 'account: one non-empty value, with grant_type=client_credentials only',
+      });
+    }
+    const replay = replayRequest(req, body);
+    if (accounts[0] !== undefined) requestedAccounts.set(replay, accounts[0]);
+    oidc(replay, res);
   }
 
   /** The same controls over HTTP, for an IdP in another process (CLI, dev stack). */
@@ -456,11 +547,42 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
         return sendJson(res, 400, { error: 'invalid_request', error_description: 'expected { accountId: string }' });
       return sendJson(res, 200, { revoked: adapter.revokeAccount(parsed.accountId) });
     }
+    if (path === '/__admin/backchannel-logout' && req.method === 'POST') {
+      const parsed = JSON.parse((await readBody(req, FORM_LIMIT_BYTES)).toString('utf8') || '{}') as { accountId?: unknown };
+      if (typeof parsed.accountId !== 'string' || parsed.accountId === '')
+        return sendJson(res, 400, { error: 'invalid_request', error_description: 'expected { accountId: string }' });
+      return sendJson(res, 200, await backchannelLogout(parsed.accountId));
+    }
     if (path === '/__admin/token-faults' && req.method === 'DELETE') {
       faults = [];
       return sendJson(res, 200, { rules: [] });
     }
     return sendJson(res, 404, { error: 'not_found' });
+  }
+
+  /** Ends the user's IdP sessions with a logout token to each client of theirs that has a back-channel logout URI. */
+  async function backchannelLogout(accountId: string): Promise<{ sessions: number; delivered: number; failed: number }> {
+    const sessions = adapter.sessionsOf(accountId);
+    let delivered = 0;
+    let failed = 0;
+    for (const session of sessions) {
+      for (const [clientId, { sid }] of Object.entries(session.authorizations)) {
+        const client = await provider.Client.find(clientId);
+        if (!client?.['backchannelLogoutUri'] || !sid) continue;
+        try {
+          await client.backchannelLogout(accountId, sid);
+          delivered += 1;
+          stats.backchannelLogouts += 1;
+        } catch (error) {
+          failed += 1;
+          stats.backchannelLogoutFailures += 1;
+          log(`idp: back-channel logout to ${clientId} failed: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+      adapter.endSession(session.id);
+    }
+    adapter.revokeAccount(accountId);
+    return { sessions: sessions.length, delivered, failed };
   }
 
   const setFaults = (rules: readonly TokenFaultRule[]): void => {
@@ -501,6 +623,8 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
       stats = emptyStats();
     },
     revokeGrants: (accountId) => adapter.revokeAccount(accountId),
+    backchannelLogout,
+    signJwt: signWithDevKey,
     setTokenFaults: setFaults,
     clearTokenFaults: () => {
       faults = [];

@@ -1,6 +1,8 @@
 /** Sandbox OpenID Connect provider: startIdp, its clients and the form-driving test helpers. */
-export { startIdp, type Idp, type IdpStats, type StartIdpOptions, type TokenFaultRule } from './idp.ts';
+export { idpPublicJwks, startIdp, type Idp, type IdpStats, type StartIdpOptions, type TokenFaultRule } from './idp.ts';
 export {
+  ACCESS_TOKEN_TYPE,
+  ACCOUNT_CLIENTS,
   API_RESOURCE,
   API_SCOPES,
   DEFAULT_WEB_POST_LOGOUT_REDIRECT_URIS,
@@ -12,7 +14,12 @@ export {
   OIDC_SCOPES,
   PARTNER_GATEWAY_CLIENT_ID,
   PARTNER_GATEWAY_DEV_SECRET,
+  PLATFORM_ADMIN_CLIENT_ID,
+  PLATFORM_ADMIN_DEV_SECRET,
   RESOURCE_SERVERS,
+  SESSION_ADMIN_AUDIENCE,
+  SESSION_ADMIN_RESOURCE,
+  SESSION_ADMIN_SCOPES,
   WEB_BFF_CLIENT_ID,
   WEB_BFF_DEV_SECRET,
 } from './clients.ts';
@@ -30,3 +37,10 @@ export {
   type LoginViaFormsResult,
   type LogoutViaFormsOptions,
 } from './login-driver.ts';
+export {
+  CUSTOMER_DATA_SCOPES,
+  customerAccessToken,
+  partnerAccessToken,
+  type CustomerTokenOptions,
+  type PartnerTokenOptions,
+} from './tokens.ts';

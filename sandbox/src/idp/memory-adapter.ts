@@ -14,6 +14,10 @@ interface Entry {
 export type AdapterFactory = ((model: string) => MemoryAdapter) & {
   /** Ends every grant of `accountId`: the grants and every token issued under them. Returns how many grants ended. */
   revokeAccount(accountId: string): number;
+  /** The live IdP sessions of `accountId`: id and, per client, the `sid` it was given. */
+  sessionsOf(accountId: string): Array<{ id: string; authorizations: Record<string, { sid?: string }> }>;
+  /** Deletes an IdP session (the browser's SSO cookie then names nothing). */
+  endSession(id: string): void;
 };
 
 export class MemoryAdapter {
@@ -38,7 +42,26 @@ export class MemoryAdapter {
       }
       return grants.length;
     };
-    return Object.assign((model: string) => new MemoryAdapter(model, store), { revokeAccount });
+    const sessionsOf = (accountId: string): Array<{ id: string; authorizations: Record<string, { sid?: string }> }> => {
+      const now = Date.now();
+      return [...store.entries()]
+        .filter(
+          ([key, entry]) =>
+            key.startsWith('Session:') &&
+            entry.payload['accountId'] === accountId &&
+            (entry.expiresAt === undefined || entry.expiresAt > now),
+        )
+        .map(([key, entry]) => ({
+          id: key.slice('Session:'.length),
+          authorizations: (entry.payload['authorizations'] ?? {}) as Record<string, { sid?: string }>,
+        }));
+    };
+    const endSession = (id: string): void => {
+      const entry = store.get(`Session:${id}`);
+      if (entry?.payload.uid) store.delete(`uid:${entry.payload.uid}`);
+      store.delete(`Session:${id}`);
+    };
+    return Object.assign((model: string) => new MemoryAdapter(model, store), { revokeAccount, sessionsOf, endSession });
   }
 
   #key(id: string): string {

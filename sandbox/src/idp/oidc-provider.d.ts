@@ -13,6 +13,7 @@ declare module 'oidc-provider' {
     status: number;
     type: string;
     body: unknown;
+    req: IncomingMessage;
     oidc: {
       route?: string;
       params?: Record<string, unknown>;
@@ -40,6 +41,8 @@ declare module 'oidc-provider' {
   export interface ClientLike {
     clientId: string;
     grantTypeAllowed(grantType: string): boolean;
+    /** Sends a logout token to the client's backchannel_logout_uri (rejects unless it answers 200/204). */
+    backchannelLogout(sub: string, sid: string): Promise<void>;
     [key: string]: unknown;
   }
 
@@ -69,5 +72,8 @@ declare module 'oidc-provider' {
     Client: { find(id: string): Promise<ClientLike | undefined> };
   }
 
-  export const errors: { InvalidTarget: new (description?: string) => Error };
+  export const errors: {
+    InvalidTarget: new (description?: string) => Error;
+    InvalidRequest: new (description?: string) => Error;
+  };
 }

@@ -32,6 +32,9 @@ const PAGE_CACHE_SIZE = 2000;
 /** Most ids one bulk lookup (`GET /products?ids=`) accepts, like the pricing and inventory bulk reads. */
 export const MAX_LOOKUP_IDS = 100;
 const LISTING_PARAMS = ['cursor', 'limit', 'q', 'category'] as const;
+/** Size bounds of the merchandised featured list (`GET /featured`). */
+const MAX_FEATURED = 48;
+const DEFAULT_FEATURED = 12;
 
 export function encodeCursor(offset: number): string {
   return Buffer.from(`${CURSOR_PREFIX}${offset}`).toString('base64url');
@@ -73,6 +76,7 @@ export const CATALOG_OPENAPI = buildDocument({
       parentId: nullable(string()),
     }),
     CategoryList: itemsOf('Category'),
+    FeaturedList: itemsOf('Product', { description: 'Merchandised products, in display order.' }),
   },
   paths: {
     '/products': {
@@ -115,6 +119,23 @@ export const CATALOG_OPENAPI = buildDocument({
         },
       },
     },
+    '/featured': {
+      get: {
+        operationId: 'listFeatured',
+        tags: ['catalog'],
+        summary: 'Featured products (home page merchandising)',
+        description: 'The most popular products of the catalogue, best first; the same list for every caller.',
+        parameters: [
+          queryParam('limit', integer({ minimum: 1, maximum: MAX_FEATURED, default: DEFAULT_FEATURED }), 'Number of products.'),
+          IF_NONE_MATCH,
+        ],
+        responses: {
+          '200': jsonResponse('Featured products, in display order', ref('FeaturedList'), { cacheable: true }),
+          '304': NOT_MODIFIED,
+          '400': BAD_REQUEST,
+        },
+      },
+    },
     '/categories': {
       get: {
         operationId: 'listCategories',
@@ -153,6 +174,11 @@ export function createCatalogService(seed: SeedData): ServiceModule {
   const productBodies = new Map<string, CachedBody>(seed.products.map((p) => [p.id, cachedBody(p)]));
   const categoryBodies = new Map<string, CachedBody>(seed.categories.map((c) => [c.id, cachedBody(c)]));
   const categoryList = cachedBody({ items: seed.categories });
+  // Merchandising is simulated by popularity (the recommendations service's global ranking), ties by id.
+  const featuredOrder = [...products].sort(
+    (a, b) => (seed.popularity.get(b.id) ?? 0) - (seed.popularity.get(a.id) ?? 0) || a.id.localeCompare(b.id),
+  );
+  const featuredBodies = new Map<number, CachedBody>();
   /** Listing pages are immutable too: memoize them (bounded) by their raw query. */
   const pageCache = new Map<string, CachedBody>();
 
@@ -203,6 +229,21 @@ export function createCatalogService(seed: SeedData): ServiceModule {
       app.get<{ Params: { id: string } }>('/products/:id', (request, reply) => {
         const body = productBodies.get(request.params.id);
         if (body === undefined) throw notFound(`product '${request.params.id}' not found`);
+        return sendCached(request, reply, body, CATALOG_CACHE_CONTROL);
+      });
+
+      app.get<{ Querystring: Query }>('/featured', (request, reply) => {
+        const limit = intParam(request.query['limit'], 'limit', 1, MAX_FEATURED, DEFAULT_FEATURED);
+        let body = featuredBodies.get(limit);
+        if (body === undefined) {
+          body = cacheJson(
+            `{"items":[${featuredOrder
+              .slice(0, limit)
+              .map((p) => p.json)
+              .join(',')}]}`,
+          );
+          featuredBodies.set(limit, body);
+        }
         return sendCached(request, reply, body, CATALOG_CACHE_CONTROL);
       });
 

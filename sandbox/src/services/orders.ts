@@ -1,21 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 
+import { AUTHZ_OFF, forbidden, requireOwner, type Authorizer } from '../http/authz.ts';
 import { sendJson } from '../http/caching.ts';
 import {
   arrayOf,
   BAD_REQUEST,
+  bearer,
   buildDocument,
   dateTime,
+  FORBIDDEN,
   integer,
   itemsOf,
   jsonBody,
   jsonResponse,
-  NOT_FOUND,
   object,
   pathParam,
+  problemResponse,
   queryParam,
   ref,
   string,
+  UNAUTHORIZED,
 } from '../http/openapi.ts';
 import { isQuantity, isRecord, single, type Query } from '../http/params.ts';
 import { badRequest, HttpProblem, notFound } from '../http/problem.ts';
@@ -37,7 +41,8 @@ export const ORDERS_OPENAPI = buildDocument({
   service: 'orders',
   title: 'Sandbox Orders Service',
   description:
-    'Orders (in-memory, mutable; reset with POST /__admin/reset). Creating an order requires an `Idempotency-Key` header, scoped to the customer and remembered for 24 hours: replaying the same key with the same body returns the same order (200, `Idempotent-Replayed: true`) and never creates a second one; reusing a key with a different body is rejected with 422.',
+    "Orders (in-memory, mutable; reset with POST /__admin/reset). Creating an order requires an `Idempotency-Key` header, scoped to the customer and remembered for 24 hours: replaying the same key with the same body returns the same order (200, `Idempotent-Replayed: true`) and never creates a second one; reusing a key with a different body is rejected with 422. Reads need a bearer token with `orders:read`, placing one `orders:write`; a token sees and places orders of its own customer only (a user token: its subject; a partner token: its `account` claim). Another customer's order is 404, listing or ordering for another customer 403.",
+  secured: true,
   schemas: {
     OrderItem: object({
       productId: string({ examples: ['p-00001'] }),
@@ -84,14 +89,22 @@ export const ORDERS_OPENAPI = buildDocument({
       get: {
         operationId: 'listOrders',
         tags: ['orders'],
-        summary: 'List orders, newest first',
-        parameters: [queryParam('customerId', string({ examples: ['c-0001'] }), 'Only orders of this customer.')],
-        responses: { '200': jsonResponse('Orders', ref('OrderList')) },
+        summary: "List the token's customer's orders, newest first",
+        ...bearer('orders:read'),
+        parameters: [
+          queryParam(
+            'customerId',
+            string({ examples: ['c-0001'] }),
+            "Only orders of this customer: the token's own (default), anyone else's is 403.",
+          ),
+        ],
+        responses: { '200': jsonResponse('Orders', ref('OrderList')), '401': UNAUTHORIZED, '403': FORBIDDEN },
       },
       post: {
         operationId: 'createOrder',
         tags: ['orders'],
         summary: 'Place an order (idempotent with Idempotency-Key)',
+        ...bearer('orders:write'),
         parameters: [
           {
             name: 'Idempotency-Key',
@@ -111,6 +124,8 @@ export const ORDERS_OPENAPI = buildDocument({
             },
           }),
           '400': BAD_REQUEST,
+          '401': UNAUTHORIZED,
+          '403': FORBIDDEN,
           '422': {
             description:
               'Idempotency-Key reused with a different body (`idempotency-key-reused`), an unknown customer (`unknown-customer`) or product (`unknown-product`), or a product without a price (`product-not-purchasable`)',
@@ -124,10 +139,13 @@ export const ORDERS_OPENAPI = buildDocument({
         operationId: 'getOrder',
         tags: ['orders'],
         summary: 'Get an order',
+        ...bearer('orders:read'),
         parameters: [pathParam('id', 'Order id', 'o-000001')],
         responses: {
           '200': jsonResponse('The order', ref('Order')),
-          '404': NOT_FOUND,
+          '401': UNAUTHORIZED,
+          '403': FORBIDDEN,
+          '404': problemResponse("Unknown order, or another customer's"),
         },
       },
     },
@@ -184,7 +202,7 @@ function parseCreateOrder(body: unknown): { customerId: string; items: CartItem[
   return { customerId, items: parsed };
 }
 
-export function createOrdersService(seed: SeedData): ServiceModule {
+export function createOrdersService(seed: SeedData, authz: Authorizer = AUTHZ_OFF): ServiceModule {
   let orders = new Map<string, Order>();
   let idempotency = new Map<string, IdempotencyRecord>();
   const reset = (): void => {
@@ -201,23 +219,35 @@ export function createOrdersService(seed: SeedData): ServiceModule {
     openapi: ORDERS_OPENAPI,
     reset,
     register(app: FastifyInstance) {
-      app.get<{ Querystring: Query }>('/orders', (request, reply) => {
-        const customerId = single(request.query['customerId']);
+      app.get<{ Querystring: Query }>('/orders', async (request, reply) => {
+        const principal = await authz.require(request, 'orders:read');
+        const requested = single(request.query['customerId']);
+        let customerId = requested;
+        if (principal !== undefined) {
+          if (principal.customerId === undefined) throw forbidden('the access token is bound to no customer');
+          customerId = requested === undefined || requested === '' ? principal.customerId : requested;
+          requireOwner(principal, customerId, `the orders of customer '${customerId}'`);
+        }
         const items = [...orders.values()].filter(
           (order) => customerId === undefined || customerId === '' || order.customerId === customerId,
         );
         return sendJson(reply, 200, { items: items.sort(byNewest) });
       });
 
-      app.get<{ Params: { id: string } }>('/orders/:id', (request, reply) => {
+      app.get<{ Params: { id: string } }>('/orders/:id', async (request, reply) => {
+        const principal = await authz.require(request, 'orders:read');
         const order = orders.get(request.params.id);
-        if (order === undefined) throw notFound(`order '${request.params.id}' not found`);
+        // Another customer's order is answered like a missing one: its existence is not revealed.
+        if (order === undefined || (principal !== undefined && order.customerId !== principal.customerId))
+          throw notFound(`order '${request.params.id}' not found`);
         return sendJson(reply, 200, order);
       });
 
-      app.post('/orders', (request, reply) => {
+      app.post('/orders', async (request, reply) => {
+        const principal = await authz.require(request, 'orders:write');
         const key = idempotencyKeyOf(request.headers['idempotency-key']);
         const input = parseCreateOrder(request.body);
+        requireOwner(principal, input.customerId, `orders of customer '${input.customerId}'`);
         const fingerprint = fingerprintOf(input);
         // Keys are per customer: two customers (or partners) choosing the same key never collide.
         const scopedKey = `${input.customerId}\n${key}`;

@@ -1,3 +1,4 @@
+import type { Authorizer } from '../http/authz.ts';
 import type { OpenApiDocument } from '../http/openapi.ts';
 import type { ServiceModule } from '../http/server.ts';
 import type { SeedData } from '../seed/data.ts';
@@ -11,7 +12,8 @@ import { createPricingService, PRICING_OPENAPI } from './pricing.ts';
 import { createRecommendationsService, RECOMMENDATIONS_OPENAPI } from './recommendations.ts';
 import { createReviewsService, REVIEWS_OPENAPI } from './reviews.ts';
 
-export const SERVICE_FACTORIES: Readonly<Record<ServiceName, (seed: SeedData) => ServiceModule>> = {
+/** Every factory takes the seed; those holding customer data also the authorizer (the others ignore it). */
+export const SERVICE_FACTORIES: Readonly<Record<ServiceName, (seed: SeedData, authz: Authorizer) => ServiceModule>> = {
   catalog: createCatalogService,
   pricing: createPricingService,
   inventory: createInventoryService,

@@ -39,11 +39,12 @@ export class ProductCardService {
     return { ...toCard(data.product, data.price, data.stock, data.rating), meta: { degraded: [...degraded] } };
   }
 
-  /** Cards for a list screen: products fetched concurrently, prices and stock in two bulk calls. */
+  /** Cards for a list screen: one bulk product lookup, prices and stock in two bulk calls, all concurrent. */
   async list(ids: readonly string[]): Promise<ProductCardListDto> {
     const { data, degraded } = await this.aggregator
       .plan()
-      .required('products', (s) => this.catalog.getProducts(ids, s), { budgetMs: 1_500 })
+      // One bulk lookup for the whole list (never one call per id), concurrent with the bulk price and stock reads.
+      .required('products', (s) => this.catalog.lookupProducts(ids, s), { budgetMs: 1_500 })
       .optional('prices', (s) => this.pricing.getPrices(ids, s), { budgetMs: 500 })
       .optional('stock', (s) => this.inventory.getStocks(ids, s), { budgetMs: 500 })
       .run();

@@ -11,7 +11,7 @@ import {
   type Product,
   type Stock,
 } from '@bff/retail';
-import { Aggregator, isUpstreamError, type SectionContext } from '@bff/upstream';
+import { Aggregator } from '@bff/upstream';
 
 import {
   FEED_AVAILABILITY_FIELDS,
@@ -38,7 +38,10 @@ export class CatalogFeedService {
     const ids = async (prior: { page: Promise<{ items: { id: string }[] }> }) => (await prior.page).items.map((p) => p.id);
     const { data, degraded } = await this.aggregator
       .plan()
-      .required('page', (s) => this.listPage(query, s), { budgetMs: 1_500 })
+      // A cursor the catalog did not issue is the partner's input: browseProducts makes it a 400 invalid-cursor, not a 502.
+      .required('page', (s) => this.catalog.browseProducts({ cursor: query.cursor, limit: query.limit ?? DEFAULT_LIMIT }, s), {
+        budgetMs: 1_500,
+      })
       .optional('prices', async (s, prior) => this.pricing.getPrices(await ids(prior), s), { budgetMs: 600 })
       .optional('stock', async (s, prior) => this.inventory.getStocks(await ids(prior), s), { budgetMs: 600 })
       .run();
@@ -54,7 +57,8 @@ export class CatalogFeedService {
   async lookup(ids: readonly string[]): Promise<CatalogLookupDto> {
     const { data, degraded } = await this.aggregator
       .plan()
-      .required('products', (s) => this.catalog.getProducts(ids, s), { budgetMs: 1_500 })
+      // One bulk lookup for the whole list (never one call per id), concurrent with the bulk price and stock reads.
+      .required('products', (s) => this.catalog.lookupProducts(ids, s), { budgetMs: 1_500 })
       .optional('prices', (s) => this.pricing.getPrices(ids, s), { budgetMs: 600 })
       .optional('stock', (s) => this.inventory.getStocks(ids, s), { budgetMs: 600 })
       .run();
@@ -63,19 +67,6 @@ export class CatalogFeedService {
       notFound: data.products.missing,
       meta: { degraded: [...degraded] },
     };
-  }
-
-  /** The section's signal and deadline go along, so retries stay within the section budget. */
-  private async listPage(query: CatalogFeedQuery, section: SectionContext) {
-    try {
-      return await this.catalog.listProducts({ cursor: query.cursor, limit: query.limit ?? DEFAULT_LIMIT }, section);
-    } catch (error) {
-      // The catalog rejects cursors it did not issue: that is the partner's input, so a 400, not a 502.
-      if (isUpstreamError(error) && error.upstreamStatus === 400) {
-        throw error.remap('bad_request', 'INVALID_CURSOR', 'The cursor is invalid or has expired; restart from the first page.');
-      }
-      throw error;
-    }
   }
 }
 

@@ -1,12 +1,13 @@
 import { Body, Controller, Get, Headers, Param, Post, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
 import { CurrentUser } from '@bff/auth';
 import { ApiProblemResponses, Protected, type Identity } from '@bff/core';
+import { ApiIdempotencyKey } from '@bff/upstream';
 
 import { OrderIdParams, PartnerOrderDto, PartnerOrderListDto, PlaceOrderDto } from './partner-orders.dto.js';
-import { IDEMPOTENCY_KEY_PATTERN, PartnerOrdersService } from './partner-orders.service.js';
+import { PartnerOrdersService } from './partner-orders.service.js';
 
 const ORDER_LOCATION = {
   description: 'Path of the order (GET it for its status).',
@@ -35,18 +36,7 @@ export class PartnerOrdersController {
     description:
       'Repeating the request with the same Idempotency-Key and items answers the same order (200, `Idempotent-Replayed: true`) and never places a second one: after a timeout (504) or a lost answer, repeat it with the same key. The same key with other items is a 422.',
   })
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: true,
-    description: "Unique per order (e.g. a UUID): 8-128 letters, digits, '-', '_', '.' or ':'. Remembered for 24 hours.",
-    schema: {
-      type: 'string',
-      pattern: IDEMPOTENCY_KEY_PATTERN.source,
-      minLength: 8,
-      maxLength: 128,
-      example: '0b7e5f1c-9a2d-4c3e-8f6a-1d2e3f4a5b6c',
-    },
-  })
+  @ApiIdempotencyKey("Unique per order (e.g. a UUID): 8-128 letters, digits, '-', '_', '.' or ':'. Remembered for 24 hours.")
   @ApiCreatedResponse({ type: PartnerOrderDto, description: 'The order was placed.', headers: { Location: ORDER_LOCATION } })
   @ApiOkResponse({
     type: PartnerOrderDto,

@@ -2,12 +2,9 @@ import { Injectable } from '@nestjs/common';
 
 import { PlatformError, type Identity } from '@bff/core';
 import { OrderRejectedError, OrdersApi, type Order } from '@bff/retail';
-import { isUpstreamError } from '@bff/upstream';
+import { isUpstreamError, parseIdempotencyKey } from '@bff/upstream';
 
 import type { PartnerOrderDto, PartnerOrderListDto, PlaceOrderDto } from './partner-orders.dto.js';
-
-/** A partner's Idempotency-Key: 8-128 letters, digits, '-', '_', '.' or ':' (a UUID fits). */
-export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /** The answer of a placement: the order, and whether it is the replay of an earlier one with the same key. */
 export interface PlacedPartnerOrder {
@@ -49,7 +46,7 @@ export class PartnerOrdersService {
    * only because it carries it. A replay with the same key and items answers the same order.
    */
   async place(partner: Identity, rawKey: string | undefined, body: PlaceOrderDto): Promise<PlacedPartnerOrder> {
-    const key = idempotencyKeyOf(rawKey);
+    const key = parseIdempotencyKey(rawKey);
     const account = accountOf(partner);
     const items = body.items.map((item) => ({ productId: item.productId, quantity: item.quantity }));
     try {
@@ -59,25 +56,6 @@ export class PartnerOrdersService {
       throw placementError(error, partner);
     }
   }
-}
-
-function idempotencyKeyOf(raw: string | undefined): string {
-  const problem = (code: string, constraint: string, detail: string): PlatformError =>
-    new PlatformError('bad_request', code, detail, {
-      publicDetail: detail,
-      extensions: { errors: [{ field: 'Idempotency-Key', in: 'header', constraints: { [constraint]: detail } }] },
-    });
-  if (raw === undefined || raw.trim() === '') {
-    throw problem(
-      'IDEMPOTENCY_KEY_MISSING',
-      'required',
-      'Send an Idempotency-Key header with a value unique to this order (e.g. a UUID), and the same value when you repeat the request.',
-    );
-  }
-  if (!IDEMPOTENCY_KEY_PATTERN.test(raw)) {
-    throw problem('IDEMPOTENCY_KEY_INVALID', 'matches', "Idempotency-Key must be 8-128 letters, digits, '-', '_', '.' or ':'.");
-  }
-  return raw;
 }
 
 /** Upstream failures after which the order may exist: the answer, not the order, may be what was lost. */

@@ -1,6 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
 import { DegradedSectionDto } from '@bff/core';
+
+import { ProductCardDto } from './product-card.dto.js';
 
 export class ImageDto {
   @ApiProperty() url: string;
@@ -60,9 +64,35 @@ export class PageReviewsDto {
   @ApiProperty() pageSize: number;
 }
 
-export class PageRecommendationDto {
-  @ApiProperty() productId: string;
-  @ApiProperty() score: number;
+const REVIEWS_CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
+
+export class ReviewsQuery {
+  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s nextCursor.', pattern: REVIEWS_CURSOR_PATTERN.source })
+  @IsOptional()
+  @Matches(REVIEWS_CURSOR_PATTERN, { message: 'cursor must be an opaque token returned as nextCursor' })
+  cursor?: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 50,
+    default: 10,
+    description: 'Page size; with a cursor it must be omitted or equal to the size the cursor was issued for.',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1)
+  @Max(50)
+  limit?: number;
+}
+
+/** One page of a product's reviews, newest first. */
+export class ReviewsPageDto {
+  @ApiProperty({ type: [PageReviewDto] }) items: PageReviewDto[];
+  @ApiProperty({ description: 'Number of reviews of the product.' }) total: number;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last page.' })
+  nextCursor: string | null;
 }
 
 export class PageMetaDto {
@@ -79,7 +109,12 @@ export class ProductPageDto {
   @ApiProperty({ type: PageAvailabilityDto, nullable: true }) availability: PageAvailabilityDto | null;
   @ApiProperty({ type: PageRatingDto, nullable: true }) rating: PageRatingDto | null;
   @ApiProperty({ type: PageReviewsDto, nullable: true, description: 'First page of reviews.' }) reviews: PageReviewsDto | null;
-  @ApiProperty({ type: [PageRecommendationDto], nullable: true, description: 'Related products from the same category.' })
-  recommendations: PageRecommendationDto[] | null;
+  @ApiProperty({
+    type: [ProductCardDto],
+    nullable: true,
+    description:
+      'Related products from the same category, best first, as cards (their price and stock degrade as recommendations-price / recommendations-stock).',
+  })
+  recommendations: ProductCardDto[] | null;
   @ApiProperty({ type: PageMetaDto }) meta: PageMetaDto;
 }

@@ -6,6 +6,7 @@ import { firstValueFrom } from 'rxjs';
 
 interface Product {
   id: string;
+  thumbnailUrl: string;
   sku: string;
   name: string;
   description: string;
@@ -15,12 +16,14 @@ interface Product {
   attributes: Record<string, string>;
 }
 interface Price {
+  productId?: string;
   currency: string;
   amount: number;
   listAmount: number;
   discountPct: number;
 }
 interface Stock {
+  productId?: string;
   inStock: boolean;
   available: number;
   restockDate: string | null;
@@ -47,6 +50,13 @@ interface ReviewPage {
 interface Recommendation {
   productId: string;
   score: number;
+}
+interface Card {
+  id: string;
+  name: string;
+  thumbnail: string;
+  price: Price | null;
+  inStock: boolean | null;
 }
 interface DegradedSection {
   section: string;
@@ -95,6 +105,31 @@ export class ProductPageService {
     return response.data;
   }
 
+  /** Cards for ids: one bulk lookup, one bulk price and one bulk stock read, together; price and stock optional. */
+  private async cards(ids: string[], optional: <T>(section: string, call: Promise<T>) => Promise<T | null>): Promise<Card[]> {
+    if (ids.length === 0) return [];
+    const joined = ids.join(',');
+    const [products, prices, stock] = await Promise.all([
+      this.fetch<{ items: Product[] }>(`${this.catalog}/products`, { ids: joined }),
+      optional('recommendations-price', this.fetch<{ items: Price[] }>(`${this.pricing}/prices`, { ids: joined })),
+      optional('recommendations-stock', this.fetch<{ items: Stock[] }>(`${this.inventory}/stock`, { ids: joined })),
+    ]);
+    const priceById = new Map((prices?.items ?? []).map((price) => [price.productId, price]));
+    const stockById = new Map((stock?.items ?? []).map((level) => [level.productId, level]));
+    return products.items.map((product) => {
+      const price = priceById.get(product.id);
+      return {
+        id: product.id,
+        name: product.name,
+        thumbnail: product.thumbnailUrl,
+        price: price
+          ? { currency: price.currency, amount: price.amount, listAmount: price.listAmount, discountPct: price.discountPct }
+          : null,
+        inStock: stockById.get(product.id)?.inStock ?? null,
+      };
+    });
+  }
+
   async get(id: string) {
     const path = encodeURIComponent(id);
     const degraded: DegradedSection[] = [];
@@ -113,13 +148,17 @@ export class ProductPageService {
       optional('reviews', this.fetch<ReviewPage>(`${this.reviews}/products/${path}/reviews`, { page: 1, pageSize: 5 })),
       optional(
         'recommendations',
-        productCall.then((found) =>
-          this.fetch<{ items: Recommendation[] }>(`${this.recommendations}/recommendations`, {
+        productCall.then(async (found) => {
+          const related = await this.fetch<{ items: Recommendation[] }>(`${this.recommendations}/recommendations`, {
             productId: id,
             categoryId: found.categoryId,
             limit: 6,
-          }),
-        ),
+          });
+          return this.cards(
+            related.items.map((item) => item.productId).filter((productId) => productId !== id),
+            optional,
+          );
+        }),
       ),
     ]).catch((error: unknown) => {
       throw productFailure(id, error);
@@ -152,7 +191,7 @@ export class ProductPageService {
         page: reviews.page,
         pageSize: reviews.pageSize,
       },
-      recommendations: recommendations && recommendations.items.filter((item) => item.productId !== id),
+      recommendations,
       meta: { degraded },
     };
   }

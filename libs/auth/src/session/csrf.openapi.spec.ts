@@ -12,6 +12,8 @@ const documentOf = (): OpenAPIObject => ({
     '/public': { get: { responses: ok() }, post: { responses: ok() } },
     '/session': { get: { security: [{ session: [] }], responses: ok() } },
     '/bearer': { post: { security: [{ jwt: [] }], responses: ok() } },
+    // Specification extensions (x-…) are allowed on an operation; the swagger typings do not list them.
+    '/backchannel': { post: { ...{ 'x-server-to-server': true }, responses: ok() } },
     '/health/live': { get: { responses: ok() } },
   },
 });
@@ -20,7 +22,7 @@ type Op = { parameters?: { name: string; required?: boolean }[]; responses: Reco
 const op = (document: OpenAPIObject, path: string, method: string): Op => (document.paths[path] as Record<string, Op>)[method];
 
 describe('documentCsrf', () => {
-  it('requires X-CSRF (403 without it) on session routes and on unsafe methods of public routes only', () => {
+  it('requires X-CSRF (403 without it) on session routes and on unsafe methods of public routes only, not server-to-server ones', () => {
     const document = documentOf();
     documentCsrf(document);
     for (const [path, method] of [
@@ -35,6 +37,7 @@ describe('documentCsrf', () => {
     for (const [path, method] of [
       ['/public', 'get'],
       ['/bearer', 'post'],
+      ['/backchannel', 'post'],
     ] as const) {
       expect(op(document, path, method).parameters).toBeUndefined();
       expect(op(document, path, method).responses['403']).toBeUndefined();

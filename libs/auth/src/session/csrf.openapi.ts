@@ -7,14 +7,16 @@ import { CSRF_HEADER_VALUE, SESSION_STRATEGY } from './session.constants.js';
 
 /**
  * Where CsrfGuard and the session authenticator require `X-CSRF: 1`: every session route, and every
- * state-changing request on a public route. Routes of other strategies (bearer, API key) are exempt.
+ * state-changing request on a public route. Routes of other strategies (bearer, API key) and
+ * server-to-server routes (`x-server-to-server`, @PublicServerToServer) are exempt.
  * Session routes also document the cookie clearing on their 401.
  */
 export function documentCsrf(document: OpenAPIObject): void {
   for (const { method, operation } of operationsOf(document)) {
     const strategies = (operation.security ?? []).flatMap((requirement) => Object.keys(requirement));
     const session = strategies.includes(SESSION_STRATEGY);
-    if (!session && !(strategies.length === 0 && UNSAFE_METHODS.has(method))) continue;
+    const serverToServer = (operation as unknown as Record<string, unknown>)['x-server-to-server'] === true;
+    if (!session && !(strategies.length === 0 && UNSAFE_METHODS.has(method) && !serverToServer)) continue;
     addHeaderParameter(operation, {
       name: 'X-CSRF',
       in: 'header',

@@ -3,6 +3,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 
 import { LoginFlow } from './login-flow.service.js';
 import type { OidcClient } from './oidc-client.js';
+import { SessionDirectory } from './session-directory.js';
 import { SessionResolver } from './session-resolver.service.js';
 import { errorCode, FakeOidc, loginCookie, sessionConfig, signIn, testSealer } from './session.fixtures.test.js';
 import { MemorySessionStore } from './session.store.js';
@@ -20,7 +21,13 @@ describe('LoginFlow', () => {
     vi.spyOn(Date, 'now').mockImplementation(() => now);
     store = new MemorySessionStore(1_000);
     oidc = new FakeOidc();
-    loginFlow = new LoginFlow(sessionConfig(), oidc as unknown as OidcClient, store, testSealer());
+    loginFlow = new LoginFlow(
+      sessionConfig(),
+      oidc as unknown as OidcClient,
+      store,
+      testSealer(),
+      new SessionDirectory(sessionConfig(), oidc as unknown as OidcClient, store),
+    );
     resolver = new SessionResolver(sessionConfig(), oidc as unknown as OidcClient, store);
   });
   afterEach(() => vi.restoreAllMocks());
@@ -45,7 +52,13 @@ describe('LoginFlow', () => {
 
   it('keeps pending logins out of the session store: anonymous sign-in starts never evict a live session', async () => {
     const small = new MemorySessionStore(5);
-    const flow = new LoginFlow(sessionConfig(), oidc as unknown as OidcClient, small, testSealer());
+    const flow = new LoginFlow(
+      sessionConfig(),
+      oidc as unknown as OidcClient,
+      small,
+      testSealer(),
+      new SessionDirectory(sessionConfig(), oidc as unknown as OidcClient, small),
+    );
     const headers = await signIn(flow, oidc);
     for (let i = 0; i < 50; i++) await flow.beginLogin('/account', {});
     await expect(new SessionResolver(sessionConfig(), oidc as unknown as OidcClient, small).resolve(headers)).resolves.toMatchObject({
@@ -103,7 +116,13 @@ describe('LoginFlow', () => {
     const flipped = `${value.slice(0, 30)}${value[30] === 'A' ? 'B' : 'A'}${value.slice(31)}`;
     expect(await errorCode(complete(state, `${name}=${flipped}`))).toBe('LOGIN_STATE_INVALID');
 
-    const otherKey = new LoginFlow(sessionConfig(), oidc as unknown as OidcClient, store, testSealer());
+    const otherKey = new LoginFlow(
+      sessionConfig(),
+      oidc as unknown as OidcClient,
+      store,
+      testSealer(),
+      new SessionDirectory(sessionConfig(), oidc as unknown as OidcClient, store),
+    );
     expect(await errorCode(otherKey.completeLogin(`code=c&state=${state}`, { cookie: pair }))).toBe('LOGIN_STATE_INVALID');
 
     now += 600_000;

@@ -7,8 +7,9 @@ import { readCookie, readLoginCookies } from './cookies.js';
 import { loginCookieSuffix, LoginStateSealer } from './login-state.js';
 import { OidcClient, OidcRejectedError, OidcUnavailableError, type TokenResult } from './oidc-client.js';
 import { resolveReturnTo } from './return-to.js';
+import { SessionDirectory } from './session-directory.js';
 import { errorMessage, loginProblem, providerUnavailable, storeCall } from './session-errors.js';
-import { newId, newSessionRecord, sameString, sessionKey, storeTtl } from './session-record.js';
+import { handleKey, newId, newSessionRecord, sameString, sessionHandle, storeTtl } from './session-record.js';
 import { SessionConfig } from './session.config.js';
 import { MAX_PENDING_LOGINS, SESSION_STORE } from './session.constants.js';
 import type { SessionStore } from './session.store.js';
@@ -41,6 +42,7 @@ export class LoginFlow {
     private readonly oidc: OidcClient,
     @Inject(SESSION_STORE) private readonly store: SessionStore,
     private readonly loginState: LoginStateSealer,
+    private readonly directory: SessionDirectory,
   ) {}
 
   /**
@@ -122,7 +124,10 @@ export class LoginFlow {
     const now = Date.now();
     const record = newSessionRecord(tokens, claims, now, this.config);
     const sessionId = newId();
-    await storeCall(() => this.store.create(sessionKey(sessionId), record, storeTtl(record, now, this.config.idleMs)));
+    const handle = sessionHandle(sessionId);
+    await storeCall(() => this.store.create(handleKey(handle), record, storeTtl(record, now, this.config.idleMs)));
+    // Listed under its subject and provider session (sid), for back-channel logout and the admin routes.
+    await this.directory.register(handle, record, now);
     this.logger.log({ sub: record.sub, store: this.store.kind }, 'Session created');
     return { location: returnTo, cookies: [this.config.cookies.session(sessionId, (record.absoluteExpiresAt - now) / 1000)] };
   }
@@ -162,7 +167,9 @@ export class LoginFlow {
 
   /** Deletes the session and revokes its refresh token (a failed revocation still ends it locally). */
   private async endSession(sessionId: string): Promise<void> {
-    const record = await storeCall(() => this.store.take<SessionRecord>(sessionKey(sessionId)));
+    const handle = sessionHandle(sessionId);
+    const record = await storeCall(() => this.store.take<SessionRecord>(handleKey(handle)));
+    if (record) await this.directory.unregister(handle, record);
     if (!record?.refreshToken) return;
     try {
       await this.oidc.revoke(record.refreshToken);

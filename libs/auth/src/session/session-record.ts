@@ -34,8 +34,16 @@ export interface SessionUser {
 /** 256-bit random, base64url: session ids. */
 export const newId = (): string => randomBytes(32).toString('base64url');
 /** Store keys hold a digest of the id, so a store dump holds no usable cookie value. */
-const digest = (id: string): string => createHash('sha256').update(id).digest('base64url');
-export const sessionKey = (sessionId: string): string => `s:${digest(sessionId)}`;
+export const digest = (id: string): string => createHash('sha256').update(id).digest('base64url');
+/**
+ * A session's handle: the digest of its id, which names it in its store key and to operators
+ * (admin routes) without being a usable cookie value.
+ */
+export const sessionHandle = (sessionId: string): string => digest(sessionId);
+export const handleKey = (handle: string): string => `s:${handle}`;
+export const sessionKey = (sessionId: string): string => handleKey(sessionHandle(sessionId));
+/** A handle is a base64url SHA-256 digest. */
+export const HANDLE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 /** Constant-time comparison of two strings of any length. */
 export function sameString(expected: string, actual: string): boolean {
@@ -55,6 +63,7 @@ export function newSessionRecord(
   const refreshTokenExpiresAt = tokens.refreshExpiresIn ? now + tokens.refreshExpiresIn * 1000 : undefined;
   return {
     sub: claims.sub as string,
+    ...(typeof claims.sid === 'string' && claims.sid.length > 0 ? { sid: claims.sid } : {}),
     claims: pickClaims(claims, settings.userClaims),
     scopes: scopesOf(tokens, settings.scopes),
     accessToken: tokens.accessToken,

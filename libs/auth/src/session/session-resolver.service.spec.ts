@@ -3,6 +3,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 
 import { LoginFlow } from './login-flow.service.js';
 import { OidcRejectedError, OidcUnavailableError, type OidcClient } from './oidc-client.js';
+import { SessionDirectory } from './session-directory.js';
 import { SessionResolver } from './session-resolver.service.js';
 import { ABSOLUTE_S, errorCode, FakeOidc, IDLE_S, sessionConfig, signIn, testSealer } from './session.fixtures.test.js';
 import { MemorySessionStore, type SessionStore } from './session.store.js';
@@ -20,7 +21,13 @@ describe('SessionResolver', () => {
     vi.spyOn(Date, 'now').mockImplementation(() => now);
     store = new MemorySessionStore(1_000);
     oidc = new FakeOidc();
-    loginFlow = new LoginFlow(sessionConfig(), oidc as unknown as OidcClient, store, testSealer());
+    loginFlow = new LoginFlow(
+      sessionConfig(),
+      oidc as unknown as OidcClient,
+      store,
+      testSealer(),
+      new SessionDirectory(sessionConfig(), oidc as unknown as OidcClient, store),
+    );
     resolver = new SessionResolver(sessionConfig(), oidc as unknown as OidcClient, store);
   });
   afterEach(() => vi.restoreAllMocks());

@@ -23,3 +23,13 @@ export const DEV_LOGIN_COOKIE = 'bff-login';
 
 /** Token of the SessionStore (memory or Redis). */
 export const SESSION_STORE = Symbol('SESSION_STORE');
+
+/** Strategy name of the platform team's session admin routes (bearer JWT with SESSION_ADMIN_AUDIENCE). */
+export const SESSION_ADMIN_STRATEGY = 'session-admin';
+/** Scope the session admin routes require. */
+export const SESSION_ADMIN_SCOPE = 'sessions:admin';
+
+/** Metadata key of @PublicServerToServer routes (exempt from the CSRF guard). */
+export const SERVER_TO_SERVER = 'bff:server-to-server';
+/** Fastify route-config flag of @AcceptsFormBody routes. */
+export const FORM_BODY_ROUTE = 'bffFormBody';

@@ -150,6 +150,15 @@ export class SessionAuthEnv {
   SESSION_COOKIE_DEV_MODE: boolean = false;
 
   /**
+   * Audience (`aud`) of the platform team's access tokens for the session admin routes
+   * (/admin/sessions): bearer JWTs (at+jwt) from OIDC_ISSUER_URL holding the scope `sessions:admin`,
+   * e.g. issued to a client-credentials client. Unset: the admin routes answer 404.
+   */
+  @IsOptional()
+  @Matches(/^\S{1,255}$/, { message: 'SESSION_ADMIN_AUDIENCE must be 1 to 255 characters without spaces' })
+  SESSION_ADMIN_AUDIENCE?: string;
+
+  /**
    * Origins besides this site's that /auth/login's returnTo may send the browser back to, comma-separated
    * (e.g. http://localhost:5173, the Vite dev server proxying /api and /auth here). Empty: paths on this site only.
    */

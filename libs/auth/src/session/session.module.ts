@@ -1,14 +1,20 @@
 import { Inject, Logger, Module, type DynamicModule, type OnModuleInit } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 
 import { CORE_MODULE_OPTIONS, CoreEnv, HealthRegistry, type CoreModuleOptions } from '@bff/core';
 
 import { AuthMetrics } from '../auth.metrics.js';
 import { requireEnv } from '../require-env.js';
+import { BackchannelLogout } from './backchannel-logout.service.js';
 import { CsrfGuard } from './csrf.guard.js';
+import { installFormBodyParser } from './form-body.js';
 import { LoginFlow } from './login-flow.service.js';
 import { deriveLoginStateKey, LoginStateSealer } from './login-state.js';
+import { LogoutTokenVerifier } from './logout-token.js';
 import { OidcClient } from './oidc-client.js';
+import { SessionAdminAuthenticator } from './session-admin.authenticator.js';
+import { SessionDirectory } from './session-directory.js';
 import { SessionRedis } from './session-redis.js';
 import { SessionResolver } from './session-resolver.service.js';
 import { SessionAuthenticator } from './session.authenticator.js';
@@ -30,6 +36,9 @@ import { MemorySessionStore, RedisSessionStore, type SessionStore } from './sess
  * (LoginStateSealer) and take no server storage. Configured by `sessionAuthEnv` (list it in the app
  * definition). Provides LoginFlow for the app's /auth controller, registers the 'session'
  * authenticator (backed by SessionResolver), and a global guard requiring `X-CSRF: 1` on every state-changing request.
+ * Also: BackchannelLogout (OpenID Connect back-channel logout, for a @PublicServerToServer
+ * @AcceptsFormBody route), SessionDirectory (sessions by subject, for admin routes) and the
+ * 'session-admin' bearer strategy (SESSION_ADMIN_AUDIENCE; unset, its routes answer 404).
  *
  * Import it after CoreModule.
  */
@@ -41,6 +50,7 @@ export class SessionAuthModule extends SessionAuthConfigurableModule implements 
     private readonly oidc: OidcClient,
     private readonly health: HealthRegistry,
     private readonly redis: SessionRedis,
+    private readonly adapterHost: HttpAdapterHost,
     @Inject(SESSION_AUTH_OPTIONS) private readonly options: SessionAuthModuleOptions,
   ) {
     super();
@@ -92,17 +102,32 @@ export class SessionAuthModule extends SessionAuthConfigurableModule implements 
             ),
           inject: [SessionConfig],
         },
+        {
+          provide: LogoutTokenVerifier,
+          useFactory: (config: SessionConfig) =>
+            new LogoutTokenVerifier({
+              issuer: config.env.OIDC_ISSUER_URL,
+              clientId: config.env.OIDC_CLIENT_ID,
+              timeoutMs: config.env.OIDC_TIMEOUT_MS,
+            }),
+          inject: [SessionConfig],
+        },
         LoginFlow,
         SessionResolver,
+        SessionDirectory,
+        BackchannelLogout,
         AuthMetrics,
         SessionAuthenticator,
+        SessionAdminAuthenticator,
         { provide: APP_GUARD, useClass: CsrfGuard },
       ],
-      exports: [LoginFlow, SessionConfig],
+      exports: [LoginFlow, SessionConfig, SessionDirectory, BackchannelLogout],
     };
   }
 
   onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (fastify && typeof fastify.addContentTypeParser === 'function') installFormBodyParser(fastify);
     const client = this.redis.client;
     if (client) {
       this.health.register('redis:sessions', async () => {

@@ -86,6 +86,24 @@ function contract(make: () => SessionStore): void {
     await new Promise((r) => setTimeout(r, 150));
     expect(await store.acquireLease(k, 100)).toEqual(expect.any(String));
   });
+
+  it('keeps index sets: add, list, remove; a later add never shortens the life of the set', async () => {
+    const store = make();
+    const index = key();
+    expect(await store.indexMembers(index)).toEqual([]);
+    await store.addToIndex(index, 'h1', 400);
+    await store.addToIndex(index, 'h2', 100);
+    await store.addToIndex(index, 'h1', 100);
+    expect((await store.indexMembers(index)).sort()).toEqual(['h1', 'h2']);
+    await new Promise((r) => setTimeout(r, 200));
+    // Still there: the 400 ms of the first add were not cut to 100 ms.
+    expect((await store.indexMembers(index)).sort()).toEqual(['h1', 'h2']);
+    await store.removeFromIndex(index, ['h1', 'unknown']);
+    expect(await store.indexMembers(index)).toEqual(['h2']);
+    await store.removeFromIndex(index, []);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await store.indexMembers(index)).toEqual([]);
+  });
 }
 
 describe('MemorySessionStore', () => {

@@ -23,6 +23,16 @@ export interface SessionStore {
   acquireLease(key: string, ttlMs: number): Promise<string | undefined>;
   /** Releases the lease if `token` still owns it. */
   releaseLease(key: string, token: string): Promise<void>;
+  /**
+   * Adds `member` to the set `index` (a secondary index, e.g. the sessions of one subject). The set
+   * lives at least `ttlMs` (never shortened), so it outlives the records it lists; members whose
+   * record has gone are pruned by whoever reads the index.
+   */
+  addToIndex(index: string, member: string, ttlMs: number): Promise<void>;
+  /** The members of the set `index` (none when it does not exist). */
+  indexMembers(index: string): Promise<string[]>;
+  /** Removes `members` from the set `index`. */
+  removeFromIndex(index: string, members: readonly string[]): Promise<void>;
   /** 'memory' or 'redis' (for logs and health). */
   readonly kind: 'memory' | 'redis';
 }
@@ -34,9 +44,11 @@ export class MemorySessionStore implements SessionStore {
   readonly kind = 'memory';
   private readonly records: LRUCache<string, Record<string, unknown>>;
   private readonly leases = new Map<string, { token: string; expiresAt: number }>();
+  private readonly indexes: LRUCache<string, Set<string>>;
 
   constructor(max: number) {
     this.records = new LRUCache({ max, ttlAutopurge: false, allowStale: false, updateAgeOnGet: false });
+    this.indexes = new LRUCache({ max, ttlAutopurge: false, allowStale: false, updateAgeOnGet: false });
   }
 
   get<T extends object>(key: string): Promise<T | undefined> {
@@ -71,6 +83,8 @@ export class MemorySessionStore implements SessionStore {
     const now = Date.now();
     const held = this.leases.get(key);
     if (held && held.expiresAt > now) return Promise.resolve(undefined);
+    // Leases that are never released (replay markers) must not pile up: expired ones are swept.
+    if (this.leases.size >= MAX_MEMORY_LEASES) for (const [k, lease] of this.leases) if (lease.expiresAt <= now) this.leases.delete(k);
     const token = leaseToken();
     this.leases.set(key, { token, expiresAt: now + ttlMs });
     return Promise.resolve(token);
@@ -80,12 +94,43 @@ export class MemorySessionStore implements SessionStore {
     if (this.leases.get(key)?.token === token) this.leases.delete(key);
     return Promise.resolve();
   }
+
+  addToIndex(index: string, member: string, ttlMs: number): Promise<void> {
+    const members = this.indexes.get(index) ?? new Set<string>();
+    members.add(member);
+    const remaining = this.indexes.has(index) ? this.indexes.getRemainingTTL(index) : 0;
+    this.indexes.set(index, members, { ttl: Math.max(1, ttlMs, remaining) });
+    return Promise.resolve();
+  }
+
+  indexMembers(index: string): Promise<string[]> {
+    return Promise.resolve([...(this.indexes.get(index) ?? [])]);
+  }
+
+  removeFromIndex(index: string, members: readonly string[]): Promise<void> {
+    const set = this.indexes.get(index);
+    if (set) {
+      for (const member of members) set.delete(member);
+      if (set.size === 0) this.indexes.delete(index);
+    }
+    return Promise.resolve();
+  }
 }
+
+/** Beyond this many leases in memory, expired ones are swept before another is taken. */
+const MAX_MEMORY_LEASES = 10_000;
 
 const UPDATE_IF_EXISTS = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1`;
+
+/** SADD, and PEXPIRE only when that lengthens the set's life (an index outlives every record it lists). */
+const ADD_TO_INDEX = `
+redis.call('SADD', KEYS[1], ARGV[2])
+local ttl = tonumber(ARGV[1])
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
 return 1`;
 
 const RELEASE_IF_OWNER = `
@@ -165,5 +210,20 @@ export class RedisSessionStore implements SessionStore {
 
   async releaseLease(key: string, token: string): Promise<void> {
     await Tracing.redis('lease', 'EVAL', () => this.redis.eval(RELEASE_IF_OWNER, 1, this.k(key), token));
+  }
+
+  async addToIndex(index: string, member: string, ttlMs: number): Promise<void> {
+    await Tracing.redis('session', 'EVAL', () =>
+      this.redis.eval(ADD_TO_INDEX, 1, this.k(index), String(Math.max(1, Math.ceil(ttlMs))), member),
+    );
+  }
+
+  async indexMembers(index: string): Promise<string[]> {
+    return Tracing.redis('session', 'SMEMBERS', () => this.redis.smembers(this.k(index)));
+  }
+
+  async removeFromIndex(index: string, members: readonly string[]): Promise<void> {
+    if (members.length === 0) return;
+    await Tracing.redis('session', 'SREM', () => this.redis.srem(this.k(index), ...members));
   }
 }

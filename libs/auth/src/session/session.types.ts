@@ -2,6 +2,8 @@
 export interface SessionRecord {
   /** Subject (`sub`) of the ID token. */
   readonly sub: string;
+  /** The provider's session id (`sid` of the ID token), when it states one: back-channel logout names it. */
+  readonly sid?: string;
   /** Whitelisted ID-token claims shown to the SPA (email, name...). */
   readonly claims: Readonly<Record<string, unknown>>;
   /** Scopes granted to the access token. */

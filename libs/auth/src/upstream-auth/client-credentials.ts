@@ -15,6 +15,8 @@ export interface TokenRequest {
   readonly scope?: string;
   /** Resource indicator (RFC 8707): the upstream's identifier, which becomes the token's `aud`. */
   readonly audience?: string;
+  /** The account the token acts for (`account` parameter; the IdP puts it in the token's `account` claim). */
+  readonly account?: string;
 }
 
 /** The token endpoint refused or could not be reached. The message is for logs only. */
@@ -40,7 +42,7 @@ const FAILURE_HOLD_MS = 1_000;
 
 /**
  * OAuth 2.0 client-credentials tokens (RFC 6749 §4.4) for service-to-service calls, one per
- * (scope, audience):
+ * (scope, audience, account):
  *
  * - cached until shortly before expiry (20% of the lifetime, at most 60 s early);
  * - refreshed single-flight: concurrent callers share one token request;
@@ -66,7 +68,7 @@ export class ClientCredentialsTokens {
 
   async token(request: TokenRequest, signal?: AbortSignal): Promise<string> {
     signal?.throwIfAborted();
-    const key = `${request.scope ?? ''}\n${request.audience ?? ''}`;
+    const key = `${request.scope ?? ''}\n${request.audience ?? ''}\n${request.account ?? ''}`;
     const now = Date.now();
     const cached = this.cache.get(key);
     if (cached && now < cached.refreshAt) return cached.token;
@@ -118,6 +120,7 @@ export class ClientCredentialsTokens {
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
     if (request.scope) body.set('scope', request.scope);
     if (request.audience) body.set('resource', request.audience);
+    if (request.account) body.set('account', request.account);
     // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
     const basic = Buffer.from(`${encodeURIComponent(this.options.clientId)}:${encodeURIComponent(this.options.clientSecret)}`).toString(
       'base64',

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 
-import { RequestContext } from '@bff/core';
+import { IDENTITY_SLOT, RequestContext, type Identity } from '@bff/core';
 import type { UpstreamDefinition, UpstreamTokenSource } from '@bff/upstream';
 
 import { RELAY_TOKEN_SLOT } from '../auth.constants.js';
@@ -11,7 +11,7 @@ import { ClientCredentialsTokens } from './client-credentials.js';
  * - relay: the access token the caller's strategy verified for this request (RELAY_TOKEN_SLOT of
  *   the request context: the mobile bearer token, or the web session's access token);
  * - client credentials: the app's own token for the upstream's scope/audience, cached and
- *   refreshed single-flight.
+ *   refreshed single-flight; with `clientCredentials.account`, one per account of the caller.
  */
 @Injectable()
 export class AuthUpstreamTokenSource implements UpstreamTokenSource {
@@ -29,6 +29,12 @@ export class AuthUpstreamTokenSource implements UpstreamTokenSource {
         ),
       );
     }
-    return this.tokens.token({ scope: upstream.clientCredentials?.scope, audience: upstream.clientCredentials?.audience }, signal);
+    const { scope, audience, account: perAccount } = upstream.clientCredentials ?? {};
+    if (perAccount !== true) return this.tokens.token({ scope, audience }, signal);
+    const account = RequestContext.getSlot<Identity>(IDENTITY_SLOT)?.claims.account;
+    if (typeof account !== 'string' || account === '') {
+      return Promise.reject(new Error(`Upstream '${upstream.name}' needs the caller's account, and the caller has none`));
+    }
+    return this.tokens.token({ scope, audience, account }, signal);
   }
 }

@@ -7,6 +7,7 @@ export const ERROR_KINDS = {
   unauthorized: { status: 401, title: 'Unauthorized' },
   forbidden: { status: 403, title: 'Forbidden' },
   not_found: { status: 404, title: 'Not Found' },
+  unsupported_media_type: { status: 415, title: 'Unsupported Media Type' },
   conflict: { status: 409, title: 'Conflict' },
   payload_too_large: { status: 413, title: 'Content Too Large' },
   unprocessable: { status: 422, title: 'Unprocessable Content' },

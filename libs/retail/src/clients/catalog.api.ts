@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 
 import { InjectUpstream, isUpstreamError, UpstreamClient } from '@bff/upstream';
 
-import type { Category, CategoryList, ListProductsQuery, Product, ProductPage } from '../retail.types.js';
+import type { Category, CategoryList, FeaturedList, ListProductsQuery, Product, ProductPage } from '../retail.types.js';
 import { enc, type CallOptions } from './call-options.js';
 
 /** Most ids the catalog's bulk lookup accepts (and the pricing and inventory bulk reads). */
@@ -56,6 +56,27 @@ export class CatalogApi {
   /** `GET /products`: one page (cursor pagination); an invalid cursor or limit rejects (upstream 400). */
   listProducts(query: ListProductsQuery = {}, options: CallOptions = {}): Promise<ProductPage> {
     return this.http.getJson<ProductPage>('/products', { ...options, query });
+  }
+
+  /**
+   * `GET /products` for a client's listing or feed: the same page, but a cursor or limit the catalog rejects
+   * (upstream 400) is the client's input, so it rejects with kind `bad_request` and code INVALID_CURSOR, not a 502.
+   */
+  async browseProducts(query: ListProductsQuery, options: CallOptions = {}): Promise<ProductPage> {
+    try {
+      return await this.listProducts(query, options);
+    } catch (error) {
+      if (isUpstreamError(error) && error.upstreamStatus === 400) {
+        throw error.remap('bad_request', 'INVALID_CURSOR', 'The cursor is invalid or has expired; restart from the first page.');
+      }
+      throw error;
+    }
+  }
+
+  /** `GET /featured`: the merchandised products of the home page, in display order (limit 1..48). */
+  async listFeatured(limit: number, options: CallOptions = {}): Promise<Product[]> {
+    const list = await this.http.getJson<FeaturedList>('/featured', { ...options, query: { limit } });
+    return list.items;
   }
 
   /** `GET /categories`: every category (top-level ones have `parentId: null`). */

@@ -37,6 +37,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/carts/{id}/clear": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Empty a cart if it still holds exactly the given lines (compare-and-clear)
+         * @description Lets a caller empty the cart it has just ordered without losing anything added since: when the cart no longer holds exactly `items`, nothing changes and the answer is 409 (type `cart-changed`). Repeating a successful clear answers 409 too (the cart is now empty), which callers treat as done.
+         */
+        post: operations["clearCart"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/carts/{id}/items/{productId}": {
         parameters: {
             query?: never;
@@ -116,6 +136,10 @@ export interface components {
             /** @description 0 removes the item. */
             quantity: number;
         };
+        ClearCartRequest: {
+            /** @description The lines the caller believes the cart holds (any order); the cart is cleared only if it holds exactly these. */
+            items: components["schemas"]["CartItem"][];
+        };
         /** @description RFC 9457 problem details. */
         Problem: {
             /**
@@ -185,6 +209,28 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description No bearer token (`unauthorized`), or one that is not a valid access token of the sandbox IdP for the retail API: bad signature, issuer, audience, type (`at+jwt`) or expired (`invalid-token`). */
+        Unauthorized: {
+            headers: {
+                /** @description RFC 6750 challenge: `Bearer realm="retail"`, with `error="invalid_token"` when a token was sent but refused. */
+                "WWW-Authenticate": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The token lacks the operation's scope (`insufficient-scope`, with a `WWW-Authenticate` challenge naming it), or asks for another customer's data (`forbidden`). */
+        Forbidden: {
+            headers: {
+                /** @description Sent with `insufficient-scope` only: `error="insufficient_scope", scope="..."`. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /** @description ETag(s) of a cached representation; a match yields 304. */
@@ -222,6 +268,8 @@ export interface operations {
                     "application/json": components["schemas"]["Cart"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -252,8 +300,51 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description Unknown product, or unknown cart (not seeded and not `cart-<existing customer id>`) */
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Unknown product (type `unknown-product`), or unknown cart (not seeded and not `cart-<existing customer id>`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clearCart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Cart id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description The lines expected in the cart */
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClearCartRequest"];
+            };
+        };
+        responses: {
+            /** @description The emptied cart */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The cart does not hold exactly the given lines (type `cart-changed`); it is unchanged */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -286,6 +377,8 @@ export interface operations {
                     "application/json": components["schemas"]["Cart"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -318,7 +411,9 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description Unknown cart, or the product is not in the cart */
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Unknown cart, or the product is not in the cart (type `item-not-in-cart`) */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -40,6 +40,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/featured": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Featured products (home page merchandising)
+         * @description The most popular products of the catalogue, best first; the same list for every caller.
+         */
+        get: operations["listFeatured"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/categories": {
         parameters: {
             query?: never;
@@ -151,6 +171,10 @@ export interface components {
         };
         CategoryList: {
             items: components["schemas"]["Category"][];
+        };
+        /** @description Merchandised products, in display order. */
+        FeaturedList: {
+            items: components["schemas"]["Product"][];
         };
         /** @description RFC 9457 problem details. */
         Problem: {
@@ -303,6 +327,36 @@ export interface operations {
             };
             304: components["responses"]["NotModified"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    listFeatured: {
+        parameters: {
+            query?: {
+                /** @description Number of products. */
+                limit?: number;
+            };
+            header?: {
+                /** @description ETag(s) of a cached representation; a match yields 304. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Featured products, in display order */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeaturedList"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
         };
     };
     listCategories: {

@@ -144,6 +144,28 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description No bearer token (`unauthorized`), or one that is not a valid access token of the sandbox IdP for the retail API: bad signature, issuer, audience, type (`at+jwt`) or expired (`invalid-token`). */
+        Unauthorized: {
+            headers: {
+                /** @description RFC 6750 challenge: `Bearer realm="retail"`, with `error="invalid_token"` when a token was sent but refused. */
+                "WWW-Authenticate": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The token lacks the operation's scope (`insufficient-scope`, with a `WWW-Authenticate` challenge naming it), or asks for another customer's data (`forbidden`). */
+        Forbidden: {
+            headers: {
+                /** @description Sent with `insufficient-scope` only: `error="insufficient_scope", scope="..."`. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /** @description ETag(s) of a cached representation; a match yields 304. */
@@ -187,6 +209,8 @@ export interface operations {
                 };
             };
             304: components["responses"]["NotModified"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
     };

@@ -10,7 +10,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List orders, newest first */
+        /** List the token's customer's orders, newest first */
         get: operations["listOrders"];
         put?: never;
         /** Place an order (idempotent with Idempotency-Key) */
@@ -196,6 +196,28 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description No bearer token (`unauthorized`), or one that is not a valid access token of the sandbox IdP for the retail API: bad signature, issuer, audience, type (`at+jwt`) or expired (`invalid-token`). */
+        Unauthorized: {
+            headers: {
+                /** @description RFC 6750 challenge: `Bearer realm="retail"`, with `error="invalid_token"` when a token was sent but refused. */
+                "WWW-Authenticate": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description The token lacks the operation's scope (`insufficient-scope`, with a `WWW-Authenticate` challenge naming it), or asks for another customer's data (`forbidden`). */
+        Forbidden: {
+            headers: {
+                /** @description Sent with `insufficient-scope` only: `error="insufficient_scope", scope="..."`. */
+                "WWW-Authenticate"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
     };
     parameters: {
         /** @description ETag(s) of a cached representation; a match yields 304. */
@@ -215,7 +237,7 @@ export interface operations {
     listOrders: {
         parameters: {
             query?: {
-                /** @description Only orders of this customer. */
+                /** @description Only orders of this customer: the token's own (default), anyone else's is 403. */
                 customerId?: string;
             };
             header?: never;
@@ -233,6 +255,8 @@ export interface operations {
                     "application/json": components["schemas"]["OrderList"];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     createOrder: {
@@ -277,6 +301,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             /** @description Idempotency-Key reused with a different body (`idempotency-key-reused`), an unknown customer (`unknown-customer`) or product (`unknown-product`), or a product without a price (`product-not-purchasable`) */
             422: {
                 headers: {
@@ -309,7 +335,17 @@ export interface operations {
                     "application/json": components["schemas"]["Order"];
                 };
             };
-            404: components["responses"]["NotFound"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Unknown order, or another customer's */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     getHealth: {
