@@ -151,6 +151,7 @@ describe('web-bff remote APIs: /api/remote/{api}/{path} through the real sandbox
       'remote-api-not-allowed',
     );
     await expectProblem(await spaFetch(jar, url('/api/remote/constructor/products')), 404, 'remote-api-not-allowed');
+    await expectProblem(await spaFetch(jar, url('/api/remote/cat%61log/products')), 404, 'remote-api-not-allowed');
     expect((await stack.sandbox.admin.stats('catalog')).requests).toBe(0);
   });
 

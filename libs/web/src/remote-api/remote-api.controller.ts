@@ -1,4 +1,4 @@
-import { applyDecorators, Controller, Delete, Get, Param, Patch, Post, Put, Req, Res } from '@nestjs/common';
+import { applyDecorators, Controller, Delete, Get, Patch, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -42,31 +42,31 @@ export class RemoteApiController {
 
   @Get(':api/*')
   @RemoteApiRoute('GET', false)
-  get(@Param('api') api: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.remote.forward(api, request, reply);
+  get(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.remote.forward(request, reply);
   }
 
   @Post(':api/*')
   @RemoteApiRoute('POST', true)
-  post(@Param('api') api: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.remote.forward(api, request, reply);
+  post(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.remote.forward(request, reply);
   }
 
   @Put(':api/*')
   @RemoteApiRoute('PUT', true)
-  put(@Param('api') api: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.remote.forward(api, request, reply);
+  put(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.remote.forward(request, reply);
   }
 
   @Patch(':api/*')
   @RemoteApiRoute('PATCH', true)
-  patch(@Param('api') api: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.remote.forward(api, request, reply);
+  patch(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.remote.forward(request, reply);
   }
 
   @Delete(':api/*')
   @RemoteApiRoute('DELETE', false)
-  delete(@Param('api') api: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    return this.remote.forward(api, request, reply);
+  delete(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.remote.forward(request, reply);
   }
 }

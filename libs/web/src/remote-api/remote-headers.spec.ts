@@ -46,6 +46,8 @@ describe('forwardedResponseHeaders', () => {
       'content-encoding': 'gzip',
       vary: 'Accept-Encoding',
       'set-cookie': ['upstream=1; Path=/'],
+      location: 'http://catalog.internal/products/1',
+      'content-location': 'http://catalog.internal/products/1',
       'www-authenticate': 'Bearer realm="x"',
       connection: 'close, x-internal',
       'x-internal': 'hop',

@@ -42,10 +42,14 @@ const REQUEST_DROPPED = new Set([
 
 /**
  * Upstream headers that stay at the BFF: credentials and challenges (Set-Cookie would plant cookies on
- * the BFF's origin; WWW-Authenticate would open the browser's login dialog), and the headers the BFF
- * answers with itself (security policy, CORS, request id, rate limits).
+ * the BFF's origin; WWW-Authenticate would open the browser's login dialog), the upstream's own URLs
+ * (Location, Content-Location, Refresh), and the headers the BFF answers with itself (security policy,
+ * CORS, request id, rate limits).
  */
 const RESPONSE_DROPPED = new Set([
+  'location',
+  'content-location',
+  'refresh',
   'set-cookie',
   'set-cookie2',
   'www-authenticate',
