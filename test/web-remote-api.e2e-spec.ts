@@ -85,6 +85,24 @@ describe('web-bff remote APIs: /api/remote/{api}/{path} through the real sandbox
     expect(seen['x-request-id']).toBe(res.headers.get('x-request-id'));
   });
 
+  it("passes the upstream's conditional answers on: ETag, then 304 for If-None-Match", async () => {
+    const first = await spaFetch(jar, url(`/api/remote/catalog/products/${KNOWN_IDS.product}`));
+    const etag = first.headers.get('etag');
+    expect(etag).toBeTruthy();
+    expect(first.headers.get('cache-control')).toEqual(expect.any(String));
+    const again = await spaFetch(jar, url(`/api/remote/catalog/products/${KNOWN_IDS.product}`), { headers: { 'if-none-match': etag! } });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe('');
+    expect(again.headers.get('x-request-id')).toEqual(expect.any(String));
+  });
+
+  it("marks answers that carried the user's token private, so no shared cache keeps them", async () => {
+    const res = await spaFetch(jar, url(`/api/remote/carts/carts/${KNOWN_IDS.cart}`));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toMatch(/^private\b/);
+    expect(res.headers.get('cache-control')).not.toMatch(/\bpublic\b|s-maxage/);
+  });
+
   it('never sends a token to an upstream that is not declared relay', async () => {
     const res = await fetch(url('/api/remote/catalog/categories'), {
       headers: { cookie: cookieHeader(), 'x-csrf': '1', authorization: 'Bearer browser-made-up' },
@@ -133,6 +151,7 @@ describe('web-bff remote APIs: /api/remote/{api}/{path} through the real sandbox
       'remote-api-not-allowed',
     );
     await expectProblem(await spaFetch(jar, url('/api/remote/constructor/products')), 404, 'remote-api-not-allowed');
+    await expectProblem(await spaFetch(jar, url('/api/remote/cat%61log/products')), 404, 'remote-api-not-allowed');
     expect((await stack.sandbox.admin.stats('catalog')).requests).toBe(0);
   });
 

@@ -3,13 +3,13 @@ import { ModuleRef } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 import { PlatformError } from '@bff/core';
-import { upstreamToken, type UpstreamClient } from '@bff/upstream';
+import { UpstreamError, upstreamToken, type UpstreamClient } from '@bff/upstream';
 
 import { REMOTE_API_PREFIX } from './remote-api.constants.js';
 import { REMOTE_API_OPTIONS } from './remote-api.module-definition.js';
 import type { RemoteApiDefinition, RemoteApiMethod, RemoteApiModuleOptions } from './remote-api.types.js';
 import { RemoteApiBodies } from './remote-body.js';
-import { forwardedRequestHeaders, forwardedResponseHeaders } from './remote-headers.js';
+import { forwardedRequestHeaders, forwardedResponseHeaders, privateCacheControl } from './remote-headers.js';
 import { isValidPrefix, REMOTE_API_NAME, resolveRemotePath } from './remote-path.js';
 
 /**
@@ -50,9 +50,12 @@ export class RemoteApiService implements OnModuleInit {
     }
   }
 
-  async forward(api: string, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const rest = request.url.slice(REMOTE_API_PREFIX.length + api.length);
-    const resolved = resolveRemotePath(this.apis, api, request.method, rest);
+  async forward(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    // The raw URL, not the router's decoded parameters: an encoded API name (`cat%61log`) names no API.
+    const raw = request.url.slice(REMOTE_API_PREFIX.length);
+    const slash = raw.indexOf('/');
+    const api = slash === -1 ? raw : raw.slice(0, slash);
+    const resolved = resolveRemotePath(this.apis, api, request.method, slash === -1 ? '' : raw.slice(slash));
     const body = this.bodies.take(request.raw);
     if (!resolved.ok) {
       throw resolved.reason === 'invalid'
@@ -78,7 +81,20 @@ export class RemoteApiService implements OnModuleInit {
       body,
       signal: abort.signal,
     });
-    void reply.status(answer.status).headers(forwardedResponseHeaders(answer.headers));
+    if (answer.status >= 300 && answer.status !== 304) {
+      // A redirect would point the browser at the upstream's own URL: not passed on, mapped like an error status.
+      answer.body.destroy();
+      throw new UpstreamError({
+        upstream: client.name,
+        failure: 'http_status',
+        method: request.method,
+        path: resolved.path,
+        status: answer.status,
+      });
+    }
+    const headers = forwardedResponseHeaders(answer.headers);
+    if (client.definition.auth === 'relay') headers['cache-control'] = privateCacheControl(headers['cache-control']);
+    void reply.status(answer.status).headers(headers);
     if (answer.status === 204 || answer.status === 304 || request.method === 'HEAD') {
       answer.body.resume();
       return void reply.send();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { forwardedRequestHeaders, forwardedResponseHeaders } from './remote-headers.js';
+import { forwardedRequestHeaders, forwardedResponseHeaders, privateCacheControl } from './remote-headers.js';
 
 describe('forwardedRequestHeaders', () => {
   it("keeps end-to-end headers and drops hop-by-hop ones, those Connection names, and the browser's credentials", () => {
@@ -46,6 +46,8 @@ describe('forwardedResponseHeaders', () => {
       'content-encoding': 'gzip',
       vary: 'Accept-Encoding',
       'set-cookie': ['upstream=1; Path=/'],
+      location: 'http://catalog.internal/products/1',
+      'content-location': 'http://catalog.internal/products/1',
       'www-authenticate': 'Bearer realm="x"',
       connection: 'close, x-internal',
       'x-internal': 'hop',
@@ -67,5 +69,18 @@ describe('forwardedResponseHeaders', () => {
       vary: 'Accept-Encoding',
       'x-total-count': '42',
     });
+  });
+});
+
+describe('privateCacheControl', () => {
+  it.each([
+    [undefined, 'private'],
+    ['public, max-age=60', 'private, max-age=60'],
+    ['max-age=60, s-maxage=600, proxy-revalidate', 'private, max-age=60'],
+    ['no-store', 'private, no-store'],
+    ['private, no-cache', 'private, no-cache'],
+    [['public', 'max-age=5'], 'private, max-age=5'],
+  ])('%j → %j', (value, expected) => {
+    expect(privateCacheControl(value)).toBe(expected);
   });
 });

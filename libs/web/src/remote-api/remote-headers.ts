@@ -42,10 +42,14 @@ const REQUEST_DROPPED = new Set([
 
 /**
  * Upstream headers that stay at the BFF: credentials and challenges (Set-Cookie would plant cookies on
- * the BFF's origin; WWW-Authenticate would open the browser's login dialog), and the headers the BFF
- * answers with itself (security policy, CORS, request id, rate limits).
+ * the BFF's origin; WWW-Authenticate would open the browser's login dialog), the upstream's own URLs
+ * (Location, Content-Location, Refresh), and the headers the BFF answers with itself (security policy,
+ * CORS, request id, rate limits).
  */
 const RESPONSE_DROPPED = new Set([
+  'location',
+  'content-location',
+  'refresh',
   'set-cookie',
   'set-cookie2',
   'www-authenticate',
@@ -105,4 +109,17 @@ export function forwardedResponseHeaders(
     out[name] = value;
   }
   return out;
+}
+
+/**
+ * Cache-Control of an answer that carried the user's token upstream: never storable by a shared cache
+ * (a CDN in front of the BFF would otherwise serve one user's cart to another), whatever the upstream
+ * said. `public` and `s-maxage` go, `private` is added; `no-store` stays as it is.
+ */
+export function privateCacheControl(value: string | string[] | undefined): string {
+  const directives = (Array.isArray(value) ? value.join(',') : (value ?? ''))
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d !== '' && !/^(?:public|private|s-maxage\s*=.*|proxy-revalidate)$/i.test(d));
+  return ['private', ...directives].join(', ');
 }
