@@ -5558,7 +5558,7 @@ export interface operations {
     OrdersController_list: {
         parameters: {
             query?: {
-                /** @description Opaque cursor from the previous page’s nextCursor. */
+                /** @description The previous page’s nextCursor (the position of its last order); the page starts after it. */
                 cursor?: string;
                 limit?: number;
             };
