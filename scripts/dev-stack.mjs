@@ -37,8 +37,10 @@ const apps = [
       OIDC_REDIRECT_URI: 'http://localhost:3000/auth/callback',
       OIDC_POST_LOGOUT_REDIRECT_URI: 'http://localhost:3000/',
       SESSION_COOKIE_DEV_MODE: 'true',
-      // Sign-in may return to the Vite dev server (docs/frontend.md "Dev-server mode"); SPA_DIR passes through
-      // from the shell to serve a built front end at http://localhost:3000 instead.
+      // The reference storefront (frontends/storefront, built by `npm run build`) at http://localhost:3000/, unless
+      // SPA_DIR in the shell names another built front end.
+      SPA_DIR: process.env.SPA_DIR ?? join(root, 'frontends/storefront/dist'),
+      // Sign-in may return to the Vite dev server (docs/frontend.md "Dev-server mode", `npm run storefront:dev`).
       SESSION_RETURN_ORIGINS: process.env.SESSION_RETURN_ORIGINS ?? 'http://localhost:5173',
     },
   },
@@ -158,6 +160,7 @@ for (const app of apps) {
   );
 }
 console.log('  sandbox      ' + services.map((s, i) => `${s} http://localhost:${basePort + i + 1}`).join(', '));
+console.log('  storefront   http://localhost:3000/   (the SPA in frontends/storefront; `npm run storefront:dev` serves it live on :5173)');
 console.log(`  idp          http://127.0.0.1:${basePort}   sign in: http://localhost:3000/auth/login   (alice@example.com / password)`);
 console.log(`  partner key  X-Api-Key: ${DEV_PARTNER_KEY}   (dev-partner: catalog:read orders:read orders:write)`);
 console.log(

@@ -344,7 +344,7 @@ describe('CartsApi', () => {
     expect(await api().getCart(cartId)).toEqual(cart);
   });
 
-  it('addItem rejects an unknown product (its 404 unknown-product → unprocessable) and an invalid quantity (upstream 400)', async () => {
+  it('addItem rejects an unknown product (upstream 404 unknown-product → unprocessable) and an invalid quantity (upstream 400)', async () => {
     const unknown = await upstreamFailure(api().addItem(KNOWN_IDS.cart, { productId: KNOWN_IDS.productUnknown, quantity: 1 }), {
       upstream: 'carts',
       status: 404,

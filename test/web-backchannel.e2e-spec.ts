@@ -173,7 +173,8 @@ describe('web-bff back-channel logout and session admin (real IdP)', () => {
     const token = logoutToken({ sub: 'c-9999' });
     await expectProblem(await postLogout(JSON.stringify({ logout_token: token }), 'application/json'), 415, 'unsupported-media-type');
     await expectProblem(await postLogout(`logout_token=${token}`, 'text/plain'), 415, 'unsupported-media-type');
-    await expectProblem(await postLogout(`logout_token=${'a'.repeat(17 * 1024)}`), 413, 'payload-too-large');
+    const large = await expectProblem(await postLogout(`logout_token=${'a'.repeat(17 * 1024)}`), 413, 'payload-too-large');
+    expect(large.detail).toBe('The request body exceeds the limit of 16384 bytes.');
     await expectProblem(await postLogout(`logout_token=${token}&logout_token=${token}`), 400, 'duplicate-parameter');
     // The IdP's request: no cookie, no X-CSRF, no Origin.
     expect((await postToken(token)).status).toBe(200);

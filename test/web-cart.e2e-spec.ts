@@ -247,6 +247,39 @@ describe('web-bff cart, checkout and orders with a real signed-in session (sandb
     expect((await cart()).lines).toEqual([]);
   });
 
+  it('keeps the order when the cart cannot be emptied afterwards; the replay finishes emptying it', async () => {
+    const before = await cart();
+    await stack.sandbox.admin.setFaults('carts', [{ path: `/carts/${KNOWN_IDS.cart}/clear`, method: 'POST', status: 503 }]);
+    const key = randomUUID();
+    const placed = await checkout(key);
+    expect(placed.status).toBe(201);
+    const order = (await placed.json()) as OrderBody;
+    expect((await cart()).lines).toEqual(before.lines);
+
+    await stack.sandbox.admin.clearFaults('carts');
+    const replay = await checkout(key);
+    expect(replay.status).toBe(200);
+    expect(((await replay.json()) as OrderBody).id).toBe(order.id);
+    expect((await cart()).lines).toEqual([]);
+  });
+
+  it('never empties lines added after the checkout read the cart (compare-and-clear)', async () => {
+    // The clear is held back; once the order exists, another tab adds a product: the cart no longer holds exactly
+    // what was ordered, so it is left as it is.
+    const newest = async (): Promise<string | undefined> =>
+      ((await (await call('/api/v1/orders?limit=1')).json()) as { items: OrderBody[] }).items[0]?.id;
+    const before = await newest();
+    await stack.sandbox.admin.setFaults('carts', [{ path: `/carts/${KNOWN_IDS.cart}/clear`, method: 'POST', latencyMs: 800 }]);
+    const pending = checkout(randomUUID());
+    await expect.poll(newest, { timeout: 5_000, interval: 20 }).not.toBe(before);
+    await call('/api/v1/cart/items', { method: 'POST', body: { productId: KNOWN_IDS.productOutOfStock, quantity: 1 } });
+    const placed = await pending;
+    expect(placed.status).toBe(201);
+    const order = (await placed.json()) as OrderBody;
+    expect(order.items.map((i) => i.productId)).not.toContain(KNOWN_IDS.productOutOfStock);
+    expect((await cart()).lines.map((l) => l.productId)).toContain(KNOWN_IDS.productOutOfStock);
+  });
+
   it('refuses an order line the orders service cannot price (422 product-not-purchasable), keeping the cart', async () => {
     await call('/api/v1/cart/items', { method: 'POST', body: { productId: KNOWN_IDS.productNoPrice, quantity: 1 } });
     const before = await cart();
@@ -266,7 +299,7 @@ describe('web-bff cart, checkout and orders with a real signed-in session (sandb
       expect(res.status).toBe(200);
       const page = (await res.json()) as { items: OrderBody[]; nextCursor: string | null };
       expect(page.items).toHaveLength(1);
-      seen.push(page.items[0]!.id);
+      seen.push(page.items[0].id);
       cursor = page.nextCursor;
     } while (cursor !== null);
     expect(seen.sort()).toEqual(mine.map((o) => o.id).sort());

@@ -103,7 +103,7 @@ describe('carts', () => {
     for (const items of [
       [{ productId: 'p-00001', quantity: 1 }],
       [...seeded, { productId: 'p-00010', quantity: 1 }],
-      [{ ...seeded[0]!, quantity: 3 }, seeded[1]!],
+      [{ ...seeded[0], quantity: 3 }, seeded[1]],
     ]) {
       const refused = await sendJson<Problem>(`${cartUrl()}/clear`, 'POST', { items });
       expect(refused.status, JSON.stringify(items)).toBe(409);

@@ -10,7 +10,7 @@ export const MAX_ORDER_PAGE = 50;
 
 export class OrderItemDto {
   @ApiProperty({ example: 'p-00001' }) productId: string;
-  @ApiProperty({ minimum: 1, maximum: 99 }) quantity: number;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 99 }) quantity: number;
   @ApiProperty({ description: 'Unit price charged, fixed when the order was placed; minor units.', example: 1999 }) unitAmount: number;
   @ApiProperty({ description: 'unitAmount × quantity, minor units.', example: 3998 }) lineAmount: number;
 }
@@ -32,7 +32,11 @@ export class OrderListDto {
 }
 
 export class OrderListQuery {
-  @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s nextCursor.', pattern: ORDER_CURSOR_PATTERN.source })
+  @ApiPropertyOptional({
+    description: 'Opaque cursor from the previous page’s nextCursor.',
+    pattern: ORDER_CURSOR_PATTERN.source,
+    example: 'WyIyMDI2LTAxLTAxVDAwOjAwOjAwLjAwMFoiLCJvLTAwMDAwMSJd',
+  })
   @IsOptional()
   @Matches(ORDER_CURSOR_PATTERN, { message: 'cursor must be an opaque token returned as nextCursor' })
   cursor?: string;

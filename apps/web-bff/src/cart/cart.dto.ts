@@ -17,7 +17,7 @@ export class CartPriceDto {
 
 export class CartLineDto {
   @ApiProperty({ example: 'p-00001' }) productId: string;
-  @ApiProperty({ minimum: 1, maximum: MAX_LINE_QUANTITY, example: 2 }) quantity: number;
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: MAX_LINE_QUANTITY, example: 2 }) quantity: number;
   @ApiProperty({ type: String, nullable: true, description: 'Null when the catalog no longer knows the product.' })
   name: string | null;
   @ApiProperty({ type: String, nullable: true, format: 'uri' }) thumbnail: string | null;
@@ -71,6 +71,7 @@ export class AddCartItemDto {
   productId: string;
 
   @ApiProperty({
+    type: 'integer',
     minimum: 1,
     maximum: MAX_LINE_QUANTITY,
     example: 1,
@@ -83,7 +84,13 @@ export class AddCartItemDto {
 }
 
 export class UpdateCartItemDto {
-  @ApiProperty({ minimum: 1, maximum: MAX_LINE_QUANTITY, example: 3, description: 'The new quantity (remove a line with DELETE).' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_LINE_QUANTITY,
+    example: 3,
+    description: 'The new quantity (remove a line with DELETE).',
+  })
   @IsInt({ message: QUANTITY_MESSAGE })
   @Min(1, { message: QUANTITY_MESSAGE })
   @Max(MAX_LINE_QUANTITY, { message: QUANTITY_MESSAGE })

@@ -35,7 +35,7 @@ export class CartService {
   /** Removing a line that is not there answers the cart unchanged (DELETE is idempotent). */
   async remove(customerId: string, productId: string): Promise<CartDto> {
     try {
-      return this.shape(await this.carts.removeItem(CartsApi.cartIdFor(customerId), productId));
+      return await this.shape(await this.carts.removeItem(CartsApi.cartIdFor(customerId), productId));
     } catch (error) {
       // A customer who never used a cart has none upstream: there was nothing to remove.
       if (isPlatformError(error) && error.kind === 'not_found') return this.shape(undefined);

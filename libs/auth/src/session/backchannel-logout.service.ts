@@ -13,8 +13,6 @@ import type { SessionStore } from './session.store.js';
 
 /** The media type of a back-channel logout request (§2.5). */
 export const LOGOUT_MEDIA_TYPE = 'application/x-www-form-urlencoded';
-/** Largest back-channel logout body accepted (a logout token is well under 2 KiB). */
-export const LOGOUT_BODY_LIMIT_BYTES = 16 * 1024;
 
 export interface BackchannelLogoutResult {
   /** Sessions ended on this request. */

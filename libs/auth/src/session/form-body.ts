@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 import { PlatformError } from '@bff/core';
 
-import { LOGOUT_BODY_LIMIT_BYTES, LOGOUT_MEDIA_TYPE } from './backchannel-logout.service.js';
-import { FORM_BODY_ROUTE } from './session.constants.js';
+import { LOGOUT_MEDIA_TYPE } from './backchannel-logout.service.js';
+import { FORM_BODY_LIMIT_BYTES, FORM_BODY_ROUTE } from './session.constants.js';
 
 /**
  * Parses `application/x-www-form-urlencoded` bodies (at most 16 KiB) for the routes marked
@@ -14,7 +14,7 @@ export function installFormBodyParser(fastify: FastifyInstance): void {
   if (fastify.hasContentTypeParser(LOGOUT_MEDIA_TYPE)) return;
   fastify.addContentTypeParser(
     LOGOUT_MEDIA_TYPE,
-    { parseAs: 'string', bodyLimit: LOGOUT_BODY_LIMIT_BYTES },
+    { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT_BYTES },
     (request: FastifyRequest, body: string | Buffer, done: (error: Error | null, value?: unknown) => void) => {
       const config = request.routeOptions.config as unknown as Record<string, unknown> | undefined;
       if (config?.[FORM_BODY_ROUTE] !== true) {

@@ -33,3 +33,5 @@ export const SESSION_ADMIN_SCOPE = 'sessions:admin';
 export const SERVER_TO_SERVER = 'bff:server-to-server';
 /** Fastify route-config flag of @AcceptsFormBody routes. */
 export const FORM_BODY_ROUTE = 'bffFormBody';
+/** Largest form body an @AcceptsFormBody route takes (a logout token is well under 2 KiB). */
+export const FORM_BODY_LIMIT_BYTES = 16 * 1024;

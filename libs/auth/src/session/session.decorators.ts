@@ -4,7 +4,14 @@ import { ApiExtension } from '@nestjs/swagger';
 
 import { Protected, Public } from '@bff/core';
 
-import { FORM_BODY_ROUTE, SERVER_TO_SERVER, SESSION_ADMIN_SCOPE, SESSION_ADMIN_STRATEGY, SESSION_STRATEGY } from './session.constants.js';
+import {
+  FORM_BODY_LIMIT_BYTES,
+  FORM_BODY_ROUTE,
+  SERVER_TO_SERVER,
+  SESSION_ADMIN_SCOPE,
+  SESSION_ADMIN_STRATEGY,
+  SESSION_STRATEGY,
+} from './session.constants.js';
 
 /**
  * Requires a signed-in browser session holding every scope listed (and, like every session route,
@@ -30,7 +37,8 @@ export const PublicServerToServer = (reason: string): MethodDecorator =>
  * Lets the route take an `application/x-www-form-urlencoded` body (at most 16 KiB), parsed into an
  * object of strings; every other route answers such a body with 415. Needs SessionAuthModule.
  */
-export const AcceptsFormBody = (): MethodDecorator => applyDecorators(RouteConfig({ [FORM_BODY_ROUTE]: true }));
+export const AcceptsFormBody = (): MethodDecorator =>
+  applyDecorators(RouteConfig({ [FORM_BODY_ROUTE]: true, parserBodyLimit: FORM_BODY_LIMIT_BYTES }));
 
 /**
  * The platform team's session admin routes: a bearer access token of the session provider with

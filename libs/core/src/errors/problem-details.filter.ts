@@ -40,7 +40,9 @@ const FASTIFY_CODES: Record<string, { code: string; detail: (req: FastifyRequest
   },
   FST_ERR_CTP_BODY_TOO_LARGE: {
     code: 'PAYLOAD_TOO_LARGE',
-    detail: (req) => `The request body exceeds the limit of ${req.routeOptions.bodyLimit ?? 'the configured'} bytes.`,
+    // A content-type parser with a limit of its own (e.g. a form parser) states it in the route's config as `parserBodyLimit`.
+    detail: (req) =>
+      `The request body exceeds the limit of ${(req.routeOptions.config as { parserBodyLimit?: number } | undefined)?.parserBodyLimit ?? req.routeOptions.bodyLimit ?? 'the configured'} bytes.`,
   },
   FST_ERR_CTP_INVALID_JSON_BODY: { code: 'MALFORMED_JSON', detail: () => 'The request body is not valid JSON.' },
   FST_ERR_CTP_EMPTY_JSON_BODY: {

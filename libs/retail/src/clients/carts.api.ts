@@ -30,6 +30,7 @@ function cartError(error: unknown): unknown {
       return error.remap('not_found', 'ITEM_NOT_IN_CART', 'The product is not in the cart.');
     case 'cart-changed':
       return error.remap('conflict', 'CART_CHANGED', 'The cart changed in the meantime.');
+    case undefined:
     default:
       return error;
   }
