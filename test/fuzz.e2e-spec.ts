@@ -49,9 +49,11 @@ describe.each(APPS)('%s under OpenAPI-driven fuzzing', (name) => {
       expect(report.requests).toBeGreaterThanOrEqual(RUNS);
       const operations = operationsOf(document).map((operation) => `${operation.method} ${operation.template}`);
       expect([...report.statuses.keys()].sort()).toEqual([...operations].sort());
-      const answered = [...report.statuses.values()].flatMap((counts) => [...counts.entries()]);
-      const successes = answered.filter(([status]) => status < 400).reduce((sum, [, count]) => sum + count, 0);
-      expect(successes / report.requests, 'share of requests answered 2xx/3xx').toBeGreaterThan(0.2);
+      console.log(`${name}: ${report.plain.succeeded} of ${report.plain.requests} plain requests answered 2xx/3xx`);
+      // The share of plain requests (what a real client sends: valid values and credentials) that succeed shows the
+      // generator reaches the handlers themselves; odd requests are meant to fail, so they are not counted.
+      expect(report.plain.requests).toBeGreaterThan(0);
+      expect(report.plain.succeeded / report.plain.requests, 'share of plain requests answered 2xx/3xx').toBeGreaterThan(0.4);
     },
     TIMEOUT_MS,
   );

@@ -76,6 +76,8 @@ export interface FuzzReport {
   readonly durationMs: number;
   /** `METHOD template` → status → count. */
   readonly statuses: ReadonlyMap<string, ReadonlyMap<number, number>>;
+  /** Requests a real client would send: no oddity, and valid credentials where the route is secured (none where not). */
+  readonly plain: { readonly requests: number; readonly succeeded: number };
 }
 
 // ---------- value arbitraries from schemas ----------
@@ -905,6 +907,7 @@ export async function fuzzApp(app: AppUnderTest, document: OpenApiDoc, options: 
   const operations = new Map(operationsOf(document).map((operation) => [`${operation.method} ${operation.template}`, operation]));
   const statuses = new Map<string, Map<number, number>>();
   let requests = 0;
+  const plain = { requests: 0, succeeded: 0 };
   let renewedAt = Date.now();
   const startedAt = performance.now();
 
@@ -936,6 +939,10 @@ export async function fuzzApp(app: AppUnderTest, document: OpenApiDoc, options: 
     const counts = statuses.get(request.operation) ?? new Map<number, number>();
     counts.set(res.status, (counts.get(res.status) ?? 0) + 1);
     statuses.set(request.operation, counts);
+    if (isPlain(request, schemesOf(operation.doc).length > 0)) {
+      plain.requests++;
+      if (res.status < 400) plain.succeeded++;
+    }
     const found = answerViolations(checker, operation, problemTypes, res.status, res.headers, text);
     if (found.length) {
       throw new Error(
@@ -956,7 +963,11 @@ export async function fuzzApp(app: AppUnderTest, document: OpenApiDoc, options: 
     // The whole request in the report, not an abbreviation of it.
     verbose: 1,
   });
-  return { requests, durationMs: performance.now() - startedAt, statuses };
+  return { requests, durationMs: performance.now() - startedAt, statuses, plain };
+}
+
+function isPlain(request: FuzzRequest, secured: boolean): boolean {
+  return request.oddities.length === 0 && request.credentials === (secured ? 'valid' : 'missing');
 }
 
 /** One generated request of each operation of the document, deterministic for a seed. */

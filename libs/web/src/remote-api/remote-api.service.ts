@@ -81,8 +81,9 @@ export class RemoteApiService implements OnModuleInit {
       body,
       signal: abort.signal,
     });
-    if (answer.status >= 300 && answer.status !== 304) {
-      // A redirect would point the browser at the upstream's own URL: not passed on, mapped like an error status.
+    if (!passedOn(request.method, answer.status)) {
+      // A redirect would point the browser at the upstream's own URL, and a status the route's document does not
+      // list would break its clients: neither is passed on, both are mapped like an error status.
       answer.body.destroy();
       throw new UpstreamError({
         upstream: client.name,
@@ -101,4 +102,12 @@ export class RemoteApiService implements OnModuleInit {
     }
     return void reply.send(answer.body);
   }
+}
+
+/** The upstream statuses the gateway passes on, as its OpenAPI document lists them per method. */
+function passedOn(method: string, status: number): boolean {
+  if (status === 200 || status === 204) return true;
+  if (status === 304) return method === 'GET' || method === 'HEAD';
+  if (status === 201) return method === 'POST' || method === 'PUT';
+  return false;
 }
