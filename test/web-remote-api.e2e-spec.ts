@@ -226,3 +226,41 @@ describe('web-bff remote APIs: /api/remote/{api}/{path} through the real sandbox
     expect((await stack.sandbox.admin.stats('carts')).requests).toBe(1);
   });
 });
+
+describe('web-bff remote APIs on the axios transport (UPSTREAM_TRANSPORT=axios)', () => {
+  let stack: WebAuthStack;
+  let jar: CookieJar;
+  beforeAll(async () => {
+    stack = await startWebAuthStack({ env: { UPSTREAM_TRANSPORT: 'axios', REMOTE_API_MAX_BODY_BYTES: String(BODY_LIMIT) } });
+    jar = new CookieJar();
+    await browserLogin(stack.url, jar);
+  });
+  afterAll(() => stack?.close());
+
+  it("streams a GET's answer and forwards a POST with the user's token, as on undici", async () => {
+    const list = await spaFetch(jar, `${stack.url}/api/remote/catalog/products?limit=3`);
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { items: unknown[] }).items).toHaveLength(3);
+
+    const added = await spaFetch(jar, `${stack.url}/api/remote/carts/carts/${KNOWN_IDS.cart}/items`, {
+      method: 'POST',
+      body: { productId: KNOWN_IDS.productAlt, quantity: 1 },
+    });
+    expect(added.status).toBe(200);
+    expect(((await added.json()) as { items: Array<{ productId: string }> }).items).toContainEqual(
+      expect.objectContaining({ productId: KNOWN_IDS.productAlt }),
+    );
+    expect(String((await stack.sandbox.admin.stats('carts')).lastHeaders.authorization)).toMatch(/^Bearer /);
+  });
+
+  it('maps an upstream failure to a problem that leaks nothing', async () => {
+    await stack.sandbox.admin.setFaults('catalog', [{ path: '/products', status: 502, body: { secret: 'upstream-internal-detail' } }]);
+    try {
+      const body = await expectProblem(await spaFetch(jar, `${stack.url}/api/remote/catalog/products?limit=1`), 502, 'upstream-error');
+      expect(JSON.stringify(body)).not.toContain('upstream-internal-detail');
+      expect(JSON.stringify(body)).not.toContain('127.0.0.1');
+    } finally {
+      await stack.sandbox.admin.clearFaults();
+    }
+  });
+});

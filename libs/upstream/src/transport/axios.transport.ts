@@ -1,8 +1,16 @@
+import type { Readable } from 'node:stream';
+
 import type { HttpService } from '@nestjs/axios';
 import type { AxiosResponse } from 'axios';
 import { firstValueFrom } from 'rxjs';
 
-import type { TransportRequest, TransportResponse, UpstreamTransport } from '../upstream.types.js';
+import type {
+  StreamedTransportResponse,
+  StreamTransportRequest,
+  TransportRequest,
+  TransportResponse,
+  UpstreamTransport,
+} from '../upstream.types.js';
 import { bodyTooLarge, transportFailure } from './transport-errors.js';
 
 /**
@@ -39,12 +47,30 @@ export class AxiosTransport implements UpstreamTransport {
       if (isContentLengthExceeded(error)) throw bodyTooLarge(this.upstream, request);
       throw transportFailure(this.upstream, request, error);
     }
-    const headers: Record<string, string | string[] | undefined> = {};
-    for (const [k, v] of Object.entries(response.headers as Record<string, unknown>)) {
-      if (typeof v === 'string' || Array.isArray(v)) headers[k.toLowerCase()] = v as string | string[];
-      else if (typeof v === 'number' || typeof v === 'boolean') headers[k.toLowerCase()] = String(v);
+    return { status: response.status, headers: plainHeaders(response), body: typeof response.data === 'string' ? response.data : '' };
+  }
+
+  /** A forwarded call: raw bytes out, the answer as it arrives (not decompressed: the caller passes it on as it is). */
+  async stream(request: StreamTransportRequest): Promise<StreamedTransportResponse> {
+    let response: AxiosResponse<Readable>;
+    try {
+      response = await firstValueFrom(
+        this.http.request<Readable>({
+          method: request.method,
+          url: request.path,
+          headers: request.headers,
+          data: request.body,
+          signal: request.signal,
+          responseType: 'stream',
+          validateStatus: () => true,
+          maxRedirects: 0,
+          decompress: false,
+        }),
+      );
+    } catch (error) {
+      throw transportFailure(this.upstream, request, error);
     }
-    return { status: response.status, headers, body: typeof response.data === 'string' ? response.data : '' };
+    return { status: response.status, headers: plainHeaders(response), body: response.data };
   }
 
   close(): Promise<void> {
@@ -56,4 +82,13 @@ export class AxiosTransport implements UpstreamTransport {
 function isContentLengthExceeded(error: unknown): boolean {
   const message = (error as { message?: unknown }).message;
   return typeof message === 'string' && /maxContentLength size of -?\d+ exceeded/.test(message);
+}
+
+function plainHeaders(response: AxiosResponse): Record<string, string | string[] | undefined> {
+  const headers: Record<string, string | string[] | undefined> = {};
+  for (const [k, v] of Object.entries(response.headers as Record<string, unknown>)) {
+    if (typeof v === 'string' || Array.isArray(v)) headers[k.toLowerCase()] = v as string | string[];
+    else if (typeof v === 'number' || typeof v === 'boolean') headers[k.toLowerCase()] = String(v);
+  }
+  return headers;
 }

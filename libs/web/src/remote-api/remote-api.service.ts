@@ -45,7 +45,7 @@ export class RemoteApiService implements OnModuleInit {
         throw new Error(`RemoteApiModule: API '${name}' names upstream '${api.upstream}', which the app does not declare`);
       }
       if (!client.canForward)
-        throw new Error(`RemoteApiModule: upstream '${api.upstream}' (API '${name}') must run on the undici transport`);
+        throw new Error(`RemoteApiModule: upstream '${api.upstream}' (API '${name}') runs on a transport that cannot forward calls`);
       this.clients.set(name, client);
     }
   }
