@@ -30,13 +30,18 @@ export function upstreamEnvFor(sandbox: Sandbox): Record<string, string> {
 }
 
 /**
- * Each stack gets its own Redis key prefixes (rate-limit counters, sessions, cache entries), so
+ * Each stack gets its own Redis key prefixes (rate-limit counters, sessions, cache entries, checkout keys), so
  * suites sharing one Redis (CI sets REDIS_URL) never see each other's state. Suites about sharing
  * state across instances pass the same explicit prefix to every instance.
  */
 export function isolatedRedisNamespaces(): Record<string, string> {
   const ns = `t${randomBytes(4).toString('hex')}`;
-  return { AUTH_REDIS_PREFIX: `${ns}:auth:`, SESSION_REDIS_PREFIX: `${ns}:session:`, CACHE_REDIS_KEY_PREFIX: `${ns}:cache:` };
+  return {
+    AUTH_REDIS_PREFIX: `${ns}:auth:`,
+    SESSION_REDIS_PREFIX: `${ns}:session:`,
+    CACHE_REDIS_KEY_PREFIX: `${ns}:cache:`,
+    IDEMPOTENCY_REDIS_PREFIX: `${ns}:idempotency:`,
+  };
 }
 
 /**

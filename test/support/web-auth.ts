@@ -17,7 +17,7 @@ import {
   type Sandbox,
 } from '../../sandbox/src/index.ts';
 import { freePort, isAddressInUse } from './process.js';
-import { appEnv, upstreamEnvFor } from './stack.js';
+import { appEnv, isolatedRedisNamespaces, upstreamEnvFor } from './stack.js';
 
 /** The origin the SPA is served from in these tests (CORS allowlist). */
 export const SPA_ORIGIN = 'https://shop.example.com';
@@ -104,6 +104,8 @@ async function startWebAuthStackOnce(options: WebAuthStackOptions): Promise<WebA
   try {
     if (!idp) throw new Error('the sandbox started without its IdP');
     await options.onSandboxStarted?.(sandbox);
+    // One namespace per stack, shared by its instances; a suite about state across stacks passes its own prefixes.
+    const namespaces = isolatedRedisNamespaces();
     for (const [i, url] of urls.entries()) {
       const app = await createPlatformApp(WebBffModule, WEB_BFF, {
         env: appEnv({
@@ -113,6 +115,7 @@ async function startWebAuthStackOnce(options: WebAuthStackOptions): Promise<WebA
           CORS_ORIGINS: SPA_ORIGIN,
           // Suites sign in far more often than a user; the sign-in budget has suites of its own.
           AUTH_LOGIN_RATE_LIMIT: '100000',
+          ...namespaces,
           ...upstreamEnvFor(sandbox),
           ...webAuthEnv(idp, url),
           ...options.env,

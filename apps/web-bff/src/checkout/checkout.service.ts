@@ -58,10 +58,14 @@ export class CheckoutService {
 
     if (previous !== undefined) {
       if (lines.length > 0 && fingerprint !== previous.fingerprint) throw keyReused();
-      const order = await this.orders.getOrder(previous.orderId);
-      // Still the ordered lines: the first attempt's clear did not happen; finish it.
-      if (lines.length > 0) await this.clear(customerId, lines);
-      return { order, replayed: true };
+      const order = await this.orderOf(previous.orderId);
+      if (order !== undefined) {
+        // Still the ordered lines: the first attempt's clear did not happen; finish it.
+        if (lines.length > 0) await this.clear(customerId, lines);
+        return { order, replayed: true };
+      }
+      // The orders service no longer knows the remembered order: the key places the cart again (the orders
+      // service keeps its own record of the key, so it never places twice what it still knows).
     }
 
     if (lines.length === 0) {
@@ -80,6 +84,15 @@ export class CheckoutService {
     await this.keys.remember(namespace, key, { orderId: placed.order.id, fingerprint } satisfies CheckoutRecord, CHECKOUT_KEY_TTL_MS);
     await this.clear(customerId, lines);
     return { order: placed.order, replayed: placed.replayed };
+  }
+
+  private async orderOf(orderId: string): Promise<Order | undefined> {
+    try {
+      return await this.orders.getOrder(orderId);
+    } catch (error) {
+      if (isPlatformError(error) && error.kind === 'not_found') return undefined;
+      throw error;
+    }
   }
 
   /** Empties the cart if it still holds exactly `lines`; the order exists already, so a failure here is only logged. */
