@@ -16,6 +16,8 @@ import { Aggregator } from '@bff/upstream';
 import {
   FEED_AVAILABILITY_FIELDS,
   FEED_PRICE_FIELDS,
+  type CatalogChangesDto,
+  type CatalogChangesQuery,
   type CatalogFeedDto,
   type CatalogFeedQuery,
   type CatalogLookupDto,
@@ -49,6 +51,32 @@ export class CatalogFeedService {
     return {
       items: toFeedItems(data.page.items, data.prices, data.stock),
       nextCursor: data.page.nextCursor,
+      meta: { degraded: [...degraded] },
+    };
+  }
+
+  /**
+   * The delta feed: products changed since a date or after a cursor, enriched like the feed (bulk prices and stock
+   * for exactly the page, degraded to null when those services fail). The cursor is the catalog's (updatedAt, id)
+   * position, passed through untouched, so it stays valid across later changes.
+   */
+  async changes(query: CatalogChangesQuery): Promise<CatalogChangesDto> {
+    const ids = async (prior: { page: Promise<{ items: { id: string }[] }> }) => (await prior.page).items.map((p) => p.id);
+    const { data, degraded } = await this.aggregator
+      .plan()
+      .required(
+        'page',
+        (s) => this.catalog.listProductChanges({ updatedSince: query.since, cursor: query.cursor, limit: query.limit ?? DEFAULT_LIMIT }, s),
+        { budgetMs: 1_500 },
+      )
+      .optional('prices', async (s, prior) => this.pricing.getPrices(await ids(prior), s), { budgetMs: 600 })
+      .optional('stock', async (s, prior) => this.inventory.getStocks(await ids(prior), s), { budgetMs: 600 })
+      .run();
+    const items = toFeedItems(data.page.items, data.prices, data.stock);
+    return {
+      items: items.map((item, index) => ({ ...item, updatedAt: data.page.items[index]?.updatedAt ?? '' })),
+      nextCursor: data.page.nextCursor,
+      hasMore: data.page.hasMore,
       meta: { degraded: [...degraded] },
     };
   }
