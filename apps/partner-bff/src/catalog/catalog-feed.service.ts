@@ -72,9 +72,10 @@ export class CatalogFeedService {
       .optional('prices', async (s, prior) => this.pricing.getPrices(await ids(prior), s), { budgetMs: 600 })
       .optional('stock', async (s, prior) => this.inventory.getStocks(await ids(prior), s), { budgetMs: 600 })
       .run();
-    const items = toFeedItems(data.page.items, data.prices, data.stock);
+    const priceById = byProductId(data.prices);
+    const stockById = byProductId(data.stock);
     return {
-      items: items.map((item, index) => ({ ...item, updatedAt: data.page.items[index]?.updatedAt ?? '' })),
+      items: data.page.items.map((product) => ({ ...toFeedItem(product, priceById, stockById), updatedAt: product.updatedAt })),
       nextCursor: data.page.nextCursor,
       hasMore: data.page.hasMore,
       meta: { degraded: [...degraded] },
@@ -101,7 +102,11 @@ export class CatalogFeedService {
 function toFeedItems(products: readonly Product[], prices: readonly Price[] | null, stock: readonly Stock[] | null): FeedItemDto[] {
   const priceById = byProductId(prices);
   const stockById = byProductId(stock);
-  return products.map((product) => ({
+  return products.map((product) => toFeedItem(product, priceById, stockById));
+}
+
+function toFeedItem(product: Product, priceById: ReadonlyMap<string, Price>, stockById: ReadonlyMap<string, Stock>): FeedItemDto {
+  return {
     id: product.id,
     sku: product.sku,
     name: product.name,
@@ -109,5 +114,5 @@ function toFeedItems(products: readonly Product[], prices: readonly Price[] | nu
     categoryId: product.categoryId,
     price: mapPrice(priceById.get(product.id), FEED_PRICE_FIELDS),
     availability: mapAvailability(stockById.get(product.id), FEED_AVAILABILITY_FIELDS),
-  }));
+  };
 }
