@@ -25,7 +25,7 @@ describe('catalog products', () => {
     expect(headers.get('content-type')).toMatch(/^application\/json/);
     expect(body.id).toBe('p-00001');
     expect(Object.keys(body).sort()).toEqual(
-      ['attributes', 'brand', 'categoryId', 'createdAt', 'description', 'id', 'images', 'name', 'sku', 'thumbnailUrl'].sort(),
+      ['attributes', 'brand', 'categoryId', 'createdAt', 'description', 'id', 'images', 'name', 'sku', 'thumbnailUrl', 'updatedAt'].sort(),
     );
     expect(body.images.length).toBeGreaterThanOrEqual(1);
     expect(body.images[0]).toEqual({ url: expect.stringMatching(/^https:\/\//), alt: expect.any(String) });
@@ -189,5 +189,76 @@ describe('common routes', () => {
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(missing.body).toMatchObject({ status: 404, title: 'Not Found', detail: 'no route DELETE /nope/nothing' });
+  });
+});
+
+describe('catalog change feed (GET /products/changes)', () => {
+  interface Changes {
+    items: Product[];
+    nextCursor: string;
+    hasMore: boolean;
+  }
+  const key = (p: Product) => `${p.updatedAt}|${p.id}`;
+
+  it('gives every product a deterministic updatedAt between its creation and the seed epoch', async () => {
+    const { body } = await getJson<Product>(`${base}/products/${KNOWN_IDS.product}`);
+    expect(Date.parse(body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(body.createdAt));
+    expect(Date.parse(body.updatedAt)).toBeLessThan(Date.UTC(2025, 0, 1));
+  });
+
+  it('pages through every product by (updatedAt, id) and filters by updatedSince (inclusive)', async () => {
+    const all: Product[] = [];
+    let cursor: string | null = null;
+    let hasMore = true;
+    while (hasMore) {
+      const url: string = `${base}/products/changes?limit=100${cursor === null ? '' : `&cursor=${cursor}`}`;
+      const { status, body } = await getJson<Changes>(url);
+      expect(status).toBe(200);
+      all.push(...body.items);
+      cursor = body.nextCursor;
+      hasMore = body.hasMore;
+    }
+    expect(all).toHaveLength(1200);
+    expect(all.map(key)).toEqual(all.map(key).sort());
+    // At the end of the feed the cursor stays usable: an empty page that hands the same position back.
+    const tail = await getJson<Changes>(`${base}/products/changes?cursor=${cursor}`);
+    expect(tail.body).toEqual({ items: [], nextCursor: cursor, hasMore: false });
+
+    const pivot = all[1000];
+    const since = await getJson<Changes>(`${base}/products/changes?limit=100&updatedSince=${encodeURIComponent(pivot.updatedAt)}`);
+    expect(since.body.items.every((p) => p.updatedAt >= pivot.updatedAt)).toBe(true);
+    expect(since.body.items.map((p) => p.id)).toEqual(
+      all
+        .filter((p) => p.updatedAt >= pivot.updatedAt)
+        .map((p) => p.id)
+        .slice(0, 100),
+    );
+  });
+
+  it('shows a touched product after a saved cursor, and reset restores the seed', async () => {
+    const first = await getJson<Changes>(`${base}/products/changes?updatedSince=2025-01-01T00:00:00Z`);
+    expect(first.body.items).toEqual([]);
+    const touched = await getJson<Product>(`${base}/__admin/products/p-00042/touch`, { method: 'POST' });
+    expect(Date.parse(touched.body.updatedAt)).toBeGreaterThan(Date.UTC(2025, 0, 1));
+    const next = await getJson<Changes>(`${base}/products/changes?cursor=${first.body.nextCursor}`);
+    expect(next.body.items.map((p) => p.id)).toEqual(['p-00042']);
+    expect((await getJson<Product>(`${base}/products/p-00042`)).body.updatedAt).toBe(touched.body.updatedAt);
+    await sandbox.admin.reset();
+    expect((await getJson<Changes>(`${base}/products/changes?cursor=${first.body.nextCursor}`)).body.items).toEqual([]);
+  });
+
+  it('rejects malformed input with 400 problems', async () => {
+    for (const query of [
+      'updatedSince=yesterday',
+      'updatedSince=2025-01-01',
+      'cursor=bm9wZQ',
+      'cursor=x&updatedSince=2025-01-01T00:00:00Z',
+      'limit=0',
+    ]) {
+      const { status, body } = await getJson<Problem>(`${base}/products/changes?${query}`);
+      expect(status, query).toBe(400);
+      expect(body.status).toBe(400);
+    }
+    expect((await getJson(`${base}/__admin/products/p-99999/touch`, { method: 'POST' })).status).toBe(404);
   });
 });

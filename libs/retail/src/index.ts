@@ -37,7 +37,7 @@ export {
   type ProductCardOptions,
 } from './product-cards.js';
 export { pageOfReviews, REVIEWS_MAX_LIMIT, type ReviewCursorPage } from './review-pages.js';
-export type { Category, Order, Price, Product, RatingSummary, Review, Stock } from './retail.types.js';
+export type { Category, Order, Price, Product, ProductChanges, ProductChangesQuery, RatingSummary, Review, Stock } from './retail.types.js';
 export { byProductId, mapAvailability, mapPrice } from './retail.mappers.js';
 
 /** Env slice for the given retail services: one `UPSTREAM_<NAME>_URL` each. */

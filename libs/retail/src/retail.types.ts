@@ -34,6 +34,10 @@ export type CategoryList = CatalogSchemas['CategoryList'];
 export type FeaturedList = CatalogSchemas['FeaturedList'];
 /** Query of `GET /products` (cursor pagination, name search, category subtree). */
 export type ListProductsQuery = NonNullable<CatalogOperations['listProducts']['parameters']['query']>;
+/** A page of the catalog's change feed: products by (updatedAt, id) and the position after them. */
+export type ProductChanges = CatalogSchemas['ProductChanges'];
+/** Query of `GET /products/changes` (updatedSince or cursor, limit). */
+export type ProductChangesQuery = NonNullable<CatalogOperations['listProductChanges']['parameters']['query']>;
 
 // ---- pricing -----------------------------------------------------------------
 export type Price = PricingSchemas['Price'];

@@ -147,8 +147,21 @@ function buildProduct(n: number, leaves: readonly LeafRef[]): { product: Product
     images,
     attributes,
     createdAt: pastDate(rng, 730),
+    updatedAt: '',
   };
+  product.updatedAt = lastUpdate(n, product.createdAt);
   return { product, leaf };
+}
+
+/**
+ * The seed's last change of product n: between its creation and the seed epoch, whole seconds. Drawn from its
+ * own stream (mixSeed 11) so the other product fields keep their values.
+ */
+function lastUpdate(n: number, createdAt: string): string {
+  const rng = mulberry32(mixSeed(11, n));
+  const created = Date.parse(createdAt);
+  const spanSeconds = Math.floor((SEED_EPOCH_MS - created) / 1000) - 1;
+  return isoAt(created + randInt(rng, 0, spanSeconds) * 1000);
 }
 
 function buildPrice(n: number, leaf: LeafRef): Price {

@@ -16,6 +16,8 @@ export interface Product {
   images: ProductImage[];
   attributes: Record<string, string>;
   createdAt: string;
+  /** Last change of the product (createdAt on the seed, or later); the catalog's change feed orders by it. */
+  updatedAt: string;
 }
 
 export interface Category {

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
-import { cachedBody, cacheJson, sendCached, sendCachedJson, type CachedBody } from '../http/caching.ts';
+import { cachedBody, cacheJson, sendCached, sendCachedJson, sendJson, type CachedBody } from '../http/caching.ts';
 import {
   arrayOf,
   BAD_REQUEST,
+  boolean,
   buildDocument,
   dateTime,
   IF_NONE_MATCH,
@@ -23,6 +24,7 @@ import { idsParam, intParam, single, type Query } from '../http/params.ts';
 import { badRequest, notFound } from '../http/problem.ts';
 import type { ServiceModule } from '../http/server.ts';
 import type { SeedData } from '../seed/data.ts';
+import type { Product } from '../seed/model.ts';
 
 export const CATALOG_CACHE_CONTROL = 'public, max-age=60';
 const MAX_LIMIT = 100;
@@ -47,6 +49,38 @@ function decodeCursor(cursor: string): number {
   return Number(match[1]);
 }
 
+/** A place in the change feed: after every product whose (updatedAt, id) is not greater than (at, id). */
+interface ChangePosition {
+  at: number;
+  id: string;
+}
+
+/** Before every change (the earliest date JavaScript represents). */
+const FEED_START: ChangePosition = { at: -8_640_000_000_000_000, id: '' };
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+const CHANGE_CURSOR = /^u:(-?\d{1,16}):([A-Za-z0-9_-]{0,64})$/;
+
+function compareChange(a: ChangePosition, b: ChangePosition): number {
+  return a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+export function encodeChangeCursor(position: ChangePosition): string {
+  return Buffer.from(`u:${position.at}:${position.id}`).toString('base64url');
+}
+
+function decodeChangeCursor(cursor: string): ChangePosition {
+  const decoded = /^[A-Za-z0-9_-]+$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const match = CHANGE_CURSOR.exec(decoded);
+  if (match?.[1] === undefined || match[2] === undefined) throw badRequest("'cursor' is not a valid change-feed cursor");
+  return { at: Number(match[1]), id: match[2] };
+}
+
+function parseRfc3339(value: string): number {
+  const at = RFC3339.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(at)) throw badRequest("'updatedSince' must be an RFC 3339 date-time, e.g. 2025-01-01T00:00:00Z");
+  return at;
+}
+
 export const CATALOG_OPENAPI = buildDocument({
   service: 'catalog',
   title: 'Sandbox Catalog Service',
@@ -64,6 +98,15 @@ export const CATALOG_OPENAPI = buildDocument({
       images: arrayOf(ref('ProductImage')),
       attributes: { type: 'object', additionalProperties: string(), description: 'Free-form string attributes (color, size, ...).' },
       createdAt: dateTime(),
+      updatedAt: dateTime({ description: 'Last change of the product; the change feed (`GET /products/changes`) orders by it.' }),
+    }),
+    ProductChanges: object({
+      items: arrayOf(ref('Product'), { description: 'Changed products by (updatedAt, id), oldest first.' }),
+      nextCursor: string({
+        description:
+          'Position after the last item (or the requested position when the page is empty): always present, so a client resumes or polls from it later.',
+      }),
+      hasMore: boolean({ description: 'More changes follow now; false means the client is in sync.' }),
     }),
     ProductPage: object({
       items: arrayOf(ref('Product')),
@@ -101,6 +144,29 @@ export const CATALOG_OPENAPI = buildDocument({
         ],
         responses: {
           '200': jsonResponse('A page of products', ref('ProductPage'), { cacheable: true }),
+          '304': NOT_MODIFIED,
+          '400': BAD_REQUEST,
+        },
+      },
+    },
+    '/products/changes': {
+      get: {
+        operationId: 'listProductChanges',
+        tags: ['catalog'],
+        summary: 'Products changed since a date or a cursor, by (updatedAt, id)',
+        description:
+          'The change feed: every product whose `updatedAt` is at or after `updatedSince` (or after the position a `cursor` ' +
+          'encodes), oldest first, ties by id. Without either, the feed starts at the beginning. A cursor encodes the last ' +
+          '(updatedAt, id) returned, so it stays valid across later changes. Deletions are not part of the feed (the sandbox ' +
+          'catalogue never deletes products).',
+        parameters: [
+          queryParam('updatedSince', dateTime(), 'RFC 3339 date-time; products updated at or after it. Excludes `cursor`.'),
+          queryParam('cursor', string(), 'Opaque `nextCursor` of an earlier answer. Excludes `updatedSince`.'),
+          queryParam('limit', integer({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }), 'Page size.'),
+          IF_NONE_MATCH,
+        ],
+        responses: {
+          '200': jsonResponse('A page of changes', ref('ProductChanges'), { cacheable: true }),
           '304': NOT_MODIFIED,
           '400': BAD_REQUEST,
         },
@@ -165,22 +231,74 @@ export const CATALOG_OPENAPI = buildDocument({
 });
 
 export function createCatalogService(seed: SeedData): ServiceModule {
-  const products = seed.products.map((product) => ({
-    id: product.id,
-    categoryId: product.categoryId,
-    lowerName: product.name.toLowerCase(),
-    json: JSON.stringify(product),
-  }));
-  const productBodies = new Map<string, CachedBody>(seed.products.map((p) => [p.id, cachedBody(p)]));
+  const productIndex = new Map(seed.products.map((p, index) => [p.id, index]));
   const categoryBodies = new Map<string, CachedBody>(seed.categories.map((c) => [c.id, cachedBody(c)]));
   const categoryList = cachedBody({ items: seed.categories });
-  // Merchandising is simulated by popularity (the recommendations service's global ranking), ties by id.
-  const featuredOrder = [...products].sort(
-    (a, b) => (seed.popularity.get(b.id) ?? 0) - (seed.popularity.get(a.id) ?? 0) || a.id.localeCompare(b.id),
-  );
+  /** The products as they are now: the seed, plus admin touches (`POST /__admin/products/{id}/touch`). */
+  let current: Product[] = [];
+  let products: { id: string; categoryId: string; lowerName: string; json: string }[] = [];
+  let productBodies = new Map<string, CachedBody>();
+  let featuredOrder: typeof products = [];
+  /** Products by (updatedAt, id): the change feed's order. */
+  let changeOrder: { at: number; id: string; json: string }[] = [];
   const featuredBodies = new Map<number, CachedBody>();
-  /** Listing pages are immutable too: memoize them (bounded) by their raw query. */
+  /** Listing pages are immutable between changes: memoize them (bounded) by their raw query. */
   const pageCache = new Map<string, CachedBody>();
+
+  function rebuild(): void {
+    products = current.map((product) => ({
+      id: product.id,
+      categoryId: product.categoryId,
+      lowerName: product.name.toLowerCase(),
+      json: JSON.stringify(product),
+    }));
+    productBodies = new Map(current.map((p) => [p.id, cachedBody(p)]));
+    // Merchandising is simulated by popularity (the recommendations service's global ranking), ties by id.
+    featuredOrder = [...products].sort(
+      (a, b) => (seed.popularity.get(b.id) ?? 0) - (seed.popularity.get(a.id) ?? 0) || a.id.localeCompare(b.id),
+    );
+    changeOrder = current
+      .map((product, index) => ({ at: Date.parse(product.updatedAt), id: product.id, json: products[index]?.json ?? '' }))
+      .sort(compareChange);
+    featuredBodies.clear();
+    pageCache.clear();
+  }
+
+  function restoreSeed(): void {
+    current = seed.products.map((product) => ({ ...product }));
+    rebuild();
+  }
+  restoreSeed();
+
+  /** Bumps a product's updatedAt to now (strictly after every other change, so it sorts last in the feed). */
+  function touch(id: string): Product {
+    const index = productIndex.get(id);
+    const product = index === undefined ? undefined : current[index];
+    if (index === undefined || product === undefined) throw notFound(`product '${id}' not found`);
+    const latest = changeOrder.at(-1)?.at ?? 0;
+    const touched = { ...product, updatedAt: new Date(Math.max(Date.now(), latest + 1)).toISOString() };
+    current[index] = touched;
+    rebuild();
+    return touched;
+  }
+
+  function changes(request: FastifyRequest, reply: FastifyReply, query: Query) {
+    const limit = intParam(query['limit'], 'limit', 1, MAX_LIMIT, DEFAULT_LIMIT);
+    const cursor = single(query['cursor']);
+    const since = single(query['updatedSince']);
+    if (cursor !== undefined && since !== undefined) throw badRequest("'cursor' and 'updatedSince' cannot be combined");
+    const after: ChangePosition =
+      cursor !== undefined ? decodeChangeCursor(cursor) : since !== undefined ? { at: parseRfc3339(since), id: '' } : FEED_START;
+    const start = changeOrder.findIndex((entry) => compareChange(entry, after) > 0);
+    const from = start === -1 ? changeOrder.length : start;
+    const page = changeOrder.slice(from, from + limit);
+    const last = page.at(-1) ?? after;
+    const body =
+      `{"items":[${page.map((entry) => entry.json).join(',')}],` +
+      `"nextCursor":${JSON.stringify(encodeChangeCursor(last))},"hasMore":${from + limit < changeOrder.length}}`;
+    // The feed moves with every change: revalidate every time (the ETag still saves the body).
+    return sendCachedJson(request, reply, body, 'no-cache');
+  }
 
   function lookup(request: FastifyRequest, reply: FastifyReply, query: Query) {
     const combined = LISTING_PARAMS.filter((name) => query[name] !== undefined);
@@ -198,8 +316,15 @@ export function createCatalogService(seed: SeedData): ServiceModule {
   return {
     name: 'catalog',
     openapi: CATALOG_OPENAPI,
-    reset() {},
+    reset: restoreSeed,
     register(app: FastifyInstance) {
+      app.get<{ Querystring: Query }>('/products/changes', (request, reply) => changes(request, reply, request.query));
+
+      // Admin (not in the OpenAPI document, like every /__admin route): simulates a catalogue edit.
+      app.post<{ Params: { id: string } }>('/__admin/products/:id/touch', (request, reply) =>
+        sendJson(reply, 200, touch(request.params.id)),
+      );
+
       app.get<{ Querystring: Query }>('/products', (request, reply) => {
         const query = request.query;
         if (query['ids'] !== undefined) return lookup(request, reply, query);

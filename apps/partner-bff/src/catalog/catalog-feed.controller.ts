@@ -6,7 +6,7 @@ import { Cached } from '@bff/cache';
 import { ApiProblemResponses, IdListDto, Protected } from '@bff/core';
 import { ApiSectionHeaders, sectionHeaders } from '@bff/upstream';
 
-import { CatalogFeedDto, CatalogFeedQuery, CatalogLookupDto } from './catalog-feed.dto.js';
+import { CatalogChangesDto, CatalogChangesQuery, CatalogFeedDto, CatalogFeedQuery, CatalogLookupDto } from './catalog-feed.dto.js';
 import { CatalogFeedService } from './catalog-feed.service.js';
 
 @ApiTags('catalog')
@@ -33,6 +33,25 @@ export class CatalogFeedController {
   @ApiProblemResponses(401, 403, 429, 502, 503, 504)
   async list(@Query() query: CatalogFeedQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<CatalogFeedDto> {
     const page = await this.feed.page(query);
+    void reply.headers(sectionHeaders(page.meta));
+    return page;
+  }
+
+  @Get('changes')
+  @Protected('api-key', ['catalog:read'])
+  // Deliberately not @Cached (the access guard sends no-store): a partner polls the same tail cursor until something
+  // changes, and a cached empty page would hide a change for a whole TTL.
+  @ApiOperation({
+    summary: 'Delta feed: products changed since a date or a cursor, with prices and availability.',
+    description:
+      'Ordered by (updatedAt, id). Start with no parameter (everything) or `since`, follow `nextCursor` while `hasMore`, ' +
+      'then keep the last `nextCursor` and poll with it later. Deleted products are not reported (the catalogue never deletes).',
+  })
+  @ApiOkResponse({ type: CatalogChangesDto })
+  @ApiSectionHeaders()
+  @ApiProblemResponses(401, 403, 429, 502, 503, 504)
+  async changes(@Query() query: CatalogChangesQuery, @Res({ passthrough: true }) reply: FastifyReply): Promise<CatalogChangesDto> {
+    const page = await this.feed.changes(query);
     void reply.headers(sectionHeaders(page.meta));
     return page;
   }

@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import {
+  IsInt,
+  IsOptional,
+  IsRFC3339,
+  Matches,
+  Max,
+  Min,
+  Validate,
+  ValidatorConstraint,
+  type ValidationArguments,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
 
 import { DegradedSectionDto } from '@bff/core';
 
@@ -62,5 +73,58 @@ export class CatalogFeedDto {
 export class CatalogLookupDto {
   @ApiProperty({ type: [FeedItemDto] }) items: FeedItemDto[];
   @ApiProperty({ type: [String], description: 'Requested ids that do not exist.' }) notFound: string[];
+  @ApiProperty({ type: FeedMetaDto }) meta: FeedMetaDto;
+}
+
+/** `since` and `cursor` both say where to start: exactly one (or neither, for the beginning) is allowed. */
+@ValidatorConstraint({ name: 'notWithCursor' })
+class NotWithCursor implements ValidatorConstraintInterface {
+  validate(_value: unknown, args: ValidationArguments): boolean {
+    return (args.object as CatalogChangesQuery).cursor === undefined;
+  }
+
+  defaultMessage(): string {
+    return 'since cannot be combined with cursor (the cursor already holds the position)';
+  }
+}
+
+export class CatalogChangesQuery {
+  @ApiPropertyOptional({
+    description: 'RFC 3339 date-time: products changed at or after it (first sync of a partner that has a copy as of that time).',
+    format: 'date-time',
+    example: '2024-06-01T00:00:00Z',
+  })
+  @IsOptional()
+  @IsRFC3339({ message: 'since must be an RFC 3339 date-time, e.g. 2024-06-01T00:00:00Z' })
+  @Validate(NotWithCursor)
+  since?: string;
+
+  @ApiPropertyOptional({ description: 'Opaque nextCursor of an earlier answer: resume after it.', pattern: CURSOR_PATTERN.source })
+  @IsOptional()
+  @Matches(CURSOR_PATTERN, { message: 'cursor must be an opaque token returned as nextCursor' })
+  cursor?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1)
+  @Max(100)
+  limit?: number;
+}
+
+export class ChangeItemDto extends FeedItemDto {
+  @ApiProperty({ format: 'date-time', description: 'When the product last changed; the feed is ordered by (updatedAt, id).' })
+  updatedAt: string;
+}
+
+export class CatalogChangesDto {
+  @ApiProperty({ type: [ChangeItemDto], description: 'Changed products, oldest change first.' }) items: ChangeItemDto[];
+  @ApiProperty({
+    description:
+      'Always present: the position after this page (or the requested one when the page is empty). Store it and pass it as cursor to continue or to poll for later changes.',
+  })
+  nextCursor: string;
+  @ApiProperty({ description: 'More changes are waiting now; false when the partner is in sync.' }) hasMore: boolean;
   @ApiProperty({ type: FeedMetaDto }) meta: FeedMetaDto;
 }

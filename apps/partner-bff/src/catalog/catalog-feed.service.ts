@@ -16,6 +16,8 @@ import { Aggregator } from '@bff/upstream';
 import {
   FEED_AVAILABILITY_FIELDS,
   FEED_PRICE_FIELDS,
+  type CatalogChangesDto,
+  type CatalogChangesQuery,
   type CatalogFeedDto,
   type CatalogFeedQuery,
   type CatalogLookupDto,
@@ -53,6 +55,33 @@ export class CatalogFeedService {
     };
   }
 
+  /**
+   * The delta feed: products changed since a date or after a cursor, enriched like the feed (bulk prices and stock
+   * for exactly the page, degraded to null when those services fail). The cursor is the catalog's (updatedAt, id)
+   * position, passed through untouched, so it stays valid across later changes.
+   */
+  async changes(query: CatalogChangesQuery): Promise<CatalogChangesDto> {
+    const ids = async (prior: { page: Promise<{ items: { id: string }[] }> }) => (await prior.page).items.map((p) => p.id);
+    const { data, degraded } = await this.aggregator
+      .plan()
+      .required(
+        'page',
+        (s) => this.catalog.listProductChanges({ updatedSince: query.since, cursor: query.cursor, limit: query.limit ?? DEFAULT_LIMIT }, s),
+        { budgetMs: 1_500 },
+      )
+      .optional('prices', async (s, prior) => this.pricing.getPrices(await ids(prior), s), { budgetMs: 600 })
+      .optional('stock', async (s, prior) => this.inventory.getStocks(await ids(prior), s), { budgetMs: 600 })
+      .run();
+    const priceById = byProductId(data.prices);
+    const stockById = byProductId(data.stock);
+    return {
+      items: data.page.items.map((product) => ({ ...toFeedItem(product, priceById, stockById), updatedAt: product.updatedAt })),
+      nextCursor: data.page.nextCursor,
+      hasMore: data.page.hasMore,
+      meta: { degraded: [...degraded] },
+    };
+  }
+
   /** Feed entries for known ids (a partner re-syncing specific products). */
   async lookup(ids: readonly string[]): Promise<CatalogLookupDto> {
     const { data, degraded } = await this.aggregator
@@ -73,7 +102,11 @@ export class CatalogFeedService {
 function toFeedItems(products: readonly Product[], prices: readonly Price[] | null, stock: readonly Stock[] | null): FeedItemDto[] {
   const priceById = byProductId(prices);
   const stockById = byProductId(stock);
-  return products.map((product) => ({
+  return products.map((product) => toFeedItem(product, priceById, stockById));
+}
+
+function toFeedItem(product: Product, priceById: ReadonlyMap<string, Price>, stockById: ReadonlyMap<string, Stock>): FeedItemDto {
+  return {
     id: product.id,
     sku: product.sku,
     name: product.name,
@@ -81,5 +114,5 @@ function toFeedItems(products: readonly Product[], prices: readonly Price[] | nu
     categoryId: product.categoryId,
     price: mapPrice(priceById.get(product.id), FEED_PRICE_FIELDS),
     availability: mapAvailability(stockById.get(product.id), FEED_AVAILABILITY_FIELDS),
-  }));
+  };
 }

@@ -2,7 +2,16 @@ import { Injectable } from '@nestjs/common';
 
 import { InjectUpstream, isUpstreamError, UpstreamClient } from '@bff/upstream';
 
-import type { Category, CategoryList, FeaturedList, ListProductsQuery, Product, ProductPage } from '../retail.types.js';
+import type {
+  Category,
+  CategoryList,
+  FeaturedList,
+  ListProductsQuery,
+  Product,
+  ProductChanges,
+  ProductChangesQuery,
+  ProductPage,
+} from '../retail.types.js';
 import { enc, type CallOptions } from './call-options.js';
 
 /** Most ids the catalog's bulk lookup accepts (and the pricing and inventory bulk reads). */
@@ -68,6 +77,22 @@ export class CatalogApi {
     } catch (error) {
       if (isUpstreamError(error) && error.upstreamStatus === 400) {
         throw error.remap('bad_request', 'INVALID_CURSOR', 'The cursor is invalid or has expired; restart from the first page.');
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * `GET /products/changes`: one page of the change feed, products by (updatedAt, id) from `updatedSince` or after
+   * `cursor`. `nextCursor` is always set (the position after the page), so a caller resumes or polls from it. A cursor
+   * or date the catalog rejects (upstream 400) is the caller's input: kind `bad_request`, code INVALID_CURSOR.
+   */
+  async listProductChanges(query: ProductChangesQuery, options: CallOptions = {}): Promise<ProductChanges> {
+    try {
+      return await this.http.getJson<ProductChanges>('/products/changes', { ...options, query });
+    } catch (error) {
+      if (isUpstreamError(error) && error.upstreamStatus === 400) {
+        throw error.remap('bad_request', 'INVALID_CURSOR', 'The cursor is invalid; resume from a nextCursor this API returned.');
       }
       throw error;
     }

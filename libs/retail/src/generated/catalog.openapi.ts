@@ -23,6 +23,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/products/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Products changed since a date or a cursor, by (updatedAt, id)
+         * @description The change feed: every product whose `updatedAt` is at or after `updatedSince` (or after the position a `cursor` encodes), oldest first, ties by id. Without either, the feed starts at the beginning. A cursor encodes the last (updatedAt, id) returned, so it stays valid across later changes. Deletions are not part of the feed (the sandbox catalogue never deletes products).
+         */
+        get: operations["listProductChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/products/{id}": {
         parameters: {
             query?: never;
@@ -155,6 +175,19 @@ export interface components {
             };
             /** Format: date-time */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description Last change of the product; the change feed (`GET /products/changes`) orders by it.
+             */
+            updatedAt: string;
+        };
+        ProductChanges: {
+            /** @description Changed products by (updatedAt, id), oldest first. */
+            items: components["schemas"]["Product"][];
+            /** @description Position after the last item (or the requested position when the page is empty): always present, so a client resumes or polls from it later. */
+            nextCursor: string;
+            /** @description More changes follow now; false means the client is in sync. */
+            hasMore: boolean;
         };
         ProductPage: {
             items: components["schemas"]["Product"][];
@@ -293,6 +326,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProductPage"];
+                };
+            };
+            304: components["responses"]["NotModified"];
+            400: components["responses"]["BadRequest"];
+        };
+    };
+    listProductChanges: {
+        parameters: {
+            query?: {
+                /** @description RFC 3339 date-time; products updated at or after it. Excludes `cursor`. */
+                updatedSince?: string;
+                /** @description Opaque `nextCursor` of an earlier answer. Excludes `updatedSince`. */
+                cursor?: string;
+                /** @description Page size. */
+                limit?: number;
+            };
+            header?: {
+                /** @description ETag(s) of a cached representation; a match yields 304. */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of changes */
+            200: {
+                headers: {
+                    ETag: components["headers"]["ETag"];
+                    "Cache-Control": components["headers"]["CacheControl"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductChanges"];
                 };
             };
             304: components["responses"]["NotModified"];
