@@ -2,11 +2,12 @@
 // Partner API keys for partner-bff: generate a key, print its hash and registry entry, and manage
 // the keys registered in Redis (see docs/auth.md, "Partner API keys").
 //
-//   node scripts/partner-keys.mjs generate --partner acme --scopes "catalog:read orders:read orders:write" [--account c-0001] [--expires 2027-01-01T00:00:00Z] [--register] [--json]
+//   node scripts/partner-keys.mjs generate --partner acme --scopes "catalog:read orders:read orders:write" [--account c-0001] [--expires 2027-01-01T00:00:00Z] [--daily-quota 10000] [--register] [--json]
 //   node scripts/partner-keys.mjs hash <key>
 //   node scripts/partner-keys.mjs list [--partner acme] [--json]
 //   node scripts/partner-keys.mjs expire --id <key id> --at <ISO-8601 | now>
 //   node scripts/partner-keys.mjs revoke --id <key id>
+//   node scripts/partner-keys.mjs quota --id <key id> --daily-quota <requests per UTC day | default>
 //
 // Redis commands use the apps' Redis settings (REDIS_MODE with REDIS_URL, or REDIS_SENTINELS +
 // REDIS_SENTINEL_NAME, or REDIS_CLUSTER_NODES, and REDIS_USERNAME/REDIS_PASSWORD/REDIS_TLS; see
@@ -23,13 +24,15 @@ const SCOPE = /^[a-z][a-z0-9._-]*(?::[a-z0-9._-]+)*$/;
 const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const KEY_ID = /^[a-z0-9]{12}$/;
 const MAX_ACTIVE_KEYS_PER_PARTNER = 2;
+const MAX_DAILY_QUOTA = 1_000_000_000;
 
 const USAGE = `usage:
-  node scripts/partner-keys.mjs generate --partner <id> --scopes "<scope> <scope>" [--account <customer id>] [--expires <ISO-8601>] [--register] [--json]
+  node scripts/partner-keys.mjs generate --partner <id> --scopes "<scope> <scope>" [--account <customer id>] [--expires <ISO-8601>] [--daily-quota <n>] [--register] [--json]
   node scripts/partner-keys.mjs hash <key>
   node scripts/partner-keys.mjs list [--partner <id>] [--json]
   node scripts/partner-keys.mjs expire --id <key id> --at <ISO-8601 | now>
   node scripts/partner-keys.mjs revoke --id <key id>
+  node scripts/partner-keys.mjs quota --id <key id> --daily-quota <n | default>
 Redis: REDIS_URL or --redis-url (or REDIS_MODE=sentinel|cluster with its settings, docs/redis.md); key prefix AUTH_REDIS_PREFIX or --prefix (default "bff:").`;
 
 function fail(message) {
@@ -46,6 +49,7 @@ const { values, positionals } = (() => {
         scopes: { type: 'string' },
         account: { type: 'string' },
         expires: { type: 'string' },
+        'daily-quota': { type: 'string' },
         register: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         id: { type: 'string' },
@@ -77,6 +81,15 @@ function generateKey() {
   const id = Array.from({ length: 12 }, () => ID_ALPHABET[randomInt(ID_ALPHABET.length)]).join('');
   const key = `bffpk_${id}_${randomBytes(32).toString('base64url')}`;
   return { key, id, sha256: sha256(key) };
+}
+
+/** --daily-quota: requests per partner per UTC day (the key's own quota, over PARTNER_DAILY_QUOTA). */
+function parseDailyQuota(value) {
+  if (value === undefined) return undefined;
+  const quota = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(quota) || quota < 1 || quota > MAX_DAILY_QUOTA)
+    fail(`--daily-quota must be an integer between 1 and ${MAX_DAILY_QUOTA} (requests per UTC day)`);
+  return quota;
 }
 
 function parseExpiry(value) {
@@ -168,6 +181,7 @@ async function keysOf(redis, partner) {
       partner,
       scopes: fields.scopes ?? '',
       account: fields.account || undefined,
+      dailyQuota: fields.dailyQuota ? Number(fields.dailyQuota) : undefined,
       expires: fields.expires || undefined,
       created: fields.created,
       active: expiresAt === undefined || expiresAt > now,
@@ -185,11 +199,13 @@ async function generate() {
     fail('--account must be a customer id (1-64 characters A-Z a-z 0-9 _ -)');
   const expires = parseExpiry(values.expires);
   if (expires && expires.getTime() <= Date.now()) fail('--expires is in the past');
+  const dailyQuota = parseDailyQuota(values['daily-quota']);
 
   const generated = generateKey();
   const entry = { id: generated.id, partner, scopes, sha256: generated.sha256 };
   if (values.account) entry.account = values.account;
   if (expires) entry.expires = expires.toISOString();
+  if (dailyQuota) entry.dailyQuota = dailyQuota;
 
   if (values.register) {
     const redis = await connect();
@@ -209,6 +225,7 @@ async function generate() {
       const fields = { partner, scopes: scopes.join(' '), sha256: generated.sha256, created: new Date().toISOString() };
       if (values.account) fields.account = values.account;
       if (expires) fields.expires = expires.toISOString();
+      if (dailyQuota) fields.dailyQuota = String(dailyQuota);
       await writeAll(redis, [
         ['sadd', setOf(partner), generated.id],
         ['hset', keyOf(generated.id), fields],
@@ -268,7 +285,7 @@ async function list() {
     if (keys.length === 0) process.stdout.write('no partner keys registered\n');
     for (const k of keys) {
       process.stdout.write(
-        `${k.partner.padEnd(20)} ${k.id}  ${k.active ? 'active ' : 'expired'}  scopes: ${k.scopes}${k.account ? `  account: ${k.account}` : ''}${k.expires ? `  expires: ${k.expires}` : ''}  created: ${k.created ?? '?'}\n`,
+        `${k.partner.padEnd(20)} ${k.id}  ${k.active ? 'active ' : 'expired'}  scopes: ${k.scopes}${k.account ? `  account: ${k.account}` : ''}${k.dailyQuota ? `  daily quota: ${k.dailyQuota}` : ''}${k.expires ? `  expires: ${k.expires}` : ''}  created: ${k.created ?? '?'}\n`,
       );
     }
   } finally {
@@ -314,6 +331,24 @@ async function revoke() {
   }
 }
 
+/** Sets (or with "default" removes) a registered key's own daily quota; instances see it within PARTNER_KEY_CACHE_MS. */
+async function quota() {
+  if (!values.id || !KEY_ID.test(values.id)) fail('--id must be a key id (12 characters a-z0-9)');
+  const raw = values['daily-quota'] ?? fail('--daily-quota is required (requests per UTC day, or default)');
+  const dailyQuota = raw === 'default' ? undefined : parseDailyQuota(raw);
+  const redis = await connect();
+  try {
+    if (!(await redis.exists(keyOf(values.id)))) fail(`no key ${values.id} in Redis`);
+    if (dailyQuota === undefined) await redis.hdel(keyOf(values.id), 'dailyQuota');
+    else await redis.hset(keyOf(values.id), 'dailyQuota', String(dailyQuota));
+    process.stdout.write(
+      `key ${values.id}: daily quota ${dailyQuota === undefined ? 'is the platform default (PARTNER_DAILY_QUOTA)' : `${dailyQuota} requests per UTC day`}\n`,
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
+
 function hash() {
   const key = positionals[1];
   if (!key || !KEY_PATTERN.test(key)) fail('hash needs a key of the form bffpk_<id>_<secret>');
@@ -332,6 +367,9 @@ switch (command) {
     break;
   case 'revoke':
     await revoke();
+    break;
+  case 'quota':
+    await quota();
     break;
   case 'hash':
     hash();

@@ -267,6 +267,8 @@ async function startPartner(env: Readonly<Record<string, string>>): Promise<AppU
   const ordersOnly = partnerKey('orders-only', ['orders:read'], { account: KNOWN_IDS.customer });
   const stack = await startStack(PartnerBffModule, PARTNER_BFF, (sandbox) => ({
     ...GENEROUS_LIMITS,
+    // A daily quota the crawl never reaches, so every partner answer carries its "daily" items.
+    PARTNER_DAILY_QUOTA: '10000000',
     PARTNER_API_KEYS: partnerKeysEnv(key, feedOnly, ordersOnly),
     ...partnerClientEnv(sandbox.idp!.issuer),
     ...env,

@@ -28,7 +28,11 @@ const KEY_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
  * A fresh partner key, generated exactly as `scripts/partner-keys.mjs generate` does (docs/auth.md,
  * "Key format"): `bffpk_<12 a-z0-9>_<32 random bytes, base64url>`, registered by its SHA-256.
  */
-export function partnerKey(partner: string, scopes: readonly string[], extra: { account?: string; expires?: string } = {}): TestPartnerKey {
+export function partnerKey(
+  partner: string,
+  scopes: readonly string[],
+  extra: { account?: string; expires?: string; dailyQuota?: number } = {},
+): TestPartnerKey {
   const id = Array.from({ length: 12 }, () => KEY_ID_ALPHABET[randomInt(KEY_ID_ALPHABET.length)]).join('');
   const key = `bffpk_${id}_${randomBytes(32).toString('base64url')}`;
   const sha256 = createHash('sha256').update(key, 'utf8').digest('hex');

@@ -1,4 +1,4 @@
-import { API_KEY_STRATEGY, apiKeyAuthEnv, clientCredentialsEnv, rateLimitEnv } from '@bff/auth';
+import { API_KEY_STRATEGY, apiKeyAuthEnv, clientCredentialsEnv, partnerQuotaEnv, rateLimitEnv } from '@bff/auth';
 import { cacheEnv } from '@bff/cache';
 import { defineApp } from '@bff/core';
 import { retailEnv, type RetailService } from '@bff/retail';
@@ -13,7 +13,7 @@ export const PARTNER_BFF = defineApp({
     'Partners authenticate with an API key in X-Api-Key. Every error is RFC 9457 application/problem+json.',
   version: '1.0.0',
   defaultPort: 3002,
-  env: [retailEnv(PARTNER_SERVICES), apiKeyAuthEnv, rateLimitEnv, cacheEnv, clientCredentialsEnv],
+  env: [retailEnv(PARTNER_SERVICES), apiKeyAuthEnv, rateLimitEnv, partnerQuotaEnv, cacheEnv, clientCredentialsEnv],
   securitySchemes: {
     // Named like the strategy: @Protected('api-key', scopes) declares the OpenAPI requirement under that name.
     [API_KEY_STRATEGY]: {

@@ -4,7 +4,7 @@
  * - Partner API keys (partner-bff): ApiKeyAuthModule, apiKeyAuthEnv, API_KEY_STRATEGY.
  * - Browser sessions, OIDC token handler (web-bff): SessionAuthModule, sessionAuthEnv, LoginFlow, SessionProtected, sessionUserOf;
  *   back-channel logout (BackchannelLogout, PublicServerToServer, AcceptsFormBody) and session admin (SessionDirectory, SESSION_ADMIN_STRATEGY).
- * - Rate limits: RateLimitModule, rateLimitEnv, LoginRateLimit (the sign-in budget). The caller in a handler: CurrentUser.
+ * - Rate limits: RateLimitModule, rateLimitEnv, LoginRateLimit (the sign-in budget), partnerQuotaEnv (partner daily quota). The caller in a handler: CurrentUser.
  * - Tokens for upstreams: UpstreamAuthModule (relay, client credentials), ClientCredentialsTokens for other calls.
  */
 export { API_KEY_STRATEGY, JWT_STRATEGY } from './auth.constants.js';
@@ -19,6 +19,7 @@ export { apiKeyAuthEnv } from './api-key/api-key-auth.env.js';
 export { RateLimitModule } from './rate-limit/rate-limit.module.js';
 export { rateLimitEnv } from './rate-limit/rate-limit.env.js';
 export { LoginRateLimit } from './rate-limit/rate-limit.decorators.js';
+export { partnerQuotaEnv } from './quota/partner-quota.env.js';
 // Token relay and client credentials (UpstreamTokenSource)
 export { UpstreamAuthModule } from './upstream-auth/upstream-auth.module.js';
 export { clientCredentialsEnv } from './upstream-auth/client-credentials.env.js';

@@ -28,7 +28,7 @@ const NO_SUCH_KEY = Buffer.alloc(32);
  * The 'api-key' strategy: a partner key in `X-Api-Key`. The key's public id selects its registry
  * record; the SHA-256 of the presented key is compared with the stored one in constant time
  * (crypto.timingSafeEqual). Identity: { strategy 'api-key', subject and partnerId: the partner,
- * scopes of that key, claims { keyId, account? } }.
+ * scopes of that key, claims { keyId, account?, dailyQuota? } }.
  *
  * Every refusal is the same generic 401 INVALID_API_KEY and counts against the IP's failure
  * budget: guessing ends in 429 (AuthFailureLimiter). A registry that cannot answer (Redis down) is
@@ -85,7 +85,12 @@ export class ApiKeyAuthenticator implements Authenticator, OnModuleInit {
       subject: record.partnerId,
       partnerId: record.partnerId,
       scopes: record.scopes,
-      claims: record.account ? { keyId: record.id, account: record.account } : { keyId: record.id },
+      // dailyQuota: the key's own daily quota, read by RateLimitModule's PartnerQuota.
+      claims: {
+        keyId: record.id,
+        ...(record.account ? { account: record.account } : {}),
+        ...(record.dailyQuota ? { dailyQuota: record.dailyQuota } : {}),
+      },
     };
   }
 

@@ -60,6 +60,17 @@ describe('PARTNER_API_KEYS', () => {
     expect(parsePartnerKeys('')).toEqual({ records: [], problems: [] });
   });
 
+  it('reads an optional per-key daily quota (a whole number of requests per UTC day)', () => {
+    const parsed = parsePartnerKeys(JSON.stringify([entry({ dailyQuota: 10_000 })]));
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.records[0]?.dailyQuota).toBe(10_000);
+    for (const dailyQuota of [0, 1.5, '100', 2_000_000_000]) {
+      expect(parsePartnerKeys(JSON.stringify([entry({ dailyQuota })])).problems).toEqual([
+        'PARTNER_API_KEYS[0].dailyQuota must be an integer between 1 and 1000000000 (requests per UTC day)',
+      ]);
+    }
+  });
+
   it('reports every problem, naming the entry and never echoing values', () => {
     const secret = `bffpk_abcdefabcdef_${'s'.repeat(43)}`;
     const { problems } = parsePartnerKeys(

@@ -13,6 +13,8 @@ export interface PartnerKeyRecord {
    * show account data (e.g. GET /v1/orders) show only this account's.
    */
   readonly account?: string;
+  /** Requests the partner may make per UTC day with this key (overrides PARTNER_DAILY_QUOTA); undefined = the default. */
+  readonly dailyQuota?: number;
 }
 
 export const KEY_ID = /^[a-z0-9]{12}$/;
@@ -20,10 +22,14 @@ export const PARTNER_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const SCOPE = /^[a-z][a-z0-9._-]*(?::[a-z0-9._-]+)*$/;
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
 export const ACCOUNT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+export const MAX_DAILY_QUOTA = 1_000_000_000;
+/** A valid daily quota: an integer from 1 to MAX_DAILY_QUOTA. */
+export const isDailyQuota = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_DAILY_QUOTA;
 /** Keys a partner may have active at once: the current one and its successor during a rotation. */
 export const MAX_ACTIVE_KEYS_PER_PARTNER = 2;
 
-const FIELDS = new Set(['id', 'partner', 'scopes', 'sha256', 'expires', 'account']);
+const FIELDS = new Set(['id', 'partner', 'scopes', 'sha256', 'expires', 'account', 'dailyQuota']);
 
 export interface ParsedPartnerKeys {
   readonly records: readonly PartnerKeyRecord[];
@@ -32,7 +38,7 @@ export interface ParsedPartnerKeys {
 
 /**
  * Parses PARTNER_API_KEYS: a JSON array of
- * `{ "id", "partner", "scopes": [...], "sha256", "expires"?: ISO-8601, "account"?: customer id }`
+ * `{ "id", "partner", "scopes": [...], "sha256", "expires"?: ISO-8601, "account"?: customer id, "dailyQuota"?: integer }`
  * (what `node scripts/partner-keys.mjs generate` prints). Every problem is reported, naming the
  * entry, never echoing a value that could be a secret.
  */
@@ -76,6 +82,9 @@ export function parsePartnerKeys(raw: string, now: number = Date.now()): ParsedP
     if (fields.account !== undefined && (typeof fields.account !== 'string' || !ACCOUNT_ID.test(fields.account))) {
       problems.push(`${where}.account must be a customer id (1-64 characters A-Z a-z 0-9 _ -)`);
     }
+    if (fields.dailyQuota !== undefined && !isDailyQuota(fields.dailyQuota)) {
+      problems.push(`${where}.dailyQuota must be an integer between 1 and ${MAX_DAILY_QUOTA} (requests per UTC day)`);
+    }
     if (problems.length > before) return;
     records.push({
       id: fields.id as string,
@@ -84,6 +93,7 @@ export function parsePartnerKeys(raw: string, now: number = Date.now()): ParsedP
       sha256: fields.sha256 as string,
       expiresAt,
       account: fields.account as string | undefined,
+      ...(fields.dailyQuota === undefined ? {} : { dailyQuota: fields.dailyQuota as number }),
     });
   });
 

@@ -4,6 +4,7 @@ import { Tracing, type RedisClient as Redis } from '@bff/core';
 
 import {
   ACCOUNT_ID,
+  isDailyQuota,
   KEY_ID,
   PARTNER_ID,
   PartnerKeyStoreUnavailableError,
@@ -20,7 +21,7 @@ import {
  *
  * | key | type | content |
  * |---|---|---|
- * | `<prefix>partner-key:<id>` | hash | `partner`, `scopes` (space-separated), `sha256` (hex), `expires` (ISO-8601, optional), `account` (optional), `created` (ISO-8601) |
+ * | `<prefix>partner-key:<id>` | hash | `partner`, `scopes` (space-separated), `sha256` (hex), `expires` (ISO-8601, optional), `account` (optional), `dailyQuota` (integer, optional), `created` (ISO-8601) |
  * | `<prefix>partner-keys:<partner>` | set | the partner's key ids (for listing and rotation) |
  *
  * A key with an expiry also gets a Redis expiry (PEXPIREAT) at that instant. Found records are
@@ -60,6 +61,7 @@ export class RedisPartnerKeyStore implements PartnerKeyStore {
 
 function toRecord(id: string, fields: Record<string, string>): PartnerKeyRecord | undefined {
   const { partner, scopes, sha256, expires, account } = fields;
+  const dailyQuota = fields.dailyQuota ? Number(fields.dailyQuota) : undefined;
   const scopeList = (scopes ?? '').split(' ').filter(Boolean);
   const expiresAt = expires ? Date.parse(expires) : undefined;
   if (
@@ -71,9 +73,18 @@ function toRecord(id: string, fields: Record<string, string>): PartnerKeyRecord 
     !sha256 ||
     !SHA256_HEX.test(sha256) ||
     (expiresAt !== undefined && Number.isNaN(expiresAt)) ||
-    (account !== undefined && account !== '' && !ACCOUNT_ID.test(account))
+    (account !== undefined && account !== '' && !ACCOUNT_ID.test(account)) ||
+    (dailyQuota !== undefined && !isDailyQuota(dailyQuota))
   ) {
     return undefined;
   }
-  return { id, partnerId: partner, scopes: scopeList, sha256, expiresAt, account: account || undefined };
+  return {
+    id,
+    partnerId: partner,
+    scopes: scopeList,
+    sha256,
+    expiresAt,
+    account: account || undefined,
+    ...(dailyQuota ? { dailyQuota } : {}),
+  };
 }

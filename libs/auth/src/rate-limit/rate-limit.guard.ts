@@ -11,6 +11,7 @@ import {
 import { identityOf, PlatformError, ROUTE_ACCESS, type RouteAccess } from '@bff/core';
 
 import { AuthMetrics } from '../auth.metrics.js';
+import { PartnerQuota } from '../quota/partner-quota.js';
 import { clientIp } from './client-ip.js';
 import { RateLimitEnv } from './rate-limit.env.js';
 import type { RateLimitRecord, RateLimitStore } from './rate-limit.store.js';
@@ -18,6 +19,7 @@ import type { RateLimitRecord, RateLimitStore } from './rate-limit.store.js';
 /** The reply as the guard writes headers to it (Fastify's reply). */
 interface Reply {
   header(name: string, value: string): unknown;
+  getHeader?(name: string): unknown;
 }
 
 /**
@@ -29,7 +31,9 @@ interface Reply {
  * - one counter per client and throttler across routes; a route whose `@Throttle` gives that
  *   throttler another limit or window than the module's gets a counter of its own;
  * - a refusal is a PlatformError 'rate_limited' → 429 problem+json with Retry-After;
- * - the IETF `RateLimit-Policy` / `RateLimit` headers describe the budget.
+ * - the IETF `RateLimit-Policy` / `RateLimit` headers describe the budget;
+ * - a partner's request then counts against its daily quota (PartnerQuota), a `"daily"` item in
+ *   those headers, even with RATE_LIMIT_ENABLED=false (a quota is a contract, not a protection).
  *
  * It must run after core's AccessGuard (which establishes the identity): RateLimitModule has to be
  * imported after CoreModule. A protected route reaching this guard without an identity means the
@@ -43,8 +47,19 @@ export class RateLimitGuard extends ThrottlerGuard {
     reflector: Reflector,
     private readonly env: RateLimitEnv,
     @Optional() private readonly metrics?: AuthMetrics,
+    @Optional() private readonly quota?: PartnerQuota,
   ) {
     super(options, counters, reflector);
+  }
+
+  /** The request budgets (throttlers) first; a request they let through then counts against the partner's daily quota. */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const allowed = await super.canActivate(context);
+    if (allowed && this.quota && context.getType() === 'http') {
+      const { req, res } = this.getRequestResponse(context);
+      await this.quota.enforce(identityOf(req), res as Reply);
+    }
+    return allowed;
   }
 
   /** Never limited: non-HTTP contexts, the switch turned off, load-balancer probes. */

@@ -3,6 +3,14 @@ import { APP_GUARD, Reflector } from '@nestjs/core';
 import { getOptionsToken, getStorageToken, type ThrottlerModuleOptions } from '@nestjs/throttler';
 
 import { AuthMetrics } from '../auth.metrics.js';
+import { PARTNER_QUOTA_STORE } from '../quota/partner-quota.constants.js';
+import { PartnerQuota } from '../quota/partner-quota.js';
+import {
+  FailOpenPartnerQuotaStore,
+  MemoryPartnerQuotaStore,
+  RedisPartnerQuotaStore,
+  type PartnerQuotaStore,
+} from '../quota/quota.store.js';
 import { AuthRedis } from '../redis/auth-redis.js';
 import { AuthFailureLimiter } from './auth-failure.limiter.js';
 import { LOGIN_RATE_LIMITED, LOGIN_THROTTLER, RATE_LIMIT_STORE } from './rate-limit.constants.js';
@@ -20,6 +28,8 @@ import { FailOpenRateLimitStore, MemoryRateLimitStore, RedisRateLimitStore, type
  * limits are keyed by the authenticated client. Route-level `@Throttle({ default: {...} })` and
  * `@SkipThrottle()` from @nestjs/throttler work as documented there. `@LoginRateLimit()` routes
  * also count against the stricter 'login' throttler (AUTH_LOGIN_RATE_LIMIT per client IP).
+ * Partners (API keys) also have a daily quota when their key or PARTNER_DAILY_QUOTA
+ * (`partnerQuotaEnv`) sets one (PartnerQuota, same storage and fail-open rule).
  */
 @Global()
 @Module({})
@@ -55,6 +65,15 @@ export class RateLimitModule {
           }),
           inject: [RateLimitEnv, Reflector],
         },
+        {
+          provide: PARTNER_QUOTA_STORE,
+          useFactory: (redis: AuthRedis): PartnerQuotaStore =>
+            redis.client
+              ? new FailOpenPartnerQuotaStore(new RedisPartnerQuotaStore(redis.client, redis.prefix), (m, e) => redis.warn(m, e))
+              : new MemoryPartnerQuotaStore(),
+          inject: [AuthRedis],
+        },
+        PartnerQuota,
         AuthFailureLimiter,
         AuthMetrics,
         { provide: APP_GUARD, useClass: RateLimitGuard },
