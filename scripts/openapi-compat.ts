@@ -145,9 +145,10 @@ class Comparison {
 
     if (before.format !== after.format) {
       if (before.format !== undefined && after.format !== undefined)
-        this.report(where, `format ${String(before.format)} became ${String(after.format)}`);
-      else if (direction === 'response' && before.format !== undefined) this.report(where, `format ${String(before.format)} removed`);
-      else if (direction === 'request' && after.format !== undefined) this.report(where, `format ${String(after.format)} added`);
+        this.report(where, `format ${JSON.stringify(before.format)} became ${JSON.stringify(after.format)}`);
+      else if (direction === 'response' && before.format !== undefined)
+        this.report(where, `format ${JSON.stringify(before.format)} removed`);
+      else if (direction === 'request' && after.format !== undefined) this.report(where, `format ${JSON.stringify(after.format)} added`);
     }
 
     if (direction === 'request') {
@@ -156,12 +157,12 @@ class Comparison {
       for (const bound of BOUNDS_UPPER) {
         const [was, now] = [before[bound], after[bound]];
         if (typeof now === 'number' && (typeof was !== 'number' || now < was))
-          this.report(where, `${bound} tightened from ${String(was ?? 'none')} to ${now}`);
+          this.report(where, `${bound} tightened from ${typeof was === 'number' ? was : 'none'} to ${now}`);
       }
       for (const bound of BOUNDS_LOWER) {
         const [was, now] = [before[bound], after[bound]];
         if (typeof now === 'number' && (typeof was !== 'number' || now > was))
-          this.report(where, `${bound} tightened from ${String(was ?? 'none')} to ${now}`);
+          this.report(where, `${bound} tightened from ${typeof was === 'number' ? was : 'none'} to ${now}`);
       }
     }
 

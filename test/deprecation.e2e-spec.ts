@@ -36,7 +36,7 @@ describe('@Deprecated routes and fields', () => {
     return { status: response.status, headers: response.headers, text: await response.text() };
   };
   const conforms = (path: string, method: string, answer: Awaited<ReturnType<typeof call>>) =>
-    expect(checker.check(document.paths[path]![method] as never, answer)).toEqual([]);
+    expect(checker.check(document.paths[path][method] as never, answer)).toEqual([]);
 
   const EXPECTED = {
     deprecation: '@1796083200', // 2026-12-01T00:00:00Z
@@ -92,7 +92,7 @@ describe('@Deprecated routes and fields', () => {
   });
 
   it('marks the operations deprecated and documents the headers on each of their responses, and only there', () => {
-    const get = document.paths['/v1/widgets/{id}']!.get as {
+    const get = document.paths['/v1/widgets/{id}'].get as {
       deprecated?: boolean;
       description?: string;
       responses: Record<string, { headers?: Record<string, { required?: boolean; schema?: { enum?: string[] } }> }>;
@@ -109,7 +109,7 @@ describe('@Deprecated routes and fields', () => {
       // What Node's parser and the router answer before a route is matched carries no route headers.
       expect(headers.Deprecation?.required, status).toBe(!['400', '408', '414', '431'].includes(status));
     }
-    const successor = document.paths['/v2/widgets/{id}']!.get as { deprecated?: boolean; responses: Record<string, { headers?: object }> };
+    const successor = document.paths['/v2/widgets/{id}'].get as { deprecated?: boolean; responses: Record<string, { headers?: object }> };
     expect(successor.deprecated).toBeUndefined();
     for (const response of Object.values(successor.responses)) expect(Object.keys(response.headers ?? {})).not.toContain('Sunset');
     expect(JSON.stringify(document)).not.toContain('x-bff-deprecation');
@@ -120,9 +120,9 @@ describe('@Deprecated routes and fields', () => {
       properties: Record<string, { deprecated?: boolean; description?: string }>;
     };
     expect(schema.properties.price).toMatchObject({ deprecated: true, type: 'string', example: '12.50' });
-    expect(schema.properties.price!.description).toBe(
+    expect(schema.properties.price.description).toBe(
       'Price as a decimal string. Deprecated since 2026-12-01; removed after 2027-06-30 (Sunset). Use amount (minor units).',
     );
-    expect(schema.properties.amount!.deprecated).toBeUndefined();
+    expect(schema.properties.amount.deprecated).toBeUndefined();
   });
 });

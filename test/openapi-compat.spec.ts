@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { breakingChanges, type Json, type OpenApiDocument } from '../scripts/openapi-compat.ts';
 
 /** A small v1 API: GET /v1/items/{id} (Item by $ref, a required header) and POST /v1/items (a body by $ref). */
-function baseline(): OpenApiDocument & { paths: Record<string, Record<string, Json>>; components: { schemas: Record<string, Json> } } {
+function baseline(): OpenApiDocument & { paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, Json> } } {
   return {
     paths: {
       '/v1/items/{id}': {
@@ -70,7 +70,7 @@ const after = (change: (doc: Doc) => void, now?: Date): string[] => {
 };
 const item = (doc: Doc) => doc.components.schemas.Item as { properties: Record<string, Json>; required: string[] };
 const newItem = (doc: Doc) => doc.components.schemas.NewItem as { properties: Record<string, Json>; required: string[] };
-const getOp = (doc: Doc) => doc.paths['/v1/items/{id}']!.get as { parameters: Json[]; responses: Record<string, Json> };
+const getOp = (doc: Doc) => doc.paths['/v1/items/{id}'].get as { parameters: Json[]; responses: Record<string, Json> };
 
 describe('breakingChanges', () => {
   it('finds nothing between identical documents, or when only adding', () => {
@@ -80,7 +80,7 @@ describe('breakingChanges', () => {
         item(doc).properties.colour = { type: 'string' }; // new optional response property
         item(doc).required.push('colour'); // ... even required: clients ignore what they do not know
         newItem(doc).properties.size = { type: 'integer' }; // new optional request property
-        (newItem(doc).properties.count as Json).minimum = -10; // a loosened request bound
+        newItem(doc).properties.count.minimum = -10; // a loosened request bound
         getOp(doc).parameters.push({ name: 'lang', in: 'query', required: false, schema: { type: 'string' } });
         getOp(doc).responses['429'] = { description: 'slow down' };
         doc.paths['/v2/items'] = { get: { responses: { '200': { description: 'ok' } } } };
@@ -114,7 +114,7 @@ describe('breakingChanges', () => {
       'GET /v1/items/{id} 200 body.id: type string became null|string',
       'GET /v1/items/{id} 200 body.count: type integer became number',
       'GET /v1/items/{id} 200 body.state: enum lost "sold"',
-      'GET /v1/items/{id} 200 body.created: format date-time became date',
+      'GET /v1/items/{id} 200 body.created: format "date-time" became "date"',
     ]);
     // A response type narrowed (no more null) is fine: clients handled both.
     expect(after((doc) => void (item(doc).properties.note = { type: 'string' }))).toEqual([]);
@@ -138,7 +138,7 @@ describe('breakingChanges', () => {
   it('finds removed operations, statuses, content types and required headers', () => {
     expect(
       after((doc) => {
-        delete doc.paths['/v1/items']!.post;
+        delete doc.paths['/v1/items'].post;
         delete getOp(doc).responses['404'];
         (getOp(doc).responses['200'] as { content: Json }).content = { 'application/xml': { schema: { type: 'string' } } };
         (getOp(doc).responses['200'] as { headers: Json }).headers = {};
@@ -153,15 +153,15 @@ describe('breakingChanges', () => {
 
   it('allows removing a deprecated operation once its documented Sunset has passed, not before', () => {
     const deprecate = (doc: Doc) => {
-      const post = doc.paths['/v1/items']!.post as { deprecated?: boolean; responses: Record<string, { headers?: Json }> };
+      const post = doc.paths['/v1/items'].post as { deprecated?: boolean; responses: Record<string, { headers?: Json }> };
       post.deprecated = true;
-      post.responses['201']!.headers = { Sunset: { required: true, schema: { type: 'string', enum: ['Wed, 30 Jun 2027 00:00:00 GMT'] } } };
+      post.responses['201'].headers = { Sunset: { required: true, schema: { type: 'string', enum: ['Wed, 30 Jun 2027 00:00:00 GMT'] } } };
     };
     const published = baseline();
     deprecate(published);
     const removed = baseline();
     deprecate(removed);
-    delete removed.paths['/v1/items']!.post;
+    delete removed.paths['/v1/items'].post;
     expect(breakingChanges(published, removed, new Date('2027-06-29T12:00:00Z'))).toEqual([
       'POST /v1/items: operation removed before its sunset (Wed, 30 Jun 2027 00:00:00 GMT)',
     ]);
@@ -174,14 +174,14 @@ describe('breakingChanges', () => {
         newItem(doc).properties.size = { type: 'integer' };
         newItem(doc).required.push('size', 'count');
         delete newItem(doc).properties.colour;
-        (newItem(doc).properties.name as Json).maxLength = 20;
-        (newItem(doc).properties.name as Json).pattern = '^[a-z]+$';
+        newItem(doc).properties.name.maxLength = 20;
+        newItem(doc).properties.name.pattern = '^[a-z]+$';
         newItem(doc).properties.count = { type: 'integer', minimum: 1 };
         getOp(doc).parameters = [
           { name: 'fields', in: 'query', required: true, schema: { type: 'string', enum: ['full'] } },
           { name: 'X-Tenant', in: 'header', required: true, schema: { type: 'string' } },
         ];
-        (doc.paths['/v1/items/{id}']!.parameters as Json[])[0] = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } };
+        (doc.paths['/v1/items/{id}'].parameters as Json[])[0] = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } };
       }),
     ).toEqual([
       'GET /v1/items/{id} parameter path id: accepted type string narrowed to integer',
@@ -212,10 +212,10 @@ describe('the real partner-bff document', () => {
   it('would fail if a v1 response field were dropped or its type changed', () => {
     const published = read('published/partner-bff.v1.json');
     const changed = structuredClone(published) as { components: { schemas: Record<string, { properties: Record<string, Json> }> } };
-    const feed = changed.components.schemas.CatalogFeedDto!;
+    const feed = changed.components.schemas.CatalogFeedDto;
     delete feed.properties.nextCursor;
-    changed.components.schemas.FeedPriceDto!.properties.amount = { type: 'string' };
-    const findings = breakingChanges(published, changed as OpenApiDocument);
+    changed.components.schemas.FeedPriceDto.properties.amount = { type: 'string' };
+    const findings = breakingChanges(published, changed);
     expect(findings).toContain('GET /v1/catalog 200 body.nextCursor: property removed');
     expect(findings.some((f) => /^GET \/v1\/catalog 200 body\.items\[\]\..*amount: type number became string$/.test(f))).toBe(true);
   });

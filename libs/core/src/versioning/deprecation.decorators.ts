@@ -27,6 +27,6 @@ export function Deprecated(options: DeprecationOptions): MethodDecorator & Prope
   );
   // The extension is not part of ApiPropertyOptions' type; swagger copies unknown keys into the schema.
   const onField = ApiProperty({ [DEPRECATION_FIELD_EXTENSION]: deprecation } as Parameters<typeof ApiProperty>[0]);
-  return ((target: object, key: string | symbol, descriptor?: PropertyDescriptor) =>
-    descriptor ? onRoute(target, key, descriptor) : onField(target, key)) as MethodDecorator & PropertyDecorator;
+  return (target: object, key: string | symbol, descriptor?: PropertyDescriptor) =>
+    descriptor ? onRoute(target, key, descriptor) : onField(target, key);
 }

@@ -96,7 +96,7 @@ export function describeDeprecation({ options }: Deprecation): string {
  */
 export function installDeprecationHeaders(fastify: FastifyInstance): void {
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    const config = request.routeOptions.config as Record<string, unknown> | undefined;
+    const config = request.routeOptions.config as unknown as Record<string, unknown> | undefined;
     const deprecation = config?.[DEPRECATION_ROUTE_CONFIG] as Deprecation | undefined;
     if (deprecation) for (const [name, value] of Object.entries(deprecation.headers)) void reply.header(name, value);
     done(null, payload);
