@@ -19,6 +19,7 @@ import { TracingEnv } from '../tracing/tracing.env.js';
 import { activateTracing, type TracingRuntime } from '../tracing/tracing.js';
 import { TracingModule } from '../tracing/tracing.module.js';
 import { createTracingRuntime, type TracingOptions } from '../tracing/tracing.provider.js';
+import { installDeprecationHeaders } from '../versioning/deprecation.js';
 import { releaseBootMemoryWhenSettled } from './boot-memory.js';
 import { HttpEdges } from './edges.js';
 import { installRequestHooks } from './http-hooks.js';
@@ -128,6 +129,8 @@ async function createTracedApp(
   edges.install(fastify, PinoLogger.root, app.get(HttpMetrics));
   // The API security headers on every response, helmet's document set on HTML (see security-headers.ts).
   installSecurityHeaders(app, fastify);
+  // Deprecation, Sunset and Link on every answer of an @Deprecated route (see versioning/deprecation.ts).
+  installDeprecationHeaders(fastify);
   app.enableCors({
     origin: env.CORS_ORIGINS.length ? env.CORS_ORIGINS : false,
     credentials: true,

@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import type { AppDefinition } from '../app-definition.js';
 import { completeDocument, type DocumentContribution } from '../openapi/document-contract.js';
 import { ProblemDto } from '../openapi/problem.dto.js';
+import { documentDeprecations } from '../versioning/deprecation.js';
 
 /**
  * Builds the app's OpenAPI 3 document: titled for its client type, with its security schemes, every
@@ -20,7 +21,8 @@ export function buildOpenApiDocument(app: INestApplication, definition: AppDefin
   // Behaviour of global guards and hooks (request id, body limits, auth, rate limits, caching) is
   // documented here once, for every route, rather than by each controller.
   const contributions = definition.env.flatMap((slice): DocumentContribution[] => (slice.openApi ? [slice.openApi] : []));
-  return completeDocument(document, contributions);
+  // Last: @Deprecated routes document their headers on every response, including those libs added.
+  return completeDocument(document, [...contributions, documentDeprecations]);
 }
 
 /**
