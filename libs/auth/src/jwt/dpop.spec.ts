@@ -3,7 +3,16 @@ import { createHash, randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { accessTokenHash, DpopProofVerifier, htuOf, InvalidDpopProofError, MemoryDpopReplayCache, type DpopReplayCache } from './dpop.js';
+import {
+  accessTokenHash,
+  DpopProofVerifier,
+  DpopReplayCacheUnavailableError,
+  htuOf,
+  InvalidDpopProofError,
+  MemoryDpopReplayCache,
+  RedisDpopReplayCache,
+  type DpopReplayCache,
+} from './dpop.js';
 
 const URL_ = 'https://mobile-api.example/api/v1/products/p-00001';
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjLTAwMDEifQ.c2ln';
@@ -139,5 +148,29 @@ describe('MemoryDpopReplayCache', () => {
     expect(await cache.claim('a', 1_000)).toBe(true);
     expect(await cache.claim('a', 1_000)).toBe(false);
     expect(await cache.claim('b', 1_000)).toBe(true);
+  });
+});
+
+describe('RedisDpopReplayCache (real Redis)', () => {
+  it('claims a key once across clients sharing the prefix, and fails closed when Redis is down', async () => {
+    const { Redis } = await import('ioredis');
+    const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const prefix = `t${randomUUID().slice(0, 8)}:`;
+    const [a, b] = [new Redis(url), new Redis(url)];
+    try {
+      const key = randomUUID();
+      expect(await new RedisDpopReplayCache(a, prefix).claim(key, 5_000)).toBe(true);
+      expect(await new RedisDpopReplayCache(b, prefix).claim(key, 5_000)).toBe(false);
+      const ttl = await a.pttl(`${prefix}dpop:${key}`);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(5_000);
+    } finally {
+      a.disconnect();
+      b.disconnect();
+    }
+    const down = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false });
+    down.on('error', () => undefined);
+    await expect(new RedisDpopReplayCache(down, prefix).claim('k', 1_000)).rejects.toBeInstanceOf(DpopReplayCacheUnavailableError);
+    down.disconnect();
   });
 });
