@@ -20,7 +20,8 @@ import { appEnv, expectProblem, isolatedRedisNamespaces, upstreamEnvFor } from '
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PROOF_CHALLENGE = /^DPoP realm="mobile-bff", error="invalid_dpop_proof", error_description="[^"]+", algs="[^"]+"$/;
-const TOKEN_CHALLENGE_BEARER = 'Bearer realm="mobile-bff", error="invalid_token", error_description="The access token is invalid or expired"';
+const TOKEN_CHALLENGE_BEARER =
+  'Bearer realm="mobile-bff", error="invalid_token", error_description="The access token is invalid or expired"';
 
 interface RunningApp {
   readonly app: NestFastifyApplication;
@@ -164,10 +165,14 @@ describe('mobile-bff DPoP (JWT_DPOP=optional, the default)', () => {
 
   it('refuses a missing proof, a wrong typ, and a proof carrying a private key', async () => {
     await expectProofRefused(await get(cardPath, { authorization: `DPoP ${boundToken}` }));
-    await expectProofRefused(await get(cardPath, { authorization: `DPoP ${boundToken}`, dpop: await proofFor({ header: { typ: 'JWT' } }) }));
+    await expectProofRefused(
+      await get(cardPath, { authorization: `DPoP ${boundToken}`, dpop: await proofFor({ header: { typ: 'JWT' } }) }),
+    );
     const { exportJWK } = await import('jose');
     const privateJwk = await exportJWK(key.privateKey);
-    await expectProofRefused(await get(cardPath, { authorization: `DPoP ${boundToken}`, dpop: await proofFor({ header: { jwk: privateJwk } }) }));
+    await expectProofRefused(
+      await get(cardPath, { authorization: `DPoP ${boundToken}`, dpop: await proofFor({ header: { jwk: privateJwk } }) }),
+    );
   });
 });
 

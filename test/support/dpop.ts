@@ -43,6 +43,6 @@ export async function dpopProof(key: DpopKey, claims: ProofClaims): Promise<stri
   };
   for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name];
   return new SignJWT(payload)
-    .setProtectedHeader({ typ: 'dpop+jwt', alg: key.alg, jwk: key.publicJwk, ...claims.header } as never)
+    .setProtectedHeader({ typ: 'dpop+jwt', alg: key.alg, jwk: key.publicJwk, ...claims.header })
     .sign(key.privateKey);
 }

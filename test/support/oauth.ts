@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-import { dpopProof, type DpopKey } from './dpop.js';
 import { KNOWN_IDS, loginViaForms, MOBILE_APP_CLIENT_ID, MOBILE_BFF_RESOURCE } from '../../sandbox/src/index.ts';
+import { dpopProof, type DpopKey } from './dpop.js';
 
 /** An OpenID provider, by its issuer (the sandbox IdP, or a proxy in front of it). */
 export interface Issuer {

@@ -44,7 +44,7 @@ async function proof(
     ...payload,
   };
   for (const [name, value] of Object.entries(claims)) if (value === undefined) delete claims[name];
-  return new SignJWT(claims).setProtectedHeader({ typ: 'dpop+jwt', alg, jwk: signer.jwk, ...header } as never).sign(signer.privateKey);
+  return new SignJWT(claims).setProtectedHeader({ typ: 'dpop+jwt', alg, jwk: signer.jwk, ...header }).sign(signer.privateKey);
 }
 
 async function reasonOf(promise: Promise<unknown>): Promise<string> {
@@ -59,7 +59,11 @@ async function reasonOf(promise: Promise<unknown>): Promise<string> {
 
 describe('DpopProofVerifier', () => {
   let k: Key;
-  const verifier = new DpopProofVerifier({ algorithms: ['ES256', 'EdDSA'], iatWindowSeconds: 60, replayCache: new MemoryDpopReplayCache() });
+  const verifier = new DpopProofVerifier({
+    algorithms: ['ES256', 'EdDSA'],
+    iatWindowSeconds: 60,
+    replayCache: new MemoryDpopReplayCache(),
+  });
   const check = (p: string, overrides: Partial<{ method: string; url: string; accessToken: string; jkt: string }> = {}) =>
     verifier.verify({ proof: p, method: 'GET', url: URL_, accessToken: TOKEN, jkt: k.jkt, ...overrides });
 

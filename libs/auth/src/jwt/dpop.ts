@@ -133,9 +133,10 @@ export class DpopProofVerifier {
     } catch (error) {
       throw new InvalidDpopProofError('undecodable header', { cause: error });
     }
-    const jwk = header.jwk as JWK | undefined;
+    const jwk = header.jwk;
     if (!jwk || typeof jwk !== 'object') throw new InvalidDpopProofError('no jwk header');
-    if (jwk.kty === 'oct' || PRIVATE_JWK_MEMBERS.some((member) => member in jwk)) throw new InvalidDpopProofError('jwk is not a public key');
+    if (jwk.kty === 'oct' || PRIVATE_JWK_MEMBERS.some((member) => member in jwk))
+      throw new InvalidDpopProofError('jwk is not a public key');
 
     let payload;
     try {

@@ -75,7 +75,8 @@ describe('rateLimitEnv and clientCredentialsEnv', () => {
       JWT_DPOP_PUBLIC_ORIGIN: '',
     });
     expect(
-      jwtAuthEnv.parse({ ...base, JWT_DPOP: 'required', JWT_DPOP_ALGORITHMS: 'ES256', JWT_DPOP_PUBLIC_ORIGIN: 'https://api.example.com' }).value,
+      jwtAuthEnv.parse({ ...base, JWT_DPOP: 'required', JWT_DPOP_ALGORITHMS: 'ES256', JWT_DPOP_PUBLIC_ORIGIN: 'https://api.example.com' })
+        .value,
     ).toMatchObject({ JWT_DPOP: 'required', JWT_DPOP_ALGORITHMS: ['ES256'], JWT_DPOP_PUBLIC_ORIGIN: 'https://api.example.com' });
     const { problems } = jwtAuthEnv.parse({
       ...base,

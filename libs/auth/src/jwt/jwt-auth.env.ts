@@ -3,8 +3,8 @@ import { ArrayNotEmpty, IsIn, IsInt, IsString, Matches, Max, Min, MinLength, Val
 
 import { envClass, type EnvSchema } from '@bff/core';
 
-import type { DpopMode } from './dpop.js';
 import { isIssuerUrl, issuerMessage, splitList } from '../env.util.js';
+import type { DpopMode } from './dpop.js';
 
 /**
  * Signature algorithms a bearer JWT may use: asymmetric only. `none` and the HMAC family (HS*) are
@@ -100,7 +100,9 @@ export class JwtAuthEnv {
    * the `htu` a proof must name. Set it behind a proxy or load balancer; empty: the request's own
    * scheme and Host (with TRUST_PROXY, X-Forwarded-Proto/Host from trusted proxies).
    */
-  @Matches(/^$|^https?:\/\/[^/?#\s]+$/, { message: 'JWT_DPOP_PUBLIC_ORIGIN must be an origin such as https://api.example.com (no path), or empty' })
+  @Matches(/^$|^https?:\/\/[^/?#\s]+$/, {
+    message: 'JWT_DPOP_PUBLIC_ORIGIN must be an origin such as https://api.example.com (no path), or empty',
+  })
   JWT_DPOP_PUBLIC_ORIGIN: string = '';
 }
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { JWTPayload } from 'jose';
 
 import {
   AuthenticatorRegistry,
@@ -13,8 +14,6 @@ import {
 import { JWT_STRATEGY, RELAY_TOKEN_SLOT } from '../auth.constants.js';
 import { IssuerUnavailableError } from '../oidc/discovery.js';
 import { AuthFailureLimiter } from '../rate-limit/auth-failure.limiter.js';
-import type { JWTPayload } from 'jose';
-
 import { tokenCredentials } from './bearer.js';
 import { DpopProofVerifier, DpopReplayCacheUnavailableError, InvalidDpopProofError, type DpopMode } from './dpop.js';
 import { JwtAuthEnv } from './jwt-auth.env.js';
@@ -80,13 +79,16 @@ export class JwtAuthenticator implements Authenticator, OnModuleInit {
       RequestContext.setResponseHeader('www-authenticate', this.challenges());
       throw new PlatformError('unauthorized', 'MISSING_CREDENTIALS', 'No bearer token', {
         publicDetail:
-          this.dpop.mode === 'required' ? 'This resource requires a DPoP-bound access token.' : 'This resource requires a bearer access token.',
+          this.dpop.mode === 'required'
+            ? 'This resource requires a DPoP-bound access token.'
+            : 'This resource requires a bearer access token.',
       });
     }
     if (credentials.kind === 'malformed') throw await this.refuse(request, 'malformed Authorization header');
     const { scheme, token } = credentials;
     if (scheme === 'dpop' && this.dpop.mode === 'off') throw await this.refuse(request, 'DPoP scheme while JWT_DPOP=off');
-    if (scheme === 'bearer' && this.dpop.mode === 'required') throw await this.refuse(request, 'plain bearer token while JWT_DPOP=required');
+    if (scheme === 'bearer' && this.dpop.mode === 'required')
+      throw await this.refuse(request, 'plain bearer token while JWT_DPOP=required');
 
     let verified;
     try {
