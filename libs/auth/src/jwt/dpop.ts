@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors, jwtVerify, type JWK } from 'jose';
+import { calculateJwkThumbprint, decodeProtectedHeader, EmbeddedJWK, errors, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
 
 import { Tracing, type RedisClient as Redis } from '@bff/core';
