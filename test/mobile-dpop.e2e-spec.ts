@@ -174,6 +174,26 @@ describe('mobile-bff DPoP (JWT_DPOP=optional, the default)', () => {
       await get(cardPath, { authorization: `DPoP ${boundToken}`, dpop: await proofFor({ header: { jwk: privateJwk } }) }),
     );
   });
+  it('JWT_DPOP=off: bearer only, the DPoP scheme is refused and no proof is checked', async () => {
+    const off = await boot({
+      ...isolatedRedisNamespaces(),
+      ...upstreamEnvFor(sandbox),
+      JWT_ISSUER: sandbox.idp!.issuer,
+      JWT_AUDIENCE: MOBILE_BFF_AUDIENCE,
+      JWT_DPOP: 'off',
+    });
+    try {
+      const anonymous = await fetch(`${off.url}${cardPath}`);
+      expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="mobile-bff"');
+      const proof = await dpopProof(key, { htm: 'GET', htu: `${off.url}${cardPath}`, accessToken: boundToken });
+      const res = await fetch(`${off.url}${cardPath}`, { headers: { authorization: `DPoP ${boundToken}`, dpop: proof } });
+      expect(res.headers.get('www-authenticate')).toBe(TOKEN_CHALLENGE_BEARER);
+      await expectProblem(res, 401, 'invalid-token');
+      expect((await fetch(`${off.url}${cardPath}`, { headers: { authorization: `Bearer ${plainToken}` } })).status).toBe(200);
+    } finally {
+      await off.app.close();
+    }
+  });
 });
 
 describe('mobile-bff DPoP (JWT_DPOP=required, replay cache in Redis, public origin behind a proxy)', () => {
