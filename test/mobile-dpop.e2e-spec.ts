@@ -174,6 +174,30 @@ describe('mobile-bff DPoP (JWT_DPOP=optional, the default)', () => {
       await get(cardPath, { authorization: `DPoP ${boundToken}`, dpop: await proofFor({ header: { jwk: privateJwk } }) }),
     );
   });
+  it('without JWT_DPOP_PUBLIC_ORIGIN, takes the origin from X-Forwarded-Proto/Host of a proxy trusted by TRUST_PROXY', async () => {
+    const behindProxy = await boot({
+      ...isolatedRedisNamespaces(),
+      ...upstreamEnvFor(sandbox),
+      JWT_ISSUER: sandbox.idp!.issuer,
+      JWT_AUDIENCE: MOBILE_BFF_AUDIENCE,
+      TRUST_PROXY: '127.0.0.1',
+    });
+    try {
+      const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'mobile.retail.example' };
+      const external = await dpopProof(key, { htm: 'GET', htu: `https://mobile.retail.example${cardPath}`, accessToken: boundToken });
+      const ok = await fetch(`${behindProxy.url}${cardPath}`, {
+        headers: { ...forwarded, authorization: `DPoP ${boundToken}`, dpop: external },
+      });
+      expect(ok.status).toBe(200);
+      const internal = await dpopProof(key, { htm: 'GET', htu: `${behindProxy.url}${cardPath}`, accessToken: boundToken });
+      await expectProofRefused(
+        await fetch(`${behindProxy.url}${cardPath}`, { headers: { ...forwarded, authorization: `DPoP ${boundToken}`, dpop: internal } }),
+      );
+    } finally {
+      await behindProxy.app.close();
+    }
+  });
+
   it('JWT_DPOP=off: bearer only, the DPoP scheme is refused and no proof is checked', async () => {
     const off = await boot({
       ...isolatedRedisNamespaces(),
