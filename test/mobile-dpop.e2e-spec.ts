@@ -275,3 +275,64 @@ describe('mobile-bff DPoP (JWT_DPOP=required, replay cache in Redis, public orig
     await expectProofRefused(await fetch(`${second.url}${cardPath}`, { headers }));
   });
 });
+
+describe('mobile-bff DPoP: failure budget and replay-cache outage', () => {
+  let sandbox: Sandbox;
+  let key: DpopKey;
+  let boundToken: string;
+  const cardPath = `/api/v1/products/${KNOWN_IDS.product}`;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ basePort: 0, profile: 'test' });
+    key = await generateDpopKey();
+    boundToken = (await nativeAppLogin(sandbox.idp!, { scope: 'catalog:read', dpop: key })).accessToken;
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  const envFor = (extra: Record<string, string>) => ({
+    ...isolatedRedisNamespaces(),
+    ...upstreamEnvFor(sandbox),
+    JWT_ISSUER: sandbox.idp!.issuer,
+    JWT_AUDIENCE: MOBILE_BFF_AUDIENCE,
+    ...extra,
+  });
+
+  it('counts bad proofs against the IP failure budget (429 once exhausted)', async () => {
+    const app = await boot(envFor({ AUTH_FAILURE_MAX: '3', AUTH_FAILURE_BLOCK_MS: '60000' }));
+    try {
+      const url = `${app.url}${cardPath}`;
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const stale = await dpopProof(key, { htm: 'GET', htu: url, accessToken: boundToken, iat: Math.floor(Date.now() / 1000) - 600 });
+        const res = await fetch(url, { headers: { authorization: `DPoP ${boundToken}`, dpop: stale } });
+        statuses.push(res.status);
+        await res.body?.cancel();
+      }
+      expect(statuses).toEqual([401, 401, 401, 429]);
+      // Blocked: even a valid proof is refused until the block ends.
+      const fresh = await dpopProof(key, { htm: 'GET', htu: url, accessToken: boundToken });
+      await expectProblem(
+        await fetch(url, { headers: { authorization: `DPoP ${boundToken}`, dpop: fresh } }),
+        429,
+        'too-many-auth-failures',
+      );
+    } finally {
+      await app.app.close();
+    }
+  });
+
+  it('fails closed with 503 when the Redis replay cache is unreachable', async () => {
+    const app = await boot(envFor({ REDIS_URL: 'redis://127.0.0.1:1' }));
+    try {
+      const url = `${app.url}${cardPath}`;
+      const proof = await dpopProof(key, { htm: 'GET', htu: url, accessToken: boundToken });
+      const res = await fetch(url, { headers: { authorization: `DPoP ${boundToken}`, dpop: proof } });
+      expect(res.headers.get('retry-after')).toBe('5');
+      await expectProblem(res, 503, 'auth-backend-unavailable');
+    } finally {
+      await app.app.close();
+    }
+  });
+});
