@@ -100,7 +100,8 @@ describe('mobile-bff against the real sandbox', () => {
 
   it('requires a bearer token with the catalog:read scope on every card route', async () => {
     const anonymous = await fetch(`${stack.url}/api/v1/products/${KNOWN_IDS.product}`);
-    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="mobile-bff"');
+    // JWT_DPOP=optional (default): both schemes are offered (RFC 9449 §7.1).
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer realm="mobile-bff", DPoP realm="mobile-bff", algs="[^"]+"$/);
     await expectProblem(anonymous, 401, 'missing-credentials');
     await expectProblem(await postJson(`${stack.url}/api/v1/products/cards`, { ids: [KNOWN_IDS.product] }), 401, 'missing-credentials');
     // A real token for the mobile BFF, but without the scope the routes require.

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 import { KNOWN_IDS, loginViaForms, MOBILE_APP_CLIENT_ID, MOBILE_BFF_RESOURCE } from '../../sandbox/src/index.ts';
+import { dpopProof, type DpopKey } from './dpop.js';
 
 /** An OpenID provider, by its issuer (the sandbox IdP, or a proxy in front of it). */
 export interface Issuer {
@@ -12,6 +13,8 @@ export interface NativeAppTokens {
   readonly refreshToken: string | undefined;
   readonly scope: string;
   readonly expiresIn: number;
+  /** `Bearer`, or `DPoP` for a key-bound token. */
+  readonly tokenType: string;
 }
 
 export interface NativeAppLoginOptions {
@@ -21,6 +24,8 @@ export interface NativeAppLoginOptions {
   readonly password?: string;
   /** Resource indicator (RFC 8707); default: the mobile BFF. */
   readonly resource?: string;
+  /** Sends a DPoP proof of this key to the token endpoint: the IdP binds the access token to it (cnf.jkt). */
+  readonly dpop?: DpopKey;
 }
 
 async function discovery(idp: Issuer): Promise<{ authorization_endpoint: string; token_endpoint: string }> {
@@ -33,7 +38,8 @@ async function discovery(idp: Issuer): Promise<{ authorization_endpoint: string;
  * What a native app does (RFC 8252): the authorization code flow with PKCE (S256) as the public
  * client `mobile-app`, the user signing in through the IdP's real login and consent forms, a
  * loopback redirect URI, then the code exchanged at the token endpoint with the code verifier.
- * Nothing is minted by hand: the access token is the IdP's.
+ * Nothing is minted by hand: the access token is the IdP's. With `dpop`, the token request carries
+ * a DPoP proof (RFC 9449 §5) and the IdP answers a DPoP-bound token (`token_type: DPoP`, `cnf.jkt`).
  */
 export async function nativeAppLogin(idp: Issuer, options: NativeAppLoginOptions): Promise<NativeAppTokens> {
   const { authorization_endpoint, token_endpoint } = await discovery(idp);
@@ -64,7 +70,11 @@ export async function nativeAppLogin(idp: Issuer, options: NativeAppLoginOptions
 
   const res = await fetch(token_endpoint, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+      ...(options.dpop ? { dpop: await dpopProof(options.dpop, { htm: 'POST', htu: token_endpoint }) } : {}),
+    },
     body: new URLSearchParams({
       grant_type: 'authorization_code',
       code: login.code,
@@ -82,6 +92,7 @@ export async function nativeAppLogin(idp: Issuer, options: NativeAppLoginOptions
     refreshToken: body.refresh_token as string | undefined,
     scope: typeof body.scope === 'string' ? body.scope : '',
     expiresIn: Number(body.expires_in),
+    tokenType: String(body.token_type),
   };
 }
 

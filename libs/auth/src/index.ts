@@ -1,6 +1,6 @@
 /**
  * @bff/auth: authentication per client type, each a strategy for core's @Protected(strategy, scopes).
- * - Bearer JWT (mobile-bff): JwtAuthModule, jwtAuthEnv, JWT_STRATEGY.
+ * - Bearer JWT (mobile-bff): JwtAuthModule, jwtAuthEnv, JWT_STRATEGY; DPoP-bound tokens (RFC 9449), ApiDpopProof.
  * - Partner API keys (partner-bff): ApiKeyAuthModule, apiKeyAuthEnv, API_KEY_STRATEGY.
  * - Browser sessions, OIDC token handler (web-bff): SessionAuthModule, sessionAuthEnv, LoginFlow, SessionProtected, sessionUserOf;
  *   back-channel logout (BackchannelLogout, PublicServerToServer, AcceptsFormBody) and session admin (SessionDirectory, SESSION_ADMIN_STRATEGY).
@@ -12,6 +12,7 @@ export { CurrentUser } from './auth.decorators.js';
 // Bearer JWT (mobile-bff)
 export { JwtAuthModule } from './jwt/jwt-auth.module.js';
 export { jwtAuthEnv } from './jwt/jwt-auth.env.js';
+export { ApiDpopProof } from './jwt/dpop.decorators.js';
 // Partner API keys (partner-bff)
 export { ApiKeyAuthModule } from './api-key/api-key-auth.module.js';
 export { apiKeyAuthEnv } from './api-key/api-key-auth.env.js';

@@ -340,6 +340,9 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // DPoP (RFC 9449): a token request carrying a DPoP proof gets a key-bound access token (cnf.jkt,
+      // token_type DPoP); without one, a plain bearer token as before. Proofs: ES256, EdDSA, Ed25519.
+      dPoP: { enabled: true },
       backchannelLogout: { enabled: true },
       revocation: {
         enabled: true,

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/commo
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
+import { ApiDpopProof } from '@bff/auth';
 import { ApiProblemResponses, IdListDto, ProductIdParams, Protected } from '@bff/core';
 import { ApiSectionHeaders, sectionHeaders } from '@bff/upstream';
 
@@ -9,6 +10,7 @@ import { ProductCardDto, ProductCardListDto } from './product-card.dto.js';
 import { ProductCardService } from './product-card.service.js';
 
 @ApiTags('products')
+@ApiDpopProof()
 @Controller('api/v1/products')
 export class ProductCardController {
   constructor(private readonly cards: ProductCardService) {}

@@ -67,4 +67,29 @@ describe('rateLimitEnv and clientCredentialsEnv', () => {
       'UPSTREAM_AUTH_CLIENT_SECRET is required (the secret of UPSTREAM_AUTH_CLIENT_ID)',
     ]);
   });
+
+  it('DPoP: optional by default, 60 s window, no public origin; validates modes, algorithms, window and origin', () => {
+    expect(jwtAuthEnv.parse(base).value).toMatchObject({
+      JWT_DPOP: 'optional',
+      JWT_DPOP_IAT_WINDOW_SECONDS: 60,
+      JWT_DPOP_PUBLIC_ORIGIN: '',
+    });
+    expect(
+      jwtAuthEnv.parse({ ...base, JWT_DPOP: 'required', JWT_DPOP_ALGORITHMS: 'ES256', JWT_DPOP_PUBLIC_ORIGIN: 'https://api.example.com' })
+        .value,
+    ).toMatchObject({ JWT_DPOP: 'required', JWT_DPOP_ALGORITHMS: ['ES256'], JWT_DPOP_PUBLIC_ORIGIN: 'https://api.example.com' });
+    const { problems } = jwtAuthEnv.parse({
+      ...base,
+      JWT_DPOP: 'yes',
+      JWT_DPOP_ALGORITHMS: 'HS256',
+      JWT_DPOP_IAT_WINDOW_SECONDS: '3600',
+      JWT_DPOP_PUBLIC_ORIGIN: 'https://api.example.com/mobile',
+    });
+    expect(problems).toEqual([
+      'JWT_DPOP must be off, optional or required',
+      expect.stringContaining('JWT_DPOP_ALGORITHMS must be a comma-separated list of asymmetric algorithms'),
+      'JWT_DPOP_IAT_WINDOW_SECONDS must be an integer between 5 and 300',
+      expect.stringContaining('JWT_DPOP_PUBLIC_ORIGIN must be an origin'),
+    ]);
+  });
 });

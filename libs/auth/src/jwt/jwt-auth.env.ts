@@ -4,6 +4,7 @@ import { ArrayNotEmpty, IsIn, IsInt, IsString, Matches, Max, Min, MinLength, Val
 import { envClass, type EnvSchema } from '@bff/core';
 
 import { isIssuerUrl, issuerMessage, splitList } from '../env.util.js';
+import type { DpopMode } from './dpop.js';
 
 /**
  * Signature algorithms a bearer JWT may use: asymmetric only. `none` and the HMAC family (HS*) are
@@ -28,6 +29,10 @@ export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
 const ALGORITHMS_MESSAGE =
   `JWT_ALGORITHMS must be a comma-separated list of asymmetric algorithms (${ASYMMETRIC_ALGORITHMS.join(', ')}); ` +
   "'none' and HS256/HS384/HS512 are never accepted";
+
+export const DPOP_MODES = ['off', 'optional', 'required'] as const;
+
+const DPOP_ALGORITHMS_MESSAGE = `JWT_DPOP_ALGORITHMS must be a comma-separated list of asymmetric algorithms (${ASYMMETRIC_ALGORITHMS.join(', ')})`;
 
 /** Bearer-JWT settings (mobile-bff). Property names are the variable names. */
 export class JwtAuthEnv {
@@ -69,6 +74,36 @@ export class JwtAuthEnv {
   @Min(60_000, { message: 'JWT_JWKS_MAX_AGE_MS must be an integer between 60000 and 86400000' })
   @Max(86_400_000, { message: 'JWT_JWKS_MAX_AGE_MS must be an integer between 60000 and 86400000' })
   JWT_JWKS_MAX_AGE_MS: number = 600_000;
+
+  /**
+   * DPoP (RFC 9449) sender-constrained tokens. `optional`: `Authorization: Bearer` and
+   * `Authorization: DPoP` (+ `DPoP` proof) are both accepted, but a DPoP-bound token (`cnf.jkt`) is
+   * never accepted as a plain bearer token; `required`: only DPoP; `off`: bearer only (no proof checks).
+   */
+  @IsIn(DPOP_MODES, { message: 'JWT_DPOP must be off, optional or required' })
+  JWT_DPOP: DpopMode = 'optional';
+
+  /** Signature algorithms a DPoP proof may use (asymmetric only). */
+  @Transform(splitList)
+  @ArrayNotEmpty({ message: DPOP_ALGORITHMS_MESSAGE })
+  @IsIn(ASYMMETRIC_ALGORITHMS, { each: true, message: DPOP_ALGORITHMS_MESSAGE })
+  JWT_DPOP_ALGORITHMS: AsymmetricAlgorithm[] = ['ES256', 'EdDSA', 'Ed25519', 'PS256', 'RS256'];
+
+  /** A proof's `iat` may differ from the server clock by at most this many seconds (either way). */
+  @IsInt({ message: 'JWT_DPOP_IAT_WINDOW_SECONDS must be an integer between 5 and 300' })
+  @Min(5, { message: 'JWT_DPOP_IAT_WINDOW_SECONDS must be an integer between 5 and 300' })
+  @Max(300, { message: 'JWT_DPOP_IAT_WINDOW_SECONDS must be an integer between 5 and 300' })
+  JWT_DPOP_IAT_WINDOW_SECONDS: number = 60;
+
+  /**
+   * The origin clients address this app at (e.g. `https://mobile-api.retail.example`), used to build
+   * the `htu` a proof must name. Set it behind a proxy or load balancer; empty: the request's own
+   * scheme and Host (with TRUST_PROXY, X-Forwarded-Proto/Host from trusted proxies).
+   */
+  @Matches(/^$|^https?:\/\/[^/?#\s]+$/, {
+    message: 'JWT_DPOP_PUBLIC_ORIGIN must be an origin such as https://api.example.com (no path), or empty',
+  })
+  JWT_DPOP_PUBLIC_ORIGIN: string = '';
 }
 
 /** Env slice of JwtAuthModule; list it in the app definition's `env`. */

@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 
 import { AuthMetrics } from '../auth.metrics.js';
+import { AuthRedis } from '../redis/auth-redis.js';
 import { requireEnv } from '../require-env.js';
+import { DpopProofVerifier, MemoryDpopReplayCache, RedisDpopReplayCache } from './dpop.js';
 import { JwtAuthEnv } from './jwt-auth.env.js';
 import { JwtAuthConfigurableModule, type JWT_AUTH_OPTIONS_TYPE } from './jwt-auth.module-definition.js';
 import { JwtVerifier } from './jwt-verifier.js';
@@ -10,7 +12,8 @@ import { JwtAuthenticator } from './jwt.authenticator.js';
 /**
  * Bearer-JWT authentication (strategy 'jwt') for apps whose clients hold OAuth access tokens
  * (mobile-bff). Configured by `jwtAuthEnv` (JWT_ISSUER, JWT_AUDIENCE, JWT_ALGORITHMS,
- * JWT_CLOCK_SKEW_SECONDS, ...), validated at boot; needs RateLimitModule (failed-attempt limits).
+ * JWT_CLOCK_SKEW_SECONDS, JWT_DPOP, ...), validated at boot; needs RateLimitModule (failed-attempt
+ * limits, and its Redis connection for the DPoP replay cache when REDIS_URL is set).
  * Routes opt in with `@Protected('jwt', ['scope'])`.
  */
 @Module({})
@@ -37,6 +40,18 @@ export class JwtAuthModule extends JwtAuthConfigurableModule {
             });
           },
           inject: [AuthMetrics, { token: JwtAuthEnv, optional: true }],
+        },
+        {
+          provide: DpopProofVerifier,
+          useFactory: (redis: AuthRedis, maybeEnv?: JwtAuthEnv) => {
+            const env = requireEnv(maybeEnv, 'JwtAuthModule', 'jwtAuthEnv');
+            return new DpopProofVerifier({
+              algorithms: env.JWT_DPOP_ALGORITHMS,
+              iatWindowSeconds: env.JWT_DPOP_IAT_WINDOW_SECONDS,
+              replayCache: redis.client ? new RedisDpopReplayCache(redis.client, redis.prefix) : new MemoryDpopReplayCache(),
+            });
+          },
+          inject: [AuthRedis, { token: JwtAuthEnv, optional: true }],
         },
         JwtAuthenticator,
         AuthMetrics,
