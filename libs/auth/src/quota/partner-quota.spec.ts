@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import { PlatformError, type Identity } from '@bff/core';
 
-import { PartnerQuota } from './partner-quota.js';
 import { PartnerQuotaEnv } from './partner-quota.env.js';
+import { PartnerQuota } from './partner-quota.js';
 import { FailOpenPartnerQuotaStore, MemoryPartnerQuotaStore } from './quota.store.js';
 
 const partner = (partnerId: string, dailyQuota?: number): Identity => ({
