@@ -3,7 +3,7 @@ import { cacheEnv } from '@bff/cache';
 import { defineApp } from '@bff/core';
 import { retailEnv, type RetailService } from '@bff/retail';
 
-export const MOBILE_SERVICES: readonly RetailService[] = ['catalog', 'pricing', 'inventory', 'reviews'];
+export const MOBILE_SERVICES: readonly RetailService[] = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations'];
 
 export const MOBILE_BFF = defineApp({
   name: 'mobile-bff',

@@ -8,6 +8,8 @@ import { RetailModule } from '@bff/retail';
 import { MOBILE_BFF, MOBILE_SERVICES } from './mobile-bff.definition.js';
 import { ProductCardController } from './products/product-card.controller.js';
 import { ProductCardService } from './products/product-card.service.js';
+import { ProductDetailController } from './screens/product-detail.controller.js';
+import { ProductDetailService } from './screens/product-detail.service.js';
 
 @Module({
   imports: [
@@ -19,7 +21,7 @@ import { ProductCardService } from './products/product-card.service.js';
     UpstreamAuthModule.forRoot(),
     CacheModule.forRoot(),
   ],
-  controllers: [ProductCardController],
-  providers: [ProductCardService],
+  controllers: [ProductCardController, ProductDetailController],
+  providers: [ProductCardService, ProductDetailService],
 })
 export class MobileBffModule {}
