@@ -102,53 +102,138 @@ describe('mobile-bff screens against the real sandbox', () => {
       const webBytes = Buffer.byteLength(webText);
       expect(mobileBytes).toBeLessThanOrEqual(webBytes * 0.6);
     });
+  });
 
-    describe('conditional requests', () => {
-      it('answers If-None-Match with 304 and a private Cache-Control', async () => {
-        const path = `/api/v1/products/${KNOWN_IDS.product}/detail`;
-        const lang = { 'accept-language': 'etag-detail' };
-        const first = await get(path, lang);
-        expect(first.status).toBe(200);
-        const etag = first.headers.get('etag');
-        expect(etag).toMatch(/^"[^"]+"$/);
-        expect(first.headers.get('cache-control')).toMatch(/^private, max-age=\d+/);
-        const again = await get(path, { ...lang, 'if-none-match': etag! });
-        expect(again.status).toBe(304);
-        expect(await again.text()).toBe('');
-        const other = await get(path, { ...lang, 'if-none-match': '"other"' });
-        expect(other.status).toBe(200);
-        // A 304 is still behind the token.
-        await expectProblem(await fetch(`${stack.url}${path}`, { headers: { 'if-none-match': etag! } }), 401, 'missing-credentials');
+  describe('conditional requests', () => {
+    it('answers If-None-Match with 304 and a private Cache-Control', async () => {
+      const path = `/api/v1/products/${KNOWN_IDS.product}/detail`;
+      const lang = { 'accept-language': 'etag-detail' };
+      const first = await get(path, lang);
+      expect(first.status).toBe(200);
+      const etag = first.headers.get('etag');
+      expect(etag).toMatch(/^"[^"]+"$/);
+      expect(first.headers.get('cache-control')).toMatch(/^private, max-age=\d+/);
+      const again = await get(path, { ...lang, 'if-none-match': etag! });
+      expect(again.status).toBe(304);
+      expect(await again.text()).toBe('');
+      const other = await get(path, { ...lang, 'if-none-match': '"other"' });
+      expect(other.status).toBe(200);
+      // A 304 is still behind the token.
+      await expectProblem(await fetch(`${stack.url}${path}`, { headers: { 'if-none-match': etag! } }), 401, 'missing-credentials');
+    });
+  });
+
+  it('requires catalog:read on every screen', async () => {
+    const noScope = await nativeAppLogin(stack.sandbox.idp!, { scope: 'orders:read' });
+    for (const path of [`/api/v1/products/${KNOWN_IDS.product}/detail`, '/api/v1/home', '/api/v1/listing?q=a']) {
+      await expectProblem(await fetch(`${stack.url}${path}`), 401, 'missing-credentials');
+      const body = await expectProblem(
+        await fetch(`${stack.url}${path}`, { headers: { authorization: `Bearer ${noScope.accessToken}` } }),
+        403,
+        'insufficient-scope',
+      );
+      expect(body.requiredScopes).toEqual(['catalog:read']);
+    }
+  });
+  describe('GET /api/v1/home', () => {
+    it('answers the category tree and featured cards in one fan-out of bulk calls', async () => {
+      const res = await get('/api/v1/home');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('etag')).toMatch(/^"[^"]+"$/);
+      const body = await res.json();
+      expect(Object.keys(body).sort()).toEqual(['categories', 'featured', 'meta']);
+      expect(body.categories.find((c: { id: string }) => c.id === KNOWN_IDS.category)).toMatchObject({
+        name: 'Electronics',
+        children: expect.arrayContaining([{ id: KNOWN_IDS.leafCategory, name: 'Smartphones', children: [] }]),
       });
+      const nodes = body.categories.flatMap((c: { children: unknown[] }) => [c, ...c.children]);
+      expect(nodes).toHaveLength(KNOWN_IDS.categoryCount);
+      expect(body.featured).toHaveLength(8);
+      expect(Object.keys(body.featured[0]).sort()).toEqual(['id', 'inStock', 'name', 'price', 'thumbnail']);
+      expect(body.meta).toEqual({ degraded: [] });
+      expect((await stack.sandbox.admin.stats('catalog')).byRoute).toEqual({ 'GET /categories': 1, 'GET /featured': 1 });
+      expect((await stack.sandbox.admin.stats('pricing')).requests).toBe(1);
+      expect((await stack.sandbox.admin.stats('inventory')).requests).toBe(1);
     });
 
-    it('requires catalog:read on every screen', async () => {
-      const noScope = await nativeAppLogin(stack.sandbox.idp!, { scope: 'orders:read' });
-      for (const path of [`/api/v1/products/${KNOWN_IDS.product}/detail`]) {
-        await expectProblem(await fetch(`${stack.url}${path}`), 401, 'missing-credentials');
-        const body = await expectProblem(
-          await fetch(`${stack.url}${path}`, { headers: { authorization: `Bearer ${noScope.accessToken}` } }),
-          403,
-          'insufficient-scope',
-        );
-        expect(body.requiredScopes).toEqual(['catalog:read']);
+    it('answers If-None-Match with 304', async () => {
+      const lang = { 'accept-language': 'etag-home' };
+      const etag = (await get('/api/v1/home', lang)).headers.get('etag');
+      const again = await get('/api/v1/home', { ...lang, 'if-none-match': etag! });
+      expect(again.status).toBe(304);
+    });
+  });
+
+  describe('GET /api/v1/listing', () => {
+    const listing = (query: string, headers: Record<string, string> = {}) => get(`/api/v1/listing?${query}`, headers);
+
+    it('pages through a category as cards with cursors, two bulk calls per page', async () => {
+      const first = await listing(`category=${KNOWN_IDS.leafCategory}&limit=5`);
+      expect(first.status).toBe(200);
+      expect(first.headers.get('etag')).toMatch(/^"[^"]+"$/);
+      const body = await first.json();
+      expect(body.category).toMatchObject({ id: KNOWN_IDS.leafCategory, name: 'Smartphones', parentId: KNOWN_IDS.category });
+      expect(body.items).toHaveLength(5);
+      expect(Object.keys(body.items[0]).sort()).toEqual(['id', 'inStock', 'name', 'price', 'thumbnail']);
+      expect(body.total).toBeGreaterThan(5);
+      expect(typeof body.nextCursor).toBe('string');
+      expect(body.meta).toEqual({ degraded: [] });
+      expect((await stack.sandbox.admin.stats('pricing')).requests).toBe(1);
+      expect((await stack.sandbox.admin.stats('inventory')).requests).toBe(1);
+      const next = await (await listing(`category=${KNOWN_IDS.leafCategory}&limit=5&cursor=${body.nextCursor}`)).json();
+      const ids = new Set(body.items.map((i: { id: string }) => i.id));
+      expect(next.items.some((i: { id: string }) => ids.has(i.id))).toBe(false);
+    });
+
+    it('searches by name, defaults to 20 items', async () => {
+      const body = await (await listing('q=a')).json();
+      expect(body.category).toBeNull();
+      expect(body.items.length).toBeLessThanOrEqual(20);
+      expect(body.items.length).toBeGreaterThan(0);
+    });
+
+    it('rejects bad parameters with documented problems', async () => {
+      for (const query of ['limit=0', 'limit=49', 'limit=x', 'q=%20', 'category=no%20way', 'cursor=%21%21', 'unknown=1']) {
+        await expectProblem(await listing(query), 400, 'validation-failed');
       }
+      await expectProblem(await listing('cursor=Zm9vYmFy'), 400, 'invalid-cursor');
+      await expectProblem(await listing(`category=${KNOWN_IDS.categoryUnknown}`), 404, 'not-found');
     });
-    // Last: the faults open the reviews breaker, which would degrade the sections of the tests after it.
-    describe('degraded sections', () => {
-      it('reports degraded optional sections like the web page', async () => {
-        await stack.sandbox.admin.setFaults('reviews', [{ status: 503 }]);
-        await stack.sandbox.admin.setFaults('recommendations', [{ status: 503 }]);
-        const res = await get(`/api/v1/products/${KNOWN_IDS.product}/detail`);
-        expect(res.status).toBe(200);
-        const body = await res.json();
-        expect(body.rating).toBeNull();
-        expect(body.reviews).toBeNull();
-        expect(body.recommendations).toBeNull();
-        expect(body.meta.degraded.map((d: { section: string }) => d.section).sort()).toEqual(['rating', 'recommendations', 'reviews']);
-        expect(res.headers.get('x-degraded-sections')).toBeTruthy();
-        expect(res.headers.get('cache-control')).toBe('private, no-cache');
-      });
+
+    it('answers If-None-Match with 304', async () => {
+      const lang = { 'accept-language': 'etag-listing' };
+      const etag = (await listing(`category=${KNOWN_IDS.category}`, lang)).headers.get('etag');
+      const again = await listing(`category=${KNOWN_IDS.category}`, { ...lang, 'if-none-match': etag! });
+      expect(again.status).toBe(304);
+    });
+  });
+
+  // Last: the faults open the reviews breaker, which would degrade the sections of the tests after it.
+  describe('degraded sections', () => {
+    it('reports degraded optional sections like the web page', async () => {
+      await stack.sandbox.admin.setFaults('reviews', [{ status: 503 }]);
+      await stack.sandbox.admin.setFaults('recommendations', [{ status: 503 }]);
+      const res = await get(`/api/v1/products/${KNOWN_IDS.product}/detail`);
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(body.rating).toBeNull();
+      expect(body.reviews).toBeNull();
+      expect(body.recommendations).toBeNull();
+      expect(body.meta.degraded.map((d: { section: string }) => d.section).sort()).toEqual(['rating', 'recommendations', 'reviews']);
+      expect(res.headers.get('x-degraded-sections')).toBeTruthy();
+      expect(res.headers.get('cache-control')).toBe('private, no-cache');
+    });
+
+    it('degrades card prices on home and listing, never failing them', async () => {
+      await stack.sandbox.admin.setFaults('pricing', [{ status: 503 }]);
+      const home = await get('/api/v1/home');
+      expect(home.status).toBe(200);
+      const body = await home.json();
+      expect(body.featured.every((card: { price: unknown }) => card.price === null)).toBe(true);
+      expect(body.meta.degraded.map((d: { section: string }) => d.section)).toEqual(['featured-price']);
+      const listing = await get(`/api/v1/listing?category=${KNOWN_IDS.category}`);
+      expect(listing.status).toBe(200);
+      expect(listing.headers.get('x-degraded-sections')).toBe('items-price');
     });
   });
 });

@@ -8,6 +8,7 @@ import { RetailModule } from '@bff/retail';
 import { MOBILE_BFF, MOBILE_SERVICES } from './mobile-bff.definition.js';
 import { ProductCardController } from './products/product-card.controller.js';
 import { ProductCardService } from './products/product-card.service.js';
+import { CatalogScreensController } from './screens/catalog-screens.controller.js';
 import { ProductDetailController } from './screens/product-detail.controller.js';
 import { ProductDetailService } from './screens/product-detail.service.js';
 
@@ -21,7 +22,7 @@ import { ProductDetailService } from './screens/product-detail.service.js';
     UpstreamAuthModule.forRoot(),
     CacheModule.forRoot(),
   ],
-  controllers: [ProductCardController, ProductDetailController],
+  controllers: [ProductCardController, ProductDetailController, CatalogScreensController],
   providers: [ProductCardService, ProductDetailService],
 })
 export class MobileBffModule {}

@@ -5,6 +5,8 @@
  *   (OrderRejectedError: a placement the orders service refused, with its reason and product).
  * - ProductCards: cards (id, name, thumbnail, price, in stock) for any list in three bulk calls, price and stock
  *   degrading to null (provided with catalog + pricing + inventory); ProductCard, ProductCardList, MAX_CARDS.
+ * - CatalogScreens: the home (category tree + featured cards) and listing (search/category page as cards) screens
+ *   every storefront client shows, composed once (provided with ProductCards); categoryTree.
  * - pageOfReviews: cursor paging over the reviews service's numbered pages (invalid cursor: 400 invalid-cursor).
  * - Payload types the apps shape (Product, Price, Stock, RatingSummary, Order), and the shaping shared by
  *   every app: mapPrice, mapAvailability, byProductId.
@@ -36,6 +38,14 @@ export {
   type ProductCardList,
   type ProductCardOptions,
 } from './product-cards.js';
+export {
+  CatalogScreens,
+  categoryTree,
+  type CategoryNode,
+  type HomeScreen,
+  type ListingScreen,
+  type ListingScreenQuery,
+} from './catalog-screens.js';
 export { pageOfReviews, REVIEWS_MAX_LIMIT, type ReviewCursorPage } from './review-pages.js';
 export type { Category, Order, Price, Product, ProductChanges, ProductChangesQuery, RatingSummary, Review, Stock } from './retail.types.js';
 export { byProductId, mapAvailability, mapPrice } from './retail.mappers.js';

@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Type } from '@nestjs/common';
 
 import { UpstreamModule } from '@bff/upstream';
 
+import { CatalogScreens } from './catalog-screens.js';
 import { ProductCards } from './product-cards.js';
 import {
   CartsApi,
@@ -32,7 +33,7 @@ const CARD_SERVICES: readonly RetailService[] = ['catalog', 'pricing', 'inventor
 
 /**
  * Registers the retail services an app talks to: their upstream clients and typed adapters, plus
- * ProductCards when the app declares catalog, pricing and inventory.
+ * ProductCards and CatalogScreens when the app declares catalog, pricing and inventory.
  * Pair it with `retailEnv(services)` in the app definition so their URLs are validated at boot.
  * `overrides` adjusts a service's declaration for this app (e.g. its auth mode).
  */
@@ -40,7 +41,7 @@ const CARD_SERVICES: readonly RetailService[] = ['catalog', 'pricing', 'inventor
 export class RetailModule {
   static forRoot(services: readonly RetailService[], overrides: RetailUpstreamOverrides = {}): DynamicModule {
     const adapters = [...new Set(services)].map((s) => ADAPTERS[s]);
-    const providers: Type[] = CARD_SERVICES.every((s) => services.includes(s)) ? [...adapters, ProductCards] : adapters;
+    const providers: Type[] = CARD_SERVICES.every((s) => services.includes(s)) ? [...adapters, ProductCards, CatalogScreens] : adapters;
     return {
       module: RetailModule,
       imports: [UpstreamModule.forRoot({ upstreams: retailUpstreams(services, overrides) })],
