@@ -12,7 +12,10 @@ describe('mobile-bff against the real sandbox', () => {
   /** `Authorization` of a real user token: auth code + PKCE through the sandbox IdP's login forms. */
   let auth: Record<string, string>;
   beforeAll(async () => {
+    // Aggregation behaviour without the route cache in front (every request reaches the upstreams); the cached
+    // screens and the card's ETag/304 are covered by test/mobile-screens.e2e-spec.ts.
     stack = await startStack(MobileBffModule, MOBILE_BFF, (sandbox) => ({
+      CACHE_ENABLED: 'false',
       BODY_LIMIT_BYTES: '2048',
       JWT_ISSUER: sandbox.idp!.issuer,
       JWT_AUDIENCE: MOBILE_BFF_AUDIENCE,

@@ -123,6 +123,16 @@ describe('mobile-bff screens against the real sandbox', () => {
     });
   });
 
+  it('gives the product card an ETag too (304 on a match), private to the app', async () => {
+    const path = `/api/v1/products/${KNOWN_IDS.productAlt}`;
+    const first = await get(path);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('cache-control')).toBe('private, max-age=5, stale-while-revalidate=30, stale-if-error=300');
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^"[^"]+"$/);
+    expect((await get(path, { 'if-none-match': etag! })).status).toBe(304);
+  });
+
   it('requires catalog:read on every screen', async () => {
     const noScope = await nativeAppLogin(stack.sandbox.idp!, { scope: 'orders:read' });
     for (const path of [`/api/v1/products/${KNOWN_IDS.product}/detail`, '/api/v1/home', '/api/v1/listing?q=a']) {

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 
 import { ApiDpopProof } from '@bff/auth';
+import { Cached } from '@bff/cache';
 import { ApiProblemResponses, IdListDto, ProductIdParams, Protected } from '@bff/core';
 import { ApiSectionHeaders, sectionHeaders } from '@bff/upstream';
 
@@ -17,10 +18,12 @@ export class ProductCardController {
 
   @Get(':id')
   @Protected('jwt', ['catalog:read'])
+  // Catalogue content, the same for every signed-in caller: one shared entry (private toward clients), ETag/304.
+  @Cached({ ttl: 5, staleWhileRevalidate: 30, staleIfError: 300, tags: ['product:{id}'], sharedAcrossIdentities: true })
   @ApiOperation({ summary: 'Compact product card: id, name, thumbnail, price, in stock, rating.' })
   @ApiOkResponse({ type: ProductCardDto })
   @ApiSectionHeaders()
-  @ApiProblemResponses(401, 403, 404, 429, 502, 503, 504)
+  @ApiProblemResponses(400, 401, 403, 404, 429, 502, 503, 504)
   async get(@Param() params: ProductIdParams, @Res({ passthrough: true }) reply: FastifyReply): Promise<ProductCardDto> {
     const card = await this.cards.get(params.id);
     void reply.headers(sectionHeaders(card.meta));
