@@ -13,13 +13,17 @@ export function get(url, { headers = {}, timeoutMs = 5_000 } = {}) {
 export function request(url, { method = 'GET', headers = {}, body, timeoutMs = 5_000 } = {}) {
   return new Promise((resolveRequest, reject) => {
     const sent = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) };
-    const req = httpRequest(url, { method, agent: false, headers: { connection: 'close', ...sent, ...headers }, timeout: timeoutMs }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolveRequest({ status: res.statusCode, headers: res.headers, text }));
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      url,
+      { method, agent: false, headers: { connection: 'close', ...sent, ...headers }, timeout: timeoutMs },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolveRequest({ status: res.statusCode, headers: res.headers, text }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out after ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end(body);

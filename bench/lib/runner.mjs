@@ -104,6 +104,7 @@ export class Runner {
       title: scenario.title,
       profile: scenario.profile,
       path: scenario.path,
+      method: scenario.method ?? 'GET',
       connections,
       rounds: o.rounds,
       durationS: o.durationS,
@@ -151,8 +152,16 @@ export class Runner {
       // 2. Setup hooks, then verification: 200, JSON, the expected shape, nothing degraded.
       for (const t of running) {
         const setup = t.def.setup
-          ? ((await t.def.setup({ baseUrl: t.baseUrl, path: t.path, sandbox: sandboxInfo, state: t.state, get, getJson, request, requestJson })) ??
-            {})
+          ? ((await t.def.setup({
+              baseUrl: t.baseUrl,
+              path: t.path,
+              sandbox: sandboxInfo,
+              state: t.state,
+              get,
+              getJson,
+              request,
+              requestJson,
+            })) ?? {})
           : {};
         t.headers = { ...(setup.headers ?? {}), ...(t.body === undefined ? {} : { 'content-type': 'application/json' }) };
         const res = await requestJson(`${t.baseUrl}${t.path}`, {
