@@ -318,7 +318,7 @@ export function createCatalogService(seed: SeedData): ServiceModule {
   /** Bumps a product's updatedAt to now (strictly after every other change, so it sorts last in the feed). */
   function touch(id: string): Product {
     const index = liveIndex(id);
-    const touched = { ...(current[index] as Product), updatedAt: new Date(nextChangeAt()).toISOString() };
+    const touched = { ...current[index], updatedAt: new Date(nextChangeAt()).toISOString() };
     current[index] = touched;
     rebuild();
     return touched;
