@@ -579,7 +579,7 @@ export const SCENARIOS = [
     sameBody: { except: ['id', 'createdAt'] },
     target: app('partner-bff', {
       label: 'partner-bff (API key)',
-      env: CACHE_OFF,
+      // The cache stays on, as production runs: a POST is never cached, so both sides place every order.
       upstreamCalls: PARTNER_ORDER_CALLS,
       // A fresh key bound to the seed customer's account; the app gets its SHA-256 record, the requests the key.
       prepare: async ({ state }) => {
