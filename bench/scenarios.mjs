@@ -10,8 +10,13 @@
 //   title         one line for the report
 //   profile       sandbox profile: 'bench' (no injected latency) or 'bench-20ms' (20 ms per upstream call)
 //   path          request path (a target may override it with its own `path`)
+//   method        optional, default 'GET'; a write scenario names its method and:
+//   body          the JSON request body (sent with Content-Type: application/json)
+//   uniqueHeader  a header given a fresh random UUID on every request (an Idempotency-Key: every request is new work)
+//   status        the status every answer must have (default 200; e.g. 201 for a created order)
 //   check         shape check of a 2xx body (bench/lib/checks.mjs); a target may override it
-//   sameBody      true: the baseline must answer the same JSON as the target (compared before measuring)
+//   sameBody      true: the baseline must answer the same JSON as the target (compared before measuring);
+//                 { except: [keys] }: the same but for these top-level keys (values every answer differs in, e.g. an order id)
 //   connections   optional; default --connections (50)
 //   targets       what must hold: { metric: 'rps'|'p50'|'p99'|'cpuUsPerReq', compare: 'ratio'|'absolute', op: '>='|'<=', value, label }
 //                 ratio = target ÷ baseline (medians over the rounds); absolute = the target's own median (ms for latencies).
@@ -25,15 +30,24 @@
 //   nodeArgs      extra node flags (apps only), e.g. AUTH_OFF: the unchanged build with its protected routes opened
 //   prepare       async ({ sandbox, state }) => ({ env }?) — runs before the process is spawned; its env is added
 //                 (e.g. generate an API key and register its hash). `state` is handed on to setup.
-//   setup         async ({ baseUrl, path, sandbox, state, get, getJson }) => ({ headers }?) — runs once the target
+//   setup         async ({ baseUrl, path, sandbox, state, get, getJson, request, requestJson }) => ({ headers }?) — runs once the target
 //                 is live, before the verification request; returns headers to send with every request (a bearer
 //                 token, an API key), may prime a cache, and should assert that the feature under test is really
 //                 on. `sandbox` is { profile, urls, idp: { issuer, url } }; `get`/`getJson` are the one-shot GETs
-//                 of bench/lib/http.mjs (→ { status, headers, text, json }).
+//                 of bench/lib/http.mjs (→ { status, headers, text, json }); `request`/`requestJson` take a method and body.
 //   upstreamCalls expected sandbox calls per request, by service ({} = none at all). The harness counts
 //                 them during every measured run and fails the scenario when they do not match — e.g. a cache
 //                 that is on in a "cache off" scenario, or a cache hit that still calls upstream.
-import { cartView, catalogFeed, catalogProduct, listingPage, productCard, productPage } from './lib/checks.mjs';
+import {
+  cartView,
+  catalogFeed,
+  catalogProduct,
+  listingPage,
+  partnerOrder,
+  productCard,
+  productDetail,
+  productPage,
+} from './lib/checks.mjs';
 import { mobileAccessToken, partnerApiKey } from './lib/oauth.mjs';
 
 export const PRODUCT_ID = 'p-00001';
@@ -49,6 +63,15 @@ export const PRODUCT_PAGE_CALLS = { catalog: 2, pricing: 2, inventory: 2, review
 export const LISTING_PAGE_CALLS = { catalog: 2, pricing: 1, inventory: 1 };
 export const PRODUCT_CARD_CALLS = { catalog: 1, pricing: 1, inventory: 1, reviews: 1 };
 export const CATALOG_FEED_CALLS = { catalog: 1, pricing: 1, inventory: 1 };
+/** The mobile detail: the product page's fan-out (five sections, then the recommendation cards' lookup, price and stock). */
+export const PRODUCT_DETAIL_CALLS = { catalog: 2, pricing: 2, inventory: 2, reviews: 2, recommendations: 1 };
+/** A partner order: one POST /orders (the app's client-credentials token is cached, so no IdP call per order). */
+export const PARTNER_ORDER_CALLS = { orders: 1 };
+/** The partner order scenario's body: two lines of seeded, priced products. */
+const PARTNER_ORDER_ITEMS = [
+  { productId: 'p-00001', quantity: 2 },
+  { productId: 'p-00002', quantity: 1 },
+];
 /** The cart view: the cart, then one catalog lookup, one bulk price and one bulk stock read for its lines. */
 export const CART_VIEW_CALLS = { carts: 1, catalog: 1, pricing: 1, inventory: 1 };
 /** The seeded customer whose cart the cart scenario reads (alice@example.com, 2 lines), and web-bff's bench redirect URI. */
@@ -231,6 +254,16 @@ export const upstream = (service, { path, check } = {}) => ({
 async function assertRefusedWithout(get, url) {
   const res = await get(url);
   if (res.status !== 401) throw new Error(`without credentials ${url} answered ${res.status}, expected 401: auth is not on`);
+}
+
+/** setup helper: a POST without credentials (with a valid Idempotency-Key and body) must be refused with 401. */
+async function assertWriteRefusedWithout(request, url) {
+  const res = await request(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': `bench-${Date.now()}` },
+    body: JSON.stringify({ items: PARTNER_ORDER_ITEMS }),
+  });
+  if (res.status !== 401) throw new Error(`without credentials POST ${url} answered ${res.status}, expected 401: auth is not on`);
 }
 
 /**
@@ -456,6 +489,42 @@ export const SCENARIOS = [
     targets: [],
   },
   {
+    id: 'mobile-product-detail',
+    title: 'mobile product detail screen with a real access token, cache off, vs a hand-written raw handler (jose + undici)',
+    profile: 'bench',
+    path: `/api/v1/products/${PRODUCT_ID}/detail`,
+    check: productDetail(PRODUCT_ID),
+    sameBody: true,
+    target: app('mobile-bff', {
+      label: 'mobile-bff (JWT, cache off)',
+      // The detail is route-cached (ETag/304, shared across callers); with the cache off every request builds it
+      // and no ETag is computed, and the requests carry no If-None-Match: both sides do the whole fan-out each time.
+      env: CACHE_OFF,
+      upstreamCalls: PRODUCT_DETAIL_CALLS,
+      setup: async ({ baseUrl, path, sandbox, get }) => {
+        if (!sandbox.idp) throw new Error('the sandbox has no IdP to issue a token');
+        await assertRefusedWithout(get, `${baseUrl}${path}`);
+        return { headers: { authorization: `Bearer ${await mobileAccessToken(sandbox.idp.issuer)}` } };
+      },
+    }),
+    baseline: {
+      ...rawAggregator({ upstreamCalls: PRODUCT_DETAIL_CALLS }),
+      label: 'raw handler (JWT)',
+      // The raw route verifies the same kind of token itself (jose against the IdP's key set, issuer, audience,
+      // typ, scope), remembering a verified token as the app does.
+      prepare: async ({ sandbox }) => {
+        if (!sandbox.idp) throw new Error('the sandbox has no IdP to issue a token');
+        return { env: { RAW_JWT_ISSUER: sandbox.idp.issuer, RAW_JWT_AUDIENCE: 'mobile-bff' } };
+      },
+      setup: async ({ baseUrl, path, sandbox, get }) => {
+        await assertRefusedWithout(get, `${baseUrl}${path}`);
+        return { headers: { authorization: `Bearer ${await mobileAccessToken(sandbox.idp.issuer)}` } };
+      },
+    },
+    // Informational: the platform on the mobile app's heaviest screen, authentication included on both sides.
+    targets: [],
+  },
+  {
     id: 'partner-catalog-api-key',
     title: `partner catalogue page (limit ${FEED_LIMIT}), cache off, with an API key vs the same route with auth off`,
     profile: 'bench',
@@ -494,6 +563,56 @@ export const SCENARIOS = [
     sameBody: true,
     target: app('partner-bff', { label: 'partner-bff (auth off)', env: CACHE_OFF, nodeArgs: AUTH_OFF, upstreamCalls: CATALOG_FEED_CALLS }),
     baseline: rawAggregator({ upstreamCalls: CATALOG_FEED_CALLS }),
+    targets: [],
+  },
+  {
+    id: 'partner-order-placement',
+    title: 'partner order placement (POST, a new Idempotency-Key per request) with an API key vs a hand-written raw handler',
+    profile: 'bench',
+    path: '/v1/orders',
+    method: 'POST',
+    body: { items: PARTNER_ORDER_ITEMS },
+    uniqueHeader: 'idempotency-key',
+    status: 201,
+    check: partnerOrder(PARTNER_ORDER_ITEMS),
+    // Every answer is a new order: its id and creation time differ between the two sides, nothing else may.
+    sameBody: { except: ['id', 'createdAt'] },
+    target: app('partner-bff', {
+      label: 'partner-bff (API key)',
+      // The cache stays on, as production runs: a POST is never cached, so both sides place every order.
+      upstreamCalls: PARTNER_ORDER_CALLS,
+      // A fresh key bound to the seed customer's account; the app gets its SHA-256 record, the requests the key.
+      prepare: async ({ state }) => {
+        const { KNOWN_IDS } = await import('../sandbox/src/index.ts');
+        const { key, record } = partnerApiKey({ scopes: ['orders:write'], account: KNOWN_IDS.customer });
+        state.key = key;
+        return { env: { PARTNER_API_KEYS: JSON.stringify([record]) } };
+      },
+      setup: async ({ baseUrl, path, state, request }) => {
+        await assertWriteRefusedWithout(request, `${baseUrl}${path}`);
+        return { headers: { 'x-api-key': state.key } };
+      },
+    }),
+    baseline: {
+      ...rawAggregator({ upstreamCalls: PARTNER_ORDER_CALLS }),
+      label: 'raw handler (API key)',
+      // The raw route checks a key the same way (SHA-256 record, constant-time compare, scope, account) and calls
+      // orders with an access token for that account from the IdP's client-credentials grant (as the app's own,
+      // fetched once: the app caches its token too).
+      prepare: async ({ sandbox, state }) => {
+        if (!sandbox.idp) throw new Error('the sandbox has no IdP to issue a token');
+        const { KNOWN_IDS, partnerAccessToken } = await import('../sandbox/src/index.ts');
+        const { key, record } = partnerApiKey({ scopes: ['orders:write'], account: KNOWN_IDS.customer });
+        state.key = key;
+        const token = await partnerAccessToken(sandbox.idp, { account: KNOWN_IDS.customer, scope: 'orders:read orders:write' });
+        return { env: { RAW_PARTNER_KEYS: JSON.stringify([record]), RAW_ORDERS_TOKEN: token } };
+      },
+      setup: async ({ baseUrl, path, state, request }) => {
+        await assertWriteRefusedWithout(request, `${baseUrl}${path}`);
+        return { headers: { 'x-api-key': state.key } };
+      },
+    },
+    // Informational: the platform on a write (validation, API key, idempotency, the upstream token, a 201).
     targets: [],
   },
   {

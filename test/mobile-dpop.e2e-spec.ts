@@ -7,7 +7,14 @@ import { createPlatformApp } from '@bff/core';
 
 import { MOBILE_BFF } from '../apps/mobile-bff/src/mobile-bff.definition.js';
 import { MobileBffModule } from '../apps/mobile-bff/src/mobile-bff.module.js';
-import { KNOWN_IDS, MOBILE_BFF_AUDIENCE, startSandbox, type Sandbox } from '../sandbox/src/index.ts';
+import {
+  KNOWN_IDS,
+  MOBILE_APP_CLIENT_ID,
+  MOBILE_BFF_AUDIENCE,
+  MOBILE_BFF_RESOURCE,
+  startSandbox,
+  type Sandbox,
+} from '../sandbox/src/index.ts';
 import { dpopProof, generateDpopKey, type DpopKey } from './support/dpop.js';
 import { decodeJwt, nativeAppLogin } from './support/oauth.js';
 import { appEnv, expectProblem, isolatedRedisNamespaces, upstreamEnvFor } from './support/stack.js';
@@ -174,6 +181,61 @@ describe('mobile-bff DPoP (JWT_DPOP=optional, the default)', () => {
       await get(cardPath, { authorization: `DPoP ${boundToken}`, dpop: await proofFor({ header: { jwk: privateJwk } }) }),
     );
   });
+  it('refreshes the bound token at the IdP with a proof of the same key; another key and the rotated-out refresh token are refused', async () => {
+    const appKey = await generateDpopKey();
+    const login = await nativeAppLogin(sandbox.idp!, { scope: 'catalog:read', dpop: appKey });
+    expect(login.refreshToken).toEqual(expect.any(String));
+    const { token_endpoint } = (await (await fetch(`${sandbox.idp!.issuer}/.well-known/openid-configuration`)).json()) as {
+      token_endpoint: string;
+    };
+    const refresh = async (refreshToken: string, signer: DpopKey) => {
+      const res = await fetch(token_endpoint, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+          dpop: await dpopProof(signer, { htm: 'POST', htu: token_endpoint }),
+        },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+          client_id: MOBILE_APP_CLIENT_ID,
+          resource: MOBILE_BFF_RESOURCE,
+        }),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+
+    // The refresh token is bound to the key too (a public client's): a thief with the token but another key gets nothing.
+    const stolen = await refresh(login.refreshToken!, await generateDpopKey());
+    expect(stolen.status).toBe(400);
+    expect(stolen.body.error).toBe('invalid_grant');
+
+    const renewed = await refresh(login.refreshToken!, appKey);
+    expect(renewed.status).toBe(200);
+    expect(renewed.body).toMatchObject({ token_type: 'DPoP', access_token: expect.any(String), refresh_token: expect.any(String) });
+    const accessToken = renewed.body.access_token as string;
+    expect(accessToken).not.toBe(login.accessToken);
+    expect(renewed.body.refresh_token).not.toBe(login.refreshToken);
+    expect(decodeJwt(accessToken).payload).toMatchObject({ cnf: { jkt: appKey.jkt }, aud: MOBILE_BFF_AUDIENCE, sub: KNOWN_IDS.customer });
+
+    // The new token works at mobile-bff with a proof of the same key, and with no other.
+    const proofBy = (signer: DpopKey) => dpopProof(signer, { htm: 'GET', htu: `${mobile.url}${cardPath}`, accessToken });
+    const ok = await get(cardPath, { authorization: `DPoP ${accessToken}`, dpop: await proofBy(appKey) });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).id).toBe(KNOWN_IDS.product);
+    await expectProofRefused(await get(cardPath, { authorization: `DPoP ${accessToken}`, dpop: await proofBy(await generateDpopKey()) }));
+
+    // Rotation: each refresh answers a new refresh token, which refreshes again.
+    const again = await refresh(renewed.body.refresh_token as string, appKey);
+    expect(again.status).toBe(200);
+    // A refresh token used once is refused from then on, even with the right key; its reuse is taken as theft:
+    // the IdP revokes the whole grant, so the newest refresh token stops working too.
+    const replayed = await refresh(login.refreshToken!, appKey);
+    expect(replayed).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+    expect(await refresh(again.body.refresh_token as string, appKey)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+
   it('without JWT_DPOP_PUBLIC_ORIGIN, takes the origin from X-Forwarded-Proto/Host of a proxy trusted by TRUST_PROXY', async () => {
     const behindProxy = await boot({
       ...isolatedRedisNamespaces(),

@@ -14,6 +14,7 @@ interface ChangeItem {
 }
 interface Changes {
   items: ChangeItem[];
+  deleted: { id: string; deletedAt: string }[];
   nextCursor: string;
   hasMore: boolean;
   meta: { degraded: { section: string; reason: string }[] };
@@ -44,6 +45,12 @@ describe('partner-bff catalogue delta feed (GET /v1/catalog/changes)', () => {
     const res = await fetch(`${stack.sandbox.urls.catalog}/__admin/products/${id}/touch`, { method: 'POST' });
     expect(res.status).toBe(200);
   };
+  /** Simulates a discontinued product in the sandbox: it leaves the catalogue, with a tombstone in its change feed. */
+  const remove = async (id: string): Promise<{ id: string; deletedAt: string }> => {
+    const res = await fetch(`${stack.sandbox.urls.catalog}/__admin/products/${id}`, { method: 'DELETE' });
+    expect(res.status).toBe(200);
+    return (await res.json()) as { id: string; deletedAt: string };
+  };
 
   it('first sync pages through everything, then a later change appears after the saved cursor', async () => {
     const seen: ChangeItem[] = [];
@@ -65,7 +72,7 @@ describe('partner-bff catalogue delta feed (GET /v1/catalog/changes)', () => {
 
     // In sync: polling from the saved cursor gives an empty page and the same cursor back.
     const saved = last.nextCursor;
-    expect(await page(`?cursor=${saved}`)).toEqual({ items: [], nextCursor: saved, hasMore: false, meta: { degraded: [] } });
+    expect(await page(`?cursor=${saved}`)).toEqual({ items: [], deleted: [], nextCursor: saved, hasMore: false, meta: { degraded: [] } });
 
     await touch('p-00042');
     const delta = await page(`?cursor=${saved}`);
@@ -73,6 +80,48 @@ describe('partner-bff catalogue delta feed (GET /v1/catalog/changes)', () => {
     expect(Date.parse(delta.items[0].updatedAt)).toBeGreaterThan(Date.parse(seen.at(-1)!.updatedAt));
     expect(delta.nextCursor).not.toBe(saved);
     expect((await page(`?cursor=${delta.nextCursor}`)).items).toEqual([]);
+  });
+
+  it('reports a deleted product in `deleted` at the position of its deletion, with resumable cursors', async () => {
+    const tail = await page(`?since=${encodeURIComponent('2025-06-01T00:00:00Z')}`);
+    expect(tail).toMatchObject({ items: [], deleted: [], hasMore: false });
+    await touch('p-00041');
+    const removed = await remove('p-00042');
+    await touch('p-00043');
+
+    // One entry per page: the tombstone is an entry of the feed like a change, and the cursor resumes after it.
+    const first = await page(`?cursor=${tail.nextCursor}&limit=1`);
+    expect(first).toMatchObject({ items: [{ id: 'p-00041' }], deleted: [], hasMore: true });
+    const second = await page(`?cursor=${first.nextCursor}&limit=1`);
+    expect(second).toMatchObject({ items: [], deleted: [removed], hasMore: true, meta: { degraded: [] } });
+    const third = await page(`?cursor=${second.nextCursor}&limit=1`);
+    expect(third).toMatchObject({ items: [{ id: 'p-00043' }], deleted: [], hasMore: false });
+    expect((await page(`?cursor=${third.nextCursor}`)).items).toEqual([]);
+    // A page of tombstones only enriches nothing: no price or stock call for it.
+    const before = (await stack.sandbox.admin.stats('pricing')).requests;
+    await page(`?cursor=${first.nextCursor}&limit=1`);
+    expect((await stack.sandbox.admin.stats('pricing')).requests).toBe(before);
+
+    // The whole range at once; since= finds the deletion by its time too.
+    const all = await page(`?cursor=${tail.nextCursor}`);
+    expect(all.items.map((item) => item.id)).toEqual(['p-00041', 'p-00043']);
+    expect(all.deleted).toEqual([removed]);
+    expect((await page(`?since=${encodeURIComponent(removed.deletedAt)}`)).deleted).toEqual([removed]);
+
+    // A full sync after the deletion no longer holds the product, only its tombstone.
+    const seen: string[] = [];
+    const gone: string[] = [];
+    let query = '?limit=100';
+    let last: Changes;
+    do {
+      last = await page(query);
+      seen.push(...last.items.map((item) => item.id));
+      gone.push(...last.deleted.map((d) => d.id));
+      query = `?limit=100&cursor=${last.nextCursor}`;
+    } while (last.hasMore);
+    expect(seen).toHaveLength(1199);
+    expect(seen).not.toContain('p-00042');
+    expect(gone).toEqual(['p-00042']);
   });
 
   it('since= returns the products changed at or after that time', async () => {

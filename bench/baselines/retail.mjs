@@ -20,6 +20,7 @@ const UPSTREAMS = {
   reviews: [1_000, 32],
   recommendations: [1_200, 32],
   carts: [1_000, 32],
+  orders: [2_000, 32],
 };
 
 export class UpstreamFailure extends Error {
@@ -90,6 +91,36 @@ async function getJson(upstream, path, budgetMs, requestId, headers = {}) {
   }
   try {
     return JSON.parse(text);
+  } catch {
+    throw new UpstreamFailure(upstream.name, response.statusCode, 'malformed_response');
+  }
+}
+
+/**
+ * POST a JSON body; every failure becomes an UpstreamFailure (a 422 keeps the upstream's problem in `problem`).
+ * Returns { status, headers, json }.
+ */
+async function postJson(upstream, path, body, budgetMs, requestId, headers = {}) {
+  const signal = AbortSignal.timeout(Math.min(upstream.timeoutMs, budgetMs));
+  let response;
+  let text;
+  try {
+    response = await upstream.pool.request({
+      method: 'POST',
+      path,
+      headers: { accept: 'application/json', 'content-type': 'application/json', 'x-request-id': requestId, ...headers },
+      body: JSON.stringify(body),
+      signal,
+    });
+    text = await response.body.text();
+  } catch (error) {
+    throw new UpstreamFailure(upstream.name, undefined, signal.aborted ? 'timeout' : 'unavailable', { cause: error });
+  }
+  if (response.statusCode >= 400) {
+    throw new UpstreamFailure(upstream.name, response.statusCode, response.statusCode === 422 ? 'rejected' : 'upstream_error');
+  }
+  try {
+    return { status: response.statusCode, headers: response.headers, json: JSON.parse(text) };
   } catch {
     throw new UpstreamFailure(upstream.name, response.statusCode, 'malformed_response');
   }
@@ -274,6 +305,100 @@ export async function productCard(upstreams, id) {
   };
 }
 
+/**
+ * mobile-bff GET /api/v1/products/:id/detail — the web product page's fan-out with the mobile budgets and a smaller
+ * answer: product required; price, stock, rating, the first 3 reviews optional; recommendations (4) after the product,
+ * then their cards (bulk lookup, price and stock), cut to what a phone list shows.
+ */
+export async function productDetail(upstreams, id) {
+  const rid = randomUUID();
+  const productCall = getJson(need(upstreams, 'catalog'), `/products/${enc(id)}`, 1_000, rid);
+  const dependent = productCall.then(
+    async (p) => {
+      const related = await getJson(
+        need(upstreams, 'recommendations'),
+        `/recommendations${query({ productId: id, categoryId: p.categoryId, limit: 4 })}`,
+        800,
+        rid,
+      );
+      const ids = related.items.map((r) => r.productId).filter((productId) => productId !== id);
+      return cardsForIds(upstreams, ids, 'recommendations', rid);
+    },
+    () => Promise.reject(new UpstreamFailure('catalog', undefined, 'dependency_failed')),
+  );
+  const optional = settleOptional({
+    price: getJson(need(upstreams, 'pricing'), `/prices/${enc(id)}`, 300, rid),
+    stock: getJson(need(upstreams, 'inventory'), `/stock/${enc(id)}`, 300, rid),
+    rating: getJson(need(upstreams, 'reviews'), `/products/${enc(id)}/rating`, 400, rid),
+    reviews: getJson(need(upstreams, 'reviews'), `/products/${enc(id)}/reviews${query({ page: 1, pageSize: 3 })}`, 400, rid),
+    recommendations: dependent,
+  });
+  const [product, { data, degraded: sections }] = await Promise.all([productCall, optional]);
+  const { price, stock, rating, reviews, recommendations } = data;
+  const degraded = [...sections, ...(recommendations?.degraded ?? [])];
+  return {
+    degraded,
+    body: {
+      product: {
+        id: product.id,
+        name: product.name,
+        brand: product.brand,
+        categoryId: product.categoryId,
+        thumbnail: product.thumbnailUrl,
+        images: product.images.map((image) => image.url),
+      },
+      price: price && { amount: price.amount, currency: price.currency },
+      inStock: stock ? stock.inStock : null,
+      rating: rating && { average: rating.average, count: rating.count },
+      reviews: reviews && {
+        items: reviews.items.slice(0, 3).map((r) => ({
+          id: r.id,
+          author: r.author,
+          rating: r.rating,
+          title: r.title,
+          body: r.body,
+          createdAt: r.createdAt,
+        })),
+        total: reviews.total,
+      },
+      recommendations:
+        recommendations &&
+        recommendations.cards.map((c) => ({
+          id: c.id,
+          name: c.name,
+          thumbnail: c.thumbnail,
+          price: c.price && { amount: c.price.amount, currency: c.price.currency },
+          inStock: c.inStock,
+        })),
+      meta: { degraded },
+    },
+  };
+}
+
+/**
+ * partner-bff POST /v1/orders — one POST /orders for the partner's account with the app's own access token (client
+ * credentials, fetched once), the partner's Idempotency-Key namespaced by partner; the order in the partner API's shape.
+ */
+export async function placePartnerOrder(upstreams, { token, account, partner, idempotencyKey, items }) {
+  const rid = randomUUID();
+  const placed = await postJson(need(upstreams, 'orders'), '/orders', { customerId: account, items }, 2_000, rid, {
+    authorization: `Bearer ${token}`,
+    'idempotency-key': `partner:${partner}:${idempotencyKey}`,
+  });
+  const order = placed.json;
+  return {
+    replayed: placed.headers['idempotent-replayed'] === 'true',
+    order: {
+      id: order.id,
+      status: order.status,
+      items: order.items.map((i) => ({ productId: i.productId, quantity: i.quantity, unitAmount: i.unitAmount })),
+      totalAmount: order.totalAmount,
+      currency: order.currency,
+      createdAt: order.createdAt,
+    },
+  };
+}
+
 /** partner-bff GET /v1/catalog — a catalogue page (required), then bulk prices and stock for its ids, concurrently. */
 export async function catalogFeed(upstreams, { cursor, limit = 20 }) {
   const rid = randomUUID();
@@ -378,8 +503,8 @@ export function send(reply, result) {
 export function sendFailure(reply, error) {
   const status =
     error instanceof UpstreamFailure
-      ? error.status === 404
-        ? 404
+      ? error.status === 404 || error.status === 422
+        ? error.status
         : error.reason === 'timeout'
           ? 504
           : error.reason === 'unavailable'

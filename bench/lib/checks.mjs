@@ -53,6 +53,38 @@ export function productCard(id) {
     ) || undefined;
 }
 
+/** mobile-bff product detail screen: the product, every optional section present (null allowed), meta.degraded. */
+export function productDetail(id) {
+  return (j) =>
+    first(
+      !isObject(j) && 'body is not an object',
+      j?.product?.id !== id && `product.id is ${JSON.stringify(j?.product?.id)}, expected ${JSON.stringify(id)}`,
+      typeof j?.product?.name !== 'string' && 'product.name missing',
+      !Array.isArray(j?.product?.images) && 'product.images missing',
+      ...['price', 'inStock', 'rating', 'reviews', 'recommendations'].map((k) => !has(j, k) && `${k} missing`),
+      j?.recommendations !== null && !Array.isArray(j?.recommendations) && 'recommendations is neither an array nor null',
+      !Array.isArray(j?.meta?.degraded) && 'meta.degraded missing',
+    ) || undefined;
+}
+
+/** partner-bff placed order: an order id, status `created`, the ordered lines (with unit prices) and a total. */
+export function partnerOrder(items) {
+  return (j) =>
+    first(
+      !isObject(j) && 'body is not an object',
+      (typeof j?.id !== 'string' || !/^o-\d+$/.test(j.id)) && `id is ${JSON.stringify(j?.id)}, expected an order id`,
+      j?.status !== 'created' && `status is ${JSON.stringify(j?.status)}, expected "created"`,
+      (!Array.isArray(j?.items) || j.items.length !== items.length) && `items is not an array of ${items.length}`,
+      ...(Array.isArray(j?.items) ? j.items : []).map(
+        (line, i) =>
+          (line?.productId !== items[i]?.productId || line?.quantity !== items[i]?.quantity || typeof line?.unitAmount !== 'number') &&
+          `items[${i}] is not ${JSON.stringify(items[i])} with a unitAmount`,
+      ),
+      typeof j?.totalAmount !== 'number' && 'totalAmount missing',
+      typeof j?.createdAt !== 'string' && 'createdAt missing',
+    ) || undefined;
+}
+
 /** partner-bff catalogue page: `limit` items, each with id, price and availability keys, and a cursor. */
 export function catalogFeed(limit) {
   return (j) =>

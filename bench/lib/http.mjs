@@ -1,27 +1,42 @@
 // Plain one-shot HTTP for the harness itself (verification, liveness polling, sandbox stats): a
 // fresh connection per call with `Connection: close`, so the harness never holds keep-alive
 // sockets that would delay a target's graceful shutdown.
-import { request } from 'node:http';
+import { request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** GET url → { status, headers, text } (rejects on network errors and after timeoutMs). */
 export function get(url, { headers = {}, timeoutMs = 5_000 } = {}) {
-  return new Promise((resolveGet, reject) => {
-    const req = request(url, { method: 'GET', agent: false, headers: { connection: 'close', ...headers }, timeout: timeoutMs }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolveGet({ status: res.statusCode, headers: res.headers, text }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out after ${timeoutMs} ms`)));
+  return request(url, { method: 'GET', headers, timeoutMs });
+}
+
+/** One request → { status, headers, text }; `body` (a string) is sent as is, with its Content-Length. */
+export function request(url, { method = 'GET', headers = {}, body, timeoutMs = 5_000 } = {}) {
+  return new Promise((resolveRequest, reject) => {
+    const sent = body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) };
+    const req = httpRequest(
+      url,
+      { method, agent: false, headers: { connection: 'close', ...sent, ...headers }, timeout: timeoutMs },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolveRequest({ status: res.statusCode, headers: res.headers, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out after ${timeoutMs} ms`)));
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
 export async function getJson(url, options) {
-  const res = await get(url, options);
+  return requestJson(url, { ...options, method: 'GET' });
+}
+
+/** request() with the body parsed as JSON (`json` undefined when it is not JSON). */
+export async function requestJson(url, options) {
+  const res = await request(url, options);
   let json;
   try {
     json = JSON.parse(res.text);

@@ -1,7 +1,11 @@
-// One load run with autocannon (as a library): fixed connections, fixed duration, one path.
+// One load run with autocannon (as a library): fixed connections, fixed duration, one request
+// (GET by default; a write scenario sends its method and body, with a fresh value per request in
+// its `uniqueHeader`, e.g. an Idempotency-Key, so that every request is new work, never a replay).
 // Latencies of 2xx responses are kept exactly (every sample, float ms) for the percentiles;
 // every Nth body is parsed and checked so a target that starts answering wrong under load is
 // caught, and its share of degraded answers (meta.degraded non-empty) is estimated.
+import { randomUUID } from 'node:crypto';
+
 import autocannon from 'autocannon';
 
 import { percentile } from './stats.mjs';
@@ -17,6 +21,9 @@ export function stopLoad() {
  * @param {object} o
  * @param {string} o.url        base URL of the target
  * @param {string} o.path       request path (with query)
+ * @param {string} [o.method]   default GET
+ * @param {string} [o.body]     request body, sent as is (set its content-type in `headers`)
+ * @param {string} [o.uniqueHeader]  header given a fresh random UUID on every request
  * @param {Record<string,string>} [o.headers]
  * @param {number} o.connections
  * @param {number} o.durationS
@@ -60,7 +67,16 @@ export async function runLoad(o) {
     pipelining: 1,
     timeout: 10,
     headers: o.headers ?? {},
-    requests: [{ method: 'GET', path: o.path }],
+    requests: [
+      {
+        method: o.method ?? 'GET',
+        path: o.path,
+        ...(o.body === undefined ? {} : { body: o.body }),
+        ...(o.uniqueHeader === undefined
+          ? {}
+          : { setupRequest: (req) => ({ ...req, headers: { ...req.headers, [o.uniqueHeader]: randomUUID() } }) }),
+      },
+    ],
     verifyBody,
   });
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {

@@ -54,11 +54,17 @@ export async function mobileAccessToken(issuer, { scope = 'catalog:read' } = {})
   return body.access_token;
 }
 
-/** A partner API key in the platform's format (`bffpk_<id>_<secret>`) and its PARTNER_API_KEYS record. */
-export function partnerApiKey({ partner = 'bench-partner', scopes = ['catalog:read'] } = {}) {
+/** A partner API key in the platform's format (`bffpk_<id>_<secret>`) and its PARTNER_API_KEYS record (`account`: the customer account it orders for). */
+export function partnerApiKey({ partner = 'bench-partner', scopes = ['catalog:read'], account } = {}) {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
   const id = Array.from(randomBytes(12), (b) => alphabet[b % alphabet.length]).join('');
   const key = `bffpk_${id}_${randomBytes(32).toString('base64url')}`;
-  const record = { id, partner, scopes, sha256: createHash('sha256').update(key, 'utf8').digest('hex') };
+  const record = {
+    id,
+    partner,
+    scopes,
+    sha256: createHash('sha256').update(key, 'utf8').digest('hex'),
+    ...(account === undefined ? {} : { account }),
+  };
   return { key, record };
 }

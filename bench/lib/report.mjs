@@ -122,7 +122,7 @@ export function consoleReport(run) {
   for (const s of run.scenarios) {
     out.push(
       '',
-      `--- ${s.id}: ${s.title} [profile ${s.profile}, GET ${s.path}, ${s.connections} connections] ${s.status === 'failed' ? 'FAILED' : ''}`.trimEnd(),
+      `--- ${s.id}: ${s.title} [profile ${s.profile}, ${s.method ?? 'GET'} ${s.path}, ${s.connections} connections] ${s.status === 'failed' ? 'FAILED' : ''}`.trimEnd(),
     );
     if (s.targets.length) out.push(textTable(targetRows(s), new Set([1, 2, 3, 4, 5, 6, 7, 8])));
     const rl = ratioLine(s);
@@ -176,7 +176,7 @@ export function markdownReport(run) {
     out.push(
       `### ${s.id}${s.status === 'failed' ? ' — FAILED' : ''}`,
       '',
-      `${s.title}. Profile \`${s.profile}\`, \`GET ${s.path}\`, ${s.connections} connections.`,
+      `${s.title}. Profile \`${s.profile}\`, \`${s.method ?? 'GET'} ${s.path}\`, ${s.connections} connections.`,
       '',
     );
     if (s.targets.length) out.push(mdTable(targetRows(s)), '');

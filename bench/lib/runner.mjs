@@ -1,8 +1,9 @@
 // Runs the startup measurements and the scenarios; returns plain data for the reports.
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { firstDifference } from './checks.mjs';
-import { get, getJson } from './http.mjs';
+import { get, getJson, request, requestJson } from './http.mjs';
 import { runLoad } from './load.mjs';
 import { cpuTicksOf, memoryOf } from './processes.mjs';
 import { median, medianInterval, spreadPct, sum } from './stats.mjs';
@@ -10,7 +11,7 @@ import { cpuDelta, cpuTimes } from './system.mjs';
 import { sandboxInfo as infoOf, startApp, startSandbox, startTarget } from './targets.mjs';
 
 /** Services whose call counts are checked against each target's `upstreamCalls`. */
-const COUNTED_SERVICES = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations'];
+const COUNTED_SERVICES = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations', 'orders'];
 /** An idle app is measured this long after /health/live first answers. */
 const IDLE_SETTLE_MS = 1_000;
 /** More than this share of non-2xx answers or socket errors during a run = the target answers wrong. */
@@ -103,6 +104,7 @@ export class Runner {
       title: scenario.title,
       profile: scenario.profile,
       path: scenario.path,
+      method: scenario.method ?? 'GET',
       connections,
       rounds: o.rounds,
       durationS: o.durationS,
@@ -136,31 +138,53 @@ export class Runner {
             nodeArgs: def === scenario.target && profileNodeArgs ? profileNodeArgs : [],
           },
         );
-        running.push({ def, ...started, state, path: def.path ?? scenario.path, check: def.check ?? scenario.check, headers: {} });
+        running.push({
+          def,
+          ...started,
+          state,
+          path: def.path ?? scenario.path,
+          check: def.check ?? scenario.check,
+          headers: {},
+          ...requestOf(scenario),
+        });
       }
 
       // 2. Setup hooks, then verification: 200, JSON, the expected shape, nothing degraded.
       for (const t of running) {
-        if (t.def.setup) {
-          const setup = (await t.def.setup({ baseUrl: t.baseUrl, path: t.path, sandbox: sandboxInfo, state: t.state, get, getJson })) ?? {};
-          t.headers = { ...(setup.headers ?? {}) };
-        }
-        const res = await getJson(`${t.baseUrl}${t.path}`, { headers: t.headers });
+        const setup = t.def.setup
+          ? ((await t.def.setup({
+              baseUrl: t.baseUrl,
+              path: t.path,
+              sandbox: sandboxInfo,
+              state: t.state,
+              get,
+              getJson,
+              request,
+              requestJson,
+            })) ?? {})
+          : {};
+        t.headers = { ...(setup.headers ?? {}), ...(t.body === undefined ? {} : { 'content-type': 'application/json' }) };
+        const res = await requestJson(`${t.baseUrl}${t.path}`, {
+          method: t.method,
+          body: t.body,
+          headers: { ...t.headers, ...(t.uniqueHeader === undefined ? {} : { [t.uniqueHeader]: randomUUID() }) },
+        });
         const problem =
-          res.status !== 200
-            ? `answered ${res.status} (expected 200): ${res.text.slice(0, 300)}`
+          res.status !== t.status
+            ? `answered ${res.status} (expected ${t.status}): ${res.text.slice(0, 300)}`
             : res.json === undefined
               ? `answered a body that is not JSON: ${res.text.slice(0, 120)}`
               : (t.check?.(res.json) ??
                 (Array.isArray(res.json?.meta?.degraded) && res.json.meta.degraded.length > 0
                   ? `answered degraded sections ${JSON.stringify(res.json.meta.degraded)} with no load at all`
                   : undefined));
-        if (problem) throw new Error(`${t.def.label} GET ${t.path} ${problem}`);
+        if (problem) throw new Error(`${t.def.label} ${t.method} ${t.path} ${problem}`);
         t.verified = res.json;
-        this.log(`  ${t.def.label}: GET ${t.path} → 200, shape ok`);
+        this.log(`  ${t.def.label}: ${t.method} ${t.path} → ${t.status}, shape ok`);
       }
       if (scenario.sameBody && running.length === 2) {
-        const diff = firstDifference(running[0].verified, running[1].verified);
+        const except = scenario.sameBody === true ? [] : (scenario.sameBody.except ?? []);
+        const diff = firstDifference(withoutKeys(running[0].verified, except), withoutKeys(running[1].verified, except));
         if (diff)
           result.warnings.push(
             `${running[1].def.label} does not answer the same JSON as ${running[0].def.label} (first difference at ${diff}); update bench/baselines/retail.mjs`,
@@ -172,7 +196,7 @@ export class Runner {
       //    (this VM's speed moves by ±20 % within seconds) favours neither side.
       for (const t of running) {
         this.log(`  warm-up ${t.def.label} ${o.warmupS} s`);
-        await runLoad({ url: t.baseUrl, path: t.path, headers: t.headers, connections, durationS: o.warmupS, check: t.check });
+        await runLoad({ ...loadRequestOf(t), connections, durationS: o.warmupS, check: t.check });
       }
       const rounds = new Map(running.map((t) => [t, []]));
       for (let round = 1; round <= o.rounds; round++) {
@@ -258,7 +282,7 @@ export class Runner {
     const targetBefore = cpuTicksOf(t.pid);
     const oursBefore = this.ourTicks();
     const machineBefore = cpuTimes();
-    const load = await runLoad({ url: t.baseUrl, path: t.path, headers: t.headers, connections, durationS, check: t.check });
+    const load = await runLoad({ ...loadRequestOf(t), connections, durationS, check: t.check });
     const machineAfter = cpuTimes();
     const oursAfter = this.ourTicks();
     const targetAfter = cpuTicksOf(t.pid);
@@ -286,6 +310,27 @@ export class Runner {
   async stopAll() {
     for (const profile of [...this.sandboxes.keys()]) await this.stopSandbox(profile);
   }
+}
+
+/** A scenario's request: GET and 200 unless it names its `method`, JSON `body`, `uniqueHeader` and `status`. */
+function requestOf(scenario) {
+  return {
+    method: scenario.method ?? 'GET',
+    body: scenario.body === undefined ? undefined : JSON.stringify(scenario.body),
+    uniqueHeader: scenario.uniqueHeader,
+    status: scenario.status ?? 200,
+  };
+}
+
+/** What runLoad needs to send a running target's request. */
+function loadRequestOf(t) {
+  return { url: t.baseUrl, path: t.path, method: t.method, body: t.body, uniqueHeader: t.uniqueHeader, headers: t.headers };
+}
+
+/** A top-level JSON object without the given keys (values each answer differs in, such as a new order's id). */
+function withoutKeys(json, keys) {
+  if (keys.length === 0 || typeof json !== 'object' || json === null || Array.isArray(json)) return json;
+  return Object.fromEntries(Object.entries(json).filter(([k]) => !keys.includes(k)));
 }
 
 /** Compares measured calls per request with the declared ones; in-flight requests at the end of a run are allowed for. */

@@ -247,8 +247,49 @@ describe('catalog change feed (GET /products/changes)', () => {
     expect((await getJson<Changes>(`${base}/products/changes?cursor=${first.body.nextCursor}`)).body.items).toEqual([]);
   });
 
+  it('removes a deleted product from every read and keeps its tombstone in the feed with includeDeleted', async () => {
+    interface WithDeleted extends Changes {
+      deleted: { id: string; deletedAt: string }[];
+    }
+    const first = await getJson<WithDeleted>(`${base}/products/changes?updatedSince=2025-01-01T00:00:00Z&includeDeleted=true`);
+    expect(first.body).toMatchObject({ items: [], deleted: [], hasMore: false });
+    await getJson<Product>(`${base}/__admin/products/p-00041/touch`, { method: 'POST' });
+    const removed = await getJson<{ id: string; deletedAt: string }>(`${base}/__admin/products/p-00042`, { method: 'DELETE' });
+    expect(removed.status).toBe(200);
+    expect(removed.body).toEqual({ id: 'p-00042', deletedAt: expect.any(String) });
+    await getJson<Product>(`${base}/__admin/products/p-00043/touch`, { method: 'POST' });
+
+    // Gone from every read: the product, lookups, listings.
+    expect((await getJson(`${base}/products/p-00042`)).status).toBe(404);
+    expect((await getJson<ProductPage>(`${base}/products?ids=p-00041,p-00042`)).body.items.map((p) => p.id)).toEqual(['p-00041']);
+    expect((await getJson<ProductPage>(`${base}/products?limit=1`)).body.total).toBe(KNOWN_IDS.productCount - 1);
+    // Deleting or touching it again: 404.
+    expect((await getJson(`${base}/__admin/products/p-00042`, { method: 'DELETE' })).status).toBe(404);
+    expect((await getJson(`${base}/__admin/products/p-00042/touch`, { method: 'POST' })).status).toBe(404);
+
+    // With includeDeleted the tombstone sits at its position, between the two touches; limit counts it.
+    const feed = await getJson<WithDeleted>(`${base}/products/changes?cursor=${first.body.nextCursor}&includeDeleted=true`);
+    expect(feed.body.items.map((p) => p.id)).toEqual(['p-00041', 'p-00043']);
+    expect(feed.body.deleted).toEqual([removed.body]);
+    const one = await getJson<WithDeleted>(`${base}/products/changes?cursor=${first.body.nextCursor}&includeDeleted=true&limit=2`);
+    expect(one.body).toMatchObject({ items: [{ id: 'p-00041' }], deleted: [removed.body], hasMore: true });
+    const rest = await getJson<WithDeleted>(`${base}/products/changes?cursor=${one.body.nextCursor}&includeDeleted=true`);
+    expect(rest.body).toMatchObject({ items: [{ id: 'p-00043' }], deleted: [], hasMore: false });
+    // Without it the feed is what it always was: no tombstones, no `deleted` member.
+    const plain = await getJson<WithDeleted>(`${base}/products/changes?cursor=${first.body.nextCursor}`);
+    expect(plain.body.items.map((p) => p.id)).toEqual(['p-00041', 'p-00043']);
+    expect(plain.body).not.toHaveProperty('deleted');
+
+    await sandbox.admin.reset();
+    expect((await getJson<Product>(`${base}/products/p-00042`)).status).toBe(200);
+    expect(
+      (await getJson<WithDeleted>(`${base}/products/changes?cursor=${first.body.nextCursor}&includeDeleted=true`)).body.deleted,
+    ).toEqual([]);
+  });
+
   it('rejects malformed input with 400 problems', async () => {
     for (const query of [
+      'includeDeleted=yes',
       'updatedSince=yesterday',
       'updatedSince=2025-01-01',
       'cursor=bm9wZQ',
@@ -260,5 +301,6 @@ describe('catalog change feed (GET /products/changes)', () => {
       expect(body.status).toBe(400);
     }
     expect((await getJson(`${base}/__admin/products/p-99999/touch`, { method: 'POST' })).status).toBe(404);
+    expect((await getJson(`${base}/__admin/products/p-99999`, { method: 'DELETE' })).status).toBe(404);
   });
 });

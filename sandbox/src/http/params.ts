@@ -18,6 +18,14 @@ export function intParam(value: QueryValue, name: string, min: number, max: numb
   return parsed;
 }
 
+/** Parses an optional boolean parameter (`true` or `false`, default false); throws a 400 problem otherwise. */
+export function booleanParam(value: QueryValue, name: string): boolean {
+  const raw = single(value);
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw badRequest(`'${name}' must be true or false`);
+}
+
 /** Parses `ids=a,b,c` (also repeated `ids=`), de-duplicated, order preserved. */
 export function idsParam(value: QueryValue, max: number): string[] {
   const raw = Array.isArray(value) ? value.join(',') : value;

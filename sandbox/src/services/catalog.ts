@@ -20,7 +20,7 @@ import {
   ref,
   string,
 } from '../http/openapi.ts';
-import { idsParam, intParam, single, type Query } from '../http/params.ts';
+import { booleanParam, idsParam, intParam, single, type Query } from '../http/params.ts';
 import { badRequest, notFound } from '../http/problem.ts';
 import type { ServiceModule } from '../http/server.ts';
 import type { SeedData } from '../seed/data.ts';
@@ -100,14 +100,26 @@ export const CATALOG_OPENAPI = buildDocument({
       createdAt: dateTime(),
       updatedAt: dateTime({ description: 'Last change of the product; the change feed (`GET /products/changes`) orders by it.' }),
     }),
-    ProductChanges: object({
-      items: arrayOf(ref('Product'), { description: 'Changed products by (updatedAt, id), oldest first.' }),
-      nextCursor: string({
-        description:
-          'Position after the last item (or the requested position when the page is empty): always present, so a client resumes or polls from it later.',
-      }),
-      hasMore: boolean({ description: 'More changes follow now; false means the client is in sync.' }),
+    DeletedProduct: object({
+      id: string({ examples: ['p-00042'] }),
+      deletedAt: dateTime({ description: 'When the product was removed from the catalogue; its position in the feed.' }),
     }),
+    ProductChanges: object(
+      {
+        items: arrayOf(ref('Product'), { description: 'Changed products by (updatedAt, id), oldest first.' }),
+        deleted: arrayOf(ref('DeletedProduct'), {
+          description:
+            'Only with `includeDeleted=true`: the products deleted within this page, by (deletedAt, id), oldest first. ' +
+            'A product is listed once, at its latest change: in `items` while it exists, here once it is deleted.',
+        }),
+        nextCursor: string({
+          description:
+            'Position after the last entry (or the requested position when the page is empty): always present, so a client resumes or polls from it later.',
+        }),
+        hasMore: boolean({ description: 'More changes follow now; false means the client is in sync.' }),
+      },
+      ['deleted'],
+    ),
     ProductPage: object({
       items: arrayOf(ref('Product')),
       nextCursor: nullable(string({ description: 'Opaque cursor of the next page; null on the last page.' })),
@@ -157,12 +169,18 @@ export const CATALOG_OPENAPI = buildDocument({
         description:
           'The change feed: every product whose `updatedAt` is at or after `updatedSince` (or after the position a `cursor` ' +
           'encodes), oldest first, ties by id. Without either, the feed starts at the beginning. A cursor encodes the last ' +
-          '(updatedAt, id) returned, so it stays valid across later changes. Deletions are not part of the feed (the sandbox ' +
-          'catalogue never deletes products).',
+          '(updatedAt, id) returned, so it stays valid across later changes. With `includeDeleted=true` deleted products ' +
+          'are part of the feed too, as tombstones in `deleted` at the position of their deletion (`limit` counts both ' +
+          'lists); without it they are left out.',
         parameters: [
           queryParam('updatedSince', dateTime(), 'RFC 3339 date-time; products updated at or after it. Excludes `cursor`.'),
           queryParam('cursor', string(), 'Opaque `nextCursor` of an earlier answer. Excludes `updatedSince`.'),
           queryParam('limit', integer({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }), 'Page size.'),
+          queryParam(
+            'includeDeleted',
+            boolean({ default: false }),
+            'true: deleted products are entries of the feed too (the `deleted` list); false: they are left out.',
+          ),
           IF_NONE_MATCH,
         ],
         responses: {
@@ -236,66 +254,103 @@ export function createCatalogService(seed: SeedData): ServiceModule {
   const categoryList = cachedBody({ items: seed.categories });
   /** The products as they are now: the seed, plus admin touches (`POST /__admin/products/{id}/touch`). */
   let current: Product[] = [];
+  /** Deleted products (`DELETE /__admin/products/{id}`): id → when. Their entries in `current` are kept but never served. */
+  let deletedAt = new Map<string, number>();
   let products: { id: string; categoryId: string; lowerName: string; json: string }[] = [];
   let productBodies = new Map<string, CachedBody>();
   let featuredOrder: typeof products = [];
-  /** Products by (updatedAt, id): the change feed's order. */
-  let changeOrder: { at: number; id: string; json: string }[] = [];
+  /** Products by (updatedAt, id) and tombstones by (deletedAt, id): the change feed's order, one entry per product. */
+  let changeOrder: { at: number; id: string; json: string; deleted: boolean }[] = [];
   const featuredBodies = new Map<number, CachedBody>();
   /** Listing pages are immutable between changes: memoize them (bounded) by their raw query. */
   const pageCache = new Map<string, CachedBody>();
 
   function rebuild(): void {
-    products = current.map((product) => ({
+    const live = current.filter((product) => !deletedAt.has(product.id));
+    products = live.map((product) => ({
       id: product.id,
       categoryId: product.categoryId,
       lowerName: product.name.toLowerCase(),
       json: JSON.stringify(product),
     }));
-    productBodies = new Map(current.map((p) => [p.id, cachedBody(p)]));
+    productBodies = new Map(live.map((p) => [p.id, cachedBody(p)]));
     // Merchandising is simulated by popularity (the recommendations service's global ranking), ties by id.
     featuredOrder = [...products].sort(
       (a, b) => (seed.popularity.get(b.id) ?? 0) - (seed.popularity.get(a.id) ?? 0) || a.id.localeCompare(b.id),
     );
-    changeOrder = current
-      .map((product, index) => ({ at: Date.parse(product.updatedAt), id: product.id, json: products[index]?.json ?? '' }))
-      .sort(compareChange);
+    changeOrder = [
+      ...products.map((product, index) => ({
+        at: Date.parse(live[index]?.updatedAt ?? ''),
+        id: product.id,
+        json: product.json,
+        deleted: false,
+      })),
+      ...[...deletedAt].map(([id, at]) => ({
+        at,
+        id,
+        json: JSON.stringify({ id, deletedAt: new Date(at).toISOString() }),
+        deleted: true,
+      })),
+    ].sort(compareChange);
     featuredBodies.clear();
     pageCache.clear();
   }
 
   function restoreSeed(): void {
     current = seed.products.map((product) => ({ ...product }));
+    deletedAt = new Map();
     rebuild();
   }
   restoreSeed();
 
+  /** The index in `current` of a product that exists (not deleted); 404 otherwise. */
+  function liveIndex(id: string): number {
+    const index = productIndex.get(id);
+    if (index === undefined || deletedAt.has(id)) throw notFound(`product '${id}' not found`);
+    return index;
+  }
+
+  /** Now, but strictly after every other change, so the change sorts last in the feed. */
+  function nextChangeAt(): number {
+    return Math.max(Date.now(), (changeOrder.at(-1)?.at ?? 0) + 1);
+  }
+
   /** Bumps a product's updatedAt to now (strictly after every other change, so it sorts last in the feed). */
   function touch(id: string): Product {
-    const index = productIndex.get(id);
-    const product = index === undefined ? undefined : current[index];
-    if (index === undefined || product === undefined) throw notFound(`product '${id}' not found`);
-    const latest = changeOrder.at(-1)?.at ?? 0;
-    const touched = { ...product, updatedAt: new Date(Math.max(Date.now(), latest + 1)).toISOString() };
+    const index = liveIndex(id);
+    const touched = { ...current[index], updatedAt: new Date(nextChangeAt()).toISOString() };
     current[index] = touched;
     rebuild();
     return touched;
+  }
+
+  /** Removes a product from the catalogue (discontinued): it leaves every read, and the feed gets its tombstone. */
+  function remove(id: string): { id: string; deletedAt: string } {
+    liveIndex(id);
+    const at = nextChangeAt();
+    deletedAt.set(id, at);
+    rebuild();
+    return { id, deletedAt: new Date(at).toISOString() };
   }
 
   function changes(request: FastifyRequest, reply: FastifyReply, query: Query) {
     const limit = intParam(query['limit'], 'limit', 1, MAX_LIMIT, DEFAULT_LIMIT);
     const cursor = single(query['cursor']);
     const since = single(query['updatedSince']);
+    const includeDeleted = booleanParam(query['includeDeleted'], 'includeDeleted');
     if (cursor !== undefined && since !== undefined) throw badRequest("'cursor' and 'updatedSince' cannot be combined");
     const after: ChangePosition =
       cursor !== undefined ? decodeChangeCursor(cursor) : since !== undefined ? { at: parseRfc3339(since), id: '' } : FEED_START;
-    const start = changeOrder.findIndex((entry) => compareChange(entry, after) > 0);
-    const from = start === -1 ? changeOrder.length : start;
-    const page = changeOrder.slice(from, from + limit);
+    const feed = includeDeleted ? changeOrder : changeOrder.filter((entry) => !entry.deleted);
+    const start = feed.findIndex((entry) => compareChange(entry, after) > 0);
+    const from = start === -1 ? feed.length : start;
+    const page = feed.slice(from, from + limit);
     const last = page.at(-1) ?? after;
+    const list = (entries: typeof page) => `[${entries.map((entry) => entry.json).join(',')}]`;
     const body =
-      `{"items":[${page.map((entry) => entry.json).join(',')}],` +
-      `"nextCursor":${JSON.stringify(encodeChangeCursor(last))},"hasMore":${from + limit < changeOrder.length}}`;
+      `{"items":${list(page.filter((entry) => !entry.deleted))},` +
+      (includeDeleted ? `"deleted":${list(page.filter((entry) => entry.deleted))},` : '') +
+      `"nextCursor":${JSON.stringify(encodeChangeCursor(last))},"hasMore":${from + limit < feed.length}}`;
     // The feed moves with every change: revalidate every time (the ETag still saves the body).
     return sendCachedJson(request, reply, body, 'no-cache');
   }
@@ -324,6 +379,8 @@ export function createCatalogService(seed: SeedData): ServiceModule {
       app.post<{ Params: { id: string } }>('/__admin/products/:id/touch', (request, reply) =>
         sendJson(reply, 200, touch(request.params.id)),
       );
+      // Admin: simulates a discontinued product (undone by POST /__admin/reset).
+      app.delete<{ Params: { id: string } }>('/__admin/products/:id', (request, reply) => sendJson(reply, 200, remove(request.params.id)));
 
       app.get<{ Querystring: Query }>('/products', (request, reply) => {
         const query = request.query;

@@ -42,10 +42,11 @@ export class CatalogFeedController {
   // Deliberately not @Cached (the access guard sends no-store): a partner polls the same tail cursor until something
   // changes, and a cached empty page would hide a change for a whole TTL.
   @ApiOperation({
-    summary: 'Delta feed: products changed since a date or a cursor, with prices and availability.',
+    summary: 'Delta feed: products changed or deleted since a date or a cursor, with prices and availability.',
     description:
       'Ordered by (updatedAt, id). Start with no parameter (everything) or `since`, follow `nextCursor` while `hasMore`, ' +
-      'then keep the last `nextCursor` and poll with it later. Deleted products are not reported (the catalogue never deletes).',
+      'then keep the last `nextCursor` and poll with it later. Products removed from the catalogue are listed in `deleted` ' +
+      '(`{id, deletedAt}`) at the position of their deletion: delete them from your copy.',
   })
   @ApiOkResponse({ type: CatalogChangesDto })
   @ApiSectionHeaders()

@@ -118,8 +118,21 @@ export class ChangeItemDto extends FeedItemDto {
   updatedAt: string;
 }
 
+export class DeletedProductDto {
+  @ApiProperty({ example: 'p-00042' }) id: string;
+  @ApiProperty({ format: 'date-time', description: 'When the product was removed from the catalogue; its position in the feed.' })
+  deletedAt: string;
+}
+
 export class CatalogChangesDto {
   @ApiProperty({ type: [ChangeItemDto], description: 'Changed products, oldest change first.' }) items: ChangeItemDto[];
+  @ApiProperty({
+    type: [DeletedProductDto],
+    description:
+      'Products removed from the catalogue within this page, oldest first: delete them from your copy. A product appears once, ' +
+      'at its latest change: in `items` while it exists, here once it is gone. `limit` counts both lists.',
+  })
+  deleted: DeletedProductDto[];
   @ApiProperty({
     description:
       'Always present: the position after this page (or the requested one when the page is empty). Store it and pass it as cursor to continue or to poll for later changes.',

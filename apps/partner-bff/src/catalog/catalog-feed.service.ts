@@ -57,7 +57,8 @@ export class CatalogFeedService {
 
   /**
    * The delta feed: products changed since a date or after a cursor, enriched like the feed (bulk prices and stock
-   * for exactly the page, degraded to null when those services fail). The cursor is the catalog's (updatedAt, id)
+   * for exactly the page's products, degraded to null when those services fail), and the products deleted in the
+   * same range (the catalog's tombstones, asked for with includeDeleted). The cursor is the catalog's (updatedAt, id)
    * position, passed through untouched, so it stays valid across later changes.
    */
   async changes(query: CatalogChangesQuery): Promise<CatalogChangesDto> {
@@ -66,7 +67,11 @@ export class CatalogFeedService {
       .plan()
       .required(
         'page',
-        (s) => this.catalog.listProductChanges({ updatedSince: query.since, cursor: query.cursor, limit: query.limit ?? DEFAULT_LIMIT }, s),
+        (s) =>
+          this.catalog.listProductChanges(
+            { updatedSince: query.since, cursor: query.cursor, limit: query.limit ?? DEFAULT_LIMIT, includeDeleted: true },
+            s,
+          ),
         { budgetMs: 1_500 },
       )
       .optional('prices', async (s, prior) => this.pricing.getPrices(await ids(prior), s), { budgetMs: 600 })
@@ -76,6 +81,7 @@ export class CatalogFeedService {
     const stockById = byProductId(data.stock);
     return {
       items: data.page.items.map((product) => ({ ...toFeedItem(product, priceById, stockById), updatedAt: product.updatedAt })),
+      deleted: (data.page.deleted ?? []).map((tombstone) => ({ id: tombstone.id, deletedAt: tombstone.deletedAt })),
       nextCursor: data.page.nextCursor,
       hasMore: data.page.hasMore,
       meta: { degraded: [...degraded] },

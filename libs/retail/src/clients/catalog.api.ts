@@ -84,8 +84,9 @@ export class CatalogApi {
 
   /**
    * `GET /products/changes`: one page of the change feed, products by (updatedAt, id) from `updatedSince` or after
-   * `cursor`. `nextCursor` is always set (the position after the page), so a caller resumes or polls from it. A cursor
-   * or date the catalog rejects (upstream 400) is the caller's input: kind `bad_request`, code INVALID_CURSOR.
+   * `cursor`; with `includeDeleted: true` also the deleted products, as tombstones (`deleted`: `{ id, deletedAt }`) at
+   * their position. `nextCursor` is always set (the position after the page), so a caller resumes or polls from it. A
+   * cursor or date the catalog rejects (upstream 400) is the caller's input: kind `bad_request`, code INVALID_CURSOR.
    */
   async listProductChanges(query: ProductChangesQuery, options: CallOptions = {}): Promise<ProductChanges> {
     try {

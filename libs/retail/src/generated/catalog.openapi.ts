@@ -32,7 +32,7 @@ export interface paths {
         };
         /**
          * Products changed since a date or a cursor, by (updatedAt, id)
-         * @description The change feed: every product whose `updatedAt` is at or after `updatedSince` (or after the position a `cursor` encodes), oldest first, ties by id. Without either, the feed starts at the beginning. A cursor encodes the last (updatedAt, id) returned, so it stays valid across later changes. Deletions are not part of the feed (the sandbox catalogue never deletes products).
+         * @description The change feed: every product whose `updatedAt` is at or after `updatedSince` (or after the position a `cursor` encodes), oldest first, ties by id. Without either, the feed starts at the beginning. A cursor encodes the last (updatedAt, id) returned, so it stays valid across later changes. With `includeDeleted=true` deleted products are part of the feed too, as tombstones in `deleted` at the position of their deletion (`limit` counts both lists); without it they are left out.
          */
         get: operations["listProductChanges"];
         put?: never;
@@ -181,10 +181,21 @@ export interface components {
              */
             updatedAt: string;
         };
+        DeletedProduct: {
+            /** @example p-00042 */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the product was removed from the catalogue; its position in the feed.
+             */
+            deletedAt: string;
+        };
         ProductChanges: {
             /** @description Changed products by (updatedAt, id), oldest first. */
             items: components["schemas"]["Product"][];
-            /** @description Position after the last item (or the requested position when the page is empty): always present, so a client resumes or polls from it later. */
+            /** @description Only with `includeDeleted=true`: the products deleted within this page, by (deletedAt, id), oldest first. A product is listed once, at its latest change: in `items` while it exists, here once it is deleted. */
+            deleted?: components["schemas"]["DeletedProduct"][];
+            /** @description Position after the last entry (or the requested position when the page is empty): always present, so a client resumes or polls from it later. */
             nextCursor: string;
             /** @description More changes follow now; false means the client is in sync. */
             hasMore: boolean;
@@ -341,6 +352,8 @@ export interface operations {
                 cursor?: string;
                 /** @description Page size. */
                 limit?: number;
+                /** @description true: deleted products are entries of the feed too (the `deleted` list); false: they are left out. */
+                includeDeleted?: boolean;
             };
             header?: {
                 /** @description ETag(s) of a cached representation; a match yields 304. */
