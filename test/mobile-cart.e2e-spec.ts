@@ -47,7 +47,7 @@ describe('mobile-bff cart, checkout and orders (token exchange to the retail API
   const customers = getSeedCustomers();
   /** A signed-in customer of the seed (each test its own, so carts never collide). */
   const login = async (index: number, scope = ALL_SCOPES) => {
-    const customer = customers[index]!;
+    const customer = customers[index];
     const tokens = await nativeAppLogin(stack.sandbox.idp!, { scope, email: customer.email, password: customer.password });
     return { id: customer.id, token: tokens.accessToken, auth: { authorization: `Bearer ${tokens.accessToken}` } };
   };
@@ -250,7 +250,7 @@ describe('mobile-bff cart, checkout and orders (token exchange to the retail API
   });
 
   it('works with a DPoP-bound mobile token: the proof is checked here, the exchanged token goes upstream as a bearer', async () => {
-    const customer = customers[18]!;
+    const customer = customers[18];
     const key = await generateDpopKey();
     const bound = await nativeAppLogin(stack.sandbox.idp!, {
       scope: ALL_SCOPES,
@@ -341,7 +341,7 @@ describe('mobile-bff token exchange with the IdP unreachable or not configured',
 
   it('not configured: the cart routes answer 503 and never relay the mobile token upstream', async () => {
     const { JWT_ISSUER, JWT_AUDIENCE } = exchangeEnv(stack.sandbox);
-    const url = await boot({ JWT_ISSUER: JWT_ISSUER!, JWT_AUDIENCE: JWT_AUDIENCE! });
+    const url = await boot({ JWT_ISSUER: JWT_ISSUER, JWT_AUDIENCE: JWT_AUDIENCE });
     const { accessToken } = await nativeAppLogin(stack.sandbox.idp!, { scope: ALL_SCOPES });
     const before = (await stack.sandbox.admin.stats('carts')).requests;
     await expectProblem(

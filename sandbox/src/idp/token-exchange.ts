@@ -39,14 +39,15 @@ export function actClaimOf(token: object): { act: { sub: string } } | undefined 
   return actor === undefined ? undefined : { act: { sub: actor } };
 }
 
+/** A parameter's one value (oidc-provider parses the form: strings, arrays for parameters allowed to repeat). */
 function single(ctx: KoaContextWithOIDC, name: string): string | undefined {
   const value = ctx.oidc.params?.[name];
   if (value === undefined || value === null) return undefined;
   if (Array.isArray(value)) {
     if (value.length !== 1) throw new errors.InvalidTarget(`only one ${name} value is supported`);
-    return String(value[0]);
+    return typeof value[0] === 'string' ? value[0] : undefined;
   }
-  return String(value);
+  return typeof value === 'string' ? value : undefined;
 }
 
 export function registerTokenExchange(provider: Provider, options: TokenExchangeOptions): void {

@@ -8,12 +8,12 @@ const TOKEN_ENDPOINT = `${ISSUER}/token`;
 /** A fetch that answers discovery, and the token endpoint with `answer(form)`; it records each token request's form. */
 function fakeIdp(answer: (form: URLSearchParams, n: number) => Response | Promise<Response>) {
   const requests: { form: URLSearchParams; authorization: string }[] = [];
-  const fetchImpl = vi.fn(async (input: string | URL | Request, init?: RequestInit) => {
-    const url = String(input);
+  const fetchImpl = vi.fn(async (input: string | URL, init?: RequestInit) => {
+    const url = input.toString();
     if (url.endsWith('/.well-known/openid-configuration')) {
       return Response.json({ issuer: ISSUER, token_endpoint: TOKEN_ENDPOINT, jwks_uri: `${ISSUER}/jwks` });
     }
-    const form = new URLSearchParams(String(init?.body));
+    const form = new URLSearchParams(init?.body as URLSearchParams);
     requests.push({ form, authorization: String((init?.headers as Record<string, string>).authorization) });
     return answer(form, requests.length);
   }) as unknown as typeof fetch;
