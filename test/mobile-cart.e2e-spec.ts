@@ -7,17 +7,9 @@ import { createPlatformApp } from '@bff/core';
 
 import { MOBILE_BFF } from '../apps/mobile-bff/src/mobile-bff.definition.js';
 import { MobileBffModule } from '../apps/mobile-bff/src/mobile-bff.module.js';
-import {
-  API_RESOURCE,
-  getSeedCustomers,
-  KNOWN_IDS,
-  MOBILE_BFF_AUDIENCE,
-  MOBILE_BFF_CLIENT_ID,
-  MOBILE_BFF_DEV_SECRET,
-  TOKEN_EXCHANGE_GRANT,
-  type Sandbox,
-} from '../sandbox/src/index.ts';
+import { getSeedCustomers, KNOWN_IDS, MOBILE_BFF_AUDIENCE, TOKEN_EXCHANGE_GRANT, type Sandbox } from '../sandbox/src/index.ts';
 import { dpopProof, generateDpopKey } from './support/dpop.js';
+import { MOBILE_APP_SCOPES, mobileExchangeEnv } from './support/mobile-exchange.js';
 import { decodeJwt, nativeAppLogin } from './support/oauth.js';
 import { freePort } from './support/process.js';
 import { appEnv, expectProblem, isolatedRedisNamespaces, startStack, upstreamEnvFor, type Stack } from './support/stack.js';
@@ -28,18 +20,10 @@ import { appEnv, expectProblem, isolatedRedisNamespaces, startStack, upstreamEnv
  * carts/orders call carries the token the IdP exchanged them for (RFC 8693, audience = the retail API),
  * which the sandbox services verify like any resource server.
  */
-const ALL_SCOPES = 'catalog:read cart:write orders:read orders:write';
+const ALL_SCOPES = MOBILE_APP_SCOPES;
 
 function exchangeEnv(sandbox: Sandbox): Record<string, string> {
-  return {
-    JWT_ISSUER: sandbox.idp!.issuer,
-    JWT_AUDIENCE: MOBILE_BFF_AUDIENCE,
-    JWT_TOKEN_EXCHANGE_CLIENT_ID: MOBILE_BFF_CLIENT_ID,
-    JWT_TOKEN_EXCHANGE_CLIENT_SECRET: MOBILE_BFF_DEV_SECRET,
-    JWT_TOKEN_EXCHANGE_RESOURCE: API_RESOURCE,
-    JWT_TOKEN_EXCHANGE_SCOPE: 'cart:write orders:read orders:write',
-    AUTH_FAILURE_MAX: '1000',
-  };
+  return { ...mobileExchangeEnv(sandbox), AUTH_FAILURE_MAX: '1000' };
 }
 
 describe('mobile-bff cart, checkout and orders (token exchange to the retail API)', () => {
