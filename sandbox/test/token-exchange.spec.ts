@@ -84,12 +84,13 @@ describe('sandbox IdP: token exchange (RFC 8693)', () => {
   });
 
   it('refuses other targets, and more than one: invalid_target', async () => {
-    for (const params of [
+    const targets: Record<string, string | string[]>[] = [
       { resource: MOBILE_BFF_RESOURCE },
       { audience: 'https://elsewhere.example' },
       { resource: [API_RESOURCE, MOBILE_BFF_RESOURCE] },
       { resource: API_RESOURCE, audience: MOBILE_BFF_RESOURCE },
-    ]) {
+    ];
+    for (const params of targets) {
       const { status, body } = await exchange({ ...subject(), ...params });
       expect(status, JSON.stringify(params)).toBe(400);
       expect(body['error'], JSON.stringify(params)).toBe('invalid_target');
