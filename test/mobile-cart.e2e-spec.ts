@@ -275,7 +275,7 @@ describe('mobile-bff cart, checkout and orders (token exchange to the retail API
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect((await call('GET', '/api/v1/cart', alice.auth)).status).toBe(200);
 
-    // invalid_grant (e.g. the grant was revoked): the caller must sign in again.
+    // invalid_grant (the provider will not exchange this caller's token): the caller must sign in again.
     const bob = await login(20);
     stack.sandbox.idp!.setTokenFaults([{ grantType: TOKEN_EXCHANGE_GRANT, error: 'invalid_grant' }]);
     await expectProblem(
