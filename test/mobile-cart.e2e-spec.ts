@@ -134,6 +134,35 @@ describe('mobile-bff cart, checkout and orders (token exchange to the retail API
     expect((await bobs.json()).itemCount).toBe(0);
   });
 
+  it('degrades price and stock instead of failing; a degraded cart is never stored', async () => {
+    const alice = await login(21);
+    await call('POST', '/api/v1/cart/items', alice.auth, { productId: KNOWN_IDS.product, quantity: 1 });
+    await call('POST', '/api/v1/cart/items', alice.auth, { productId: KNOWN_IDS.productNoPrice, quantity: 1 });
+    const partial = await (await call('GET', '/api/v1/cart', alice.auth)).json();
+    expect(partial.lines[1]).toMatchObject({ productId: KNOWN_IDS.productNoPrice, price: null, lineAmount: null });
+    expect(partial.subtotal).toEqual({ amount: partial.lines[0].lineAmount, currency: partial.lines[0].price.currency, complete: false });
+
+    await call('PATCH', `/api/v1/cart/items/${KNOWN_IDS.product}`, alice.auth, { quantity: 2 });
+    await stack.sandbox.admin.setFaults('pricing', [{ status: 503 }]);
+    await stack.sandbox.admin.setFaults('inventory', [{ status: 503 }]);
+    const degraded = await call('GET', '/api/v1/cart', alice.auth);
+    expect(degraded.status).toBe(200);
+    expect(degraded.headers.get('x-degraded-sections')).toBe('cart-price,cart-stock');
+    const body = await degraded.json();
+    expect(
+      body.lines.every(
+        (l: { price: unknown; inStock: unknown; name: unknown }) => l.price === null && l.inStock === null && l.name !== null,
+      ),
+    ).toBe(true);
+    expect(body.subtotal).toEqual({ amount: 0, currency: null, complete: false });
+    expect(body.meta.degraded.map((d: { section: string }) => d.section)).toEqual(['cart-price', 'cart-stock']);
+
+    await stack.sandbox.admin.clearFaults();
+    const healed = await call('GET', '/api/v1/cart', alice.auth);
+    expect(healed.headers.get('x-degraded-sections')).toBeNull();
+    expect((await healed.json()).lines[0].price).not.toBeNull();
+  });
+
   it('exchanges each mobile token once (cached, single-flight) for an at+jwt of the retail API carrying the same subject', async () => {
     const alice = await login(13);
     const before = exchanges();
