@@ -25,6 +25,7 @@ export class MobileCartController {
   @Get()
   @Protected('jwt', ['cart:write'])
   // The caller's own cart: stored per user only (`private, no-cache`), forgotten by this app's writes; the ETag saves the body.
+  // Not keyed by Accept-Language: forgetting an entry needs its exact key, and a language switch shows within the TTL.
   @Cached({ ttl: 5, scope: 'user' })
   @ApiOperation({
     summary: "The caller's cart: compact lines with name, thumbnail, current price and stock, unit count and an estimated subtotal.",
