@@ -21,8 +21,16 @@ export class TokenExchangeEnv {
   JWT_TOKEN_EXCHANGE_CLIENT_ID?: string;
 
   @ValidateIf(enabled)
-  @IsString({ message: 'JWT_TOKEN_EXCHANGE_CLIENT_SECRET is required with JWT_TOKEN_EXCHANGE_CLIENT_ID' })
-  @MinLength(8, { message: 'JWT_TOKEN_EXCHANGE_CLIENT_SECRET must be at least 8 characters' })
+  @ValidateBy({
+    name: 'isClientSecret',
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && v.length >= 8,
+      defaultMessage: (args) =>
+        typeof args?.value === 'string' && args.value !== ''
+          ? 'JWT_TOKEN_EXCHANGE_CLIENT_SECRET must be at least 8 characters'
+          : 'JWT_TOKEN_EXCHANGE_CLIENT_SECRET is required with JWT_TOKEN_EXCHANGE_CLIENT_ID',
+    },
+  })
   JWT_TOKEN_EXCHANGE_CLIENT_SECRET?: string;
 
   /** Issuer whose token endpoint (found through discovery) exchanges tokens. Default: JWT_ISSUER. */
