@@ -69,6 +69,7 @@ export class TokenExchange {
   private readonly timeoutMs: number;
   private readonly maxEntries: number;
   private unavailable: { at: number; error: TokenExchangeError } | undefined;
+  private sweptAt = 0;
 
   constructor(private readonly options: TokenExchangeOptions) {
     this.fetchImpl = options.fetch ?? fetch;
@@ -112,9 +113,13 @@ export class TokenExchange {
   private store(key: string, exchanged: Exchanged): void {
     if (this.maxEntries === 0) return;
     if (this.cache.size >= this.maxEntries) {
-      // Expired entries first; then the oldest (Map keeps insertion order).
+      // Expired entries first (one sweep per second at most: a full cache must not cost a scan per exchange),
+      // then the oldest (Map keeps insertion order).
       const now = Date.now();
-      for (const [k, v] of this.cache) if (v.refreshAt <= now) this.cache.delete(k);
+      if (now - this.sweptAt >= 1_000) {
+        this.sweptAt = now;
+        for (const [k, v] of this.cache) if (v.refreshAt <= now) this.cache.delete(k);
+      }
       while (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value as string);
     }
     this.cache.set(key, exchanged);
