@@ -44,8 +44,20 @@ const apps = [
       SESSION_RETURN_ORIGINS: process.env.SESSION_RETURN_ORIGINS ?? 'http://localhost:5173',
     },
   },
-  // Bearer tokens of the sandbox IdP (issuer = its URL on the base port).
-  { name: 'mobile-bff', port: 3001, env: { JWT_ISSUER: `http://127.0.0.1:${basePort}`, JWT_AUDIENCE: 'mobile-bff' } },
+  // Bearer tokens of the sandbox IdP (issuer = its URL on the base port); cart and orders exchange them for the
+  // retail API audience as the sandbox's `mobile-bff` client (RFC 8693, docs/auth.md).
+  {
+    name: 'mobile-bff',
+    port: 3001,
+    env: {
+      JWT_ISSUER: `http://127.0.0.1:${basePort}`,
+      JWT_AUDIENCE: 'mobile-bff',
+      JWT_TOKEN_EXCHANGE_CLIENT_ID: 'mobile-bff',
+      JWT_TOKEN_EXCHANGE_CLIENT_SECRET: 'mobile-bff-dev-secret',
+      JWT_TOKEN_EXCHANGE_RESOURCE: 'https://api.retail.example',
+      JWT_TOKEN_EXCHANGE_SCOPE: 'cart:write orders:read orders:write',
+    },
+  },
   {
     name: 'partner-bff',
     port: 3002,

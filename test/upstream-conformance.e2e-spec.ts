@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { RequestContext, type RequestContextData } from '@bff/core';
+import { PlatformError, RequestContext, type RequestContextData } from '@bff/core';
 import {
   axiosHttpServices,
   createTransport,
@@ -143,6 +143,38 @@ describe.each(TRANSPORTS)('upstream client conformance on the %s transport', (ki
     expect((await sandbox.admin.stats('catalog')).lastHeaders.authorization).toBe('Bearer cc-token-for-catalog');
     await inRequest(() => client({ auth: 'none' }, undefined, tokens).getJson('/products/p-00001'));
     expect((await sandbox.admin.stats('catalog')).lastHeaders.authorization).toBeUndefined();
+  });
+
+  it('awaits an exchanged relay token within the call timeout; a coded refusal of the source is the answer as it is', async () => {
+    const exchanged: UpstreamTokenSource = {
+      relayToken: (_upstream, signal) =>
+        new Promise((resolve) => setTimeout(() => resolve(signal.aborted ? 'late' : 'exchanged-token'), 20)),
+      clientCredentialsToken: () => Promise.reject(new Error('unused')),
+    };
+    await inRequest(() => client({ auth: 'relay' }, undefined, exchanged).getJson('/products/p-00001'));
+    expect((await sandbox.admin.stats('catalog')).lastHeaders.authorization).toBe('Bearer exchanged-token');
+
+    const refused: UpstreamTokenSource = {
+      relayToken: () => Promise.reject(new PlatformError('unauthorized', 'TOKEN_EXCHANGE_REFUSED', 'refused')),
+      clientCredentialsToken: () => Promise.reject(new Error('unused')),
+    };
+    await sandbox.admin.resetStats();
+    const error = await inRequest(() => client({ auth: 'relay' }, undefined, refused).getJson('/products/p-00001')).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ kind: 'unauthorized', code: 'TOKEN_EXCHANGE_REFUSED' });
+    expect((await sandbox.admin.stats('catalog')).requests).toBe(0);
+
+    const hanging: UpstreamTokenSource = {
+      relayToken: () => new Promise<string>(() => undefined),
+      clientCredentialsToken: () => Promise.reject(new Error('unused')),
+    };
+    const [stuck, ms] = await elapsed(() =>
+      failure(inRequest(() => client({ auth: 'relay', timeoutMs: 200 }, undefined, hanging).getJson('/products/p-00001'))),
+    );
+    expect(stuck).toMatchObject({ kind: 'unavailable', code: 'UPSTREAM_CREDENTIALS_UNAVAILABLE' });
+    expect(ms).toBeLessThan(200 + SLACK_MS);
+    expect((await sandbox.admin.stats('catalog')).requests).toBe(0);
   });
 
   it('refuses a client-credentials upstream without a token source at construction', () => {

@@ -5,7 +5,8 @@ import { MOBILE_BFF } from '../../apps/mobile-bff/src/mobile-bff.definition.js';
 import { MobileBffModule } from '../../apps/mobile-bff/src/mobile-bff.module.js';
 import { PARTNER_BFF } from '../../apps/partner-bff/src/partner-bff.definition.js';
 import { PartnerBffModule } from '../../apps/partner-bff/src/partner-bff.module.js';
-import { CookieJar, KNOWN_IDS, MOBILE_BFF_AUDIENCE } from '../../sandbox/src/index.ts';
+import { CookieJar, KNOWN_IDS } from '../../sandbox/src/index.ts';
+import { MOBILE_APP_SCOPES, mobileExchangeEnv } from './mobile-exchange.js';
 import { nativeAppLogin } from './oauth.js';
 import { partnerClientEnv, partnerKey, partnerKeysEnv } from './partner-keys.js';
 import { isolatedRedisNamespaces, startStack } from './stack.js';
@@ -231,12 +232,11 @@ async function startWeb(env: Readonly<Record<string, string>>): Promise<AppUnder
 async function startMobile(env: Readonly<Record<string, string>>): Promise<AppUnderTest> {
   const stack = await startStack(MobileBffModule, MOBILE_BFF, (sandbox) => ({
     ...GENEROUS_LIMITS,
-    JWT_ISSUER: sandbox.idp!.issuer,
-    JWT_AUDIENCE: MOBILE_BFF_AUDIENCE,
+    ...mobileExchangeEnv(sandbox),
     ...env,
   }));
   const signIn = async (): Promise<Record<string, Credential>> => {
-    const tokens = await nativeAppLogin(stack.sandbox.idp!, { scope: 'catalog:read' });
+    const tokens = await nativeAppLogin(stack.sandbox.idp!, { scope: MOBILE_APP_SCOPES });
     const ordersOnly = await nativeAppLogin(stack.sandbox.idp!, { scope: 'orders:read' });
     const [header = '', payload = ''] = tokens.accessToken.split('.');
     return {

@@ -1,9 +1,18 @@
-import { JWT_STRATEGY, jwtAuthEnv, rateLimitEnv } from '@bff/auth';
+import { JWT_STRATEGY, jwtAuthEnv, rateLimitEnv, tokenExchangeEnv } from '@bff/auth';
 import { cacheEnv } from '@bff/cache';
 import { defineApp } from '@bff/core';
 import { retailEnv, type RetailService } from '@bff/retail';
+import { idempotencyEnv } from '@bff/upstream';
 
-export const MOBILE_SERVICES: readonly RetailService[] = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations'];
+export const MOBILE_SERVICES: readonly RetailService[] = [
+  'catalog',
+  'pricing',
+  'inventory',
+  'reviews',
+  'recommendations',
+  'carts',
+  'orders',
+];
 
 export const MOBILE_BFF = defineApp({
   name: 'mobile-bff',
@@ -13,7 +22,7 @@ export const MOBILE_BFF = defineApp({
     'Callers authenticate with an OAuth 2.0 access token (JWT), as a bearer token or DPoP-bound (RFC 9449). Every error is RFC 9457 application/problem+json.',
   version: '1.0.0',
   defaultPort: 3001,
-  env: [retailEnv(MOBILE_SERVICES), jwtAuthEnv, rateLimitEnv, cacheEnv],
+  env: [retailEnv(MOBILE_SERVICES), jwtAuthEnv, rateLimitEnv, cacheEnv, tokenExchangeEnv, idempotencyEnv],
   securitySchemes: {
     // Named like the strategy: @Protected('jwt', scopes) declares the OpenAPI requirement under that name.
     [JWT_STRATEGY]: {

@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { RateLimitModule, SessionAuthModule, UpstreamAuthModule } from '@bff/auth';
 import { CacheModule } from '@bff/cache';
 import { CoreModule } from '@bff/core';
-import { RetailModule } from '@bff/retail';
+import { CustomerCarts, CustomerCheckout, OrderHistory, RetailModule } from '@bff/retail';
 import { IdempotencyStore } from '@bff/upstream';
 import { RemoteApiModule, SpaModule } from '@bff/web';
 
@@ -15,9 +15,7 @@ import { SessionsAdminController } from './admin/sessions-admin.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { BackchannelLogoutController } from './auth/backchannel-logout.controller.js';
 import { CartController } from './cart/cart.controller.js';
-import { CartService } from './cart/cart.service.js';
 import { CheckoutController } from './checkout/checkout.controller.js';
-import { CheckoutService } from './checkout/checkout.service.js';
 import { HomePageController } from './pages/home/home-page.controller.js';
 import { HomePageService } from './pages/home/home-page.service.js';
 import { ListingPageController } from './pages/listing/listing-page.controller.js';
@@ -61,15 +59,16 @@ import { WEB_BFF, WEB_REMOTE_APIS, WEB_SERVICES } from './web-bff.definition.js'
     OrdersController,
     SessionsAdminController,
   ],
-  // IdempotencyStore: what each checkout key placed, in Redis when configured (shared by every instance).
+  // CustomerCheckout and IdempotencyStore (what each checkout key placed, in Redis when configured, shared by every instance).
   providers: [
     HomePageService,
     ListingPageService,
     ProductPageService,
     AvailabilityService,
     MeService,
-    CartService,
-    CheckoutService,
+    CustomerCarts,
+    CustomerCheckout,
+    OrderHistory,
     OrdersService,
     IdempotencyStore,
   ],

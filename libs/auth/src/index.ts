@@ -5,7 +5,8 @@
  * - Browser sessions, OIDC token handler (web-bff): SessionAuthModule, sessionAuthEnv, LoginFlow, SessionProtected, sessionUserOf;
  *   back-channel logout (BackchannelLogout, PublicServerToServer, AcceptsFormBody) and session admin (SessionDirectory, SESSION_ADMIN_STRATEGY).
  * - Rate limits: RateLimitModule, rateLimitEnv, LoginRateLimit (the sign-in budget), partnerQuotaEnv (partner daily quota). The caller in a handler: CurrentUser.
- * - Tokens for upstreams: UpstreamAuthModule (relay, client credentials), ClientCredentialsTokens for other calls.
+ * - Tokens for upstreams: UpstreamAuthModule (relay, token exchange, client credentials), ClientCredentialsTokens and
+ *   TokenExchange (RFC 8693, with tokenExchangeEnv) for other calls.
  */
 export { API_KEY_STRATEGY, JWT_STRATEGY } from './auth.constants.js';
 export { CurrentUser } from './auth.decorators.js';
@@ -25,6 +26,8 @@ export { partnerQuotaEnv } from './quota/partner-quota.env.js';
 export { UpstreamAuthModule } from './upstream-auth/upstream-auth.module.js';
 export { clientCredentialsEnv } from './upstream-auth/client-credentials.env.js';
 export { ClientCredentialsError, ClientCredentialsTokens } from './upstream-auth/client-credentials.js';
+export { tokenExchangeEnv } from './token-exchange/token-exchange.env.js';
+export { TokenExchange, TokenExchangeError, type TokenExchangeOptions } from './token-exchange/token-exchange.js';
 // Browser sessions: OIDC token handler (web-bff)
 export { SessionAuthModule } from './session/session.module.js';
 export { sessionAuthEnv } from './session/session.env.js';

@@ -7,6 +7,9 @@
  *   degrading to null (provided with catalog + pricing + inventory); ProductCard, ProductCardList, MAX_CARDS.
  * - CatalogScreens: the home (category tree + featured cards) and listing (search/category page as cards) screens
  *   every storefront client shows, composed once (provided with ProductCards); categoryTree.
+ * - The signed-in customer's data, for every storefront client (calls relay the caller's token): CustomerCarts (the cart
+ *   enriched with cards, estimated subtotal), CustomerCheckout (order from the cart, exactly once per Idempotency-Key;
+ *   provide it next to IdempotencyStore), OrderHistory (cursor-paged orders, another customer's order is a 404).
  * - pageOfReviews: cursor paging over the reviews service's numbered pages (invalid cursor: 400 invalid-cursor).
  * - Payload types the apps shape (Product, Price, Stock, RatingSummary, Order), and the shaping shared by
  *   every app: mapPrice, mapAvailability, byProductId.
@@ -46,6 +49,16 @@ export {
   type ListingScreen,
   type ListingScreenQuery,
 } from './catalog-screens.js';
+export {
+  CustomerCarts,
+  MAX_LINE_QUANTITY,
+  type CartLine,
+  type CartLinePrice,
+  type CustomerCart,
+  type EstimatedSubtotal,
+} from './customer/customer-carts.js';
+export { CHECKOUT_KEY_TTL_MS, CustomerCheckout, type CheckoutResult } from './customer/customer-checkout.js';
+export { ORDER_CURSOR_PATTERN, OrderHistory, type OrderPage } from './customer/order-history.js';
 export { pageOfReviews, REVIEWS_MAX_LIMIT, type ReviewCursorPage } from './review-pages.js';
 export type { Category, Order, Price, Product, ProductChanges, ProductChangesQuery, RatingSummary, Review, Stock } from './retail.types.js';
 export { byProductId, mapAvailability, mapPrice } from './retail.mappers.js';

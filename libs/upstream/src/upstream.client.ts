@@ -2,7 +2,7 @@ import { Transform, type Readable } from 'node:stream';
 
 import { Logger } from '@nestjs/common';
 
-import { IDENTITY_SLOT, REQUEST_ID_HEADER, RequestContext, type Identity } from '@bff/core';
+import { IDENTITY_SLOT, isPlatformError, REQUEST_ID_HEADER, RequestContext, type Identity } from '@bff/core';
 
 import { AttemptAbort } from './attempt-abort.js';
 import { buildResiliencePolicies } from './resilience/resilience-policies.js';
@@ -316,31 +316,39 @@ export class UpstreamClient {
     if (req.idempotencyKey !== undefined) headers['idempotency-key'] = req.idempotencyKey;
 
     const auth = this.definition.auth ?? 'none';
-    if (auth === 'relay') {
-      const token = this.tokens?.relayToken();
-      if (token) headers.authorization = `Bearer ${token}`;
+    if (auth === 'relay' && this.tokens) {
+      const relayed = this.tokens.relayToken(this.definition, signal ?? NEVER_ABORTED);
+      // The caller's own token is at hand: no timer. An exchanged one is awaited within the call's bounds.
+      if (!(relayed instanceof Promise)) {
+        if (relayed) headers.authorization = `Bearer ${relayed}`;
+        return headers;
+      }
+      return this.withToken(headers, method, req.path, deadline, signal, () => relayed);
     } else if (auth === 'client-credentials' && this.tokens) {
-      return this.withClientCredentials(headers, method, req.path, deadline, signal, this.tokens);
+      const tokens = this.tokens;
+      return this.withToken(headers, method, req.path, deadline, signal, (s) => tokens.clientCredentialsToken(this.definition, s));
     }
     return headers;
   }
 
-  /** Adds a client-credentials token, bounded by the upstream's timeout and the remaining deadline. */
-  private async withClientCredentials(
+  /** Adds the upstream's token (exchanged or client credentials), bounded by the upstream's timeout and the remaining deadline. */
+  private async withToken(
     headers: Record<string, string>,
     method: UpstreamMethod,
     path: string,
     deadline: number | undefined,
     signal: AbortSignal | undefined,
-    tokens: UpstreamTokenSource,
+    source: (signal: AbortSignal) => Promise<string | undefined>,
   ): Promise<Record<string, string>> {
     const remaining = deadline === undefined ? this.timeoutMs : Math.max(1, deadline - performance.now());
     const abort = new AttemptAbort(Math.min(this.timeoutMs, remaining), signal);
     try {
-      headers.authorization = `Bearer ${await tokens.clientCredentialsToken(this.definition, abort.signal)}`;
+      const token = await untilAborted(source(abort.signal), abort.signal);
+      if (token) headers.authorization = `Bearer ${token}`;
       return headers;
     } catch (error) {
-      if (error instanceof UpstreamError) throw error;
+      // Coded answers of the token source (e.g. a refused token exchange) are the request's answer as they are.
+      if (isPlatformError(error)) throw error;
       throw new UpstreamError({
         upstream: this.name,
         failure: 'connection_refused',
@@ -412,4 +420,26 @@ function toQuery(query: UpstreamRequest['query']): string {
   for (const [name, value] of Object.entries(query)) if (value !== undefined) params.append(name, String(value));
   const encoded = params.toString();
   return encoded ? `?${encoded}` : '';
+}
+
+/** The signal of a relay call made without one (never aborts). */
+const NEVER_ABORTED = new AbortController().signal;
+
+/** Settles like `promise`, or rejects with the signal's reason once it aborts (the promise itself goes on). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }

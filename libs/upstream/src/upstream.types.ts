@@ -171,8 +171,12 @@ export interface ForwardResponse {
  * implements it and provides it globally under UPSTREAM_TOKEN_SOURCE.
  */
 export interface UpstreamTokenSource {
-  /** The current caller's access token (web session or mobile bearer), or undefined when there is none. */
-  relayToken(): string | undefined;
+  /**
+   * The token relayed to this 'relay' upstream for the current caller, or undefined when there is none: the
+   * caller's own access token (web session or mobile bearer), or one obtained for it (token exchange, async).
+   * A rejection that is a PlatformError is the request's answer as it is (e.g. 401 or 503 problem).
+   */
+  relayToken(upstream: UpstreamDefinition, signal: AbortSignal): string | undefined | Promise<string | undefined>;
   /** A client-credentials access token for this upstream; cached and refreshed single-flight by the implementation. */
   clientCredentialsToken(upstream: UpstreamDefinition, signal: AbortSignal): Promise<string>;
 }

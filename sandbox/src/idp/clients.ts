@@ -35,6 +35,34 @@ export const PARTNER_GATEWAY_DEV_SECRET = 'partner-gateway-dev-secret';
  * The partner gateway authenticates partners itself and acts for the account each one is bound to.
  */
 export const ACCOUNT_CLIENTS: ReadonlySet<string> = new Set([PARTNER_GATEWAY_CLIENT_ID]);
+/** mobile-bff itself (confidential): exchanges a caller's mobile token for a retail API token (RFC 8693). */
+export const MOBILE_BFF_CLIENT_ID = 'mobile-bff';
+/** DEV secret of the mobile-bff client. Never use it outside the sandbox. */
+export const MOBILE_BFF_DEV_SECRET = 'mobile-bff-dev-secret';
+/** OAuth 2.0 Token Exchange grant type (RFC 8693 §2.1). */
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+/** Token type identifier of an access token (RFC 8693 §3): the only subject and issued token type. */
+export const ACCESS_TOKEN_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+
+/** What a client may obtain by token exchange: whose tokens it may exchange, for which resource, with which scopes at most. */
+export interface TokenExchangePolicy {
+  /** `aud` the subject token must carry: a token issued for this client's own API. */
+  readonly subjectAudience: string;
+  /** Resource indicator of the issued token. */
+  readonly resource: string;
+  /** The most the issued token may carry (further narrowed by the subject token's own scopes). */
+  readonly scopes: readonly string[];
+}
+
+/** Clients allowed the token-exchange grant, and what each may obtain. */
+export const TOKEN_EXCHANGE_POLICIES: Readonly<Record<string, TokenExchangePolicy>> = {
+  [MOBILE_BFF_CLIENT_ID]: {
+    subjectAudience: MOBILE_BFF_AUDIENCE,
+    resource: API_RESOURCE,
+    scopes: ['customers:read', 'cart:write', 'orders:read', 'orders:write'],
+  },
+};
+
 /** The platform team's client (client_credentials) for web-bff's session admin routes. */
 export const PLATFORM_ADMIN_CLIENT_ID = 'platform-admin';
 /** DEV secret of the platform-admin client. Never use it outside the sandbox. */
@@ -122,6 +150,15 @@ export function clientMetadata(options: ClientOptions): Record<string, unknown>[
       client_secret: PARTNER_GATEWAY_DEV_SECRET,
       token_endpoint_auth_method: 'client_secret_basic',
       grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+    },
+    {
+      client_id: MOBILE_BFF_CLIENT_ID,
+      client_name: 'Mobile BFF (token exchange)',
+      client_secret: MOBILE_BFF_DEV_SECRET,
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: [TOKEN_EXCHANGE_GRANT],
       response_types: [],
       redirect_uris: [],
     },

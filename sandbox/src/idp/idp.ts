@@ -2,8 +2,8 @@
 /// <reference path="./oidc-provider.d.ts" />
 /**
  * Sandbox OpenID Connect provider (oidc-provider 9) for dev and tests: the seeded customers sign
- * in through server-rendered login and consent forms; three clients (web-bff, mobile-app,
- * partner-gateway); JWT access tokens with an audience (resource indicators); rotating refresh
+ * in through server-rendered login and consent forms; its clients (web-bff, mobile-app, mobile-bff,
+ * partner-gateway, platform-admin); token exchange (RFC 8693, token-exchange.ts); JWT access tokens with an audience (resource indicators); rotating refresh
  * tokens; revocation, RP-initiated logout and back-channel logout (to web-bff, when its URI is given).
  * Stats and token-endpoint faults for tests.
  */
@@ -27,6 +27,7 @@ import {
   SESSION_ADMIN_RESOURCE,
 } from './clients.ts';
 import { MemoryAdapter } from './memory-adapter.ts';
+import { actClaimOf, registerTokenExchange } from './token-exchange.ts';
 import { consentPage, errorPage, loggedOutPage, loginPage, logoutPage } from './views.ts';
 
 export interface StartIdpOptions {
@@ -50,6 +51,8 @@ export interface StartIdpOptions {
   webBackchannelLogoutUri?: string;
   /** Lifetime of access tokens (user and client-credentials). Default 300 s. */
   accessTokenTtlSeconds?: number;
+  /** Most lifetime of a token issued by token exchange (RFC 8693; never past the subject token's expiry). Default 120 s. */
+  exchangedTokenTtlSeconds?: number;
   /** Lifetime of refresh tokens (renewed at each rotation). Default 86400 s. */
   refreshTokenTtlSeconds?: number;
   /** Lifetime of the IdP's own login session (SSO cookie). Default 86400 s. */
@@ -240,8 +243,9 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
   const accessTokenTtl = options.accessTokenTtlSeconds ?? 300;
   const refreshTokenTtl = options.refreshTokenTtlSeconds ?? 86_400;
   const sessionTtl = options.sessionTtlSeconds ?? 86_400;
+  const exchangedTokenTtl = options.exchangedTokenTtlSeconds ?? 120;
   const log = options.log ?? (() => undefined);
-  for (const [name, value] of Object.entries({ accessTokenTtl, refreshTokenTtl, sessionTtl })) {
+  for (const [name, value] of Object.entries({ accessTokenTtl, refreshTokenTtl, sessionTtl, exchangedTokenTtl })) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`startIdp: ${name} must be a positive integer (seconds)`);
   }
 
@@ -328,6 +332,8 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
     // The partner gateway's `account` (stashed by token() below) becomes the `account` claim of its
     // client-credentials token; any other client naming one is refused.
     extraTokenClaims: (ctx: KoaContextWithOIDC, token: { kind: string; clientId?: string }) => {
+      const act = actClaimOf(token);
+      if (act !== undefined) return act;
       const account = requestedAccounts.get(ctx.req);
       if (account === undefined) return undefined;
       if (token.kind !== 'ClientCredentials' || !ACCOUNT_CLIENTS.has(token.clientId ?? '')) {
@@ -399,6 +405,7 @@ export async function startIdp(options: StartIdpOptions = {}): Promise<Idp> {
       Grant: Math.max(refreshTokenTtl, sessionTtl),
     },
   });
+  registerTokenExchange(provider, { jwks: idpPublicJwks(), ttlSeconds: Math.min(exchangedTokenTtl, accessTokenTtl) });
   provider.on('end_session.success', () => {
     stats.endSessions += 1;
   });

@@ -1,6 +1,7 @@
 /** Sandbox OpenID Connect provider: startIdp, its clients and the form-driving test helpers. */
 export { idpPublicJwks, startIdp, type Idp, type IdpStats, type StartIdpOptions, type TokenFaultRule } from './idp.ts';
 export {
+  ACCESS_TOKEN_TOKEN_TYPE,
   ACCESS_TOKEN_TYPE,
   ACCOUNT_CLIENTS,
   API_RESOURCE,
@@ -10,6 +11,8 @@ export {
   MOBILE_APP_CLIENT_ID,
   MOBILE_APP_REDIRECT_URIS,
   MOBILE_BFF_AUDIENCE,
+  MOBILE_BFF_CLIENT_ID,
+  MOBILE_BFF_DEV_SECRET,
   MOBILE_BFF_RESOURCE,
   OIDC_SCOPES,
   PARTNER_GATEWAY_CLIENT_ID,
@@ -20,6 +23,9 @@ export {
   SESSION_ADMIN_AUDIENCE,
   SESSION_ADMIN_RESOURCE,
   SESSION_ADMIN_SCOPES,
+  TOKEN_EXCHANGE_GRANT,
+  TOKEN_EXCHANGE_POLICIES,
+  type TokenExchangePolicy,
   WEB_BFF_CLIENT_ID,
   WEB_BFF_DEV_SECRET,
 } from './clients.ts';

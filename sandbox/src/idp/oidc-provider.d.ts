@@ -17,7 +17,8 @@ declare module 'oidc-provider' {
     oidc: {
       route?: string;
       params?: Record<string, unknown>;
-      client?: { clientId: string; clientName?: string };
+      client?: ClientLike & { clientName?: string };
+      entity(key: string, value: unknown): void;
       urlFor(name: string, options?: Record<string, unknown>): string;
     };
   }
@@ -70,10 +71,42 @@ declare module 'oidc-provider' {
       find(id: string): Promise<Grant | undefined>;
     };
     Client: { find(id: string): Promise<ClientLike | undefined> };
+    /** Registers a grant type at the token endpoint: `params` are its parameters, `dupes` those that may repeat. */
+    registerGrantType(
+      name: string,
+      handler: (ctx: KoaContextWithOIDC) => Promise<void>,
+      params?: string | readonly string[],
+      dupes?: string | readonly string[],
+    ): void;
+    AccessToken: new (properties: {
+      accountId: string;
+      client: ClientLike;
+      gty?: string;
+      scope?: string;
+      expiresIn?: number;
+      resourceServer?: ResourceServer;
+    }) => AccessToken;
+    ResourceServer: new (identifier: string, info: Record<string, unknown>) => ResourceServer;
+  }
+
+  export interface ResourceServer {
+    readonly audience?: string;
+  }
+
+  export interface AccessToken {
+    readonly scope?: string;
+    /** Seconds the token lives. */
+    readonly expiration: number;
+    /** Stores the token; resolves to its value (the JWT, for the JWT format). */
+    save(): Promise<string>;
   }
 
   export const errors: {
     InvalidTarget: new (description?: string) => Error;
     InvalidRequest: new (description?: string) => Error;
+    /** The description is logged by the provider; the client always reads "grant request is invalid". */
+    InvalidGrant: new (detail?: string) => Error;
+    InvalidScope: new (description: string, scope: string) => Error;
+    UnauthorizedClient: new (description?: string) => Error;
   };
 }

@@ -3,9 +3,8 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
 import { RESOURCE_ID_PATTERN } from '@bff/core';
+import { ORDER_CURSOR_PATTERN } from '@bff/retail';
 
-/** `<creation time, epoch ms>.<order id>` of the last order of the previous page. */
-export const ORDER_CURSOR_PATTERN = /^\d{1,15}\.[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 export const DEFAULT_ORDER_PAGE = 10;
 export const MAX_ORDER_PAGE = 50;
 

@@ -1,45 +1,21 @@
 import { Injectable } from '@nestjs/common';
 
-import { PlatformError } from '@bff/core';
-import { OrdersApi, type Order } from '@bff/retail';
+import { OrderHistory, type Order } from '@bff/retail';
 
 import { DEFAULT_ORDER_PAGE, type OrderDto, type OrderListDto } from './orders.dto.js';
 
-/** Position in the newest-first list: the last order of a page (the orders service sorts by createdAt desc, then id). */
-interface CursorPosition {
-  /** createdAt in epoch milliseconds. */
-  readonly at: number;
-  readonly id: string;
-}
-
-/**
- * The signed-in customer's orders (orders service, called with the session's token). The service
- * answers a customer's whole history; pages are cut here with a cursor naming the position of the last
- * order shown (`<createdAt epoch ms>.<id>`), so a page never repeats or skips an order when new ones are
- * placed meanwhile. Any well-formed cursor is a position, so it needs no decoding step that could fail.
- */
+/** The signed-in customer's orders in the web API's shape (paging and ownership: OrderHistory of @bff/retail). */
 @Injectable()
 export class OrdersService {
-  constructor(private readonly orders: OrdersApi) {}
+  constructor(private readonly history: OrderHistory) {}
 
   async list(customerId: string, cursor: string | undefined, limit = DEFAULT_ORDER_PAGE): Promise<OrderListDto> {
-    const after = cursor === undefined ? undefined : positionOf(cursor);
-    const all = (await this.orders.listOrders({ customerId })).filter((order) => order.customerId === customerId);
-    const rest = after === undefined ? all : all.filter((order) => isAfter(order, after));
-    const page = rest.slice(0, limit);
-    const last = page.at(-1);
-    return { items: page.map(toOrderDto), nextCursor: rest.length > limit && last ? encodeCursor(last) : null };
+    const page = await this.history.list(customerId, cursor, limit);
+    return { items: page.items.map(toOrderDto), nextCursor: page.nextCursor };
   }
 
-  /** Another customer's order is answered like a missing one (404), revealing nothing. */
   async get(customerId: string, id: string): Promise<OrderDto> {
-    const order = await this.orders.getOrder(id);
-    if (order.customerId !== customerId) {
-      throw new PlatformError('not_found', 'NOT_FOUND', `order ${id} belongs to another customer`, {
-        publicDetail: 'The requested resource does not exist.',
-      });
-    }
-    return toOrderDto(order);
+    return toOrderDto(await this.history.get(customerId, id));
   }
 }
 
@@ -57,19 +33,4 @@ export function toOrderDto(order: Order): OrderDto {
     currency: order.currency,
     createdAt: order.createdAt,
   };
-}
-
-function isAfter(order: Order, position: CursorPosition): boolean {
-  const at = Date.parse(order.createdAt);
-  return at < position.at || (at === position.at && order.id > position.id);
-}
-
-function encodeCursor(order: Order): string {
-  return `${Date.parse(order.createdAt)}.${order.id}`;
-}
-
-/** The position a cursor names (its format is checked by ORDER_CURSOR_PATTERN). */
-function positionOf(cursor: string): CursorPosition {
-  const dot = cursor.indexOf('.');
-  return { at: Number(cursor.slice(0, dot)), id: cursor.slice(dot + 1) };
 }

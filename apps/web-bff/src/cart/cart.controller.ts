@@ -4,17 +4,17 @@ import type { FastifyReply } from 'fastify';
 
 import { CurrentUser, SessionProtected } from '@bff/auth';
 import { ApiProblemResponses, type Identity } from '@bff/core';
+import { CustomerCarts } from '@bff/retail';
 import { ApiSectionHeaders, sectionHeaders } from '@bff/upstream';
 
 import { AddCartItemDto, CartDto, CartItemParams, UpdateCartItemDto } from './cart.dto.js';
-import { CartService } from './cart.service.js';
 
 const WRITE_NOTE = 'Answers the whole updated cart, enriched like GET /api/v1/cart. Requires the session cookie and X-CSRF: 1.';
 
 @ApiTags('cart')
 @Controller('api/v1/cart')
 export class CartController {
-  constructor(private readonly cart: CartService) {}
+  constructor(private readonly cart: CustomerCarts) {}
 
   @Get()
   @SessionProtected(['cart:write'])

@@ -2,9 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, Matches, Max, Min } from 'class-validator';
 
 import { DegradedSectionDto, RESOURCE_ID_PATTERN } from '@bff/core';
-
-/** Most units of one product a cart line holds (the carts service's limit). */
-export const MAX_LINE_QUANTITY = 99;
+import { MAX_LINE_QUANTITY } from '@bff/retail';
 
 const QUANTITY_MESSAGE = `quantity must be an integer between 1 and ${MAX_LINE_QUANTITY}`;
 

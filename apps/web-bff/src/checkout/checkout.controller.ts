@@ -4,11 +4,11 @@ import type { FastifyReply } from 'fastify';
 
 import { CurrentUser, SessionProtected } from '@bff/auth';
 import { ApiProblemResponses, type Identity } from '@bff/core';
+import { CustomerCheckout } from '@bff/retail';
 import { ApiIdempotencyKey, IdempotencyKey } from '@bff/upstream';
 
 import { OrderDto } from '../account/orders.dto.js';
 import { toOrderDto } from '../account/orders.service.js';
-import { CheckoutService } from './checkout.service.js';
 
 const ORDER_LOCATION = {
   description: 'Path of the order (GET it for its status).',
@@ -19,7 +19,7 @@ const ORDER_LOCATION = {
 @ApiTags('checkout')
 @Controller('api/v1/checkout')
 export class CheckoutController {
-  constructor(private readonly checkout: CheckoutService) {}
+  constructor(private readonly checkout: CustomerCheckout) {}
 
   @Post()
   @SessionProtected(['cart:write', 'orders:write'])
@@ -49,7 +49,7 @@ export class CheckoutController {
     @IdempotencyKey() key: string,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OrderDto> {
-    const { order, replayed } = await this.checkout.checkout(user.subject, key);
+    const { order, replayed } = await this.checkout.checkout('web', user.subject, key);
     void reply.status(replayed ? 200 : 201).header('location', `/api/v1/orders/${order.id}`);
     if (replayed) void reply.header('idempotent-replayed', 'true');
     return toOrderDto(order);

@@ -1,6 +1,6 @@
 import { Tracing } from '@bff/core';
 
-export type IdpOperation = 'discovery' | 'jwks' | 'token' | 'refresh' | 'code-exchange' | 'revocation';
+export type IdpOperation = 'discovery' | 'jwks' | 'token' | 'refresh' | 'code-exchange' | 'token-exchange' | 'revocation';
 
 /** A CLIENT span `idp <operation>` around one call to the identity provider (a no-op when tracing is off). */
 export function traceIdp<T>(operation: IdpOperation, fn: () => Promise<T>): Promise<T> {

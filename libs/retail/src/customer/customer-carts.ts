@@ -1,39 +1,83 @@
 import { Injectable } from '@nestjs/common';
 
 import { isPlatformError } from '@bff/core';
-import { CartsApi, MAX_CARDS, ProductCards, type ProductCard } from '@bff/retail';
 import type { DegradedSection } from '@bff/upstream';
 
-import type { CartDto, CartLineDto, EstimatedSubtotalDto } from './cart.dto.js';
+import { MAX_CARDS, ProductCards, type ProductCard } from '../product-cards.js';
+import { CartsApi } from '../retail.clients.js';
 
-type CartLines = ReadonlyArray<{ readonly productId: string; readonly quantity: number }>;
+/** Most units of one product a cart line holds (the carts service's limit). */
+export const MAX_LINE_QUANTITY = 99;
+
+/** A cart's lines as the carts service holds them. */
+export type CartLines = ReadonlyArray<{ readonly productId: string; readonly quantity: number }>;
+
+export interface CartLinePrice {
+  readonly currency: string;
+  /** Current unit price, minor units. */
+  readonly amount: number;
+  readonly listAmount: number;
+  readonly discountPct: number;
+}
+
+/** One cart line enriched with what a cart screen shows; unknown enrichments are null. */
+export interface CartLine {
+  readonly productId: string;
+  readonly quantity: number;
+  readonly name: string | null;
+  readonly thumbnail: string | null;
+  readonly unitPrice: CartLinePrice | null;
+  readonly inStock: boolean | null;
+  /** unitPrice.amount × quantity, minor units; null without a price. */
+  readonly lineAmount: number | null;
+}
+
+export interface EstimatedSubtotal {
+  readonly amount: number;
+  readonly currency: string | null;
+  /** Always true: the orders service fixes the price when the order is placed. */
+  readonly estimate: true;
+  readonly complete: boolean;
+  readonly unpricedProductIds: string[];
+  readonly label: string;
+}
+
+/** The signed-in customer's cart, enriched (price and stock degrade to null, listed in meta.degraded). */
+export interface CustomerCart {
+  readonly lines: CartLine[];
+  readonly itemCount: number;
+  readonly estimatedSubtotal: EstimatedSubtotal;
+  readonly updatedAt: string | null;
+  readonly meta: { degraded: DegradedSection[] };
+}
 
 /**
- * The cart screen: the customer's cart (carts service, called with the session's token) with each line
- * enriched by ProductCards (one catalog lookup, one bulk price and one bulk stock read per 50 lines).
- * Price and stock degrade to null; the subtotal is then an incomplete estimate, never a failure.
+ * The signed-in customer's cart, shared by every storefront client: the carts service (called with the
+ * caller's relayed token, on the caller's own cart `cart-<subject>`) with each line enriched by
+ * ProductCards (one catalog lookup, one bulk price and one bulk stock read per 50 lines). Price and stock
+ * degrade to null; the subtotal is then an incomplete estimate, never a failure. Apps shape the result.
  */
 @Injectable()
-export class CartService {
+export class CustomerCarts {
   constructor(
     private readonly carts: CartsApi,
     private readonly cards: ProductCards,
   ) {}
 
-  async view(customerId: string): Promise<CartDto> {
+  async view(customerId: string): Promise<CustomerCart> {
     return this.shape(await this.read(customerId));
   }
 
-  async add(customerId: string, productId: string, quantity: number): Promise<CartDto> {
+  async add(customerId: string, productId: string, quantity: number): Promise<CustomerCart> {
     return this.shape(await this.carts.addItem(CartsApi.cartIdFor(customerId), { productId, quantity }));
   }
 
-  async update(customerId: string, productId: string, quantity: number): Promise<CartDto> {
+  async update(customerId: string, productId: string, quantity: number): Promise<CustomerCart> {
     return this.shape(await this.carts.updateItem(CartsApi.cartIdFor(customerId), productId, quantity));
   }
 
   /** Removing a line that is not there answers the cart unchanged (DELETE is idempotent). */
-  async remove(customerId: string, productId: string): Promise<CartDto> {
+  async remove(customerId: string, productId: string): Promise<CustomerCart> {
     try {
       return await this.shape(await this.carts.removeItem(CartsApi.cartIdFor(customerId), productId));
     } catch (error) {
@@ -53,7 +97,7 @@ export class CartService {
     }
   }
 
-  private async shape(cart: { items: CartLines; updatedAt: string | null } | undefined): Promise<CartDto> {
+  private async shape(cart: { items: CartLines; updatedAt: string | null } | undefined): Promise<CustomerCart> {
     const items = cart?.items ?? [];
     const ids = items.map((item) => item.productId);
     const chunks: string[][] = [];
@@ -63,7 +107,7 @@ export class CartService {
     const degraded = new Map<string, DegradedSection>();
     for (const entry of lists.flatMap((list) => list.degraded)) degraded.set(entry.section, entry);
 
-    const lines: CartLineDto[] = items.map(({ productId, quantity }) => {
+    const lines: CartLine[] = items.map(({ productId, quantity }) => {
       const card = cardById.get(productId);
       const price = card?.price ?? null;
       return {
@@ -88,7 +132,7 @@ export class CartService {
 }
 
 /** Sum of the priced lines in the first priced line's currency; lines without a price (or in another currency) make it incomplete. */
-function subtotalOf(lines: readonly CartLineDto[]): EstimatedSubtotalDto {
+function subtotalOf(lines: readonly CartLine[]): EstimatedSubtotal {
   const currency = lines.find((line) => line.unitPrice !== null)?.unitPrice?.currency ?? null;
   let amount = 0;
   const unpriced: string[] = [];

@@ -3,10 +3,11 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 
 import { isPlatformError, PlatformError } from '@bff/core';
-import { CartsApi, OrderRejectedError, OrdersApi, type Order } from '@bff/retail';
 import { IdempotencyStore, isUpstreamError } from '@bff/upstream';
 
-import { CartService } from '../cart/cart.service.js';
+import { CartsApi, OrderRejectedError, OrdersApi } from '../retail.clients.js';
+import type { Order } from '../retail.types.js';
+import { CustomerCarts, type CartLines } from './customer-carts.js';
 
 /** How long a checkout's Idempotency-Key is remembered (as long as the orders service remembers it). */
 export const CHECKOUT_KEY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -23,13 +24,12 @@ export interface CheckoutResult {
   readonly replayed: boolean;
 }
 
-type Lines = ReadonlyArray<{ readonly productId: string; readonly quantity: number }>;
-
 /** Upstream failures after which the order may exist: the answer, not the order, may be what was lost. */
 const OUTCOME_UNKNOWN = new Set(['timeout', 'deadline_exceeded', 'connection_reset', 'aborted', 'malformed_body', 'body_too_large']);
 
 /**
- * Places an order from the signed-in customer's cart, exactly once per Idempotency-Key:
+ * Places an order from the signed-in customer's cart, exactly once per Idempotency-Key, for any
+ * storefront client (`client` names the key space: a web key never answers a mobile checkout):
  *
  * 1. A key this customer already used answers its order again (a replay), as long as the cart is empty
  *    (the checkout cleared it) or still holds the same lines; another cart is a 422 IDEMPOTENCY_KEY_REUSED.
@@ -38,22 +38,24 @@ const OUTCOME_UNKNOWN = new Set(['timeout', 'deadline_exceeded', 'connection_res
  * 3. The key is remembered (IdempotencyStore: Redis when configured, so any instance answers the replay),
  *    then the cart is emptied only if it still holds exactly what was ordered (compare-and-clear). A failed
  *    placement never touches the cart; a failed clear leaves the lines in the cart and the order placed.
+ *
+ * Apps provide it next to IdempotencyStore (both need the app's Redis configuration).
  */
 @Injectable()
-export class CheckoutService {
-  private readonly logger = new Logger(CheckoutService.name);
+export class CustomerCheckout {
+  private readonly logger = new Logger(CustomerCheckout.name);
 
   constructor(
-    private readonly cart: CartService,
+    private readonly cart: CustomerCarts,
     private readonly carts: CartsApi,
     private readonly orders: OrdersApi,
     private readonly keys: IdempotencyStore,
   ) {}
 
-  async checkout(customerId: string, key: string): Promise<CheckoutResult> {
-    const namespace = `web-checkout:${customerId}`;
+  async checkout(client: string, customerId: string, key: string): Promise<CheckoutResult> {
+    const namespace = `${client}-checkout:${customerId}`;
     const [previous, cart] = await Promise.all([this.keys.get<CheckoutRecord>(namespace, key), this.cart.read(customerId)]);
-    const lines: Lines = cart?.items ?? [];
+    const lines: CartLines = cart?.items ?? [];
     const fingerprint = fingerprintOf(lines);
 
     if (previous !== undefined) {
@@ -77,7 +79,7 @@ export class CheckoutService {
     const items = lines.map(({ productId, quantity }) => ({ productId, quantity }));
     let placed;
     try {
-      placed = await this.orders.placeOrder({ customerId, items }, { idempotencyKey: `web:${customerId}:${key}` });
+      placed = await this.orders.placeOrder({ customerId, items }, { idempotencyKey: `${client}:${customerId}:${key}` });
     } catch (error) {
       throw placementError(error);
     }
@@ -96,7 +98,7 @@ export class CheckoutService {
   }
 
   /** Empties the cart if it still holds exactly `lines`; the order exists already, so a failure here is only logged. */
-  private async clear(customerId: string, lines: Lines): Promise<void> {
+  private async clear(customerId: string, lines: CartLines): Promise<void> {
     try {
       await this.carts.clearIfUnchanged(CartsApi.cartIdFor(customerId), lines);
     } catch (error) {
@@ -110,7 +112,7 @@ export class CheckoutService {
 }
 
 /** The ordered lines in a canonical form (order-insensitive), hashed: what "the same cart" means for a key. */
-function fingerprintOf(lines: Lines): string {
+function fingerprintOf(lines: CartLines): string {
   const canonical = [...lines].sort((a, b) => a.productId.localeCompare(b.productId)).map((line) => [line.productId, line.quantity]);
   return createHash('sha256').update(JSON.stringify(canonical)).digest('base64url');
 }
@@ -122,7 +124,7 @@ function keyReused(cause?: unknown): PlatformError {
   });
 }
 
-/** A refused or failed placement in the web API's words (the upstream's document stays internal). */
+/** A refused or failed placement in the client API's words (the upstream's document stays internal). */
 function placementError(error: unknown): unknown {
   if (error instanceof OrderRejectedError) {
     if (error.reason === 'idempotency_key_reused') return keyReused(error);
