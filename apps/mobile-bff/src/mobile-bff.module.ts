@@ -11,6 +11,7 @@ import { ProductCardService } from './products/product-card.service.js';
 import { CatalogScreensController } from './screens/catalog-screens.controller.js';
 import { ProductDetailController } from './screens/product-detail.controller.js';
 import { ProductDetailService } from './screens/product-detail.service.js';
+import { ProductReviewsController } from './screens/product-reviews.controller.js';
 
 @Module({
   imports: [
@@ -22,7 +23,7 @@ import { ProductDetailService } from './screens/product-detail.service.js';
     UpstreamAuthModule.forRoot(),
     CacheModule.forRoot(),
   ],
-  controllers: [ProductCardController, ProductDetailController, CatalogScreensController],
+  controllers: [ProductCardController, ProductDetailController, ProductReviewsController, CatalogScreensController],
   providers: [ProductCardService, ProductDetailService],
 })
 export class MobileBffModule {}
