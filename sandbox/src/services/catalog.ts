@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { cachedBody, cacheJson, sendCached, sendCachedJson, sendJson, type CachedBody } from '../http/caching.ts';
+import { negotiateLanguage } from '../http/language.ts';
 import {
   arrayOf,
   BAD_REQUEST,
@@ -24,7 +25,9 @@ import { idsParam, intParam, single, type Query } from '../http/params.ts';
 import { badRequest, notFound } from '../http/problem.ts';
 import type { ServiceModule } from '../http/server.ts';
 import type { SeedData } from '../seed/data.ts';
+import { localizeCategory, localizeProduct } from '../seed/localize.ts';
 import type { Product } from '../seed/model.ts';
+import { CATALOG_LANGUAGES, type CatalogLanguage } from '../seed/words.ts';
 
 export const CATALOG_CACHE_CONTROL = 'public, max-age=60';
 const MAX_LIMIT = 100;
@@ -230,38 +233,61 @@ export const CATALOG_OPENAPI = buildDocument({
   },
 });
 
+/** The catalog as one language sees it: texts in that language, and everything derived from them. */
+interface CatalogView {
+  readonly products: { id: string; categoryId: string; lowerName: string; json: string }[];
+  readonly productBodies: Map<string, CachedBody>;
+  readonly featuredOrder: CatalogView['products'];
+  /** Products by (updatedAt, id): the change feed's order. */
+  readonly changeOrder: { at: number; id: string; json: string }[];
+  readonly featuredBodies: Map<number, CachedBody>;
+  /** Listing pages are immutable between changes: memoize them (bounded) by their raw query. */
+  readonly pageCache: Map<string, CachedBody>;
+  readonly categoryBodies: Map<string, CachedBody>;
+  readonly categoryList: CachedBody;
+}
+
 export function createCatalogService(seed: SeedData): ServiceModule {
   const productIndex = new Map(seed.products.map((p, index) => [p.id, index]));
-  const categoryBodies = new Map<string, CachedBody>(seed.categories.map((c) => [c.id, cachedBody(c)]));
-  const categoryList = cachedBody({ items: seed.categories });
   /** The products as they are now: the seed, plus admin touches (`POST /__admin/products/{id}/touch`). */
   let current: Product[] = [];
-  let products: { id: string; categoryId: string; lowerName: string; json: string }[] = [];
-  let productBodies = new Map<string, CachedBody>();
-  let featuredOrder: typeof products = [];
-  /** Products by (updatedAt, id): the change feed's order. */
-  let changeOrder: { at: number; id: string; json: string }[] = [];
-  const featuredBodies = new Map<number, CachedBody>();
-  /** Listing pages are immutable between changes: memoize them (bounded) by their raw query. */
-  const pageCache = new Map<string, CachedBody>();
+  const views = new Map<CatalogLanguage, CatalogView>();
 
-  function rebuild(): void {
-    products = current.map((product) => ({
+  function buildView(language: CatalogLanguage): CatalogView {
+    const localized = current.map((product) => localizeProduct(product, seed.productWords.get(product.id), language));
+    const products = localized.map((product) => ({
       id: product.id,
       categoryId: product.categoryId,
       lowerName: product.name.toLowerCase(),
       json: JSON.stringify(product),
     }));
-    productBodies = new Map(current.map((p) => [p.id, cachedBody(p)]));
-    // Merchandising is simulated by popularity (the recommendations service's global ranking), ties by id.
-    featuredOrder = [...products].sort(
-      (a, b) => (seed.popularity.get(b.id) ?? 0) - (seed.popularity.get(a.id) ?? 0) || a.id.localeCompare(b.id),
-    );
-    changeOrder = current
-      .map((product, index) => ({ at: Date.parse(product.updatedAt), id: product.id, json: products[index]?.json ?? '' }))
-      .sort(compareChange);
-    featuredBodies.clear();
-    pageCache.clear();
+    const categories = seed.categories.map((category) => localizeCategory(category, language));
+    return {
+      products,
+      productBodies: new Map(localized.map((p) => [p.id, cachedBody(p)])),
+      // Merchandising is simulated by popularity (the recommendations service's global ranking), ties by id.
+      featuredOrder: [...products].sort(
+        (a, b) => (seed.popularity.get(b.id) ?? 0) - (seed.popularity.get(a.id) ?? 0) || a.id.localeCompare(b.id),
+      ),
+      changeOrder: localized
+        .map((product, index) => ({ at: Date.parse(product.updatedAt), id: product.id, json: products[index]?.json ?? '' }))
+        .sort(compareChange),
+      featuredBodies: new Map(),
+      pageCache: new Map(),
+      categoryBodies: new Map(categories.map((c) => [c.id, cachedBody(c)])),
+      categoryList: cachedBody({ items: categories }),
+    };
+  }
+
+  function rebuild(): void {
+    for (const language of CATALOG_LANGUAGES) views.set(language, buildView(language));
+  }
+
+  /** The view of the request's language (negotiated from Accept-Language), announced on the reply. */
+  function viewOf(request: FastifyRequest, reply: FastifyReply): CatalogView {
+    const language = negotiateLanguage(request.headers['accept-language'], CATALOG_LANGUAGES);
+    reply.header('content-language', language).header('vary', 'Accept-Language');
+    return views.get(language) as CatalogView;
   }
 
   function restoreSeed(): void {
@@ -275,7 +301,7 @@ export function createCatalogService(seed: SeedData): ServiceModule {
     const index = productIndex.get(id);
     const product = index === undefined ? undefined : current[index];
     if (index === undefined || product === undefined) throw notFound(`product '${id}' not found`);
-    const latest = changeOrder.at(-1)?.at ?? 0;
+    const latest = (views.get('en') as CatalogView).changeOrder.at(-1)?.at ?? 0;
     const touched = { ...product, updatedAt: new Date(Math.max(Date.now(), latest + 1)).toISOString() };
     current[index] = touched;
     rebuild();
@@ -283,6 +309,7 @@ export function createCatalogService(seed: SeedData): ServiceModule {
   }
 
   function changes(request: FastifyRequest, reply: FastifyReply, query: Query) {
+    const { changeOrder } = viewOf(request, reply);
     const limit = intParam(query['limit'], 'limit', 1, MAX_LIMIT, DEFAULT_LIMIT);
     const cursor = single(query['cursor']);
     const since = single(query['updatedSince']);
@@ -304,6 +331,7 @@ export function createCatalogService(seed: SeedData): ServiceModule {
     const combined = LISTING_PARAMS.filter((name) => query[name] !== undefined);
     if (combined.length) throw badRequest(`'ids' cannot be combined with ${combined.map((name) => `'${name}'`).join(', ')}`);
     const ids = idsParam(query['ids'], MAX_LOOKUP_IDS);
+    const { productBodies } = viewOf(request, reply);
     const found = ids.flatMap((id) => productBodies.get(id)?.json ?? []);
     return sendCachedJson(
       request,
@@ -328,6 +356,7 @@ export function createCatalogService(seed: SeedData): ServiceModule {
       app.get<{ Querystring: Query }>('/products', (request, reply) => {
         const query = request.query;
         if (query['ids'] !== undefined) return lookup(request, reply, query);
+        const { pageCache, products } = viewOf(request, reply);
         const cacheKey = `${single(query['limit']) ?? ''}|${single(query['cursor']) ?? ''}|${single(query['q']) ?? ''}|${single(query['category']) ?? ''}`;
         const hit = pageCache.get(cacheKey);
         if (hit !== undefined) return sendCached(request, reply, hit, CATALOG_CACHE_CONTROL);
@@ -352,13 +381,14 @@ export function createCatalogService(seed: SeedData): ServiceModule {
       });
 
       app.get<{ Params: { id: string } }>('/products/:id', (request, reply) => {
-        const body = productBodies.get(request.params.id);
+        const body = viewOf(request, reply).productBodies.get(request.params.id);
         if (body === undefined) throw notFound(`product '${request.params.id}' not found`);
         return sendCached(request, reply, body, CATALOG_CACHE_CONTROL);
       });
 
       app.get<{ Querystring: Query }>('/featured', (request, reply) => {
         const limit = intParam(request.query['limit'], 'limit', 1, MAX_FEATURED, DEFAULT_FEATURED);
+        const { featuredBodies, featuredOrder } = viewOf(request, reply);
         let body = featuredBodies.get(limit);
         if (body === undefined) {
           body = cacheJson(
@@ -372,10 +402,10 @@ export function createCatalogService(seed: SeedData): ServiceModule {
         return sendCached(request, reply, body, CATALOG_CACHE_CONTROL);
       });
 
-      app.get('/categories', (request, reply) => sendCached(request, reply, categoryList, CATALOG_CACHE_CONTROL));
+      app.get('/categories', (request, reply) => sendCached(request, reply, viewOf(request, reply).categoryList, CATALOG_CACHE_CONTROL));
 
       app.get<{ Params: { id: string } }>('/categories/:id', (request, reply) => {
-        const body = categoryBodies.get(request.params.id);
+        const body = viewOf(request, reply).categoryBodies.get(request.params.id);
         if (body === undefined) throw notFound(`category '${request.params.id}' not found`);
         return sendCached(request, reply, body, CATALOG_CACHE_CONTROL);
       });

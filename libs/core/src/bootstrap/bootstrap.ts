@@ -125,7 +125,7 @@ async function createTracedApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser(['text/plain']);
-  installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root, app.get(HttpMetrics), tracing);
+  installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root, app.get(HttpMetrics), definition.languages ?? ['en'], tracing);
   edges.install(fastify, PinoLogger.root, app.get(HttpMetrics));
   // The API security headers on every response, helmet's document set on HTML (see security-headers.ts).
   installSecurityHeaders(app, fastify);
