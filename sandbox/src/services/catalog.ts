@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cachedBody, cacheJson, sendCached, sendCachedJson, sendJson, type CachedBody } from '../http/caching.ts';
 import { negotiateLanguage } from '../http/language.ts';
 import {
+  ACCEPT_LANGUAGE,
   arrayOf,
   BAD_REQUEST,
   boolean,
@@ -144,9 +145,10 @@ export const CATALOG_OPENAPI = buildDocument({
           queryParam('q', string(), 'Case-insensitive substring match on the product name.'),
           queryParam('category', string(), 'Category id; includes products of its sub-categories.'),
           IF_NONE_MATCH,
+          ACCEPT_LANGUAGE,
         ],
         responses: {
-          '200': jsonResponse('A page of products', ref('ProductPage'), { cacheable: true }),
+          '200': jsonResponse('A page of products', ref('ProductPage'), { cacheable: true, localized: true }),
           '304': NOT_MODIFIED,
           '400': BAD_REQUEST,
         },
@@ -167,9 +169,10 @@ export const CATALOG_OPENAPI = buildDocument({
           queryParam('cursor', string(), 'Opaque `nextCursor` of an earlier answer. Excludes `updatedSince`.'),
           queryParam('limit', integer({ minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT }), 'Page size.'),
           IF_NONE_MATCH,
+          ACCEPT_LANGUAGE,
         ],
         responses: {
-          '200': jsonResponse('A page of changes', ref('ProductChanges'), { cacheable: true }),
+          '200': jsonResponse('A page of changes', ref('ProductChanges'), { cacheable: true, localized: true }),
           '304': NOT_MODIFIED,
           '400': BAD_REQUEST,
         },
@@ -180,9 +183,9 @@ export const CATALOG_OPENAPI = buildDocument({
         operationId: 'getProduct',
         tags: ['catalog'],
         summary: 'Get a product',
-        parameters: [pathParam('id', 'Product id', 'p-00001'), IF_NONE_MATCH],
+        parameters: [pathParam('id', 'Product id', 'p-00001'), IF_NONE_MATCH, ACCEPT_LANGUAGE],
         responses: {
-          '200': jsonResponse('The product', ref('Product'), { cacheable: true }),
+          '200': jsonResponse('The product', ref('Product'), { cacheable: true, localized: true }),
           '304': NOT_MODIFIED,
           '404': NOT_FOUND,
         },
@@ -197,9 +200,10 @@ export const CATALOG_OPENAPI = buildDocument({
         parameters: [
           queryParam('limit', integer({ minimum: 1, maximum: MAX_FEATURED, default: DEFAULT_FEATURED }), 'Number of products.'),
           IF_NONE_MATCH,
+          ACCEPT_LANGUAGE,
         ],
         responses: {
-          '200': jsonResponse('Featured products, in display order', ref('FeaturedList'), { cacheable: true }),
+          '200': jsonResponse('Featured products, in display order', ref('FeaturedList'), { cacheable: true, localized: true }),
           '304': NOT_MODIFIED,
           '400': BAD_REQUEST,
         },
@@ -210,9 +214,9 @@ export const CATALOG_OPENAPI = buildDocument({
         operationId: 'listCategories',
         tags: ['catalog'],
         summary: 'List all categories',
-        parameters: [IF_NONE_MATCH],
+        parameters: [IF_NONE_MATCH, ACCEPT_LANGUAGE],
         responses: {
-          '200': jsonResponse('All categories', ref('CategoryList'), { cacheable: true }),
+          '200': jsonResponse('All categories', ref('CategoryList'), { cacheable: true, localized: true }),
           '304': NOT_MODIFIED,
         },
       },
@@ -222,9 +226,9 @@ export const CATALOG_OPENAPI = buildDocument({
         operationId: 'getCategory',
         tags: ['catalog'],
         summary: 'Get a category',
-        parameters: [pathParam('id', 'Category id', 'cat-01'), IF_NONE_MATCH],
+        parameters: [pathParam('id', 'Category id', 'cat-01'), IF_NONE_MATCH, ACCEPT_LANGUAGE],
         responses: {
-          '200': jsonResponse('The category', ref('Category'), { cacheable: true }),
+          '200': jsonResponse('The category', ref('Category'), { cacheable: true, localized: true }),
           '304': NOT_MODIFIED,
           '404': NOT_FOUND,
         },

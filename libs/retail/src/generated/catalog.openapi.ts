@@ -282,9 +282,15 @@ export interface components {
     parameters: {
         /** @description ETag(s) of a cached representation; a match yields 304. */
         IfNoneMatch: string;
+        /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against en (default), de and fr; a regional range matches its language (de-CH → de); an unsupported or malformed value gets en. */
+        AcceptLanguage: string;
     };
     requestBodies: never;
     headers: {
+        /** @description Language of the texts (en, de or fr). */
+        ContentLanguage: "en" | "de" | "fr";
+        /** @description Request headers the answer depends on. */
+        Vary: string;
         /** @description Strong entity tag of the representation. */
         ETag: string;
         /** @description Caching directives. */
@@ -311,6 +317,8 @@ export interface operations {
             header?: {
                 /** @description ETag(s) of a cached representation; a match yields 304. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against en (default), de and fr; a regional range matches its language (de-CH → de); an unsupported or malformed value gets en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path?: never;
             cookie?: never;
@@ -322,6 +330,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -345,6 +355,8 @@ export interface operations {
             header?: {
                 /** @description ETag(s) of a cached representation; a match yields 304. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against en (default), de and fr; a regional range matches its language (de-CH → de); an unsupported or malformed value gets en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path?: never;
             cookie?: never;
@@ -356,6 +368,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -372,6 +386,8 @@ export interface operations {
             header?: {
                 /** @description ETag(s) of a cached representation; a match yields 304. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against en (default), de and fr; a regional range matches its language (de-CH → de); an unsupported or malformed value gets en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path: {
                 /** @description Product id */
@@ -386,6 +402,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -405,6 +423,8 @@ export interface operations {
             header?: {
                 /** @description ETag(s) of a cached representation; a match yields 304. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against en (default), de and fr; a regional range matches its language (de-CH → de); an unsupported or malformed value gets en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path?: never;
             cookie?: never;
@@ -416,6 +436,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -432,6 +454,8 @@ export interface operations {
             header?: {
                 /** @description ETag(s) of a cached representation; a match yields 304. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against en (default), de and fr; a regional range matches its language (de-CH → de); an unsupported or malformed value gets en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path?: never;
             cookie?: never;
@@ -443,6 +467,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -458,6 +484,8 @@ export interface operations {
             header?: {
                 /** @description ETag(s) of a cached representation; a match yields 304. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against en (default), de and fr; a regional range matches its language (de-CH → de); an unsupported or malformed value gets en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path: {
                 /** @description Category id */
@@ -472,6 +500,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content: {
