@@ -19,7 +19,14 @@ export class ProductCardController {
   @Get(':id')
   @Protected('jwt', ['catalog:read'])
   // Catalogue content, the same for every signed-in caller: one shared entry (private toward clients), ETag/304.
-  @Cached({ ttl: 5, staleWhileRevalidate: 30, staleIfError: 300, tags: ['product:{id}'], sharedAcrossIdentities: true })
+  @Cached({
+    ttl: 5,
+    staleWhileRevalidate: 30,
+    staleIfError: 300,
+    varyBy: ['accept-language'],
+    tags: ['product:{id}'],
+    sharedAcrossIdentities: true,
+  })
   @ApiOperation({ summary: 'Compact product card: id, name, thumbnail, price, in stock, rating.' })
   @ApiOkResponse({ type: ProductCardDto })
   @ApiSectionHeaders()
