@@ -27,7 +27,7 @@ function parse(header: string | string[] | undefined): Range[] | undefined {
 
 /** The supported language the header prefers; `supported[0]` (the default) when none is acceptable. */
 export function negotiateLanguage<L extends string>(header: string | string[] | undefined, supported: readonly L[]): L {
-  const fallback = supported[0] as L;
+  const fallback = supported[0];
   const ranges = parse(header);
   if (!ranges) return fallback;
   const excluded = new Set(ranges.filter((r) => r.q === 0).map((r) => r.range));
