@@ -810,6 +810,8 @@ export interface components {
         Age: string;
         /** @description `1` when the answer is a stale copy served because refreshing it failed. */
         "X-Cache-Stale": "1";
+        /** @description The language negotiated from Accept-Language, the one the answer is in. */
+        "Content-Language": string;
         /** @description Comma-separated optional sections missing from the answer (listed with their reason in meta.degraded). */
         "X-Degraded-Sections": string;
         /** @description Comma-separated sections served from a stale copy because their upstream failed. */
@@ -848,7 +850,10 @@ export interface operations {
     HomePageController_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against the languages the app serves; unsupported or malformed values get the default language (see Content-Language). */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -864,6 +869,7 @@ export interface operations {
                     Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
+                    "Content-Language": components["headers"]["Content-Language"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];
                     "X-Stale-Sections": components["headers"]["X-Stale-Sections"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -895,6 +901,7 @@ export interface operations {
                     Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
+                    "Content-Language": components["headers"]["Content-Language"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];
                     "X-Stale-Sections": components["headers"]["X-Stale-Sections"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -1130,7 +1137,10 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against the languages the app serves; unsupported or malformed values get the default language (see Content-Language). */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1146,6 +1156,7 @@ export interface operations {
                     Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
+                    "Content-Language": components["headers"]["Content-Language"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];
                     "X-Stale-Sections": components["headers"]["X-Stale-Sections"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -1177,6 +1188,7 @@ export interface operations {
                     Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
+                    "Content-Language": components["headers"]["Content-Language"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];
                     "X-Stale-Sections": components["headers"]["X-Stale-Sections"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -1429,7 +1441,10 @@ export interface operations {
     ProductPageController_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against the languages the app serves; unsupported or malformed values get the default language (see Content-Language). */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description Catalog product id. */
                 id: string;
@@ -1448,6 +1463,7 @@ export interface operations {
                     Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
+                    "Content-Language": components["headers"]["Content-Language"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];
                     "X-Stale-Sections": components["headers"]["X-Stale-Sections"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -1479,6 +1495,7 @@ export interface operations {
                     Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
+                    "Content-Language": components["headers"]["Content-Language"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];
                     "X-Stale-Sections": components["headers"]["X-Stale-Sections"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
