@@ -84,6 +84,23 @@ describe('Accept-Language against the real sandbox (web-bff and mobile-bff, rout
     }
   });
 
+  it('forwards only the negotiated language to the catalog, never the client\'s header', async () => {
+    // A product each, so every request reaches the catalog (no route cache hit).
+    const cases: [string, string, string][] = [
+      ['p-00150', 'de-CH;q=0.9, xx-yy', 'de'],
+      ['p-00077', 'fr-FR', 'fr'],
+      ['p-00300', 'de;q=2', 'en'],
+      ['p-00277', `${'x'.repeat(200)}, de`, 'en'],
+    ];
+    for (const [id, header, sent] of cases) {
+      await stack.sandbox.admin.reset();
+      expect((await page(id, header)).status).toBe(200);
+      const stats = await stack.sandbox.admin.stats('catalog');
+      expect(stats.byRoute['GET /products/:id'], header).toBe(1);
+      expect(stats.lastHeaders['accept-language'], header).toBe(sent);
+    }
+  });
+
   it('keys the route cache on the negotiated language: a cached en page is never served to de', async () => {
     const id = KNOWN_IDS.productOutOfStock;
     const en = await page(id, 'en');
