@@ -84,7 +84,7 @@ describe('Accept-Language against the real sandbox (web-bff and mobile-bff, rout
     }
   });
 
-  it('forwards only the negotiated language to the catalog, never the client\'s header', async () => {
+  it("forwards only the negotiated language to the catalog, never the client's header", async () => {
     // A product each, so every request reaches the catalog (no route cache hit).
     const cases: [string, string, string][] = [
       ['p-00150', 'de-CH;q=0.9, xx-yy', 'de'],
@@ -161,6 +161,15 @@ describe('Accept-Language against the real sandbox (web-bff and mobile-bff, rout
     expect(categories.find((c) => c.id === KNOWN_IDS.category)?.name).toBe(ELECTRONICS.de);
     const listing = await mobile(`/api/v1/listing?category=${KNOWN_IDS.category}`, 'fr');
     expect(listing.headers.get('content-language')).toBe('fr');
+    const cards = await fetch(`${stack.url}/api/v1/products/cards`, {
+      method: 'POST',
+      headers: { ...auth, 'accept-language': 'de', 'content-type': 'application/json' },
+      body: JSON.stringify({ ids: [KNOWN_IDS.product] }),
+    });
+    expect(cards.status).toBe(200);
+    expect(cards.headers.get('content-language')).toBe('de');
+    expect(cards.headers.get('vary')).toMatch(/Accept-Language/);
+    expect((await cards.json()).items[0].name).toBe(NAMES.de);
 
     const enDetail = await mobile(`/api/v1/products/${KNOWN_IDS.product}/detail`, 'en');
     expect((await enDetail.json()).product.name).toBe(NAMES.en);

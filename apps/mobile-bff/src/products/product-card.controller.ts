@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 
 import { ApiDpopProof } from '@bff/auth';
 import { Cached } from '@bff/cache';
-import { ApiProblemResponses, IdListDto, ProductIdParams, Protected } from '@bff/core';
+import { ApiLanguageHeaders, ApiProblemResponses, IdListDto, ProductIdParams, Protected, setLanguageHeaders } from '@bff/core';
 import { ApiSectionHeaders, sectionHeaders } from '@bff/upstream';
 
 import { ProductCardDto, ProductCardListDto } from './product-card.dto.js';
@@ -45,10 +45,12 @@ export class ProductCardController {
   })
   @ApiOkResponse({ type: ProductCardListDto })
   @ApiSectionHeaders()
+  @ApiLanguageHeaders()
   @ApiProblemResponses(401, 403, 413, 415, 429, 502, 503, 504)
   async list(@Body() body: IdListDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ProductCardListDto> {
     const cards = await this.cards.list(body.ids);
     void reply.headers(sectionHeaders(cards.meta));
+    setLanguageHeaders(reply);
     return cards;
   }
 }

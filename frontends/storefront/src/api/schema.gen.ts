@@ -802,6 +802,8 @@ export interface components {
     parameters: never;
     requestBodies: never;
     headers: {
+        /** @description The language negotiated from Accept-Language, the one the answer is in. */
+        "Content-Language": string;
         /** @description How the route cache answered. */
         "X-Cache": "HIT" | "MISS" | "STALE" | "BYPASS";
         /** @description Strong validator of the JSON body; send it back in If-None-Match. */
@@ -810,8 +812,6 @@ export interface components {
         Age: string;
         /** @description `1` when the answer is a stale copy served because refreshing it failed. */
         "X-Cache-Stale": "1";
-        /** @description The language negotiated from Accept-Language, the one the answer is in. */
-        "Content-Language": string;
         /** @description Comma-separated optional sections missing from the answer (listed with their reason in meta.degraded). */
         "X-Degraded-Sections": string;
         /** @description Comma-separated sections served from a stale copy because their upstream failed. */
@@ -861,15 +861,15 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Content-Language": components["headers"]["Content-Language"];
+                    /** @description Request headers the answer depends on (Accept-Language among them). */
+                    Vary?: string;
                     "X-Cache": components["headers"]["X-Cache"];
                     ETag: components["headers"]["ETag"];
                     /** @description Freshness for browsers and shared caches, by the route policy and scope. */
                     "Cache-Control"?: string;
-                    /** @description Request headers the answer depends on. */
-                    Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
-                    "Content-Language": components["headers"]["Content-Language"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];
                     "X-Stale-Sections": components["headers"]["X-Stale-Sections"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -893,15 +893,15 @@ export interface operations {
             /** @description Not modified: If-None-Match names the current ETag (empty body). */
             304: {
                 headers: {
+                    "Content-Language": components["headers"]["Content-Language"];
+                    /** @description Request headers the answer depends on (Accept-Language among them). */
+                    Vary?: string;
                     "X-Cache": components["headers"]["X-Cache"];
                     ETag: components["headers"]["ETag"];
                     /** @description Freshness for browsers and shared caches, by the route policy and scope. */
                     "Cache-Control"?: string;
-                    /** @description Request headers the answer depends on. */
-                    Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
-                    "Content-Language": components["headers"]["Content-Language"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];
                     "X-Stale-Sections": components["headers"]["X-Stale-Sections"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -1148,15 +1148,15 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Content-Language": components["headers"]["Content-Language"];
+                    /** @description Request headers the answer depends on (Accept-Language among them). */
+                    Vary?: string;
                     "X-Cache": components["headers"]["X-Cache"];
                     ETag: components["headers"]["ETag"];
                     /** @description Freshness for browsers and shared caches, by the route policy and scope. */
                     "Cache-Control"?: string;
-                    /** @description Request headers the answer depends on. */
-                    Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
-                    "Content-Language": components["headers"]["Content-Language"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];
                     "X-Stale-Sections": components["headers"]["X-Stale-Sections"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -1180,15 +1180,15 @@ export interface operations {
             /** @description Not modified: If-None-Match names the current ETag (empty body). */
             304: {
                 headers: {
+                    "Content-Language": components["headers"]["Content-Language"];
+                    /** @description Request headers the answer depends on (Accept-Language among them). */
+                    Vary?: string;
                     "X-Cache": components["headers"]["X-Cache"];
                     ETag: components["headers"]["ETag"];
                     /** @description Freshness for browsers and shared caches, by the route policy and scope. */
                     "Cache-Control"?: string;
-                    /** @description Request headers the answer depends on. */
-                    Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
-                    "Content-Language": components["headers"]["Content-Language"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];
                     "X-Stale-Sections": components["headers"]["X-Stale-Sections"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -1455,15 +1455,15 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Content-Language": components["headers"]["Content-Language"];
+                    /** @description Request headers the answer depends on (Accept-Language among them). */
+                    Vary?: string;
                     "X-Cache": components["headers"]["X-Cache"];
                     ETag: components["headers"]["ETag"];
                     /** @description Freshness for browsers and shared caches, by the route policy and scope. */
                     "Cache-Control"?: string;
-                    /** @description Request headers the answer depends on. */
-                    Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
-                    "Content-Language": components["headers"]["Content-Language"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];
                     "X-Stale-Sections": components["headers"]["X-Stale-Sections"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -1487,15 +1487,15 @@ export interface operations {
             /** @description Not modified: If-None-Match names the current ETag (empty body). */
             304: {
                 headers: {
+                    "Content-Language": components["headers"]["Content-Language"];
+                    /** @description Request headers the answer depends on (Accept-Language among them). */
+                    Vary?: string;
                     "X-Cache": components["headers"]["X-Cache"];
                     ETag: components["headers"]["ETag"];
                     /** @description Freshness for browsers and shared caches, by the route policy and scope. */
                     "Cache-Control"?: string;
-                    /** @description Request headers the answer depends on. */
-                    Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
-                    "Content-Language": components["headers"]["Content-Language"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];
                     "X-Stale-Sections": components["headers"]["X-Stale-Sections"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];

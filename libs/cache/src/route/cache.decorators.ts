@@ -1,7 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiHeader, ApiResponse } from '@nestjs/swagger';
+import { ApiResponse } from '@nestjs/swagger';
 
-import { ApiSuccessHeaders, type HeaderSpec } from '@bff/core';
+import { ApiLanguageHeaders, ApiSuccessHeaders, type HeaderSpec } from '@bff/core';
 
 import { CACHED_ROUTE, CREDENTIAL_HEADERS } from '../cache.constants.js';
 
@@ -124,30 +124,10 @@ export const Cached = (options: CachedOptions): MethodDecorator => {
   const localized = policy.varyBy.includes('accept-language');
   return applyDecorators(
     SetMetadata(CACHED_ROUTE, policy),
-    ApiSuccessHeaders(localized ? { ...CACHE_HEADERS, ...LANGUAGE_HEADERS } : CACHE_HEADERS),
+    ApiSuccessHeaders(CACHE_HEADERS),
     ApiResponse({ status: 304, description: 'Not modified: If-None-Match names the current ETag (empty body).' }),
-    ...(localized
-      ? [
-          ApiHeader({
-            name: 'Accept-Language',
-            required: false,
-            description:
-              'Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against the languages the app serves; ' +
-              'unsupported or malformed values get the default language (see Content-Language).',
-            schema: { type: 'string', example: 'de-CH, fr;q=0.8' },
-          }),
-        ]
-      : []),
+    ...(localized ? [ApiLanguageHeaders()] : []),
   );
-};
-
-/** What a route that varies by Accept-Language adds (see docs/caching.md, Languages). */
-const LANGUAGE_HEADERS: Record<string, HeaderSpec> = {
-  'Content-Language': {
-    description: 'The language negotiated from Accept-Language, the one the answer is in.',
-    required: true,
-    schema: { type: 'string', example: 'en' },
-  },
 };
 
 /** Headers the cache's reply hook puts on a cached route's successful answers (see installCacheReplyHook). */
