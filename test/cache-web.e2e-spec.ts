@@ -11,8 +11,8 @@ import { WEB_AUTH_OFFLINE_ENV } from './support/web-auth.js';
 
 const productCalls = async (sandbox: Sandbox): Promise<number> => (await sandbox.admin.stats('catalog')).byRoute['GET /products/:id'] ?? 0;
 
-/** The key the interceptor uses for the product page (Node's fetch sends `Accept-Language: *`). */
-const pageKey = (id: string, language = '*') =>
+/** The key the interceptor uses for the product page (Node's fetch sends `Accept-Language: *`, negotiated to en). */
+const pageKey = (id: string, language = 'en') =>
   routeCacheKey({
     namespace: 'web-bff',
     route: '/api/v1/pages/product/:id',

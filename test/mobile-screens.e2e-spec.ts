@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
+import { CacheService } from '@bff/cache';
 import { createPlatformApp } from '@bff/core';
 
 import { MOBILE_BFF } from '../apps/mobile-bff/src/mobile-bff.definition.js';
@@ -44,35 +45,60 @@ describe('mobile-bff screens against the real sandbox', () => {
     await web?.close();
     await stack?.close();
   });
-  afterEach(() => stack.sandbox.admin.reset());
+  /** Products whose screens the tests read: their route cache entries are dropped after each test. */
+  const TOUCHED = [KNOWN_IDS.product, KNOWN_IDS.productAlt];
+  afterEach(async () => {
+    await stack.sandbox.admin.reset();
+    // The route cache keys on the negotiated language, so every test's en answers would share entries: start clean.
+    await stack.app.get(CacheService).invalidateTags(['home', 'catalog:listing', ...TOUCHED.map((id) => `product:${id}`)]);
+  });
 
-  /** Each call gets its own accept-language so the shared route cache never answers for another test. */
-  let variant = 0;
-  const get = (path: string, headers: Record<string, string> = {}) =>
-    fetch(`${stack.url}${path}`, { headers: { ...auth, 'accept-language': `x-t${++variant}`, ...headers } });
+  const get = (path: string, headers: Record<string, string> = {}) => fetch(`${stack.url}${path}`, { headers: { ...auth, ...headers } });
 
   describe('GET /api/v1/products/{id}/detail', () => {
-    it('answers the compact detail: 3 reviews, rating summary, cards, no description', async () => {
+    it('answers the compact detail: 2 review excerpts, rating summary, 3 cards, one image base and currency, no description', async () => {
       const res = await get(`/api/v1/products/${KNOWN_IDS.product}/detail`);
       expect(res.status).toBe(200);
       const body = await res.json();
-      expect(Object.keys(body).sort()).toEqual(['inStock', 'meta', 'price', 'product', 'rating', 'recommendations', 'reviews']);
-      expect(Object.keys(body.product).sort()).toEqual(['brand', 'categoryId', 'id', 'images', 'name', 'thumbnail']);
+      expect(Object.keys(body).sort()).toEqual([
+        'currency',
+        'imageBase',
+        'inStock',
+        'meta',
+        'price',
+        'product',
+        'rating',
+        'recommendations',
+        'reviews',
+      ]);
+      expect(body.imageBase).toBe('https://img.sandbox.local/products/');
+      expect(body.currency).toBe('EUR');
+      expect(Object.keys(body.product).sort()).toEqual(['brand', 'id', 'images', 'name']);
       expect(body.product.id).toBe(KNOWN_IDS.product);
-      expect(body.product.images.every((url: unknown) => typeof url === 'string')).toBe(true);
-      expect(Object.keys(body.price).sort()).toEqual(['amount', 'currency']);
+      // Image references resolve against imageBase to the catalog's URLs.
+      expect(body.product.images.map((ref: string) => new URL(ref, body.imageBase).href)).toEqual([
+        `https://img.sandbox.local/products/${KNOWN_IDS.product}/1.jpg`,
+        `https://img.sandbox.local/products/${KNOWN_IDS.product}/2.jpg`,
+      ]);
+      expect(Number.isInteger(body.price)).toBe(true);
       expect(body.inStock).toBe(true);
       expect(Object.keys(body.rating).sort()).toEqual(['average', 'count']);
-      expect(body.reviews.items.length).toBeLessThanOrEqual(3);
-      expect(body.reviews.items.length).toBeGreaterThan(0);
-      expect(body.reviews.total).toBeGreaterThanOrEqual(body.reviews.items.length);
-      expect(body.recommendations.length).toBeGreaterThan(0);
-      expect(Object.keys(body.recommendations[0]).sort()).toEqual(['id', 'inStock', 'name', 'price', 'thumbnail']);
+      expect(body.reviews.items).toHaveLength(2);
+      expect(Object.keys(body.reviews.items[0]).sort()).toEqual(['author', 'date', 'excerpt', 'rating', 'title']);
+      expect(body.reviews.items[0].date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      for (const review of body.reviews.items) expect(review.excerpt.length).toBeLessThanOrEqual(48);
+      expect(body.reviews.total).toBe(body.rating.count);
+      expect(body.recommendations).toHaveLength(3);
+      expect(Object.keys(body.recommendations[0]).sort()).toEqual(['id', 'name', 'price', 'thumbnail']);
+      expect(new URL(body.recommendations[0].thumbnail, body.imageBase).href).toBe(
+        `https://img.sandbox.local/products/${body.recommendations[0].id}/thumb.jpg`,
+      );
       expect(body.meta).toEqual({ degraded: [] });
-      // Recommendations: one bulk lookup, one bulk price and one bulk stock read, never one call per card.
+      // Recommendations: one bulk lookup and one bulk price read, never one call per card; the carousel shows no
+      // availability, so inventory is read for the product only.
       expect((await stack.sandbox.admin.stats('catalog')).byRoute).toEqual({ 'GET /products/:id': 1, 'GET /products': 1 });
       expect((await stack.sandbox.admin.stats('pricing')).requests).toBe(2);
-      expect((await stack.sandbox.admin.stats('inventory')).requests).toBe(2);
+      expect((await stack.sandbox.admin.stats('inventory')).requests).toBe(1);
     });
 
     it('sends the long description only with ?expand=description; other expansions are a 400', async () => {
@@ -90,24 +116,66 @@ describe('mobile-bff screens against the real sandbox', () => {
       await expectProblem(await get(`/api/v1/products/${KNOWN_IDS.productUnknown}/detail`), 404, 'not-found');
     });
 
-    // The issue asks for 40 %; with 3 reviews, the image set and 4 recommendation cards the sandbox product measures
-    // about 55 % (1678 / 3033 bytes), so this guards the compact shape at 60 % (see docs/screens.md).
-    it('weighs at most 60 % of the web product page for the same product', async () => {
-      const mobile = await get(`/api/v1/products/${KNOWN_IDS.product}/detail`);
-      const page = await fetch(`${webUrl}/api/v1/pages/product/${KNOWN_IDS.product}`);
+    // The budget holds for ordinary products and for the sandbox's edge cases (no reviews, no price, no stock,
+    // out of stock), each measured as the bytes both real apps put on the wire.
+    const BUDGET_PRODUCTS = [
+      KNOWN_IDS.product,
+      KNOWN_IDS.productAlt,
+      KNOWN_IDS.productOutOfStock,
+      KNOWN_IDS.productNoReviews,
+      KNOWN_IDS.productNoPrice,
+      KNOWN_IDS.productNoStock,
+      KNOWN_IDS.lastProduct,
+      // Plus a spread over the whole seed (the web page is smallest, and the budget tightest, with few reviews).
+      ...Array.from({ length: 20 }, (_, i) => `p-${String(i * 60 + 17).padStart(5, '0')}`),
+    ];
+    it.each(BUDGET_PRODUCTS)('weighs at most 40 %% of the web product page (%s)', async (id) => {
+      const mobile = await get(`/api/v1/products/${id}/detail`);
+      const page = await fetch(`${webUrl}/api/v1/pages/product/${id}`);
       expect(mobile.status).toBe(200);
       expect(page.status).toBe(200);
       const mobileBytes = (await mobile.arrayBuffer()).byteLength;
-      const webText = await page.text();
-      const webBytes = Buffer.byteLength(webText);
-      expect(mobileBytes).toBeLessThanOrEqual(webBytes * 0.6);
+      const webBytes = (await page.arrayBuffer()).byteLength;
+      expect(mobileBytes).toBe(Number(mobile.headers.get('content-length')));
+      expect(mobileBytes).toBeLessThanOrEqual(webBytes * 0.4);
+    });
+  });
+
+  describe('GET /api/v1/products/{id}/reviews', () => {
+    it("pages the whole reviews behind the detail's excerpts, to the last page", async () => {
+      const detail = await (await get(`/api/v1/products/${KNOWN_IDS.product}/detail`)).json();
+      const seen: { id: string; body: string; date: string }[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await get(`/api/v1/products/${KNOWN_IDS.product}/reviews?limit=10${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('etag')).toMatch(/^"[^"]+"$/);
+        const page = await res.json();
+        expect(page.total).toBe(detail.reviews.total);
+        seen.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen).toHaveLength(detail.reviews.total);
+      expect(new Set(seen.map((r) => r.id)).size).toBe(seen.length);
+      // The detail's excerpts are the start of the first reviews' whole text.
+      detail.reviews.items.forEach((item: { excerpt: string; date: string }, i: number) => {
+        expect(seen[i].body.startsWith(item.excerpt.replace(/…$/, ''))).toBe(true);
+        expect(seen[i].date).toBe(item.date);
+      });
+    });
+
+    it('answers 404 for an unknown product and 400 invalid-cursor for a foreign cursor', async () => {
+      await expectProblem(await get(`/api/v1/products/${KNOWN_IDS.productUnknown}/reviews`), 404, 'not-found');
+      await expectProblem(await get(`/api/v1/products/${KNOWN_IDS.product}/reviews?cursor=bm9wZQ`), 400, 'invalid-cursor');
+      await expectProblem(await get(`/api/v1/products/${KNOWN_IDS.product}/reviews?limit=51`), 400, 'validation-failed');
+      await expectProblem(await fetch(`${stack.url}/api/v1/products/${KNOWN_IDS.product}/reviews`), 401, 'missing-credentials');
     });
   });
 
   describe('conditional requests', () => {
     it('answers If-None-Match with 304 and a private Cache-Control', async () => {
       const path = `/api/v1/products/${KNOWN_IDS.product}/detail`;
-      const lang = { 'accept-language': 'etag-detail' };
+      const lang = { 'accept-language': 'en' };
       const first = await get(path, lang);
       expect(first.status).toBe(200);
       const etag = first.headers.get('etag');
@@ -167,7 +235,7 @@ describe('mobile-bff screens against the real sandbox', () => {
     });
 
     it('answers If-None-Match with 304', async () => {
-      const lang = { 'accept-language': 'etag-home' };
+      const lang = { 'accept-language': 'en' };
       const etag = (await get('/api/v1/home', lang)).headers.get('etag');
       const again = await get('/api/v1/home', { ...lang, 'if-none-match': etag! });
       expect(again.status).toBe(304);
@@ -211,7 +279,7 @@ describe('mobile-bff screens against the real sandbox', () => {
     });
 
     it('answers If-None-Match with 304', async () => {
-      const lang = { 'accept-language': 'etag-listing' };
+      const lang = { 'accept-language': 'en' };
       const etag = (await listing(`category=${KNOWN_IDS.category}`, lang)).headers.get('etag');
       const again = await listing(`category=${KNOWN_IDS.category}`, { ...lang, 'if-none-match': etag! });
       expect(again.status).toBe(304);

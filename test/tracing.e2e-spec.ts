@@ -7,6 +7,7 @@ import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trac
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { CacheService, routeCacheKey } from '@bff/cache';
 import { Tracing } from '@bff/core';
 
 import { WEB_BFF } from '../apps/web-bff/src/web-bff.definition.js';
@@ -226,8 +227,17 @@ describe('tracing of a section served stale (last good value after a failure)', 
   });
 
   it('marks the stale section as an error with bff.section.stale', async () => {
-    // Another Accept-Language is another page cache entry, but the same remembered product.
-    expect((await fetch(stack.url + PAGE, { headers: { 'accept-language': 'en' } })).status).toBe(200);
+    expect((await fetch(stack.url + PAGE, { headers: { 'accept-language': 'de' } })).status).toBe(200);
+    // Drop the page's cache entry only: the remembered product stays, and is all a failing catalog leaves.
+    const pageKey = routeCacheKey({
+      namespace: 'web-bff',
+      route: '/api/v1/pages/product/:id',
+      params: { id: KNOWN_IDS.product },
+      query: [],
+      vary: [['accept-language', 'de']],
+      principal: undefined,
+    });
+    expect((await stack.app.get(CacheService).invalidateKey(pageKey)).removed).toBeGreaterThan(0);
     await stack.sandbox.admin.setFaults('catalog', [{ status: 500 }]);
     const inbound = inboundTraceparent();
     const res = await fetch(stack.url + PAGE, { headers: { 'accept-language': 'de', traceparent: inbound.header } });

@@ -18,6 +18,7 @@ export const CACHE_TEST_APP = defineApp({
   description: 'Test-only app for @bff/cache.',
   version: '0.0.0',
   defaultPort: 0,
+  languages: ['en', 'de', 'fr'],
   env: [retailEnv(SERVICES), cacheEnv],
 });
 

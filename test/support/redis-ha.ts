@@ -123,14 +123,14 @@ async function bootPartner(sandbox: Sandbox, env: Record<string, string | undefi
   return { app, url: `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}` };
 }
 
-/** The cache test app's key for /t/steady/:id (Node's fetch sends `Accept-Language: *`). */
+/** The cache test app's key for /t/steady/:id (Node's fetch sends `Accept-Language: *`, negotiated to en). */
 export const steadyKey = (id: string): string =>
   routeCacheKey({
     namespace: 'cache-test',
     route: '/t/steady/:id',
     params: { id },
     query: [],
-    vary: [['accept-language', '*']],
+    vary: [['accept-language', 'en']],
     principal: undefined,
   });
 

@@ -22,6 +22,8 @@ export const MOBILE_BFF = defineApp({
     'Callers authenticate with an OAuth 2.0 access token (JWT), as a bearer token or DPoP-bound (RFC 9449). Every error is RFC 9457 application/problem+json.',
   version: '1.0.0',
   defaultPort: 3001,
+  // The catalog's languages; the default first.
+  languages: ['en', 'de', 'fr'],
   env: [retailEnv(MOBILE_SERVICES), jwtAuthEnv, rateLimitEnv, cacheEnv, tokenExchangeEnv, idempotencyEnv],
   securitySchemes: {
     // Named like the strategy: @Protected('jwt', scopes) declares the OpenAPI requirement under that name.

@@ -15,6 +15,7 @@ import { ProductCardService } from './products/product-card.service.js';
 import { CatalogScreensController } from './screens/catalog-screens.controller.js';
 import { ProductDetailController } from './screens/product-detail.controller.js';
 import { ProductDetailService } from './screens/product-detail.service.js';
+import { ProductReviewsController } from './screens/product-reviews.controller.js';
 
 @Module({
   imports: [
@@ -27,7 +28,14 @@ import { ProductDetailService } from './screens/product-detail.service.js';
     UpstreamAuthModule.forRoot({ tokenExchange: true }),
     CacheModule.forRoot(),
   ],
-  controllers: [ProductCardController, ProductDetailController, CatalogScreensController, MobileCartController, MobileOrdersController],
+  controllers: [
+    ProductCardController,
+    ProductDetailController,
+    ProductReviewsController,
+    CatalogScreensController,
+    MobileCartController,
+    MobileOrdersController,
+  ],
   // Cart, checkout and orders: shared with web-bff through @bff/retail; IdempotencyStore keeps checkout keys (Redis when configured).
   providers: [
     ProductCardService,

@@ -13,6 +13,8 @@ export const PARTNER_BFF = defineApp({
     'Partners authenticate with an API key in X-Api-Key. Every error is RFC 9457 application/problem+json.',
   version: '1.0.0',
   defaultPort: 3002,
+  // Partner feeds are English only: whatever a partner sends, upstreams are asked for en.
+  languages: ['en'],
   env: [retailEnv(PARTNER_SERVICES), apiKeyAuthEnv, rateLimitEnv, partnerQuotaEnv, cacheEnv, clientCredentialsEnv],
   securitySchemes: {
     // Named like the strategy: @Protected('api-key', scopes) declares the OpenAPI requirement under that name.

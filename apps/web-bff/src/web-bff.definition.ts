@@ -35,6 +35,8 @@ export const WEB_BFF = defineApp({
     'Every error is an RFC 9457 application/problem+json document carrying the request id.',
   version: '1.0.0',
   defaultPort: 3000,
+  // The catalog's languages; the default first.
+  languages: ['en', 'de', 'fr'],
   env: [retailEnv(WEB_SERVICES), cacheEnv, sessionAuthEnv, rateLimitEnv, idempotencyEnv, spaEnv, remoteApiEnv],
   securitySchemes: {
     // Named like the strategy: @Protected('session', scopes) declares the OpenAPI requirement under that name.

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 
+import { RequestContext } from '@bff/core';
 import type { SectionFallbackStore } from '@bff/upstream';
 
 import { CACHE_CONFIG, CACHE_NAME_PATTERN, CACHE_NAMESPACE } from './cache.constants.js';
@@ -42,8 +43,11 @@ export class CacheSectionFallbackStore implements SectionFallbackStore {
     return entry ? { value: entry.value, storedAt: entry.storedAt } : undefined;
   }
 
-  /** The store key of a fallback key (tests, diagnostics). */
-  storeKey(key: string): string {
-    return `sf:${this.namespace}:${key}`;
+  /**
+   * The store key of a fallback key, per language sent upstream: a remembered product or category tree is in the
+   * language it was fetched in, and is only ever served to a request negotiated to that language.
+   */
+  storeKey(key: string, language: string = RequestContext.current()?.propagated['accept-language'] ?? ''): string {
+    return language ? `sf:${this.namespace}:${key}:${language}` : `sf:${this.namespace}:${key}`;
   }
 }

@@ -18,6 +18,11 @@ export interface AppDefinition {
   readonly env: readonly EnvSchema[];
   /** OpenAPI security schemes the app's routes refer to. */
   readonly securitySchemes?: Readonly<Record<string, SecurityScheme>>;
+  /**
+   * Languages the app serves (lowercase primary subtags, the default first). Each request's `Accept-Language` is
+   * negotiated against them; only the result is forwarded upstream and keys language-varying caches. Default `['en']`.
+   */
+  readonly languages?: readonly string[];
 }
 
 export function defineApp(definition: AppDefinition): AppDefinition {

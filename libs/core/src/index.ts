@@ -20,6 +20,8 @@ export { CoreEnv } from './config/core.env.js';
 export { ConfigValidationError, envClass, validateEnvironment, type EnvSchema } from './config/env-schema.js';
 export { PlatformError, isPlatformError, type ErrorKind } from './errors/platform-error.js';
 export { RequestContext, type RequestContextData } from './request-context/request-context.js';
+export { negotiateLanguage, parseAcceptLanguage, type LanguageRange } from './language/language.js';
+export { ApiLanguageHeaders, setLanguageHeaders } from './language/language.decorators.js';
 export { Tracing, type TraceSpan, type TraceSpanKind } from './tracing/tracing.js';
 export type { TracingOptions } from './tracing/tracing.provider.js';
 export { HealthRegistry } from './health/health.registry.js';

@@ -36,6 +36,8 @@ export interface ProductCardOptions extends CallOptions {
    * with several card lists tells them apart. Default `cards`.
    */
   readonly section?: string;
+  /** Read stock too (default true). A list that shows no availability skips the bulk stock read; `inStock` is then null. */
+  readonly stock?: boolean;
 }
 
 /** Most cards one call builds: the catalog, pricing and inventory bulk reads take at most this many ids. */
@@ -71,7 +73,9 @@ export class ProductCards {
       .plan()
       .required('products', (s) => this.catalog.lookupProducts(unique, within(s, options)), { budgetMs: LOOKUP_BUDGET_MS })
       .optional(`${section}-price`, (s) => this.pricing.getPrices(unique, within(s, options)), { budgetMs: ENRICHMENT_BUDGET_MS })
-      .optional(`${section}-stock`, (s) => this.inventory.getStocks(unique, within(s, options)), { budgetMs: ENRICHMENT_BUDGET_MS })
+      .optional(`${section}-stock`, async (s) => (options.stock === false ? null : this.inventory.getStocks(unique, within(s, options))), {
+        budgetMs: ENRICHMENT_BUDGET_MS,
+      })
       .run();
     const prices = data[`${section}-price`];
     const stock = data[`${section}-stock`];
@@ -87,7 +91,9 @@ export class ProductCards {
     const { data, degraded } = await this.aggregator
       .plan()
       .optional(`${section}-price`, (s) => this.pricing.getPrices(ids, within(s, options)), { budgetMs: ENRICHMENT_BUDGET_MS })
-      .optional(`${section}-stock`, (s) => this.inventory.getStocks(ids, within(s, options)), { budgetMs: ENRICHMENT_BUDGET_MS })
+      .optional(`${section}-stock`, async (s) => (options.stock === false ? null : this.inventory.getStocks(ids, within(s, options))), {
+        budgetMs: ENRICHMENT_BUDGET_MS,
+      })
       .run();
     return { cards: toCards(products, data[`${section}-price`], data[`${section}-stock`]), missing: [], degraded: [...degraded] };
   }

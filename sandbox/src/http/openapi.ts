@@ -58,6 +58,13 @@ export function queryParam(name: string, schema: JsonSchema, description: string
 }
 
 export const IF_NONE_MATCH: JsonSchema = { $ref: '#/components/parameters/IfNoneMatch' };
+export const ACCEPT_LANGUAGE: JsonSchema = { $ref: '#/components/parameters/AcceptLanguage' };
+
+/** Sent with every answer whose texts vary by the negotiated language. */
+const LANGUAGE_HEADERS: JsonSchema = {
+  'Content-Language': { $ref: '#/components/headers/ContentLanguage' },
+  Vary: { $ref: '#/components/headers/Vary' },
+};
 
 /** Sent with every cacheable 200 and with every 304. */
 const CACHE_HEADERS: JsonSchema = {
@@ -68,9 +75,13 @@ const CACHE_HEADERS: JsonSchema = {
 export function jsonResponse(
   description: string,
   schema: JsonSchema,
-  options: { cacheable?: boolean; headers?: JsonSchema } = {},
+  options: { cacheable?: boolean; localized?: boolean; headers?: JsonSchema } = {},
 ): JsonSchema {
-  const headers = { ...(options.cacheable === true ? CACHE_HEADERS : {}), ...(options.headers ?? {}) };
+  const headers = {
+    ...(options.cacheable === true ? CACHE_HEADERS : {}),
+    ...(options.localized === true ? LANGUAGE_HEADERS : {}),
+    ...(options.headers ?? {}),
+  };
   return {
     description,
     ...(Object.keys(headers).length > 0 ? { headers } : {}),
@@ -214,8 +225,23 @@ export function buildDocument(options: {
           description: 'ETag(s) of a cached representation; a match yields 304.',
           schema: string(),
         },
+        AcceptLanguage: {
+          name: 'Accept-Language',
+          in: 'header',
+          required: false,
+          description:
+            'Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against en (default), de and fr; a regional range ' +
+            'matches its language (de-CH → de); an unsupported or malformed value gets en.',
+          schema: string({ examples: ['de-CH, fr;q=0.8'] }),
+        },
       },
       headers: {
+        ContentLanguage: {
+          description: 'Language of the texts (en, de or fr).',
+          required: true,
+          schema: string({ enum: ['en', 'de', 'fr'] }),
+        },
+        Vary: { description: 'Request headers the answer depends on.', required: true, schema: string({ examples: ['Accept-Language'] }) },
         ETag: { description: 'Strong entity tag of the representation.', required: true, schema: string() },
         CacheControl: { description: 'Caching directives.', required: true, schema: string() },
       },

@@ -52,6 +52,15 @@ export interface ReviewPlan {
   quality: number;
 }
 
+/** The words a product's texts are built from, kept to render them in every catalog language. */
+export interface ProductWords {
+  readonly brand: string;
+  readonly adjective: string;
+  readonly noun: string;
+  readonly model: string;
+  readonly claims: readonly string[];
+}
+
 export interface SeedData {
   categories: Category[];
   categoriesById: Map<string, Category>;
@@ -64,6 +73,8 @@ export interface SeedData {
   reviewPlans: Map<string, ReviewPlan>;
   /** 0..1 popularity used by recommendations. */
   popularity: Map<string, number>;
+  /** Product id → the seed words its name and description are made of (for the other catalog languages). */
+  productWords: Map<string, ProductWords>;
   customers: SeedCustomer[];
   customersById: Map<string, SeedCustomer>;
   carts: Cart[];
@@ -116,7 +127,7 @@ function buildCategories(): { categories: Category[]; leaves: LeafRef[] } {
   return { categories, leaves };
 }
 
-function buildProduct(n: number, leaves: readonly LeafRef[]): { product: Product; leaf: LeafRef } {
+function buildProduct(n: number, leaves: readonly LeafRef[]): { product: Product; leaf: LeafRef; words: ProductWords } {
   const rng = mulberry32(mixSeed(1, n));
   const id = productId(n);
   const leaf = pick(rng, leaves);
@@ -150,7 +161,8 @@ function buildProduct(n: number, leaves: readonly LeafRef[]): { product: Product
     updatedAt: '',
   };
   product.updatedAt = lastUpdate(n, product.createdAt);
-  return { product, leaf };
+  const words = { brand, adjective, noun, model, claims: claims[1] === claims[0] ? [claims[0]] : claims };
+  return { product, leaf, words };
 }
 
 /**
@@ -362,9 +374,11 @@ function generateSeed(): SeedData {
   const stock = new Map<string, Stock>();
   const reviewPlans = new Map<string, ReviewPlan>();
   const popularity = new Map<string, number>();
+  const productWords = new Map<string, ProductWords>();
   for (let n = 1; n <= PRODUCT_COUNT; n++) {
-    const { product, leaf } = buildProduct(n, leaves);
+    const { product, leaf, words } = buildProduct(n, leaves);
     products.push(product);
+    productWords.set(product.id, words);
     if (!NO_PRICE.has(product.id)) prices.set(product.id, buildPrice(n, leaf));
     if (!NO_STOCK.has(product.id)) stock.set(product.id, buildStock(n));
     reviewPlans.set(product.id, buildReviewPlan(n));
@@ -382,6 +396,7 @@ function generateSeed(): SeedData {
     stock,
     reviewPlans,
     popularity,
+    productWords,
     customers,
     customersById: new Map(customers.map((c) => [c.id, c])),
     carts: buildCarts(prices),

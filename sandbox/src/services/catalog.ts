@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { cachedBody, cacheJson, sendCached, sendCachedJson, sendJson, type CachedBody } from '../http/caching.ts';
+import { negotiateLanguage } from '../http/language.ts';
 import {
+  ACCEPT_LANGUAGE,
   arrayOf,
   BAD_REQUEST,
   boolean,
@@ -24,7 +26,9 @@ import { booleanParam, idsParam, intParam, single, type Query } from '../http/pa
 import { badRequest, notFound } from '../http/problem.ts';
 import type { ServiceModule } from '../http/server.ts';
 import type { SeedData } from '../seed/data.ts';
+import { localizeCategory, localizeProduct } from '../seed/localize.ts';
 import type { Product } from '../seed/model.ts';
+import { CATALOG_LANGUAGES, type CatalogLanguage } from '../seed/words.ts';
 
 export const CATALOG_CACHE_CONTROL = 'public, max-age=60';
 const MAX_LIMIT = 100;
@@ -153,9 +157,10 @@ export const CATALOG_OPENAPI = buildDocument({
           queryParam('q', string(), 'Case-insensitive substring match on the product name.'),
           queryParam('category', string(), 'Category id; includes products of its sub-categories.'),
           IF_NONE_MATCH,
+          ACCEPT_LANGUAGE,
         ],
         responses: {
-          '200': jsonResponse('A page of products', ref('ProductPage'), { cacheable: true }),
+          '200': jsonResponse('A page of products', ref('ProductPage'), { cacheable: true, localized: true }),
           '304': NOT_MODIFIED,
           '400': BAD_REQUEST,
         },
@@ -182,9 +187,10 @@ export const CATALOG_OPENAPI = buildDocument({
             'true: deleted products are entries of the feed too (the `deleted` list); false: they are left out.',
           ),
           IF_NONE_MATCH,
+          ACCEPT_LANGUAGE,
         ],
         responses: {
-          '200': jsonResponse('A page of changes', ref('ProductChanges'), { cacheable: true }),
+          '200': jsonResponse('A page of changes', ref('ProductChanges'), { cacheable: true, localized: true }),
           '304': NOT_MODIFIED,
           '400': BAD_REQUEST,
         },
@@ -195,9 +201,9 @@ export const CATALOG_OPENAPI = buildDocument({
         operationId: 'getProduct',
         tags: ['catalog'],
         summary: 'Get a product',
-        parameters: [pathParam('id', 'Product id', 'p-00001'), IF_NONE_MATCH],
+        parameters: [pathParam('id', 'Product id', 'p-00001'), IF_NONE_MATCH, ACCEPT_LANGUAGE],
         responses: {
-          '200': jsonResponse('The product', ref('Product'), { cacheable: true }),
+          '200': jsonResponse('The product', ref('Product'), { cacheable: true, localized: true }),
           '304': NOT_MODIFIED,
           '404': NOT_FOUND,
         },
@@ -212,9 +218,10 @@ export const CATALOG_OPENAPI = buildDocument({
         parameters: [
           queryParam('limit', integer({ minimum: 1, maximum: MAX_FEATURED, default: DEFAULT_FEATURED }), 'Number of products.'),
           IF_NONE_MATCH,
+          ACCEPT_LANGUAGE,
         ],
         responses: {
-          '200': jsonResponse('Featured products, in display order', ref('FeaturedList'), { cacheable: true }),
+          '200': jsonResponse('Featured products, in display order', ref('FeaturedList'), { cacheable: true, localized: true }),
           '304': NOT_MODIFIED,
           '400': BAD_REQUEST,
         },
@@ -225,9 +232,9 @@ export const CATALOG_OPENAPI = buildDocument({
         operationId: 'listCategories',
         tags: ['catalog'],
         summary: 'List all categories',
-        parameters: [IF_NONE_MATCH],
+        parameters: [IF_NONE_MATCH, ACCEPT_LANGUAGE],
         responses: {
-          '200': jsonResponse('All categories', ref('CategoryList'), { cacheable: true }),
+          '200': jsonResponse('All categories', ref('CategoryList'), { cacheable: true, localized: true }),
           '304': NOT_MODIFIED,
         },
       },
@@ -237,9 +244,9 @@ export const CATALOG_OPENAPI = buildDocument({
         operationId: 'getCategory',
         tags: ['catalog'],
         summary: 'Get a category',
-        parameters: [pathParam('id', 'Category id', 'cat-01'), IF_NONE_MATCH],
+        parameters: [pathParam('id', 'Category id', 'cat-01'), IF_NONE_MATCH, ACCEPT_LANGUAGE],
         responses: {
-          '200': jsonResponse('The category', ref('Category'), { cacheable: true }),
+          '200': jsonResponse('The category', ref('Category'), { cacheable: true, localized: true }),
           '304': NOT_MODIFIED,
           '404': NOT_FOUND,
         },
@@ -248,52 +255,76 @@ export const CATALOG_OPENAPI = buildDocument({
   },
 });
 
+/** The catalog as one language sees it: texts in that language, and everything derived from them. */
+interface CatalogView {
+  readonly products: { id: string; categoryId: string; lowerName: string; json: string }[];
+  readonly productBodies: Map<string, CachedBody>;
+  readonly featuredOrder: CatalogView['products'];
+  /** Products by (updatedAt, id) and tombstones by (deletedAt, id): the change feed's order, one entry per product. */
+  readonly changeOrder: { at: number; id: string; json: string; deleted: boolean }[];
+  readonly featuredBodies: Map<number, CachedBody>;
+  /** Listing pages are immutable between changes: memoize them (bounded) by their raw query. */
+  readonly pageCache: Map<string, CachedBody>;
+  readonly categoryBodies: Map<string, CachedBody>;
+  readonly categoryList: CachedBody;
+}
+
 export function createCatalogService(seed: SeedData): ServiceModule {
   const productIndex = new Map(seed.products.map((p, index) => [p.id, index]));
-  const categoryBodies = new Map<string, CachedBody>(seed.categories.map((c) => [c.id, cachedBody(c)]));
-  const categoryList = cachedBody({ items: seed.categories });
   /** The products as they are now: the seed, plus admin touches (`POST /__admin/products/{id}/touch`). */
   let current: Product[] = [];
   /** Deleted products (`DELETE /__admin/products/{id}`): id → when. Their entries in `current` are kept but never served. */
   let deletedAt = new Map<string, number>();
-  let products: { id: string; categoryId: string; lowerName: string; json: string }[] = [];
-  let productBodies = new Map<string, CachedBody>();
-  let featuredOrder: typeof products = [];
-  /** Products by (updatedAt, id) and tombstones by (deletedAt, id): the change feed's order, one entry per product. */
-  let changeOrder: { at: number; id: string; json: string; deleted: boolean }[] = [];
-  const featuredBodies = new Map<number, CachedBody>();
-  /** Listing pages are immutable between changes: memoize them (bounded) by their raw query. */
-  const pageCache = new Map<string, CachedBody>();
+  const views = new Map<CatalogLanguage, CatalogView>();
 
-  function rebuild(): void {
-    const live = current.filter((product) => !deletedAt.has(product.id));
-    products = live.map((product) => ({
+  function buildView(language: CatalogLanguage): CatalogView {
+    const localized = current
+      .filter((product) => !deletedAt.has(product.id))
+      .map((product) => localizeProduct(product, seed.productWords.get(product.id), language));
+    const products = localized.map((product) => ({
       id: product.id,
       categoryId: product.categoryId,
       lowerName: product.name.toLowerCase(),
       json: JSON.stringify(product),
     }));
-    productBodies = new Map(live.map((p) => [p.id, cachedBody(p)]));
-    // Merchandising is simulated by popularity (the recommendations service's global ranking), ties by id.
-    featuredOrder = [...products].sort(
-      (a, b) => (seed.popularity.get(b.id) ?? 0) - (seed.popularity.get(a.id) ?? 0) || a.id.localeCompare(b.id),
-    );
-    changeOrder = [
-      ...products.map((product, index) => ({
-        at: Date.parse(live[index]?.updatedAt ?? ''),
-        id: product.id,
-        json: product.json,
-        deleted: false,
-      })),
-      ...[...deletedAt].map(([id, at]) => ({
-        at,
-        id,
-        json: JSON.stringify({ id, deletedAt: new Date(at).toISOString() }),
-        deleted: true,
-      })),
-    ].sort(compareChange);
-    featuredBodies.clear();
-    pageCache.clear();
+    const categories = seed.categories.map((category) => localizeCategory(category, language));
+    return {
+      products,
+      productBodies: new Map(localized.map((p) => [p.id, cachedBody(p)])),
+      // Merchandising is simulated by popularity (the recommendations service's global ranking), ties by id.
+      featuredOrder: [...products].sort(
+        (a, b) => (seed.popularity.get(b.id) ?? 0) - (seed.popularity.get(a.id) ?? 0) || a.id.localeCompare(b.id),
+      ),
+      changeOrder: [
+        ...localized.map((product, index) => ({
+          at: Date.parse(product.updatedAt),
+          id: product.id,
+          json: products[index]?.json ?? '',
+          deleted: false,
+        })),
+        ...[...deletedAt].map(([id, at]) => ({
+          at,
+          id,
+          json: JSON.stringify({ id, deletedAt: new Date(at).toISOString() }),
+          deleted: true,
+        })),
+      ].sort(compareChange),
+      featuredBodies: new Map(),
+      pageCache: new Map(),
+      categoryBodies: new Map(categories.map((c) => [c.id, cachedBody(c)])),
+      categoryList: cachedBody({ items: categories }),
+    };
+  }
+
+  function rebuild(): void {
+    for (const language of CATALOG_LANGUAGES) views.set(language, buildView(language));
+  }
+
+  /** The view of the request's language (negotiated from Accept-Language), announced on the reply. */
+  function viewOf(request: FastifyRequest, reply: FastifyReply): CatalogView {
+    const language = negotiateLanguage(request.headers['accept-language'], CATALOG_LANGUAGES);
+    reply.header('content-language', language).header('vary', 'Accept-Language');
+    return views.get(language) as CatalogView;
   }
 
   function restoreSeed(): void {
@@ -312,7 +343,7 @@ export function createCatalogService(seed: SeedData): ServiceModule {
 
   /** Now, but strictly after every other change, so the change sorts last in the feed. */
   function nextChangeAt(): number {
-    return Math.max(Date.now(), (changeOrder.at(-1)?.at ?? 0) + 1);
+    return Math.max(Date.now(), ((views.get('en') as CatalogView).changeOrder.at(-1)?.at ?? 0) + 1);
   }
 
   /** Bumps a product's updatedAt to now (strictly after every other change, so it sorts last in the feed). */
@@ -334,6 +365,7 @@ export function createCatalogService(seed: SeedData): ServiceModule {
   }
 
   function changes(request: FastifyRequest, reply: FastifyReply, query: Query) {
+    const { changeOrder } = viewOf(request, reply);
     const limit = intParam(query['limit'], 'limit', 1, MAX_LIMIT, DEFAULT_LIMIT);
     const cursor = single(query['cursor']);
     const since = single(query['updatedSince']);
@@ -359,6 +391,7 @@ export function createCatalogService(seed: SeedData): ServiceModule {
     const combined = LISTING_PARAMS.filter((name) => query[name] !== undefined);
     if (combined.length) throw badRequest(`'ids' cannot be combined with ${combined.map((name) => `'${name}'`).join(', ')}`);
     const ids = idsParam(query['ids'], MAX_LOOKUP_IDS);
+    const { productBodies } = viewOf(request, reply);
     const found = ids.flatMap((id) => productBodies.get(id)?.json ?? []);
     return sendCachedJson(
       request,
@@ -385,6 +418,7 @@ export function createCatalogService(seed: SeedData): ServiceModule {
       app.get<{ Querystring: Query }>('/products', (request, reply) => {
         const query = request.query;
         if (query['ids'] !== undefined) return lookup(request, reply, query);
+        const { pageCache, products } = viewOf(request, reply);
         const cacheKey = `${single(query['limit']) ?? ''}|${single(query['cursor']) ?? ''}|${single(query['q']) ?? ''}|${single(query['category']) ?? ''}`;
         const hit = pageCache.get(cacheKey);
         if (hit !== undefined) return sendCached(request, reply, hit, CATALOG_CACHE_CONTROL);
@@ -409,13 +443,14 @@ export function createCatalogService(seed: SeedData): ServiceModule {
       });
 
       app.get<{ Params: { id: string } }>('/products/:id', (request, reply) => {
-        const body = productBodies.get(request.params.id);
+        const body = viewOf(request, reply).productBodies.get(request.params.id);
         if (body === undefined) throw notFound(`product '${request.params.id}' not found`);
         return sendCached(request, reply, body, CATALOG_CACHE_CONTROL);
       });
 
       app.get<{ Querystring: Query }>('/featured', (request, reply) => {
         const limit = intParam(request.query['limit'], 'limit', 1, MAX_FEATURED, DEFAULT_FEATURED);
+        const { featuredBodies, featuredOrder } = viewOf(request, reply);
         let body = featuredBodies.get(limit);
         if (body === undefined) {
           body = cacheJson(
@@ -429,10 +464,10 @@ export function createCatalogService(seed: SeedData): ServiceModule {
         return sendCached(request, reply, body, CATALOG_CACHE_CONTROL);
       });
 
-      app.get('/categories', (request, reply) => sendCached(request, reply, categoryList, CATALOG_CACHE_CONTROL));
+      app.get('/categories', (request, reply) => sendCached(request, reply, viewOf(request, reply).categoryList, CATALOG_CACHE_CONTROL));
 
       app.get<{ Params: { id: string } }>('/categories/:id', (request, reply) => {
-        const body = categoryBodies.get(request.params.id);
+        const body = viewOf(request, reply).categoryBodies.get(request.params.id);
         if (body === undefined) throw notFound(`category '${request.params.id}' not found`);
         return sendCached(request, reply, body, CATALOG_CACHE_CONTROL);
       });

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 
 import { ApiDpopProof } from '@bff/auth';
 import { Cached } from '@bff/cache';
-import { ApiProblemResponses, IdListDto, ProductIdParams, Protected } from '@bff/core';
+import { ApiLanguageHeaders, ApiProblemResponses, IdListDto, ProductIdParams, Protected, setLanguageHeaders } from '@bff/core';
 import { ApiSectionHeaders, sectionHeaders } from '@bff/upstream';
 
 import { ProductCardDto, ProductCardListDto } from './product-card.dto.js';
@@ -19,7 +19,14 @@ export class ProductCardController {
   @Get(':id')
   @Protected('jwt', ['catalog:read'])
   // Catalogue content, the same for every signed-in caller: one shared entry (private toward clients), ETag/304.
-  @Cached({ ttl: 5, staleWhileRevalidate: 30, staleIfError: 300, tags: ['product:{id}'], sharedAcrossIdentities: true })
+  @Cached({
+    ttl: 5,
+    staleWhileRevalidate: 30,
+    staleIfError: 300,
+    varyBy: ['accept-language'],
+    tags: ['product:{id}'],
+    sharedAcrossIdentities: true,
+  })
   @ApiOperation({ summary: 'Compact product card: id, name, thumbnail, price, in stock, rating.' })
   @ApiOkResponse({ type: ProductCardDto })
   @ApiSectionHeaders()
@@ -38,10 +45,12 @@ export class ProductCardController {
   })
   @ApiOkResponse({ type: ProductCardListDto })
   @ApiSectionHeaders()
+  @ApiLanguageHeaders()
   @ApiProblemResponses(401, 403, 413, 415, 429, 502, 503, 504)
   async list(@Body() body: IdListDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ProductCardListDto> {
     const cards = await this.cards.list(body.ids);
     void reply.headers(sectionHeaders(cards.meta));
+    setLanguageHeaders(reply);
     return cards;
   }
 }

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import {
   CatalogApi,
   InventoryApi,
-  mapPrice,
+  pageOfReviews,
   PricingApi,
   ProductCards,
   RecommendationsApi,
@@ -12,13 +12,13 @@ import {
 } from '@bff/retail';
 import { Aggregator, type SectionContext } from '@bff/upstream';
 
-import { CARD_PRICE_FIELDS } from '../products/product-card.dto.js';
-import type { ProductDetailDto } from './product-detail.dto.js';
-import { toScreenCard } from './screen-cards.js';
+import { excerpt, imageRefs } from './image-refs.js';
+import { REVIEW_EXCERPT_MAX, type ProductDetailDto } from './product-detail.dto.js';
+import { REVIEWS_DEFAULT_LIMIT, type ProductReviewsPageDto, type ProductReviewsQuery } from './product-reviews.dto.js';
 
-const FIRST_REVIEWS = 3;
-// A phone shows a short carousel; fewer cards keep the answer small.
-const RECOMMENDATIONS_COUNT = 4;
+const FIRST_REVIEWS = 2;
+// A phone shows about two and a half cards of the carousel: three, and "more" on the web or a listing.
+const RECOMMENDATIONS_COUNT = 3;
 
 /** The mobile product detail: the web product page's fan-out, with tighter budgets and a smaller answer. */
 @Injectable()
@@ -49,38 +49,72 @@ export class ProductDetailService {
 
     const { product, price, stock, rating, reviews, recommendations } = data;
     const allDegraded = [...degraded, ...(recommendations?.degraded ?? [])];
+    const cards = recommendations?.cards ?? [];
+    const images = imageRefs([...product.images.map((image) => image.url), ...cards.map((card) => card.thumbnail)]);
+    // Amounts are sent bare, in the answer's one currency; a card priced otherwise names its own.
+    const currency = price?.currency ?? cards.find((card) => card.price)?.price?.currency;
     return {
+      ...(images.base ? { imageBase: images.base } : {}),
+      ...(currency ? { currency } : {}),
       product: {
         id: product.id,
         name: product.name,
         brand: product.brand,
-        categoryId: product.categoryId,
-        thumbnail: product.thumbnailUrl,
-        images: product.images.map((image) => image.url),
+        images: product.images.map((image) => images.ref(image.url)),
         ...(options.description ? { description: product.description } : {}),
       },
-      price: mapPrice(price, CARD_PRICE_FIELDS),
+      price: price ? price.amount : null,
       inStock: stock ? stock.inStock : null,
       rating: rating && { average: rating.average, count: rating.count },
       reviews: reviews && {
         items: reviews.items.slice(0, FIRST_REVIEWS).map((review) => ({
-          id: review.id,
           author: review.author,
           rating: review.rating,
           title: review.title,
-          body: review.body,
-          createdAt: review.createdAt,
+          excerpt: excerpt(review.body, REVIEW_EXCERPT_MAX),
+          date: review.createdAt.slice(0, 10),
         })),
         total: reviews.total,
       },
-      recommendations: recommendations && recommendations.cards.map(toScreenCard),
+      recommendations:
+        recommendations &&
+        cards.map((card) => ({
+          id: card.id,
+          name: card.name,
+          thumbnail: images.ref(card.thumbnail),
+          price: card.price ? card.price.amount : null,
+          ...(card.price && card.price.currency !== currency ? { currency: card.price.currency } : {}),
+        })),
       meta: stale.length ? { degraded: allDegraded, stale: [...stale] } : { degraded: allDegraded },
+    };
+  }
+
+  /** Whole reviews, cursor-paged (the detail sends excerpts of the first ones). */
+  async reviewsPage(id: string, query: ProductReviewsQuery): Promise<ProductReviewsPageDto> {
+    const { data } = await this.aggregator
+      .plan()
+      .required('reviews', (s) => pageOfReviews(this.reviews, id, { ...query, defaultLimit: REVIEWS_DEFAULT_LIMIT }, s), {
+        budgetMs: 1_000,
+      })
+      .run();
+    return {
+      items: data.reviews.items.map((review) => ({
+        id: review.id,
+        author: review.author,
+        rating: review.rating,
+        title: review.title,
+        body: review.body,
+        date: review.createdAt.slice(0, 10),
+      })),
+      total: data.reviews.total,
+      nextCursor: data.reviews.nextCursor,
     };
   }
 
   private async recommendationCards(id: string, categoryId: string, section: SectionContext): Promise<ProductCardList> {
     const related = await this.recommendations.forProduct(id, categoryId, RECOMMENDATIONS_COUNT, section);
     const ids = related.map((r) => r.productId).filter((productId) => productId !== id);
-    return this.cards.forIds(ids, { ...section, section: 'recommendations' });
+    // The carousel shows no availability: no stock read for it.
+    return this.cards.forIds(ids, { ...section, section: 'recommendations', stock: false });
   }
 }

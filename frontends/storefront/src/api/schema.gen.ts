@@ -802,6 +802,8 @@ export interface components {
     parameters: never;
     requestBodies: never;
     headers: {
+        /** @description The language negotiated from Accept-Language, the one the answer is in. */
+        "Content-Language": string;
         /** @description How the route cache answered. */
         "X-Cache": "HIT" | "MISS" | "STALE" | "BYPASS";
         /** @description Strong validator of the JSON body; send it back in If-None-Match. */
@@ -848,7 +850,10 @@ export interface operations {
     HomePageController_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against the languages the app serves; unsupported or malformed values get the default language (see Content-Language). */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -856,12 +861,13 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Content-Language": components["headers"]["Content-Language"];
+                    /** @description Request headers the answer depends on (Accept-Language among them). */
+                    Vary?: string;
                     "X-Cache": components["headers"]["X-Cache"];
                     ETag: components["headers"]["ETag"];
                     /** @description Freshness for browsers and shared caches, by the route policy and scope. */
                     "Cache-Control"?: string;
-                    /** @description Request headers the answer depends on. */
-                    Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];
@@ -887,12 +893,13 @@ export interface operations {
             /** @description Not modified: If-None-Match names the current ETag (empty body). */
             304: {
                 headers: {
+                    "Content-Language": components["headers"]["Content-Language"];
+                    /** @description Request headers the answer depends on (Accept-Language among them). */
+                    Vary?: string;
                     "X-Cache": components["headers"]["X-Cache"];
                     ETag: components["headers"]["ETag"];
                     /** @description Freshness for browsers and shared caches, by the route policy and scope. */
                     "Cache-Control"?: string;
-                    /** @description Request headers the answer depends on. */
-                    Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];
@@ -1130,7 +1137,10 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against the languages the app serves; unsupported or malformed values get the default language (see Content-Language). */
+                "Accept-Language"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1138,12 +1148,13 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Content-Language": components["headers"]["Content-Language"];
+                    /** @description Request headers the answer depends on (Accept-Language among them). */
+                    Vary?: string;
                     "X-Cache": components["headers"]["X-Cache"];
                     ETag: components["headers"]["ETag"];
                     /** @description Freshness for browsers and shared caches, by the route policy and scope. */
                     "Cache-Control"?: string;
-                    /** @description Request headers the answer depends on. */
-                    Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];
@@ -1169,12 +1180,13 @@ export interface operations {
             /** @description Not modified: If-None-Match names the current ETag (empty body). */
             304: {
                 headers: {
+                    "Content-Language": components["headers"]["Content-Language"];
+                    /** @description Request headers the answer depends on (Accept-Language among them). */
+                    Vary?: string;
                     "X-Cache": components["headers"]["X-Cache"];
                     ETag: components["headers"]["ETag"];
                     /** @description Freshness for browsers and shared caches, by the route policy and scope. */
                     "Cache-Control"?: string;
-                    /** @description Request headers the answer depends on. */
-                    Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];
@@ -1429,7 +1441,10 @@ export interface operations {
     ProductPageController_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against the languages the app serves; unsupported or malformed values get the default language (see Content-Language). */
+                "Accept-Language"?: string;
+            };
             path: {
                 /** @description Catalog product id. */
                 id: string;
@@ -1440,12 +1455,13 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    "Content-Language": components["headers"]["Content-Language"];
+                    /** @description Request headers the answer depends on (Accept-Language among them). */
+                    Vary?: string;
                     "X-Cache": components["headers"]["X-Cache"];
                     ETag: components["headers"]["ETag"];
                     /** @description Freshness for browsers and shared caches, by the route policy and scope. */
                     "Cache-Control"?: string;
-                    /** @description Request headers the answer depends on. */
-                    Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];
@@ -1471,12 +1487,13 @@ export interface operations {
             /** @description Not modified: If-None-Match names the current ETag (empty body). */
             304: {
                 headers: {
+                    "Content-Language": components["headers"]["Content-Language"];
+                    /** @description Request headers the answer depends on (Accept-Language among them). */
+                    Vary?: string;
                     "X-Cache": components["headers"]["X-Cache"];
                     ETag: components["headers"]["ETag"];
                     /** @description Freshness for browsers and shared caches, by the route policy and scope. */
                     "Cache-Control"?: string;
-                    /** @description Request headers the answer depends on. */
-                    Vary?: string;
                     Age: components["headers"]["Age"];
                     "X-Cache-Stale": components["headers"]["X-Cache-Stale"];
                     "X-Degraded-Sections": components["headers"]["X-Degraded-Sections"];

@@ -1,7 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 
-import { ApiSuccessHeaders, type HeaderSpec } from '@bff/core';
+import { ApiLanguageHeaders, ApiSuccessHeaders, type HeaderSpec } from '@bff/core';
 
 import { CACHED_ROUTE, CREDENTIAL_HEADERS } from '../cache.constants.js';
 
@@ -119,12 +119,16 @@ export function toCachePolicy(options: CachedOptions): CachePolicy {
  * @Cached({ ttl: 5, staleWhileRevalidate: 30, staleIfError: 300, tags: ['product:{id}'] })
  * ```
  */
-export const Cached = (options: CachedOptions): MethodDecorator =>
-  applyDecorators(
-    SetMetadata(CACHED_ROUTE, toCachePolicy(options)),
+export const Cached = (options: CachedOptions): MethodDecorator => {
+  const policy = toCachePolicy(options);
+  const localized = policy.varyBy.includes('accept-language');
+  return applyDecorators(
+    SetMetadata(CACHED_ROUTE, policy),
     ApiSuccessHeaders(CACHE_HEADERS),
     ApiResponse({ status: 304, description: 'Not modified: If-None-Match names the current ETag (empty body).' }),
+    ...(localized ? [ApiLanguageHeaders()] : []),
   );
+};
 
 /** Headers the cache's reply hook puts on a cached route's successful answers (see installCacheReplyHook). */
 const CACHE_HEADERS: Record<string, HeaderSpec> = {

@@ -3,11 +3,11 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { defer, lastValueFrom, map, type Observable } from 'rxjs';
 
-import { identityOf, PlatformError } from '@bff/core';
+import { identityOf, PlatformError, RequestContext } from '@bff/core';
 
 import { CACHE_NAMESPACE, CACHED_ROUTE, CREDENTIAL_HEADERS, REPLAYED_HEADERS } from '../cache.constants.js';
 import { CacheService, type Resolved } from '../cache.service.js';
-import { strongEtag } from '../http/cache-control.js';
+import { mergeVary, strongEtag } from '../http/cache-control.js';
 import type { CachePolicy } from './cache.decorators.js';
 import type { CachedResponse } from './cached-response.js';
 import { setReplyMeta } from './reply-meta.js';
@@ -27,12 +27,19 @@ export class RouteCacheInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http' || !this.cache.enabled) return next.handle();
+    if (context.getType() !== 'http') return next.handle();
     const policy = this.reflector.get<CachePolicy | undefined>(CACHED_ROUTE, context.getHandler());
     if (!policy) return next.handle();
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (request.method !== 'GET' && request.method !== 'HEAD') return next.handle();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const language = policy.varyBy.includes('accept-language') ? RequestContext.current()?.language : undefined;
+    // The answer is in the negotiated language, cached or not; shared caches must key on the header too.
+    if (language) void reply.header('content-language', language);
+    if (!this.cache.enabled) {
+      if (policy.varyBy.length) void reply.header('vary', mergeVary(reply.getHeader('vary'), policy.varyBy));
+      return next.handle();
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') return next.handle();
 
     const publicScope = policy.scope === 'public';
     const vary = publicScope ? policy.varyBy : [...policy.varyBy, ...CREDENTIAL_HEADERS];
@@ -51,7 +58,9 @@ export class RouteCacheInterceptor implements NestInterceptor {
       route,
       params,
       query,
-      vary: normalizeVary(request.headers, policy.varyBy),
+      // Keyed on the negotiated language, not the raw header: every spelling of a preference shares one entry,
+      // and a de answer can never be stored under an en key.
+      vary: normalizeVary(language ? { ...request.headers, 'accept-language': language } : request.headers, policy.varyBy),
       principal,
     });
     const tags = renderTags(policy, { params, query: request.query as RawQuery });

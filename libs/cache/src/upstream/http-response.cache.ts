@@ -230,13 +230,16 @@ export class HttpResponseCache implements UpstreamResponseCache {
     return names.every((n) => current[n] === stored.vary[n]);
   }
 
+  // Keyed on the language sent upstream (the negotiated one) too: each language keeps its own entry instead of
+  // evicting the others through a Vary mismatch, and an answer in one language is never served for another.
   private sharedKey(call: CacheableCall): string {
-    return `up:${this.namespace}:${call.upstream}:s:${hash('sha256', call.path, 'base64url')}`;
+    return `up:${this.namespace}:${call.upstream}:s:${hash('sha256', JSON.stringify([call.path, sentLanguage()]), 'base64url')}`;
   }
 
   private partitionKey(call: CacheableCall): string | undefined {
     if (call.partition === undefined) return undefined;
-    return `up:${this.namespace}:${call.upstream}:p:${hash('sha256', JSON.stringify([call.partition, call.path]), 'base64url')}`;
+    const material = JSON.stringify([call.partition, call.path, sentLanguage()]);
+    return `up:${this.namespace}:${call.upstream}:p:${hash('sha256', material, 'base64url')}`;
   }
 }
 
@@ -276,4 +279,9 @@ function isStoredResponse(value: unknown): value is StoredResponse {
     candidate.headers !== null &&
     typeof candidate.vary === 'object'
   );
+}
+
+/** The Accept-Language this request sends upstream ('' outside a request). */
+function sentLanguage(): string {
+  return RequestContext.current()?.propagated['accept-language'] ?? '';
 }

@@ -125,7 +125,7 @@ async function createTracedApp(
 
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser(['text/plain']);
-  installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root, app.get(HttpMetrics), tracing);
+  installRequestHooks(fastify, env.REQUEST_DEADLINE_MS, PinoLogger.root, app.get(HttpMetrics), appLanguages(definition), tracing);
   edges.install(fastify, PinoLogger.root, app.get(HttpMetrics));
   // The API security headers on every response, helmet's document set on HTML (see security-headers.ts).
   installSecurityHeaders(app, fastify);
@@ -250,4 +250,19 @@ function findConfigError(error: unknown): ConfigValidationError | undefined {
     if (e instanceof ConfigValidationError) return e;
   }
   return undefined;
+}
+
+/** The app's languages, checked once: negotiation compares lowercase primary subtags, the default first. */
+function appLanguages(definition: AppDefinition): readonly string[] {
+  const languages = definition.languages ?? ['en'];
+  if (
+    languages.length === 0 ||
+    languages.some((language) => !/^[a-z]{2,8}$/.test(language)) ||
+    new Set(languages).size !== languages.length
+  ) {
+    throw new Error(
+      `${definition.name}: languages must be distinct lowercase primary language subtags (e.g. ['en', 'de']), got ${JSON.stringify(languages)}`,
+    );
+  }
+  return languages;
 }

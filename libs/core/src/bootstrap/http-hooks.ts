@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
 import { REQUEST_ID_HEADER } from '../core.constants.js';
+import { negotiateLanguage } from '../language/language.js';
 import { writeAccessLog } from '../logging/logger.options.js';
 import type { HttpMetrics } from '../metrics/http.metrics.js';
 import { pickPropagatedHeaders } from '../request-context/propagation.js';
@@ -22,6 +23,7 @@ export function installRequestHooks(
   deadlineMs: number,
   logger: Logger,
   metrics: HttpMetrics,
+  languages: readonly string[],
   tracing?: TracingRuntime,
 ): void {
   // Without tracing nothing is added: the hooks below check one absent field and move on.
@@ -32,12 +34,14 @@ export function installRequestHooks(
   });
   fastify.addHook('preHandler', (request, _reply, done) => {
     const startedAt = performance.now();
+    const language = negotiateLanguage(request.headers['accept-language'], languages);
     const ctx: RequestContextData = {
       requestId: request.id,
       route: request.routeOptions.url,
       startedAt,
       deadline: startedAt + deadlineMs,
-      propagated: pickPropagatedHeaders(request.headers),
+      propagated: pickPropagatedHeaders(request.headers, language),
+      language,
       inboundHeaders: request.headers,
       slots: new Map(),
       responseHeaders: {},

@@ -9,6 +9,8 @@ export interface RequestContextData {
   readonly startedAt: number;
   /** Inbound headers that are propagated to upstreams (already filtered, lowercased). */
   readonly propagated: Readonly<Record<string, string>>;
+  /** The language negotiated from `Accept-Language` against the app's languages (see AppDefinition.languages). */
+  readonly language?: string;
   /** All inbound headers (lowercased), for libs that forward a configured extra header. */
   readonly inboundHeaders: Readonly<Record<string, string | string[] | undefined>>;
   /** Absolute deadline (performance.now() based) for the whole request, when one applies. */

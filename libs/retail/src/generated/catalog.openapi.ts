@@ -293,9 +293,15 @@ export interface components {
     parameters: {
         /** @description ETag(s) of a cached representation; a match yields 304. */
         IfNoneMatch: string;
+        /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against en (default), de and fr; a regional range matches its language (de-CH → de); an unsupported or malformed value gets en. */
+        AcceptLanguage: string;
     };
     requestBodies: never;
     headers: {
+        /** @description Language of the texts (en, de or fr). */
+        ContentLanguage: "en" | "de" | "fr";
+        /** @description Request headers the answer depends on. */
+        Vary: string;
         /** @description Strong entity tag of the representation. */
         ETag: string;
         /** @description Caching directives. */
@@ -322,6 +328,8 @@ export interface operations {
             header?: {
                 /** @description ETag(s) of a cached representation; a match yields 304. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against en (default), de and fr; a regional range matches its language (de-CH → de); an unsupported or malformed value gets en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path?: never;
             cookie?: never;
@@ -333,6 +341,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -358,6 +368,8 @@ export interface operations {
             header?: {
                 /** @description ETag(s) of a cached representation; a match yields 304. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against en (default), de and fr; a regional range matches its language (de-CH → de); an unsupported or malformed value gets en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path?: never;
             cookie?: never;
@@ -369,6 +381,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -385,6 +399,8 @@ export interface operations {
             header?: {
                 /** @description ETag(s) of a cached representation; a match yields 304. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against en (default), de and fr; a regional range matches its language (de-CH → de); an unsupported or malformed value gets en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path: {
                 /** @description Product id */
@@ -399,6 +415,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -418,6 +436,8 @@ export interface operations {
             header?: {
                 /** @description ETag(s) of a cached representation; a match yields 304. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against en (default), de and fr; a regional range matches its language (de-CH → de); an unsupported or malformed value gets en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path?: never;
             cookie?: never;
@@ -429,6 +449,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -445,6 +467,8 @@ export interface operations {
             header?: {
                 /** @description ETag(s) of a cached representation; a match yields 304. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against en (default), de and fr; a regional range matches its language (de-CH → de); an unsupported or malformed value gets en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path?: never;
             cookie?: never;
@@ -456,6 +480,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -471,6 +497,8 @@ export interface operations {
             header?: {
                 /** @description ETag(s) of a cached representation; a match yields 304. */
                 "If-None-Match"?: components["parameters"]["IfNoneMatch"];
+                /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against en (default), de and fr; a regional range matches its language (de-CH → de); an unsupported or malformed value gets en. */
+                "Accept-Language"?: components["parameters"]["AcceptLanguage"];
             };
             path: {
                 /** @description Category id */
@@ -485,6 +513,8 @@ export interface operations {
                 headers: {
                     ETag: components["headers"]["ETag"];
                     "Cache-Control": components["headers"]["CacheControl"];
+                    "Content-Language": components["headers"]["ContentLanguage"];
+                    Vary: components["headers"]["Vary"];
                     [name: string]: unknown;
                 };
                 content: {

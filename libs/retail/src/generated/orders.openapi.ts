@@ -222,9 +222,15 @@ export interface components {
     parameters: {
         /** @description ETag(s) of a cached representation; a match yields 304. */
         IfNoneMatch: string;
+        /** @description Preferred languages with q-values (RFC 9110 §12.5.4), negotiated against en (default), de and fr; a regional range matches its language (de-CH → de); an unsupported or malformed value gets en. */
+        AcceptLanguage: string;
     };
     requestBodies: never;
     headers: {
+        /** @description Language of the texts (en, de or fr). */
+        ContentLanguage: "en" | "de" | "fr";
+        /** @description Request headers the answer depends on. */
+        Vary: string;
         /** @description Strong entity tag of the representation. */
         ETag: string;
         /** @description Caching directives. */
