@@ -11,6 +11,7 @@
  *
  *   node scripts/clients.mjs           write the files that changed
  *   node scripts/clients.mjs --check   regenerate in memory; exit 1 when a committed file differs or is missing
+ *   --root <dir>                       work on another checkout (default: this one)
  *
  * Output is deterministic (same documents, openapi-typescript and prettier versions → byte-identical files).
  */
@@ -21,7 +22,12 @@ import { parseArgs } from 'node:util';
 import openapiTS, { astToString } from 'openapi-typescript';
 import { format, resolveConfig } from 'prettier';
 
-const ROOT = resolve(import.meta.dirname, '..');
+const { values } = parseArgs({
+  options: { check: { type: 'boolean', default: false }, root: { type: 'string', default: resolve(import.meta.dirname, '..') } },
+  strict: true,
+});
+// --root: another checkout's layout (nest-cli.json, openapi/, clients/); the tests generate into a temporary one.
+const ROOT = resolve(values.root);
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
 
 function applications() {
@@ -224,7 +230,6 @@ async function generate(app) {
   ];
 }
 
-const { values } = parseArgs({ options: { check: { type: 'boolean', default: false } }, strict: true });
 let stale = 0;
 for (const app of applications()) {
   for (const [file, content] of await generate(app)) {

@@ -173,17 +173,19 @@ export interface components {
             /** @example EUR */
             currency: string;
         };
-        DegradedSectionDto: {
-            /** @example reviews */
-            section: string;
+        /** @enum {string} */
+        CardSection: "price" | "prices" | "stock" | "rating";
+        CardDegradedSectionDto: {
+            /** @example price */
+            section: components["schemas"]["CardSection"];
             /**
-             * @description Why the optional section is missing.
+             * @description Why the section is missing or stale.
              * @example timeout
              */
             reason: string;
         };
         CardMetaDto: {
-            degraded: components["schemas"]["DegradedSectionDto"][];
+            degraded: components["schemas"]["CardDegradedSectionDto"][];
         };
         ProductCardDto: {
             /** @example p-00001 */
@@ -270,11 +272,33 @@ export interface components {
             /** @description Null when the product has no stock record or inventory is degraded. */
             inStock: boolean | null;
         };
+        /** @enum {string} */
+        ScreenSection: "featured" | "featured-price" | "featured-stock" | "items-price" | "items-stock" | "price" | "stock" | "rating" | "reviews" | "recommendations" | "recommendations-price" | "recommendations-stock";
+        ScreenDegradedSectionDto: {
+            /** @example featured */
+            section: components["schemas"]["ScreenSection"];
+            /**
+             * @description Why the section is missing or stale.
+             * @example timeout
+             */
+            reason: string;
+        };
+        /** @enum {string} */
+        ScreenStaleSection: "categories" | "product";
+        ScreenStaleSectionDto: {
+            /** @example categories */
+            section: components["schemas"]["ScreenStaleSection"];
+            /**
+             * @description Why the section is missing or stale.
+             * @example timeout
+             */
+            reason: string;
+        };
         ScreenMetaDto: {
             /** @description Optional sections that are null because their upstream failed. */
-            degraded: components["schemas"]["DegradedSectionDto"][];
+            degraded: components["schemas"]["ScreenDegradedSectionDto"][];
             /** @description Sections served from their last good value. */
-            stale?: components["schemas"]["DegradedSectionDto"][];
+            stale?: components["schemas"]["ScreenStaleSectionDto"][];
         };
         ProductDetailDto: {
             product: components["schemas"]["DetailProductDto"];

@@ -182,17 +182,19 @@ export interface components {
             price: components["schemas"]["FeedPriceDto"] | null;
             availability: components["schemas"]["FeedAvailabilityDto"] | null;
         };
-        DegradedSectionDto: {
-            /** @example reviews */
-            section: string;
+        /** @enum {string} */
+        FeedSection: "prices" | "stock";
+        FeedDegradedSectionDto: {
+            /** @example prices */
+            section: components["schemas"]["FeedSection"];
             /**
-             * @description Why the optional section is missing.
+             * @description Why the section is missing or stale.
              * @example timeout
              */
             reason: string;
         };
         FeedMetaDto: {
-            degraded: components["schemas"]["DegradedSectionDto"][];
+            degraded: components["schemas"]["FeedDegradedSectionDto"][];
         };
         CatalogFeedDto: {
             items: components["schemas"]["FeedItemDto"][];

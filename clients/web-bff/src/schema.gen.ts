@@ -475,33 +475,61 @@ export interface components {
             /** @description Null when the product has no stock record or inventory is degraded. */
             inStock: boolean | null;
         };
-        DegradedSectionDto: {
-            /** @example reviews */
-            section: string;
+        /** @enum {string} */
+        HomePageSection: "featured" | "featured-price" | "featured-stock";
+        HomePageDegradedSectionDto: {
+            /** @example featured */
+            section: components["schemas"]["HomePageSection"];
             /**
-             * @description Why the optional section is missing.
+             * @description Why the section is missing or stale.
              * @example timeout
              */
             reason: string;
         };
-        PageMetaDto: {
+        /** @enum {string} */
+        HomePageStaleSection: "categories";
+        HomePageStaleSectionDto: {
+            /** @example categories */
+            section: components["schemas"]["HomePageStaleSection"];
+            /**
+             * @description Why the section is missing or stale.
+             * @example timeout
+             */
+            reason: string;
+        };
+        HomePageMetaDto: {
             /** @description Optional sections that are null because their upstream failed. */
-            degraded: components["schemas"]["DegradedSectionDto"][];
+            degraded: components["schemas"]["HomePageDegradedSectionDto"][];
             /** @description Sections served from their last good value. */
-            stale?: components["schemas"]["DegradedSectionDto"][];
+            stale?: components["schemas"]["HomePageStaleSectionDto"][];
         };
         HomePageDto: {
             /** @description The category tree (top-level categories with their children). */
             categories: components["schemas"]["CategoryNodeDto"][];
             /** @description Featured products; null when merchandising is unavailable. */
             featured: components["schemas"]["ProductCardDto"][] | null;
-            meta: components["schemas"]["PageMetaDto"];
+            meta: components["schemas"]["HomePageMetaDto"];
         };
         ListingCategoryDto: {
             /** @example cat-01 */
             id: string;
             name: string;
             parentId: string | null;
+        };
+        /** @enum {string} */
+        ListingPageSection: "items-price" | "items-stock";
+        ListingPageDegradedSectionDto: {
+            /** @example items-price */
+            section: components["schemas"]["ListingPageSection"];
+            /**
+             * @description Why the section is missing or stale.
+             * @example timeout
+             */
+            reason: string;
+        };
+        ListingPageMetaDto: {
+            /** @description Enrichments that failed: every item has `price` / `inStock` null. */
+            degraded: components["schemas"]["ListingPageDegradedSectionDto"][];
         };
         ListingPageDto: {
             /** @description The browsed category; null without `category`. */
@@ -511,7 +539,7 @@ export interface components {
             total: number;
             /** @description Pass as cursor (with the same q, category and limit) for the next page; null on the last page. */
             nextCursor: string | null;
-            meta: components["schemas"]["PageMetaDto"];
+            meta: components["schemas"]["ListingPageMetaDto"];
         };
         ImageDto: {
             url: string;
@@ -585,6 +613,34 @@ export interface components {
             page: number;
             pageSize: number;
         };
+        /** @enum {string} */
+        ProductPageSection: "price" | "stock" | "rating" | "reviews" | "recommendations" | "recommendations-price" | "recommendations-stock";
+        ProductPageDegradedSectionDto: {
+            /** @example price */
+            section: components["schemas"]["ProductPageSection"];
+            /**
+             * @description Why the section is missing or stale.
+             * @example timeout
+             */
+            reason: string;
+        };
+        /** @enum {string} */
+        ProductPageStaleSection: "product";
+        ProductPageStaleSectionDto: {
+            /** @example product */
+            section: components["schemas"]["ProductPageStaleSection"];
+            /**
+             * @description Why the section is missing or stale.
+             * @example timeout
+             */
+            reason: string;
+        };
+        ProductPageMetaDto: {
+            /** @description Optional sections that are null because their upstream failed. */
+            degraded: components["schemas"]["ProductPageDegradedSectionDto"][];
+            /** @description Sections served from their last good value. */
+            stale?: components["schemas"]["ProductPageStaleSectionDto"][];
+        };
         ProductPageDto: {
             product: components["schemas"]["PageProductDto"];
             price: components["schemas"]["PagePriceDto"] | null;
@@ -594,7 +650,7 @@ export interface components {
             reviews: components["schemas"]["PageReviewsDto"] | null;
             /** @description Related products from the same category, best first, as cards (their price and stock degrade as recommendations-price / recommendations-stock). */
             recommendations: components["schemas"]["ProductCardDto"][] | null;
-            meta: components["schemas"]["PageMetaDto"];
+            meta: components["schemas"]["ProductPageMetaDto"];
         };
         ReviewsPageDto: {
             items: components["schemas"]["PageReviewDto"][];
@@ -617,9 +673,24 @@ export interface components {
             price: components["schemas"]["PagePriceDto"] | null;
             availability: components["schemas"]["PageAvailabilityDto"] | null;
         };
+        /** @enum {string} */
+        AvailabilitySection: "prices" | "stock";
+        AvailabilityDegradedSectionDto: {
+            /** @example prices */
+            section: components["schemas"]["AvailabilitySection"];
+            /**
+             * @description Why the section is missing or stale.
+             * @example timeout
+             */
+            reason: string;
+        };
+        AvailabilityMetaDto: {
+            /** @description Lookups that failed: every price / availability is then null. */
+            degraded: components["schemas"]["AvailabilityDegradedSectionDto"][];
+        };
         AvailabilityDto: {
             items: components["schemas"]["AvailabilityItemDto"][];
-            meta: components["schemas"]["PageMetaDto"];
+            meta: components["schemas"]["AvailabilityMetaDto"];
         };
         SessionUserDto: {
             /**
@@ -724,9 +795,20 @@ export interface components {
             /** @example Estimated subtotal */
             label: string;
         };
+        /** @enum {string} */
+        CartSection: "cart-price" | "cart-stock";
+        CartDegradedSectionDto: {
+            /** @example cart-price */
+            section: components["schemas"]["CartSection"];
+            /**
+             * @description Why the section is missing or stale.
+             * @example timeout
+             */
+            reason: string;
+        };
         CartMetaDto: {
             /** @description Enrichments that failed: cart-price (every unitPrice is null), cart-stock (every inStock is null). */
-            degraded: components["schemas"]["DegradedSectionDto"][];
+            degraded: components["schemas"]["CartDegradedSectionDto"][];
         };
         CartDto: {
             /** @description In the order the products were added. */
