@@ -45,7 +45,8 @@ function operationsOf(document) {
   const ops = [];
   for (const [path, item] of Object.entries(document.paths ?? {})) {
     for (const method of HTTP_METHODS) {
-      if (item[method]) ops.push({ path, method, op: item[method], parameters: [...(item.parameters ?? []), ...(item[method].parameters ?? [])] });
+      if (item[method])
+        ops.push({ path, method, op: item[method], parameters: [...(item.parameters ?? []), ...(item[method].parameters ?? [])] });
     }
   }
   return ops;
@@ -59,8 +60,10 @@ function authOf(document) {
   const kinds = [];
   for (const scheme of Object.values(document.components?.securitySchemes ?? {})) {
     if (scheme.type === 'apiKey' && scheme.in === 'cookie') kinds.push({ kind: 'session', type: 'SessionAuth' });
-    else if (scheme.type === 'http' && scheme.scheme?.toLowerCase() === 'bearer') kinds.push({ kind: 'bearer', type: 'BearerAuth', strips: ['Authorization', 'DPoP'] });
-    else if (scheme.type === 'apiKey' && scheme.in === 'header') kinds.push({ kind: 'api-key', type: 'ApiKeyAuth', header: scheme.name, strips: [scheme.name] });
+    else if (scheme.type === 'http' && scheme.scheme?.toLowerCase() === 'bearer')
+      kinds.push({ kind: 'bearer', type: 'BearerAuth', strips: ['Authorization', 'DPoP'] });
+    else if (scheme.type === 'apiKey' && scheme.in === 'header')
+      kinds.push({ kind: 'api-key', type: 'ApiKeyAuth', header: scheme.name, strips: [scheme.name] });
   }
   const unique = [...new Map(kinds.map((k) => [k.kind, k])).values()];
   return unique.length > 0 ? unique : [{ kind: 'none', type: 'NoAuth' }];
@@ -81,9 +84,7 @@ function fixedHeadersOf(document) {
 /** A GET without path or required parameters for the README's example (the first one in document order). */
 function exampleOperation(document) {
   const ops = operationsOf(document).filter(({ method }) => method === 'get');
-  return (
-    ops.find(({ path, parameters }) => !path.includes('{') && !parameters.some((p) => p.required && p.in !== 'header')) ?? ops[0]
-  );
+  return ops.find(({ path, parameters }) => !path.includes('{') && !parameters.some((p) => p.required && p.in !== 'header')) ?? ops[0];
 }
 
 function indexSource(app, document, source) {
@@ -119,7 +120,13 @@ function indexSource(app, document, source) {
     ``,
     `/** Headers the document requires with a fixed value on its routes; sent on every call. */`,
     `export const FIXED_HEADERS: Readonly<Record<string, string>> = ${headers};`,
-    ...(auth.some((a) => a.kind === 'api-key') ? [``, `/** Header that carries the API key. */`, `export const API_KEY_HEADER = ${quote(auth.find((a) => a.kind === 'api-key').header)};`] : []),
+    ...(auth.some((a) => a.kind === 'api-key')
+      ? [
+          ``,
+          `/** Header that carries the API key. */`,
+          `export const API_KEY_HEADER = ${quote(auth.find((a) => a.kind === 'api-key').header)};`,
+        ]
+      : []),
     ``,
     `/** A typed ${app} client: \`send(client.GET(path, init))\` returns the data or throws a ProblemError. */`,
     `export function create${name}Client(options: ${name}ClientOptions${defaultable ? ' = {}' : ''}): ${name}Client {`,
@@ -151,7 +158,12 @@ function readmeSource(app, document, source) {
     none: '- `none`: no credentials.',
   };
   const fixed = fixedHeadersOf(document);
-  const imports = ['create' + name + 'Client', 'ProblemError', 'send', ...(auth.some((a) => a.kind === 'api-key') ? ['API_KEY_HEADER'] : [])].sort();
+  const imports = [
+    'create' + name + 'Client',
+    'ProblemError',
+    'send',
+    ...(auth.some((a) => a.kind === 'api-key') ? ['API_KEY_HEADER'] : []),
+  ].sort();
   return [
     `# @bff-clients/${app}`,
     ``,
@@ -175,7 +187,12 @@ function readmeSource(app, document, source) {
     `## Auth`,
     ``,
     ...auth.map((a) => authLines[a.kind]),
-    ...(fixed.length > 0 ? [``, `Sent on every request (the document requires them with a fixed value): ${fixed.map(([h, v]) => `\`${h}: ${v}\``).join(', ')}.`] : []),
+    ...(fixed.length > 0
+      ? [
+          ``,
+          `Sent on every request (the document requires them with a fixed value): ${fixed.map(([h, v]) => `\`${h}: ${v}\``).join(', ')}.`,
+        ]
+      : []),
     ``,
     `## Errors`,
     ``,

@@ -59,13 +59,11 @@ describe('generated clients over a real HTTP server', () => {
         } else if (path === '/api/v1/pages/product/p-slow') {
           setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'), 2_000).unref();
         } else if (path === '/api/v1/pages/listing') {
-          res
-            .writeHead(400, { 'content-type': 'application/problem+json' })
-            .end(
-              problem(400, 'Bad Request', {
-                errors: [{ field: 'limit', in: 'query', constraints: { max: 'limit must not be greater than 100' } }],
-              }),
-            );
+          res.writeHead(400, { 'content-type': 'application/problem+json' }).end(
+            problem(400, 'Bad Request', {
+              errors: [{ field: 'limit', in: 'query', constraints: { max: 'limit must not be greater than 100' } }],
+            }),
+          );
         } else if (path === '/api/v1/cart/items') {
           res.writeHead(429, { 'content-type': 'application/problem+json', 'retry-after': '7' }).end(problem(429, 'Too Many Requests'));
         } else if (path.startsWith('/api/v1/products/') || path === '/api/v1/listing' || path === '/v1/catalog') {
@@ -199,7 +197,7 @@ describe('generated clients over a real HTTP server', () => {
       baseUrl,
       auth: {
         kind: 'bearer',
-        token: async () => 'at-2',
+        token: () => Promise.resolve('at-2'),
         dpop: (input) => {
           proofs.push(input);
           return 'proof-jwt';
@@ -222,7 +220,10 @@ describe('generated clients over a real HTTP server', () => {
   });
 
   it('partner-bff: sends the API key in its header', async () => {
-    const api = createPartnerBffClient({ baseUrl, auth: { kind: 'api-key', header: API_KEY_HEADER, key: async () => 'bffpk_test' } });
+    const api = createPartnerBffClient({
+      baseUrl,
+      auth: { kind: 'api-key', header: API_KEY_HEADER, key: () => Promise.resolve('bffpk_test') },
+    });
     await send(api.GET('/v1/catalog'));
     expect(seen.at(-1)?.headers['x-api-key']).toBe('bffpk_test');
     expect(seen.at(-1)?.headers['x-csrf']).toBeUndefined();

@@ -25,9 +25,7 @@ function diagnostics(tsconfig: string): string[] {
   const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
   if (!parsed) throw new Error(`cannot read ${tsconfig}`);
   const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });
-  return ts
-    .getPreEmitDiagnostics(program)
-    .map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+  return ts.getPreEmitDiagnostics(program).map((d) => `${d.file?.fileName ?? ''}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
 }
 
 describe('typed clients (clients/<app>)', () => {
@@ -40,7 +38,8 @@ describe('typed clients (clients/<app>)', () => {
     for (const app of apps) {
       const pkg = JSON.parse(readFileSync(join(ROOT, 'clients', app, 'package.json'), 'utf8')) as Record<string, unknown>;
       expect(pkg).toMatchObject({ name: `@bff-clients/${app}`, private: true, type: 'module', exports: { '.': './src/index.ts' } });
-      for (const file of ['src/index.ts', 'src/schema.gen.ts', 'README.md']) expect(existsSync(join(ROOT, 'clients', app, file))).toBe(true);
+      for (const file of ['src/index.ts', 'src/schema.gen.ts', 'README.md'])
+        expect(existsSync(join(ROOT, 'clients', app, file))).toBe(true);
     }
   });
 
@@ -54,7 +53,12 @@ describe('typed clients (clients/<app>)', () => {
     const root = join(temp, 'repo');
     mkdirSync(join(root, 'openapi'), { recursive: true });
     const nest = JSON.parse(readFileSync(join(ROOT, 'nest-cli.json'), 'utf8')) as { projects: Record<string, unknown> };
-    nest.projects['kiosk-bff'] = { type: 'application', root: 'apps/kiosk-bff', entryFile: 'apps/kiosk-bff/src/main', sourceRoot: 'apps/kiosk-bff/src' };
+    nest.projects['kiosk-bff'] = {
+      type: 'application',
+      root: 'apps/kiosk-bff',
+      entryFile: 'apps/kiosk-bff/src/main',
+      sourceRoot: 'apps/kiosk-bff/src',
+    };
     writeFileSync(join(root, 'nest-cli.json'), JSON.stringify(nest));
     for (const app of applications(ROOT)) cpSync(join(ROOT, 'openapi', `${app}.json`), join(root, 'openapi', `${app}.json`));
     cpSync(join(ROOT, 'openapi/partner-bff.json'), join(root, 'openapi/kiosk-bff.json'));
@@ -67,7 +71,9 @@ describe('typed clients (clients/<app>)', () => {
     expect(generator('--root', root).status).toBe(0);
     const index = readFileSync(join(root, 'clients/kiosk-bff/src/index.ts'), 'utf8');
     expect(index).toContain('export function createKioskBffClient(');
-    expect(JSON.parse(readFileSync(join(root, 'clients/kiosk-bff/package.json'), 'utf8'))).toMatchObject({ name: '@bff-clients/kiosk-bff' });
+    expect(JSON.parse(readFileSync(join(root, 'clients/kiosk-bff/package.json'), 'utf8'))).toMatchObject({
+      name: '@bff-clients/kiosk-bff',
+    });
     expect(generator('--check', '--root', root).status).toBe(0);
 
     writeFileSync(join(root, 'clients/web-bff/src/schema.gen.ts'), '// edited by hand\n');

@@ -64,7 +64,10 @@ type StripOperation<Op, H extends PropertyKey> = Op extends { parameters: { head
         ([keyof Omit<Present, H>] extends [never] ? { header?: never } : { header: Omit<Present, H> });
     }
   : Op extends { parameters: { header?: infer Optional } }
-    ? Omit<Op, 'parameters'> & { parameters: Omit<Op['parameters'], 'header'> & { header?: Omit<NonNullable<Optional>, H> } }
+    ? Omit<Op, 'parameters'> & {
+        parameters: Omit<Op['parameters'], 'header'> &
+          ([keyof Omit<NonNullable<Optional>, H>] extends [never] ? { header?: never } : { header?: Omit<NonNullable<Optional>, H> });
+      }
     : Op;
 
 /** `Paths` without the header parameters `H` (the ones the client sends itself), so call sites do not pass them. */
@@ -108,7 +111,8 @@ export function createBffClient<Paths extends object>(options: BffClientOptions)
     fetch:
       timeoutMs === undefined
         ? fetchImpl
-        : (request: Request) => fetchImpl(new Request(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]) })),
+        : (request: Request) =>
+            fetchImpl(new Request(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]) })),
   });
   client.use(authMiddleware(options.auth, options.headers ?? {}));
   return client;

@@ -112,8 +112,10 @@ export function failureError(error: unknown): ProblemError {
   if (error instanceof ProblemError) return error;
   const name = error instanceof Error || error instanceof DOMException ? error.name : undefined;
   const detail = error instanceof Error ? error.message : String(error);
-  if (name === 'TimeoutError') return new ProblemError({ type: 'about:blank', title: 'Timeout', status: 0, detail }, 'timeout', { cause: error });
-  if (name === 'AbortError') return new ProblemError({ type: 'about:blank', title: 'Aborted', status: 0, detail }, 'aborted', { cause: error });
+  if (name === 'TimeoutError')
+    return new ProblemError({ type: 'about:blank', title: 'Timeout', status: 0, detail }, 'timeout', { cause: error });
+  if (name === 'AbortError')
+    return new ProblemError({ type: 'about:blank', title: 'Aborted', status: 0, detail }, 'aborted', { cause: error });
   return new ProblemError({ type: 'about:blank', title: 'Network error', status: 0, detail }, 'network', { cause: error });
 }
 

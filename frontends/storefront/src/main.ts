@@ -4,6 +4,7 @@
  * shows the user signed out.
  */
 import { createWebBffClient, send } from '@bff-clients/web-bff';
+
 import { h, replace } from './dom.ts';
 import { loadSession, signOut, type Session } from './session.ts';
 import { cartView, ordersView, orderView, signedOutView } from './views/account.ts';

@@ -11,7 +11,10 @@ export class CardPriceDto {
 export const CARD_PRICE_FIELDS = ['amount', 'currency'] as const satisfies readonly (keyof CardPriceDto)[];
 
 // One card degrades price / stock / rating; a card list's bulk reads degrade as prices / stock.
-const CardDegradedSectionDto = DegradedSectionOf(['price', 'prices', 'stock', 'rating'], { name: 'CardDegradedSectionDto', enumName: 'CardSection' });
+const CardDegradedSectionDto = DegradedSectionOf(['price', 'prices', 'stock', 'rating'], {
+  name: 'CardDegradedSectionDto',
+  enumName: 'CardSection',
+});
 
 export class CardMetaDto {
   @ApiProperty({ type: [CardDegradedSectionDto] }) degraded: DegradedSectionDto[];

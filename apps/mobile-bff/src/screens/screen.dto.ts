@@ -33,7 +33,10 @@ const ScreenDegradedSectionDto = DegradedSectionOf(
   ],
   { name: 'ScreenDegradedSectionDto', enumName: 'ScreenSection' },
 );
-const ScreenStaleSectionDto = DegradedSectionOf(['categories', 'product'], { name: 'ScreenStaleSectionDto', enumName: 'ScreenStaleSection' });
+const ScreenStaleSectionDto = DegradedSectionOf(['categories', 'product'], {
+  name: 'ScreenStaleSectionDto',
+  enumName: 'ScreenStaleSection',
+});
 
 export class ScreenMetaDto {
   @ApiProperty({ type: [ScreenDegradedSectionDto], description: 'Optional sections that are null because their upstream failed.' })

@@ -99,7 +99,10 @@ const ProductPageDegradedSectionDto = DegradedSectionOf(
   ['price', 'stock', 'rating', 'reviews', 'recommendations', 'recommendations-price', 'recommendations-stock'],
   { name: 'ProductPageDegradedSectionDto', enumName: 'ProductPageSection' },
 );
-const ProductPageStaleSectionDto = DegradedSectionOf(['product'], { name: 'ProductPageStaleSectionDto', enumName: 'ProductPageStaleSection' });
+const ProductPageStaleSectionDto = DegradedSectionOf(['product'], {
+  name: 'ProductPageStaleSectionDto',
+  enumName: 'ProductPageStaleSection',
+});
 
 export class ProductPageMetaDto {
   @ApiProperty({ type: [ProductPageDegradedSectionDto], description: 'Optional sections that are null because their upstream failed.' })

@@ -81,9 +81,7 @@ function moreReviews(api: WebBffClient, productId: string, list: HTMLElement, sh
   let cursor: string | null | undefined;
   const page = async (): Promise<void> => {
     if (cursor === undefined) {
-      const first = await send(
-        api.GET('/api/v1/products/{id}/reviews', { params: { path: { id: productId }, query: { limit: shown } } }),
-      );
+      const first = await send(api.GET('/api/v1/products/{id}/reviews', { params: { path: { id: productId }, query: { limit: shown } } }));
       cursor = first.data.nextCursor;
     }
     if (cursor === null) return;
