@@ -47,7 +47,7 @@ describe('typed clients (clients/<app>)', () => {
     const result = generator('--check');
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-  });
+  }, 60_000);
 
   it('the drift check fails on a stale or missing client, and generation gives a new app its client', () => {
     const root = join(temp, 'repo');
@@ -80,7 +80,7 @@ describe('typed clients (clients/<app>)', () => {
     const stale = generator('--check', '--root', root);
     expect(stale.status).toBe(1);
     expect(stale.stderr).toContain('clients/web-bff/src/schema.gen.ts is stale');
-  });
+  }, 180_000);
 
   it('compile, with the typed usage examples, against their documents (no type errors)', () => {
     expect(diagnostics(join(ROOT, 'clients/tsconfig.json'))).toEqual([]);
