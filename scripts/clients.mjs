@@ -134,6 +134,7 @@ function indexSource(app, document, source) {
     `    ...options,`,
     `    auth: options.auth${defaultable ? ` ?? { kind: '${only.kind}' }` : ''},`,
     `    headers: { ...FIXED_HEADERS, ...options.headers },`,
+    ...(auth.some((a) => a.kind === 'api-key') ? [`    apiKeyHeader: options.apiKeyHeader ?? API_KEY_HEADER,`] : []),
     `  });`,
     `}`,
     ``,
@@ -147,23 +148,18 @@ function readmeSource(app, document, source) {
   const authExample = {
     session: `{ kind: 'session' }`,
     bearer: `{ kind: 'bearer', token: () => tokens.accessToken }`,
-    'api-key': `{ kind: 'api-key', header: API_KEY_HEADER, key: process.env.PARTNER_API_KEY ?? '' }`,
+    'api-key': `{ kind: 'api-key', key: process.env.API_KEY ?? '' }`,
     none: `{ kind: 'none' }`,
   };
   const authLines = {
     session: '- `session`: same-origin calls with the session cookie (`credentials: include`).',
     bearer:
       '- `bearer`: `token()` is asked on every request (return a cached access token). Add `dpop` (`({ method, url, accessToken }) => proof`) to send a DPoP-bound token as `Authorization: DPoP <token>` with its `DPoP` proof.',
-    'api-key': '- `api-key`: the key is sent in `API_KEY_HEADER` on every request (`key` may be a callback).',
+    'api-key': `- \`api-key\`: the key (or a callback returning it) is sent on every request in the document's header, \`${auth.find((a) => a.kind === 'api-key')?.header}\`.`,
     none: '- `none`: no credentials.',
   };
   const fixed = fixedHeadersOf(document);
-  const imports = [
-    'create' + name + 'Client',
-    'ProblemError',
-    'send',
-    ...(auth.some((a) => a.kind === 'api-key') ? ['API_KEY_HEADER'] : []),
-  ].sort();
+  const imports = ['create' + name + 'Client', 'ProblemError', 'send'].sort();
   return [
     `# @bff-clients/${app}`,
     ``,

@@ -2,8 +2,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { createMobileBffClient } from '@bff-clients/mobile-bff';
-import { API_KEY_HEADER, createPartnerBffClient } from '@bff-clients/partner-bff';
-import { createWebBffClient, parseRetryAfter, ProblemError, send, sendConditional } from '@bff-clients/web-bff';
+import { createPartnerBffClient } from '@bff-clients/partner-bff';
+import { createBffClient, createWebBffClient, parseRetryAfter, ProblemError, send, sendConditional } from '@bff-clients/web-bff';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** What the local server saw: method, URL and headers of each request, plus its body. */
@@ -222,11 +222,15 @@ describe('generated clients over a real HTTP server', () => {
   it('partner-bff: sends the API key in its header', async () => {
     const api = createPartnerBffClient({
       baseUrl,
-      auth: { kind: 'api-key', header: API_KEY_HEADER, key: () => Promise.resolve('bffpk_test') },
+      auth: { kind: 'api-key', key: () => Promise.resolve('bffpk_test') },
     });
     await send(api.GET('/v1/catalog'));
     expect(seen.at(-1)?.headers['x-api-key']).toBe('bffpk_test');
     expect(seen.at(-1)?.headers['x-csrf']).toBeUndefined();
+
+    await send(createPartnerBffClient({ baseUrl, auth: { kind: 'api-key', header: 'X-Other-Key', key: 'k2' } }).GET('/v1/catalog'));
+    expect(seen.at(-1)?.headers).toMatchObject({ 'x-other-key': 'k2' });
+    expect(() => createBffClient({ baseUrl, auth: { kind: 'api-key', key: 'k3' } })).toThrow(/header name/);
   });
 });
 

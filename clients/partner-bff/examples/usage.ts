@@ -3,10 +3,10 @@
  * test/clients.spec.ts: it breaks when the client stops matching openapi/partner-bff.json.
  */
 import { assertType, type Equal } from '../../runtime/examples/type-assert.ts';
-import { API_KEY_HEADER, createPartnerBffClient, ProblemError, send } from '../src/index.ts';
+import { createPartnerBffClient, ProblemError, send } from '../src/index.ts';
 
 export async function feed(key: string, cursor?: string): Promise<string | null> {
-  const api = createPartnerBffClient({ baseUrl: 'https://partners.example.com', auth: { kind: 'api-key', header: API_KEY_HEADER, key } });
+  const api = createPartnerBffClient({ baseUrl: 'https://partners.example.com', auth: { kind: 'api-key', key } });
   try {
     const page = await send(api.GET('/v1/catalog', { params: { query: { cursor } } }));
     assertType<Equal<(typeof page.degraded)[number], 'prices' | 'stock'>>();
@@ -19,7 +19,7 @@ export async function feed(key: string, cursor?: string): Promise<string | null>
 }
 
 export async function placeOrder(key: string, idempotencyKey: string) {
-  const api = createPartnerBffClient({ auth: { kind: 'api-key', header: API_KEY_HEADER, key } });
+  const api = createPartnerBffClient({ auth: { kind: 'api-key', key } });
   // @ts-expect-error Idempotency-Key is required
   void api.POST('/v1/orders', { body: { lines: [] } });
   return send(api.POST('/v1/orders', { params: { header: { 'Idempotency-Key': idempotencyKey } }, body: { lines: [] } as never }));

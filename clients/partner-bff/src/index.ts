@@ -25,5 +25,6 @@ export function createPartnerBffClient(options: PartnerBffClientOptions): Partne
     ...options,
     auth: options.auth,
     headers: { ...FIXED_HEADERS, ...options.headers },
+    apiKeyHeader: options.apiKeyHeader ?? API_KEY_HEADER,
   });
 }

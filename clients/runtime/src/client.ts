@@ -30,10 +30,10 @@ export interface BearerAuth {
   readonly dpop?: (input: DpopInput) => string | Promise<string>;
 }
 
-/** A static key (or a callback returning one) sent in `header`. */
+/** A static key (or a callback returning one) sent in `header` (default: the client's `apiKeyHeader`). */
 export interface ApiKeyAuth {
   readonly kind: 'api-key';
-  readonly header: string;
+  readonly header?: string;
   readonly key: string | (() => string | Promise<string>);
 }
 
@@ -52,6 +52,8 @@ export interface BffClientOptions<A extends Auth = Auth> {
   readonly timeoutMs?: number;
   /** Headers sent on every request (the generated client passes the ones its document fixes). */
   readonly headers?: Readonly<Record<string, string>>;
+  /** Header of `api-key` auth without its own `header` (the generated client passes its document's). */
+  readonly apiKeyHeader?: string;
   /** Defaults to the global fetch, looked up per call. */
   readonly fetch?: (request: Request) => Promise<Response>;
 }
@@ -75,7 +77,10 @@ export type WithoutHeaders<Paths, H extends PropertyKey> = [H] extends [never]
   ? Paths
   : { [Path in keyof Paths]: { [M in keyof Paths[Path]]: M extends 'parameters' ? Paths[Path][M] : StripOperation<Paths[Path][M], H> } };
 
-function authMiddleware(auth: Auth, headers: Readonly<Record<string, string>>): Middleware {
+function authMiddleware(auth: Auth, headers: Readonly<Record<string, string>>, apiKeyHeader: string | undefined): Middleware {
+  const keyHeader = auth.kind === 'api-key' ? (auth.header ?? apiKeyHeader) : undefined;
+  if (auth.kind === 'api-key' && keyHeader === undefined)
+    throw new TypeError('api-key auth needs a header name (auth.header or apiKeyHeader)');
   return {
     async onRequest({ request }) {
       for (const [name, value] of Object.entries(headers)) request.headers.set(name, value);
@@ -93,8 +98,8 @@ function authMiddleware(auth: Auth, headers: Readonly<Record<string, string>>): 
             request.headers.set('authorization', `Bearer ${token}`);
           }
         }
-      } else if (auth.kind === 'api-key') {
-        request.headers.set(auth.header, typeof auth.key === 'function' ? await auth.key() : auth.key);
+      } else if (auth.kind === 'api-key' && keyHeader !== undefined) {
+        request.headers.set(keyHeader, typeof auth.key === 'function' ? await auth.key() : auth.key);
       }
       return request;
     },
@@ -114,7 +119,7 @@ export function createBffClient<Paths extends object>(options: BffClientOptions)
         : (request: Request) =>
             fetchImpl(new Request(request, { signal: AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]) })),
   });
-  client.use(authMiddleware(options.auth, options.headers ?? {}));
+  client.use(authMiddleware(options.auth, options.headers ?? {}, options.apiKeyHeader));
   return client;
 }
 
