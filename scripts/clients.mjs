@@ -147,7 +147,7 @@ function readmeSource(app, document, source) {
   const example = exampleOperation(document);
   const authExample = {
     session: `{ kind: 'session' }`,
-    bearer: `{ kind: 'bearer', token: () => tokens.accessToken }`,
+    bearer: `{ kind: 'bearer', token: () => session.accessToken }`,
     'api-key': `{ kind: 'api-key', key: process.env.API_KEY ?? '' }`,
     none: `{ kind: 'none' }`,
   };
@@ -206,7 +206,7 @@ function packageSource(app) {
       description: `Typed client for ${app}, generated from openapi/${app}.json.`,
       type: 'module',
       exports: { '.': './src/index.ts', './schema': './src/schema.gen.ts' },
-      dependencies: { '@bff-clients/runtime': '0.1.0' },
+      dependencies: { '@bff-clients/runtime': 'file:../runtime' },
     },
     null,
     2,
