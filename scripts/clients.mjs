@@ -15,7 +15,7 @@
  *
  * Output is deterministic (same documents, openapi-typescript and prettier versions → byte-identical files).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -259,6 +259,15 @@ for (const app of applications()) {
       console.log(`wrote ${shown}`);
     }
   }
+}
+// A generated client whose app left nest-cli.json: its document is gone too, so the package would silently rot.
+const clientsDir = join(ROOT, 'clients');
+for (const entry of existsSync(clientsDir) ? readdirSync(clientsDir, { withFileTypes: true }) : []) {
+  if (!entry.isDirectory() || applications().includes(entry.name) || !existsSync(join(clientsDir, entry.name, 'src/schema.gen.ts')))
+    continue;
+  console.error(`${relative(process.cwd(), join(clientsDir, entry.name))} belongs to no application of nest-cli.json: delete it.`);
+  stale += 1;
+  process.exitCode = 1;
 }
 if (values.check) {
   if (stale > 0) process.exitCode = 1;

@@ -80,6 +80,13 @@ describe('typed clients (clients/<app>)', () => {
     const stale = generator('--check', '--root', root);
     expect(stale.status).toBe(1);
     expect(stale.stderr).toContain('clients/web-bff/src/schema.gen.ts is stale');
+
+    writeFileSync(join(root, 'nest-cli.json'), JSON.stringify({ projects: { 'web-bff': { type: 'application' } } }));
+    expect(generator('--root', root).status).toBe(1);
+    const orphans = generator('--check', '--root', root);
+    expect(orphans.status).toBe(1);
+    expect(orphans.stderr).toContain('clients/kiosk-bff belongs to no application of nest-cli.json');
+    expect(orphans.stderr).not.toContain('clients/runtime');
   }, 180_000);
 
   it('compile, with the typed usage examples, against their documents (no type errors)', () => {
