@@ -169,7 +169,9 @@ function readmeSource(app, document, source) {
     '```ts',
     `import { ${imports.join(', ')} } from '@bff-clients/${app}';`,
     ``,
-    `const api = create${name}Client({ baseUrl: 'https://${app}.example.com', auth: ${authExample[auth[0].kind]}, timeoutMs: 5_000 });`,
+    auth[0].kind === 'session'
+      ? `const api = create${name}Client({ timeoutMs: 5_000 }); // a page on the BFF's own origin, with its session cookie`
+      : `const api = create${name}Client({ baseUrl: 'https://${app}.example.com', auth: ${authExample[auth[0].kind]}, timeoutMs: 5_000 });`,
     ``,
     `try {`,
     `  const { data, degraded, requestId } = await send(api.GET(${quote(example?.path ?? '/')}${example?.parameters.some((p) => p.required && p.in === 'path') ? ', { params: { path: { /* … */ } } }' : ''}));`,
