@@ -1,7 +1,7 @@
 /**
  * dependency-cruiser: architectural boundaries of the BFF platform.
  *
- * Run: npx depcruise apps libs sandbox --config .dependency-cruiser.cjs
+ * Run: npx depcruise apps libs sandbox test clients --config .dependency-cruiser.cjs
  * (part of `npm run lint`). Every rule is severity "error", so any violation
  * makes depcruise exit non-zero. See docs/boundaries.md.
  *
@@ -87,6 +87,21 @@ module.exports = {
       comment: 'sandbox/ runs on Node type stripping without tsconfig paths; it must not import apps/, libs/, test/ or scripts/.',
       from: { path: '^sandbox/' },
       to: { path: '^(?:apps|libs|test|scripts|bench)/' },
+    },
+    {
+      name: 'no-clients-in-server',
+      severity: 'error',
+      comment: "clients/ are the generated consumers of the apps' APIs; apps and libs never import them.",
+      from: { path: '^(?:apps|libs)/' },
+      to: { path: '^clients/' },
+    },
+    {
+      name: 'clients-are-standalone',
+      severity: 'error',
+      comment:
+        'clients/ ship to frontends: they import only each other (the shared runtime) and npm packages, never server code or tooling.',
+      from: { path: '^clients/' },
+      to: { path: '^(?:apps|libs|sandbox|test|scripts|bench|frontends)/' },
     },
     {
       name: 'no-spec-in-runtime',

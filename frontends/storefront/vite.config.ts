@@ -10,6 +10,8 @@ const bff = process.env.BFF_URL ?? 'http://localhost:3000';
 
 export default defineConfig(({ command }) => ({
   root: import.meta.dirname,
+  // `@bff-clients/web-bff` (the generated typed client in clients/) resolves through tsconfig.json's paths.
+  resolve: { tsconfigPaths: true },
   // Whether the app runs on the dev server (another origin than web-bff): decides the sign-in's returnTo.
   // Decided by the command, not the mode, so a build is never a dev build whatever NODE_ENV says.
   define: { __STOREFRONT_DEV_SERVER__: JSON.stringify(command === 'serve') },

@@ -3,14 +3,15 @@
  * navigation; every render re-reads the session so a page restored by the back button after sign-out
  * shows the user signed out.
  */
-import { createApiClient, unwrap } from './api/client.ts';
+import { createWebBffClient, send } from '@bff-clients/web-bff';
+
 import { h, replace } from './dom.ts';
 import { loadSession, signOut, type Session } from './session.ts';
 import { cartView, ordersView, orderView, signedOutView } from './views/account.ts';
 import { homeView, listingView, productView } from './views/catalog.ts';
 import { errorView, isUnauthorized, signInLink } from './views/common.ts';
 
-const api = createApiClient();
+const api = createWebBffClient();
 const header = document.getElementById('header') as HTMLElement;
 const main = document.getElementById('main') as HTMLElement;
 
@@ -73,7 +74,7 @@ async function page(session: Session): Promise<HTMLElement> {
   const segments = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   const addToCart = async (productId: string): Promise<void> => {
     try {
-      await unwrap(api.POST('/api/v1/cart/items', { body: { productId, quantity: 1 } }));
+      await send(api.POST('/api/v1/cart/items', { body: { productId, quantity: 1 } }));
     } catch (error) {
       main.append(errorView(error));
       throw error;

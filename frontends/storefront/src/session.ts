@@ -1,5 +1,4 @@
-import { unwrap, type ApiClient, type components } from './api/client.ts';
-import { ApiError } from './api/problem.ts';
+import { ProblemError, send, type components, type WebBffClient } from '@bff-clients/web-bff';
 
 export type SessionUser = components['schemas']['SessionUserDto'];
 
@@ -8,12 +7,12 @@ export interface Session {
 }
 
 /** The signed-in user (GET /auth/user), or null when there is no session (401). */
-export async function loadSession(api: ApiClient): Promise<Session> {
+export async function loadSession(api: WebBffClient): Promise<Session> {
   try {
-    const { data } = await unwrap(api.GET('/auth/user'));
+    const { data } = await send(api.GET('/auth/user'));
     return { user: data };
   } catch (error) {
-    if (error instanceof ApiError && error.problem.status === 401) return { user: null };
+    if (error instanceof ProblemError && error.status === 401) return { user: null };
     throw error;
   }
 }
@@ -22,7 +21,7 @@ export async function loadSession(api: ApiClient): Promise<Session> {
  * Ends the session at web-bff (POST with the CSRF header), then leaves for the provider's end-session
  * page when there is one (a fetch cannot follow that cross-origin redirect; see docs/auth.md).
  */
-export async function signOut(api: ApiClient): Promise<string> {
-  const { data } = await unwrap(api.POST('/auth/logout'));
+export async function signOut(api: WebBffClient): Promise<string> {
+  const { data } = await send(api.POST('/auth/logout'));
   return data.endSessionUrl ?? '/';
 }

@@ -4,7 +4,7 @@
  * - Config: envClass / EnvSchema (a lib's typed env slice), CoreEnv; validateEnvironment / ConfigValidationError
  *   (an app's config checked outside the app, e.g. by the Kubernetes manifest check).
  * - Access: Public, Protected, AuthenticatorRegistry / Authenticator, Identity, identityOf.
- * - Errors and OpenAPI: PlatformError, ApiProblemResponses, Deprecated (route/field due to go: Deprecation, Sunset, Link), the shared DTOs (IdListDto, ProductIdParams, DegradedSectionDto).
+ * - Errors and OpenAPI: PlatformError, ApiProblemResponses, Deprecated (route/field due to go: Deprecation, Sunset, Link), the shared DTOs (IdListDto, ProductIdParams, DegradedSectionDto, DegradedSectionOf: the section names a response can report, as an enum).
  * - Redis: redisTopologyOf (REDIS_MODE and friends), createRedisClient (standalone, Sentinel, Cluster), isRedisCluster, redisMasters.
  * - Tracing (OpenTelemetry, on when OTEL_EXPORTER_OTLP_*ENDPOINT is set): Tracing (spans at the libs' seams), TraceSpan,
  *   TracingOptions (createPlatformApp's span-exporter override for tests).
@@ -46,6 +46,7 @@ export {
 export { Deprecated } from './versioning/deprecation.decorators.js';
 export { deprecationOf, type Deprecation, type DeprecationOptions } from './versioning/deprecation.js';
 export { DegradedSectionDto } from './openapi/problem.dto.js';
+export { DegradedSectionOf, type DegradedSectionOfOptions } from './openapi/degraded-section.dto.js';
 export { IdListDto } from './openapi/id-list.dto.js';
 export { ProductIdParams } from './openapi/product-id.dto.js';
 export { RESOURCE_ID_PATTERN } from './openapi/resource-id.js';

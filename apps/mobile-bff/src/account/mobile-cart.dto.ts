@@ -1,11 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, Matches, Max, Min } from 'class-validator';
 
-import { RESOURCE_ID_PATTERN } from '@bff/core';
+import { DegradedSectionDto, DegradedSectionOf, RESOURCE_ID_PATTERN } from '@bff/core';
 import { MAX_LINE_QUANTITY } from '@bff/retail';
 
 import { CardPriceDto } from '../products/product-card.dto.js';
-import { ScreenMetaDto } from '../screens/screen.dto.js';
 
 const QUANTITY_MESSAGE = `quantity must be an integer between 1 and ${MAX_LINE_QUANTITY}`;
 const PRODUCT_ID_MESSAGE = 'productId must be 1-64 letters, digits, - or _';
@@ -32,16 +31,26 @@ export class MobileSubtotalDto {
 }
 
 /** The caller's cart, compact: lines, unit count and an estimated subtotal (the order fixes the final total). */
+const MobileCartDegradedSectionDto = DegradedSectionOf(['cart-price', 'cart-stock'], {
+  name: 'MobileCartDegradedSectionDto',
+  enumName: 'MobileCartSection',
+});
+
+export class MobileCartMetaDto {
+  @ApiProperty({ type: [MobileCartDegradedSectionDto], description: 'Optional enrichments that are null because their upstream failed.' })
+  degraded: DegradedSectionDto[];
+}
+
 export class MobileCartDto {
   @ApiProperty({ type: [MobileCartLineDto], description: 'In the order the products were added.' }) lines: MobileCartLineDto[];
   @ApiProperty({ description: 'Total units over every line (the tab badge).', example: 3 }) itemCount: number;
   @ApiProperty({ type: MobileSubtotalDto, description: "Today's prices: an estimate; the order states the total charged." })
   subtotal: MobileSubtotalDto;
   @ApiProperty({
-    type: ScreenMetaDto,
+    type: MobileCartMetaDto,
     description: 'Degraded enrichments: cart-price (every price is null), cart-stock (every inStock is null).',
   })
-  meta: ScreenMetaDto;
+  meta: MobileCartMetaDto;
 }
 
 export class AddMobileCartItemDto {

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-import { DegradedSectionDto } from '@bff/core';
+import { DegradedSectionDto, DegradedSectionOf } from '@bff/core';
 
 export class CardPriceDto {
   @ApiProperty({ description: 'Minor units.', example: 1999 }) amount: number;
@@ -10,8 +10,14 @@ export class CardPriceDto {
 /** CardPriceDto's fields, in response order (mapPrice). */
 export const CARD_PRICE_FIELDS = ['amount', 'currency'] as const satisfies readonly (keyof CardPriceDto)[];
 
+// One card degrades price / stock / rating; a card list's bulk reads degrade as prices / stock.
+const CardDegradedSectionDto = DegradedSectionOf(['price', 'prices', 'stock', 'rating'], {
+  name: 'CardDegradedSectionDto',
+  enumName: 'CardSection',
+});
+
 export class CardMetaDto {
-  @ApiProperty({ type: [DegradedSectionDto] }) degraded: DegradedSectionDto[];
+  @ApiProperty({ type: [CardDegradedSectionDto] }) degraded: DegradedSectionDto[];
 }
 
 /** A compact product card for list and detail headers on mobile. */

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-import { DegradedSectionDto } from '@bff/core';
+import { DegradedSectionDto, DegradedSectionOf } from '@bff/core';
 
 import { CardPriceDto } from '../products/product-card.dto.js';
 
@@ -15,9 +15,32 @@ export class ScreenCardDto {
   inStock: boolean | null;
 }
 
+// Shared by the home, listing and product-detail screens: the union of their sections.
+const ScreenDegradedSectionDto = DegradedSectionOf(
+  [
+    'featured',
+    'featured-price',
+    'featured-stock',
+    'items-price',
+    'items-stock',
+    'price',
+    'stock',
+    'rating',
+    'reviews',
+    'recommendations',
+    'recommendations-price',
+    'recommendations-stock',
+  ],
+  { name: 'ScreenDegradedSectionDto', enumName: 'ScreenSection' },
+);
+const ScreenStaleSectionDto = DegradedSectionOf(['categories', 'product'], {
+  name: 'ScreenStaleSectionDto',
+  enumName: 'ScreenStaleSection',
+});
+
 export class ScreenMetaDto {
-  @ApiProperty({ type: [DegradedSectionDto], description: 'Optional sections that are null because their upstream failed.' })
+  @ApiProperty({ type: [ScreenDegradedSectionDto], description: 'Optional sections that are null because their upstream failed.' })
   degraded: DegradedSectionDto[];
-  @ApiPropertyOptional({ type: [DegradedSectionDto], description: 'Sections served from their last good value.' })
+  @ApiPropertyOptional({ type: [ScreenStaleSectionDto], description: 'Sections served from their last good value.' })
   stale?: DegradedSectionDto[];
 }

@@ -13,7 +13,7 @@ import {
   type ValidatorConstraintInterface,
 } from 'class-validator';
 
-import { DegradedSectionDto } from '@bff/core';
+import { DegradedSectionDto, DegradedSectionOf } from '@bff/core';
 
 const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,200}$/;
 
@@ -59,8 +59,10 @@ export class FeedItemDto {
   @ApiProperty({ type: FeedAvailabilityDto, nullable: true }) availability: FeedAvailabilityDto | null;
 }
 
+const FeedDegradedSectionDto = DegradedSectionOf(['prices', 'stock'], { name: 'FeedDegradedSectionDto', enumName: 'FeedSection' });
+
 export class FeedMetaDto {
-  @ApiProperty({ type: [DegradedSectionDto] }) degraded: DegradedSectionDto[];
+  @ApiProperty({ type: [FeedDegradedSectionDto] }) degraded: DegradedSectionDto[];
 }
 
 export class CatalogFeedDto {

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, Matches, Max, Min } from 'class-validator';
 
-import { DegradedSectionDto, RESOURCE_ID_PATTERN } from '@bff/core';
+import { DegradedSectionDto, DegradedSectionOf, RESOURCE_ID_PATTERN } from '@bff/core';
 import { MAX_LINE_QUANTITY } from '@bff/retail';
 
 const QUANTITY_MESSAGE = `quantity must be an integer between 1 and ${MAX_LINE_QUANTITY}`;
@@ -45,9 +45,11 @@ export class EstimatedSubtotalDto {
   @ApiProperty({ example: 'Estimated subtotal' }) label: string;
 }
 
+const CartDegradedSectionDto = DegradedSectionOf(['cart-price', 'cart-stock'], { name: 'CartDegradedSectionDto', enumName: 'CartSection' });
+
 export class CartMetaDto {
   @ApiProperty({
-    type: [DegradedSectionDto],
+    type: [CartDegradedSectionDto],
     description: 'Enrichments that failed: cart-price (every unitPrice is null), cart-stock (every inStock is null).',
   })
   degraded: DegradedSectionDto[];

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
-import { DegradedSectionDto } from '@bff/core';
+import { DegradedSectionDto, DegradedSectionOf } from '@bff/core';
 
 import { ProductCardDto } from './product-card.dto.js';
 
@@ -95,10 +95,19 @@ export class ReviewsPageDto {
   nextCursor: string | null;
 }
 
-export class PageMetaDto {
-  @ApiProperty({ type: [DegradedSectionDto], description: 'Optional sections that are null because their upstream failed.' })
+const ProductPageDegradedSectionDto = DegradedSectionOf(
+  ['price', 'stock', 'rating', 'reviews', 'recommendations', 'recommendations-price', 'recommendations-stock'],
+  { name: 'ProductPageDegradedSectionDto', enumName: 'ProductPageSection' },
+);
+const ProductPageStaleSectionDto = DegradedSectionOf(['product'], {
+  name: 'ProductPageStaleSectionDto',
+  enumName: 'ProductPageStaleSection',
+});
+
+export class ProductPageMetaDto {
+  @ApiProperty({ type: [ProductPageDegradedSectionDto], description: 'Optional sections that are null because their upstream failed.' })
   degraded: DegradedSectionDto[];
-  @ApiPropertyOptional({ type: [DegradedSectionDto], description: 'Sections served from their last good value.' })
+  @ApiPropertyOptional({ type: [ProductPageStaleSectionDto], description: 'Sections served from their last good value.' })
   stale?: DegradedSectionDto[];
 }
 
@@ -116,5 +125,5 @@ export class ProductPageDto {
       'Related products from the same category, best first, as cards (their price and stock degrade as recommendations-price / recommendations-stock).',
   })
   recommendations: ProductCardDto[] | null;
-  @ApiProperty({ type: PageMetaDto }) meta: PageMetaDto;
+  @ApiProperty({ type: ProductPageMetaDto }) meta: ProductPageMetaDto;
 }

@@ -1,6 +1,18 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-import { PageAvailabilityDto, PageMetaDto, PagePriceDto } from '../pages/product-page.dto.js';
+import { DegradedSectionDto, DegradedSectionOf } from '@bff/core';
+
+import { PageAvailabilityDto, PagePriceDto } from '../pages/product-page.dto.js';
+
+const AvailabilityDegradedSectionDto = DegradedSectionOf(['prices', 'stock'], {
+  name: 'AvailabilityDegradedSectionDto',
+  enumName: 'AvailabilitySection',
+});
+
+export class AvailabilityMetaDto {
+  @ApiProperty({ type: [AvailabilityDegradedSectionDto], description: 'Lookups that failed: every price / availability is then null.' })
+  degraded: DegradedSectionDto[];
+}
 
 export class AvailabilityItemDto {
   @ApiProperty() id: string;
@@ -11,5 +23,5 @@ export class AvailabilityItemDto {
 /** Prices and stock for the products a page already shows (wish list, recently viewed). */
 export class AvailabilityDto {
   @ApiProperty({ type: [AvailabilityItemDto] }) items: AvailabilityItemDto[];
-  @ApiProperty({ type: PageMetaDto }) meta: PageMetaDto;
+  @ApiProperty({ type: AvailabilityMetaDto }) meta: AvailabilityMetaDto;
 }

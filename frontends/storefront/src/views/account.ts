@@ -1,6 +1,6 @@
-import { unwrap, type ApiClient, type components } from '../api/client.ts';
+import { ProblemError, send, type components, type WebBffClient } from '@bff-clients/web-bff';
+
 import { IdempotentAttempt } from '../api/idempotency.ts';
-import { ApiError, degradedSections } from '../api/problem.ts';
 import { h, replace } from '../dom.ts';
 import { degradedNote, errorView, formatMoney, priceView, signInLink } from './common.ts';
 
@@ -20,31 +20,31 @@ export function signedOutView(what: string): HTMLElement {
   return h('section', { 'data-page': 'signed-out', 'data-signed-out': '' }, h('p', {}, `Sign in to see your ${what}.`), signInLink());
 }
 
-export async function cartView(api: ApiClient, navigate: (path: string) => void): Promise<HTMLElement> {
-  const { data: cart, response } = await unwrap(api.GET('/api/v1/cart'));
+export async function cartView(api: WebBffClient, navigate: (path: string) => void): Promise<HTMLElement> {
+  const { data: cart, degraded: headerDegraded } = await send(api.GET('/api/v1/cart'));
   const root = h('section', { 'data-page': 'cart' });
   const render = (current: Cart, degraded: string[]): void => {
     const status = h('div', { 'data-checkout-status': '' });
     const setQuantity = (productId: string, quantity: number): void => {
       const call =
         quantity === 0
-          ? unwrap(api.DELETE('/api/v1/cart/items/{productId}', { params: { path: { productId } } }))
-          : unwrap(api.PATCH('/api/v1/cart/items/{productId}', { params: { path: { productId } }, body: { quantity } }));
+          ? send(api.DELETE('/api/v1/cart/items/{productId}', { params: { path: { productId } } }))
+          : send(api.PATCH('/api/v1/cart/items/{productId}', { params: { path: { productId } }, body: { quantity } }));
       call.then(
-        ({ data, response: res }) => render(data, degradedSections(res.headers)),
+        ({ data, degraded }) => render(data, degraded),
         (error: unknown) => replace(status, errorView(error)),
       );
     };
     const placeOrder = (): void => {
       const key = checkoutAttempt.keyFor(cartFingerprint(current));
       replace(status, h('p', {}, 'Placing your order…'));
-      unwrap(api.POST('/api/v1/checkout', { params: { header: { 'Idempotency-Key': key } } })).then(
+      send(api.POST('/api/v1/checkout', { params: { header: { 'Idempotency-Key': key } } })).then(
         ({ data }) => {
           checkoutAttempt.settle();
           navigate(`/orders/${encodeURIComponent(data.id)}`);
         },
         (error: unknown) => {
-          const status0 = error instanceof ApiError ? error.problem.status : 0;
+          const status0 = error instanceof ProblemError ? error.status : 0;
           checkoutAttempt.settleUnlessRetryable(status0);
           replace(status, errorView(error), h('button', { type: 'button', 'data-retry-checkout': '', onclick: placeOrder }, 'Try again'));
         },
@@ -78,7 +78,7 @@ export async function cartView(api: ApiClient, navigate: (path: string) => void)
       status,
     );
   };
-  render(cart, [...new Set([...degradedSections(response.headers), ...cart.meta.degraded.map((d) => d.section)])]);
+  render(cart, [...new Set([...headerDegraded, ...cart.meta.degraded.map((d) => d.section)])]);
   return root;
 }
 
@@ -107,9 +107,9 @@ function orderSummary(order: Order): HTMLElement {
   );
 }
 
-export async function ordersView(api: ApiClient, params: URLSearchParams): Promise<HTMLElement> {
+export async function ordersView(api: WebBffClient, params: URLSearchParams): Promise<HTMLElement> {
   const cursor = params.get('cursor') || undefined;
-  const { data } = await unwrap(api.GET('/api/v1/orders', { params: { query: { cursor } } }));
+  const { data } = await send(api.GET('/api/v1/orders', { params: { query: { cursor } } }));
   return h(
     'section',
     { 'data-page': 'orders' },
@@ -127,8 +127,8 @@ export async function ordersView(api: ApiClient, params: URLSearchParams): Promi
   );
 }
 
-export async function orderView(api: ApiClient, id: string): Promise<HTMLElement> {
-  const { data: order } = await unwrap(api.GET('/api/v1/orders/{id}', { params: { path: { id } } }));
+export async function orderView(api: WebBffClient, id: string): Promise<HTMLElement> {
+  const { data: order } = await send(api.GET('/api/v1/orders/{id}', { params: { path: { id } } }));
   return h(
     'section',
     { 'data-page': 'order', 'data-order-id': order.id },

@@ -1,5 +1,5 @@
-import { unwrap, type ApiClient, type components } from '../api/client.ts';
-import { degradedSections } from '../api/problem.ts';
+import { send, type components, type WebBffClient } from '@bff-clients/web-bff';
+
 import { h, replace } from '../dom.ts';
 import type { Session } from '../session.ts';
 import { cardList, degradedNote, errorView, priceView, signInLink, stockView } from './common.ts';
@@ -19,13 +19,13 @@ const categoryLink = (node: CategoryNode): HTMLElement =>
     node.children.length > 0 ? h('ul', {}, ...node.children.map(categoryLink)) : null,
   );
 
-export async function homeView(api: ApiClient): Promise<HTMLElement> {
-  const { data, response } = await unwrap(api.GET('/api/v1/pages/home'));
+export async function homeView(api: WebBffClient): Promise<HTMLElement> {
+  const { data, degraded } = await send(api.GET('/api/v1/pages/home'));
   return h(
     'section',
     { 'data-page': 'home' },
     h('h1', {}, 'Welcome'),
-    degradedNote(degradedSections(response.headers)),
+    degradedNote(degraded),
     h(
       'section',
       { 'data-section': 'featured' },
@@ -43,11 +43,11 @@ export async function homeView(api: ApiClient): Promise<HTMLElement> {
   );
 }
 
-export async function listingView(api: ApiClient, params: URLSearchParams): Promise<HTMLElement> {
+export async function listingView(api: WebBffClient, params: URLSearchParams): Promise<HTMLElement> {
   const q = params.get('q') || undefined;
   const category = params.get('category') || undefined;
   const cursor = params.get('cursor') || undefined;
-  const { data, response } = await unwrap(api.GET('/api/v1/pages/listing', { params: { query: { q, category, cursor } } }));
+  const { data, degraded } = await send(api.GET('/api/v1/pages/listing', { params: { query: { q, category, cursor } } }));
   const next = new URLSearchParams(params);
   if (data.nextCursor) next.set('cursor', data.nextCursor);
   const title = q ? `Results for “${q}”` : data.category ? data.category.name : 'All products';
@@ -56,7 +56,7 @@ export async function listingView(api: ApiClient, params: URLSearchParams): Prom
     { 'data-page': 'listing' },
     h('h1', {}, title),
     h('p', { 'data-total': String(data.total) }, `${data.total} products`),
-    degradedNote(degradedSections(response.headers)),
+    degradedNote(degraded),
     data.items.length === 0 ? h('p', { 'data-empty': '' }, 'No products found.') : cardList(data.items),
     data.nextCursor ? h('a', { href: `/search?${next.toString()}`, 'data-link': '', rel: 'next' }, 'More results') : null,
   );
@@ -76,18 +76,16 @@ const reviewItem = (review: Review): HTMLElement =>
  * on. Its cursors are issued for one page size, so the first click asks for that same first page (to get its
  * cursor) and then the next one.
  */
-function moreReviews(api: ApiClient, productId: string, list: HTMLElement, shown: number): HTMLElement {
+function moreReviews(api: WebBffClient, productId: string, list: HTMLElement, shown: number): HTMLElement {
   const slot = h('div', {});
   let cursor: string | null | undefined;
   const page = async (): Promise<void> => {
     if (cursor === undefined) {
-      const first = await unwrap(
-        api.GET('/api/v1/products/{id}/reviews', { params: { path: { id: productId }, query: { limit: shown } } }),
-      );
+      const first = await send(api.GET('/api/v1/products/{id}/reviews', { params: { path: { id: productId }, query: { limit: shown } } }));
       cursor = first.data.nextCursor;
     }
     if (cursor === null) return;
-    const { data } = await unwrap(api.GET('/api/v1/products/{id}/reviews', { params: { path: { id: productId }, query: { cursor } } }));
+    const { data } = await send(api.GET('/api/v1/products/{id}/reviews', { params: { path: { id: productId }, query: { cursor } } }));
     list.append(...data.items.map(reviewItem));
     cursor = data.nextCursor;
   };
@@ -112,14 +110,14 @@ function moreReviews(api: ApiClient, productId: string, list: HTMLElement, shown
 }
 
 export async function productView(
-  api: ApiClient,
+  api: WebBffClient,
   id: string,
   session: Session,
   onAdd: (productId: string) => Promise<void>,
 ): Promise<HTMLElement> {
-  const { data, response } = await unwrap(api.GET('/api/v1/pages/product/{id}', { params: { path: { id } } }));
+  const { data, degraded: headerDegraded } = await send(api.GET('/api/v1/pages/product/{id}', { params: { path: { id } } }));
   const { product, price, availability, rating, reviews, recommendations } = data;
-  const degraded = [...new Set([...degradedSections(response.headers), ...data.meta.degraded.map((d) => d.section)])];
+  const degraded = [...new Set([...headerDegraded, ...data.meta.degraded.map((d) => d.section)])];
   const image = product.images[0];
   const status = h('p', { class: 'status', 'data-cart-status': '' });
   const buy = session.user

@@ -1,5 +1,5 @@
-import { ApiError, networkProblem, type Problem } from '../api/problem.ts';
-import type { components } from '../api/schema.gen.ts';
+import { failureError, ProblemError, type components } from '@bff-clients/web-bff';
+
 import { h } from '../dom.ts';
 
 type Price = components['schemas']['PagePriceDto'] | components['schemas']['CardPriceDto'];
@@ -7,7 +7,7 @@ type Card = components['schemas']['ProductCardDto'];
 
 /** The visible error state: the problem's title, its detail and the request id to quote. */
 export function errorView(error: unknown): HTMLElement {
-  const problem: Problem = error instanceof ApiError ? error.problem : networkProblem(error);
+  const problem = error instanceof ProblemError ? error : failureError(error);
   return h(
     'div',
     { class: 'error', role: 'alert', 'data-error': problem.type, 'data-status': String(problem.status) },
@@ -18,7 +18,7 @@ export function errorView(error: unknown): HTMLElement {
 }
 
 export function isUnauthorized(error: unknown): boolean {
-  return error instanceof ApiError && error.problem.status === 401;
+  return error instanceof ProblemError && error.status === 401;
 }
 
 /** web-bff sends amounts in minor units (1999 EUR = €19.99); the currency says how many decimals. */

@@ -2,10 +2,9 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 
-import { RESOURCE_ID_PATTERN } from '@bff/core';
+import { DegradedSectionDto, DegradedSectionOf, RESOURCE_ID_PATTERN } from '@bff/core';
 
 import { ProductCardDto } from '../product-card.dto.js';
-import { PageMetaDto } from '../product-page.dto.js';
 
 export const CURSOR_PATTERN = /^[A-Za-z0-9_-]{1,200}$/;
 export const LISTING_MAX_LIMIT = 48;
@@ -48,6 +47,16 @@ export class ListingCategoryDto {
   @ApiProperty({ type: String, nullable: true }) parentId: string | null;
 }
 
+const ListingPageDegradedSectionDto = DegradedSectionOf(['items-price', 'items-stock'], {
+  name: 'ListingPageDegradedSectionDto',
+  enumName: 'ListingPageSection',
+});
+
+export class ListingPageMetaDto {
+  @ApiProperty({ type: [ListingPageDegradedSectionDto], description: 'Enrichments that failed: every item has `price` / `inStock` null.' })
+  degraded: DegradedSectionDto[];
+}
+
 /** One page of a search or category listing, its items as cards. */
 export class ListingPageDto {
   @ApiProperty({ type: ListingCategoryDto, nullable: true, description: 'The browsed category; null without `category`.' })
@@ -60,5 +69,5 @@ export class ListingPageDto {
     description: 'Pass as cursor (with the same q, category and limit) for the next page; null on the last page.',
   })
   nextCursor: string | null;
-  @ApiProperty({ type: PageMetaDto }) meta: PageMetaDto;
+  @ApiProperty({ type: ListingPageMetaDto }) meta: ListingPageMetaDto;
 }

@@ -1,0 +1,28 @@
+export {
+  createBffClient,
+  send,
+  sendConditional,
+  type ApiKeyAuth,
+  type Auth,
+  type BearerAuth,
+  type BffClient,
+  type BffClientOptions,
+  type DpopInput,
+  type NoAuth,
+  type NotModified,
+  type Ok,
+  type SectionOf,
+  type SessionAuth,
+  type WithoutHeaders,
+} from './client.ts';
+export {
+  degradedSections,
+  failureError,
+  parseProblem,
+  parseRetryAfter,
+  ProblemError,
+  staleSections,
+  type FieldViolation,
+  type Problem,
+  type ProblemKind,
+} from './problem.ts';

@@ -1,0 +1,277 @@
+#!/usr/bin/env node
+/**
+ * Generates one typed client package per application project of nest-cli.json, from its committed OpenAPI
+ * document (openapi/<app>.json), with openapi-typescript's Node API:
+ *
+ *   clients/<app>/package.json      @bff-clients/<app>
+ *   clients/<app>/src/schema.gen.ts  the document's types (paths, components, operations)
+ *   clients/<app>/src/index.ts       create<App>Client(): the shared runtime (clients/runtime) bound to those types,
+ *                                    with the document's auth scheme and fixed headers
+ *   clients/<app>/README.md          usage
+ *
+ *   node scripts/clients.mjs           write the files that changed
+ *   node scripts/clients.mjs --check   regenerate in memory; exit 1 when a committed file differs or is missing
+ *   --root <dir>                       work on another checkout (default: this one)
+ *
+ * Output is deterministic (same documents, openapi-typescript and prettier versions → byte-identical files).
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import openapiTS, { astToString } from 'openapi-typescript';
+import { format, resolveConfig } from 'prettier';
+
+const { values } = parseArgs({
+  options: { check: { type: 'boolean', default: false }, root: { type: 'string', default: resolve(import.meta.dirname, '..') } },
+  strict: true,
+});
+// --root: another checkout's layout (nest-cli.json, openapi/, clients/); the tests generate into a temporary one.
+const ROOT = resolve(values.root);
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
+
+function applications() {
+  const { projects } = JSON.parse(readFileSync(join(ROOT, 'nest-cli.json'), 'utf8'));
+  return Object.entries(projects)
+    .filter(([, project]) => project.type === 'application')
+    .map(([name]) => name)
+    .sort();
+}
+
+const pascal = (name) => name.replace(/(^|[-_])([a-z0-9])/g, (_, __, c) => c.toUpperCase());
+const quote = (value) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+function operationsOf(document) {
+  const ops = [];
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
+    for (const method of HTTP_METHODS) {
+      if (item[method])
+        ops.push({ path, method, op: item[method], parameters: [...(item.parameters ?? []), ...(item[method].parameters ?? [])] });
+    }
+  }
+  return ops;
+}
+
+/**
+ * The auth the client supports, from the document's security schemes: a cookie API key is the browser
+ * session, HTTP bearer an OAuth token (DPoP-capable), a header API key a static key.
+ */
+function authOf(document) {
+  const kinds = [];
+  for (const scheme of Object.values(document.components?.securitySchemes ?? {})) {
+    if (scheme.type === 'apiKey' && scheme.in === 'cookie') kinds.push({ kind: 'session', type: 'SessionAuth' });
+    else if (scheme.type === 'http' && scheme.scheme?.toLowerCase() === 'bearer')
+      kinds.push({ kind: 'bearer', type: 'BearerAuth', strips: ['Authorization', 'DPoP'] });
+    else if (scheme.type === 'apiKey' && scheme.in === 'header')
+      kinds.push({ kind: 'api-key', type: 'ApiKeyAuth', header: scheme.name, strips: [scheme.name] });
+  }
+  const unique = [...new Map(kinds.map((k) => [k.kind, k])).values()];
+  return unique.length > 0 ? unique : [{ kind: 'none', type: 'NoAuth' }];
+}
+
+/** Required header parameters with one allowed value (web-bff's `X-CSRF: 1`): the client sends them on every call. */
+function fixedHeadersOf(document) {
+  const fixed = new Map();
+  for (const { parameters } of operationsOf(document)) {
+    for (const p of parameters) {
+      const values = p.schema?.enum ?? (p.schema?.const !== undefined ? [p.schema.const] : undefined);
+      if (p.in === 'header' && p.required && values?.length === 1) fixed.set(p.name, String(values[0]));
+    }
+  }
+  return [...fixed].sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** A GET without path or required parameters for the README's example (the first one in document order). */
+function exampleOperation(document) {
+  const ops = operationsOf(document).filter(({ method }) => method === 'get');
+  return ops.find(({ path, parameters }) => !path.includes('{') && !parameters.some((p) => p.required && p.in !== 'header')) ?? ops[0];
+}
+
+function indexSource(app, document, source) {
+  const name = pascal(app);
+  const auth = authOf(document);
+  const fixed = fixedHeadersOf(document);
+  const stripped = [...new Set([...fixed.map(([header]) => header), ...auth.flatMap((a) => a.strips ?? [])])].sort();
+  const authTypes = auth.map((a) => a.type);
+  const only = auth.length === 1 ? auth[0] : undefined;
+  const defaultable = only?.kind === 'session' || only?.kind === 'none';
+  const headers = fixed.length > 0 ? `{ ${fixed.map(([h, v]) => `${quote(h)}: ${quote(v)}`).join(', ')} }` : '{}';
+  return [
+    `// Generated by scripts/clients.mjs from ${source}; do not edit. Regenerate with \`npm run clients:gen\`.`,
+    `import {`,
+    `  createBffClient,`,
+    `  type BffClient,`,
+    `  type BffClientOptions,`,
+    ...[...new Set(authTypes)].sort().map((t) => `  type ${t},`),
+    `  type WithoutHeaders,`,
+    `} from '../../runtime/src/index.ts';`,
+    `import type { components, operations, paths } from './schema.gen.ts';`,
+    ``,
+    `export * from '../../runtime/src/index.ts';`,
+    `export type { components, operations, paths };`,
+    `export type Schemas = components['schemas'];`,
+    ``,
+    `/** Header parameters the client sends itself (fixed by the document, or its auth): call sites never pass them. */`,
+    `export type SentHeaders = ${stripped.length > 0 ? stripped.map(quote).join(' | ') : 'never'};`,
+    `export type ${name}Paths = WithoutHeaders<paths, SentHeaders>;`,
+    `export type ${name}Auth = ${authTypes.join(' | ')};`,
+    `export type ${name}Client = BffClient<${name}Paths>;`,
+    `export type ${name}ClientOptions = Omit<BffClientOptions<${name}Auth>, 'auth'> & { readonly auth${defaultable ? '?' : ''}: ${name}Auth };`,
+    ``,
+    `/** Headers the document requires with a fixed value on its routes; sent on every call. */`,
+    `export const FIXED_HEADERS: Readonly<Record<string, string>> = ${headers};`,
+    ...(auth.some((a) => a.kind === 'api-key')
+      ? [
+          ``,
+          `/** Header that carries the API key. */`,
+          `export const API_KEY_HEADER = ${quote(auth.find((a) => a.kind === 'api-key').header)};`,
+        ]
+      : []),
+    ``,
+    `/** A typed ${app} client: \`send(client.GET(path, init))\` returns the data or throws a ProblemError. */`,
+    `export function create${name}Client(options: ${name}ClientOptions${defaultable ? ' = {}' : ''}): ${name}Client {`,
+    `  return createBffClient<${name}Paths>({`,
+    `    ...options,`,
+    `    auth: options.auth${defaultable ? ` ?? { kind: '${only.kind}' }` : ''},`,
+    `    headers: { ...FIXED_HEADERS, ...options.headers },`,
+    ...(auth.some((a) => a.kind === 'api-key') ? [`    apiKeyHeader: options.apiKeyHeader ?? API_KEY_HEADER,`] : []),
+    `  });`,
+    `}`,
+    ``,
+  ].join('\n');
+}
+
+function readmeSource(app, document, source) {
+  const name = pascal(app);
+  const auth = authOf(document);
+  const example = exampleOperation(document);
+  const authExample = {
+    session: `{ kind: 'session' }`,
+    bearer: `{ kind: 'bearer', token: () => session.accessToken }`,
+    'api-key': `{ kind: 'api-key', key: process.env.API_KEY ?? '' }`,
+    none: `{ kind: 'none' }`,
+  };
+  const authLines = {
+    session: '- `session`: same-origin calls with the session cookie (`credentials: include`).',
+    bearer:
+      '- `bearer`: `token()` is asked on every request (return a cached access token). Add `dpop` (`({ method, url, accessToken }) => proof`) to send a DPoP-bound token as `Authorization: DPoP <token>` with its `DPoP` proof.',
+    'api-key': `- \`api-key\`: the key (or a callback returning it) is sent on every request in the document's header, \`${auth.find((a) => a.kind === 'api-key')?.header}\`.`,
+    none: '- `none`: no credentials.',
+  };
+  const fixed = fixedHeadersOf(document);
+  const imports = ['create' + name + 'Client', 'ProblemError', 'send'].sort();
+  return [
+    `# @bff-clients/${app}`,
+    ``,
+    `Typed client for ${document.info?.title ?? app}, generated by \`scripts/clients.mjs\` from \`${source}\` — do not edit; run \`npm run clients:gen\` after \`npm run openapi\`.`,
+    `\`src/schema.gen.ts\` holds the document's types, \`src/index.ts\` binds the shared runtime (\`clients/runtime\`: openapi-fetch, auth, problems) to them.`,
+    ``,
+    '```ts',
+    `import { ${imports.join(', ')} } from '@bff-clients/${app}';`,
+    ``,
+    auth[0].kind === 'session'
+      ? `const api = create${name}Client({ timeoutMs: 5_000 }); // a page on the BFF's own origin, with its session cookie`
+      : `const api = create${name}Client({ baseUrl: 'https://${app}.example.com', auth: ${authExample[auth[0].kind]}, timeoutMs: 5_000 });`,
+    ``,
+    `try {`,
+    `  const { data, degraded, requestId } = await send(api.GET(${quote(example?.path ?? '/')}${example?.parameters.some((p) => p.required && p.in === 'path') ? ', { params: { path: { /* … */ } } }' : ''}));`,
+    `  // data is typed from the document; degraded lists the optional sections missing from it (X-Degraded-Sections).`,
+    `} catch (error) {`,
+    `  if (error instanceof ProblemError) console.error(error.status, error.title, error.requestId, error.retryAfterSeconds);`,
+    `  throw error;`,
+    `}`,
+    '```',
+    ``,
+    `## Auth`,
+    ``,
+    ...auth.map((a) => authLines[a.kind]),
+    ...(fixed.length > 0
+      ? [
+          ``,
+          `Sent on every request (the document requires them with a fixed value): ${fixed.map(([h, v]) => `\`${h}: ${v}\``).join(', ')}.`,
+        ]
+      : []),
+    ``,
+    `## Errors`,
+    ``,
+    '`send()` throws a `ProblemError`: `kind` is `http` (the RFC 9457 problem: `type`, `title`, `status`, `detail`, `requestId`, `errors`, `retryAfterSeconds`) or `network` / `timeout` / `aborted` (status 0). `sendConditional()` answers a 304 to an `If-None-Match` request as `{ notModified: true }`.',
+    ``,
+  ].join('\n');
+}
+
+function packageSource(app) {
+  return `${JSON.stringify(
+    {
+      name: `@bff-clients/${app}`,
+      version: '0.1.0',
+      private: true,
+      description: `Typed client for ${app}, generated from openapi/${app}.json.`,
+      type: 'module',
+      exports: { '.': './src/index.ts', './schema': './src/schema.gen.ts' },
+      dependencies: { '@bff-clients/runtime': 'file:../runtime' },
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+async function schemaSource(document, source) {
+  const ast = await openapiTS(document, { silent: true, alphabetize: false });
+  const header = [
+    `// Generated by scripts/clients.mjs from ${source}; do not edit.`,
+    '// After `npm run build && npm run openapi`, run `npm run clients:gen` and commit the result.',
+    '',
+    '',
+  ].join('\n');
+  return `${header}${astToString(ast).replace(/\r\n/g, '\n').trimEnd()}\n`;
+}
+
+async function pretty(file, text) {
+  const config = (await resolveConfig(file)) ?? {};
+  return format(text, { ...config, filepath: file });
+}
+
+async function generate(app) {
+  const source = `openapi/${app}.json`;
+  const documentPath = join(ROOT, source);
+  if (!existsSync(documentPath)) throw new Error(`${source} is missing: run \`npm run build && npm run openapi\` first`);
+  const document = JSON.parse(readFileSync(documentPath, 'utf8'));
+  const dir = join(ROOT, 'clients', app);
+  return [
+    [join(dir, 'package.json'), packageSource(app)],
+    [join(dir, 'src/schema.gen.ts'), await schemaSource(document, source)],
+    [join(dir, 'src/index.ts'), await pretty(join(dir, 'src/index.ts'), indexSource(app, document, source))],
+    [join(dir, 'README.md'), await pretty(join(dir, 'README.md'), readmeSource(app, document, source))],
+  ];
+}
+
+let stale = 0;
+for (const app of applications()) {
+  for (const [file, content] of await generate(app)) {
+    const shown = relative(process.cwd(), file);
+    const current = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    if (values.check) {
+      if (current !== content) {
+        console.error(`${shown} is ${current === undefined ? 'missing' : 'stale'}: run \`npm run clients:gen\` and commit the result.`);
+        stale += 1;
+      }
+    } else if (current !== content) {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, content);
+      console.log(`wrote ${shown}`);
+    }
+  }
+}
+// A generated client whose app left nest-cli.json: its document is gone too, so the package would silently rot.
+const clientsDir = join(ROOT, 'clients');
+for (const entry of existsSync(clientsDir) ? readdirSync(clientsDir, { withFileTypes: true }) : []) {
+  if (!entry.isDirectory() || applications().includes(entry.name) || !existsSync(join(clientsDir, entry.name, 'src/schema.gen.ts')))
+    continue;
+  console.error(`${relative(process.cwd(), join(clientsDir, entry.name))} belongs to no application of nest-cli.json: delete it.`);
+  stale += 1;
+  process.exitCode = 1;
+}
+if (values.check) {
+  if (stale > 0) process.exitCode = 1;
+  else console.log(`clients are up to date (${applications().join(', ')})`);
+}
