@@ -79,7 +79,7 @@ export function operationsOf(document: OpenApiDocument): PortalOperation[] {
 /** Every problem type, by slug (the last segment of its `type` URI). */
 export function problemPages(): { slug: string; code: ProblemCode; info: ProblemTypeInfo }[] {
   return (Object.keys(PROBLEM_TYPES) as ProblemCode[])
-    .map((code) => ({ slug: problemSlug(code), code, info: PROBLEM_TYPES[code] as ProblemTypeInfo }))
+    .map((code) => ({ slug: problemSlug(code), code, info: PROBLEM_TYPES[code] }))
     .sort((a, b) => a.slug.localeCompare(b.slug));
 }
 
@@ -153,7 +153,7 @@ export function changelog(app: PortalApp, root = ROOT): ChangelogEntry[] {
     }
   }
   for (let index = 0; index < steps.length; index++) {
-    const [ref, label, date] = steps[index] as [string, string, string];
+    const [ref, label, date] = steps[index];
     const after = at(ref);
     if (!after) continue;
     const previous = steps[index + 1];
@@ -387,8 +387,7 @@ window.ui = SwaggerUIBundle({
 }
 
 function authPage(app: PortalApp, apps: PortalApp[]): string {
-  const schemes = ((app.document.components as { securitySchemes?: Record<string, SecurityScheme> } | undefined)?.securitySchemes ??
-    {}) as Record<string, SecurityScheme>;
+  const schemes = (app.document.components as { securitySchemes?: Record<string, SecurityScheme> } | undefined)?.securitySchemes ?? {};
   const publicOps = operationsOf(app.document).filter((op) => {
     const operation = (app.document.paths?.[op.path] as Json)[op.method] as { security?: unknown[] };
     return Array.isArray(operation.security) && operation.security.length === 0;
