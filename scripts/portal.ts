@@ -212,7 +212,7 @@ export function sequenceSvg(title: string, participants: string[], messages: Mes
     const y = top + row * (index + 1);
     const x1 = x(from);
     const x2 = x(to);
-    const text = `<text x="${(x1 + x2) / 2}" y="${y - 6}" text-anchor="middle" font-family="sans-serif" font-size="12">${escape(`${index + 1}. ${label}`)}</text>`;
+    const text = `<text x="${(x1 + x2) / 2}" y="${y - 6}" text-anchor="middle" font-family="sans-serif" font-size="12" paint-order="stroke" stroke="#fff" stroke-width="4">${escape(`${index + 1}. ${label}`)}</text>`;
     if (x1 === x2) {
       parts.push(
         `<path d="M${x1},${y - 4} h40 v14 h-40" fill="none" stroke="#333" marker-end="url(#arrow)"/>`,
@@ -388,9 +388,18 @@ window.ui = SwaggerUIBundle({
 
 function authPage(app: PortalApp, apps: PortalApp[]): string {
   const schemes = (app.document.components as { securitySchemes?: Record<string, SecurityScheme> } | undefined)?.securitySchemes ?? {};
-  const publicOps = operationsOf(app.document).filter((op) => {
-    const operation = (app.document.paths?.[op.path] as Json)[op.method] as { security?: unknown[] };
-    return Array.isArray(operation.security) && operation.security.length === 0;
+  // OpenAPI: an operation's `security` overrides the document's; none at all means no credentials.
+  const documentSecurity = (app.document.security as Record<string, string[]>[] | undefined) ?? [];
+  const access = operationsOf(app.document).map((op) => {
+    const operation = (app.document.paths?.[op.path] as Json)[op.method] as { security?: Record<string, string[]>[] };
+    const needs = (operation.security ?? documentSecurity)
+      .map((requirement) =>
+        Object.entries(requirement)
+          .map(([scheme, scopes]) => (scopes.length ? `${scheme} (${scopes.join(', ')})` : scheme))
+          .join(' + '),
+      )
+      .join(' or ');
+    return `<tr><td><code>${op.method.toUpperCase()} ${escape(op.path)}</code></td><td>${escape(needs || 'no credentials')}</td></tr>`;
   });
   const sections = Object.entries(schemes).map(([name, scheme]) => {
     const { title, svg } = schemeSequence(app.name, name, scheme);
@@ -401,8 +410,8 @@ function authPage(app: PortalApp, apps: PortalApp[]): string {
   const body = `<h1>${escape(app.title)}: authentication</h1>
 <p><a href="../index.html?app=${app.name}">API reference for ${escape(app.name)}</a></p>
 ${sections.join('\n') || '<p>This app declares no security scheme.</p>'}
-<h2>Operations without credentials</h2>
-<ul>${publicOps.map((op) => `<li><code>${op.method.toUpperCase()} ${escape(op.path)}</code></li>`).join('') || '<li>none</li>'}</ul>
+<h2>What each operation needs</h2>
+<table><thead><tr><th>operation</th><th>credentials (scopes)</th></tr></thead><tbody>${access.join('')}</tbody></table>
 <p>Every refusal is an RFC 9457 problem; see <a href="../problems/index.html">problem types</a>.</p>`;
   return layout(`${app.name} authentication`, 1, apps, body);
 }
