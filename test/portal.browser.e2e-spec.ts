@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { PROBLEM_TYPES, problemSlug, type ProblemCode } from '../libs/core/src/errors/problem-types.ts';
+import { PROBLEM_TYPES, problemSlug, type ProblemCode } from '@bff/core';
+
 import { buildPortal, discoverApps, operationsOf, servePortal } from '../scripts/portal.ts';
 import { browserAvailable, CHROMIUM_PATH } from './support/browser.js';
 
