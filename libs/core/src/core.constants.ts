@@ -7,9 +7,19 @@ export const DEFAULT_PROBLEM_TYPE_BASE = 'https://bff.example.com/problems/';
 /**
  * Base URI for the `type` member of problem documents: `PROBLEM_TYPE_BASE` (an absolute http(s) URL; operators
  * point it at the docs portal's `/problems/`), else the default. Read once at start-up because the type URIs
- * are part of the API contract and must not change while an instance runs.
+ * are part of the API contract and must not change while an instance runs. CoreEnv validates the
+ * variable with the other configuration.
  */
-export const PROBLEM_TYPE_BASE = problemTypeBase(process.env.PROBLEM_TYPE_BASE);
+export const PROBLEM_TYPE_BASE = safeProblemTypeBase(process.env.PROBLEM_TYPE_BASE);
+
+/** An invalid value falls back here: the env validation (CoreEnv) then stops the boot with its message. */
+function safeProblemTypeBase(raw: string | undefined): string {
+  try {
+    return problemTypeBase(raw);
+  } catch {
+    return DEFAULT_PROBLEM_TYPE_BASE;
+  }
+}
 
 export function problemTypeBase(raw: string | undefined): string {
   if (raw === undefined || raw.trim() === '') return DEFAULT_PROBLEM_TYPE_BASE;
