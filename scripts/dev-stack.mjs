@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { buildPortal, PORTAL_DIR, servePortal } from './portal.ts';
+import { problemPages } from './problem-catalogue.mjs';
 import { PRODUCTION_NODE_FLAGS } from './production-node-flags.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -130,7 +131,7 @@ await new Promise((resolve, reject) => {
   );
 });
 
-buildPortal(PORTAL_DIR, problemTypeBase);
+buildPortal({ problems: problemPages(), out: PORTAL_DIR, base: problemTypeBase });
 await servePortal(PORTAL_DIR, portalPort, '127.0.0.1');
 
 await Promise.all(

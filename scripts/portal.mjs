@@ -4,8 +4,9 @@
 import { relative } from 'node:path';
 
 import { buildPortal, PORTAL_DIR, ROOT, servePortal } from './portal.ts';
+import { problemPages } from './problem-catalogue.mjs';
 
-const { apps, problems } = buildPortal();
+const { apps, problems } = buildPortal({ problems: problemPages() });
 console.log(`docs portal: ${apps.map((app) => app.name).join(', ')}; ${problems} problem types -> ${relative(ROOT, PORTAL_DIR)}/`);
 if (process.argv.includes('--serve')) {
   const at = process.argv.indexOf('--port');

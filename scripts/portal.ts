@@ -13,8 +13,6 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 
-// Imported by file: the catalogue has no imports of its own, so Node's type stripping loads it as is.
-import { PROBLEM_TYPES, problemSlug, type ProblemCode, type ProblemTypeInfo } from '../libs/core/src/errors/problem-types.ts';
 import { breakingChanges, type OpenApiDocument } from './openapi-compat.ts';
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
@@ -76,11 +74,21 @@ export function operationsOf(document: OpenApiDocument): PortalOperation[] {
   return found;
 }
 
-/** Every problem type, by slug (the last segment of its `type` URI). */
-export function problemPages(): { slug: string; code: ProblemCode; info: ProblemTypeInfo }[] {
-  return (Object.keys(PROBLEM_TYPES) as ProblemCode[])
-    .map((code) => ({ slug: problemSlug(code), code, info: PROBLEM_TYPES[code] }))
-    .sort((a, b) => a.slug.localeCompare(b.slug));
+/** What the portal shows of one entry of libs/core's PROBLEM_TYPES (same shape as its ProblemTypeInfo). */
+export interface ProblemTypeInfo {
+  readonly status: number;
+  readonly title: string;
+  readonly meaning: string;
+  readonly action: string;
+}
+/**
+ * One problem type page: the slug of its `type` URI and its catalogue entry. Callers hand the catalogue in
+ * (scripts/problem-catalogue.mjs reads libs/core's source; tests use @bff/core), so this file stays outside
+ * the libs' import boundaries.
+ */
+export interface ProblemPage {
+  readonly slug: string;
+  readonly info: ProblemTypeInfo;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -416,8 +424,9 @@ ${sections.join('\n') || '<p>This app declares no security scheme.</p>'}
   return layout(`${app.name} authentication`, 1, apps, body);
 }
 
-function problemsIndex(apps: PortalApp[], base: string): string {
-  const rows = problemPages()
+function problemsIndex(apps: PortalApp[], base: string, problems: readonly ProblemPage[]): string {
+  const rows = [...problems]
+    .sort((a, b) => a.slug.localeCompare(b.slug))
     .map(({ slug, info }) => `<tr><td><a href="${slug}.html">${slug}</a></td><td>${info.status}</td><td>${escape(info.title)}</td></tr>`)
     .join('\n');
   const body = `<h1>Problem types</h1>
@@ -470,8 +479,21 @@ ${sections.join('\n')}`;
   return layout('Changelog', 0, apps, body);
 }
 
-/** Writes the whole site into `out` (dist/portal by default) and returns what it holds. */
-export function buildPortal(out = PORTAL_DIR, base = problemTypeBaseFromEnv()): { apps: PortalApp[]; problems: number } {
+export interface PortalOptions {
+  /** The problem type catalogue, one page each. */
+  readonly problems: readonly ProblemPage[];
+  /** Where to write the site; dist/portal by default. */
+  readonly out?: string;
+  /** The PROBLEM_TYPE_BASE the pages name; the environment's (or the default) when absent. */
+  readonly base?: string;
+}
+
+/** Writes the whole site and returns what it holds. */
+export function buildPortal({ problems, out = PORTAL_DIR, base = problemTypeBaseFromEnv() }: PortalOptions): {
+  apps: PortalApp[];
+  problems: number;
+} {
+  if (!problems.length) throw new Error('no problem types given');
   const apps = discoverApps();
   if (!apps.length) throw new Error('no app with an openapi/<app>.json: run npm run openapi first');
   rmSync(out, { recursive: true, force: true });
@@ -486,8 +508,7 @@ export function buildPortal(out = PORTAL_DIR, base = problemTypeBaseFromEnv()): 
     writeFileSync(join(out, 'openapi', `${app.name}.json`), JSON.stringify(app.document));
     writeFileSync(join(out, 'auth', `${app.name}.html`), authPage(app, apps));
   }
-  writeFileSync(join(out, 'problems', 'index.html'), problemsIndex(apps, base));
-  const problems = problemPages();
+  writeFileSync(join(out, 'problems', 'index.html'), problemsIndex(apps, base, problems));
   for (const { slug, info } of problems) writeFileSync(join(out, 'problems', `${slug}.html`), problemPage(slug, info, apps, base));
   writeFileSync(join(out, 'changelog.html'), changelogPage(apps));
   return { apps, problems: problems.length };

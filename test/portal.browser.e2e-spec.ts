@@ -33,7 +33,8 @@ describe.skipIf(!available)('docs portal in Chromium', () => {
     rmSync(SHOTS, { recursive: true, force: true });
     mkdirSync(join(SHOTS, 'problems'), { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'portal-'));
-    buildPortal(dir, 'https://docs.example.com/problems/');
+    const problems = (Object.keys(PROBLEM_TYPES) as ProblemCode[]).map((code) => ({ slug: problemSlug(code), info: PROBLEM_TYPES[code] }));
+    buildPortal({ problems, out: dir, base: 'https://docs.example.com/problems/' });
     ({ server, url } = await servePortal(dir));
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     page = await (await browser.newContext({ viewport: { width: 1200, height: 900 } })).newPage();
