@@ -6,10 +6,16 @@ import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { buildPortal, PORTAL_DIR, servePortal } from './portal.ts';
+import { problemPages } from './problem-catalogue.mjs';
 import { PRODUCTION_NODE_FLAGS } from './production-node-flags.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const basePort = Number(process.env.SANDBOX_BASE_PORT ?? 4100);
+// The docs portal (README "Docs portal"): built from openapi/*.json and served on its own port; the apps'
+// problem `type` URIs point at its problem pages, so each one opens in a browser.
+const portalPort = Number(process.env.PORTAL_PORT ?? 3010);
+const problemTypeBase = process.env.PROBLEM_TYPE_BASE ?? `http://localhost:${portalPort}/problems/`;
 const services = ['catalog', 'pricing', 'inventory', 'reviews', 'recommendations', 'customers', 'carts', 'orders'];
 const upstreamEnv = Object.fromEntries(services.map((s, i) => [`UPSTREAM_${s.toUpperCase()}_URL`, `http://127.0.0.1:${basePort + i + 1}`]));
 // A published DEVELOPMENT partner key (never valid anywhere but this local stack), registered for
@@ -137,6 +143,9 @@ await new Promise((resolve, reject) => {
   );
 });
 
+buildPortal({ problems: problemPages(), out: PORTAL_DIR, base: problemTypeBase });
+await servePortal(PORTAL_DIR, portalPort, '127.0.0.1');
+
 await Promise.all(
   apps.map(async (app) => {
     start(app.name, [...PRODUCTION_NODE_FLAGS, join('dist/apps', app.name, 'main.js')], {
@@ -145,6 +154,7 @@ await Promise.all(
       // One management port each (9464, 9465, 9466): the three apps share this host.
       METRICS_PORT: String(9464 + apps.indexOf(app)),
       NODE_ENV: 'development',
+      PROBLEM_TYPE_BASE: problemTypeBase,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:5173',
       ...app.env,
@@ -171,6 +181,7 @@ for (const app of apps) {
     `  ${app.name.padEnd(12)} http://localhost:${app.port}   docs: http://localhost:${app.port}/docs   openapi: http://localhost:${app.port}/docs-json`,
   );
 }
+console.log(`  docs portal  http://localhost:${portalPort}/   (every app's reference, auth, problem types, changelog)`);
 console.log('  sandbox      ' + services.map((s, i) => `${s} http://localhost:${basePort + i + 1}`).join(', '));
 console.log('  storefront   http://localhost:3000/   (the SPA in frontends/storefront; `npm run storefront:dev` serves it live on :5173)');
 console.log(`  idp          http://127.0.0.1:${basePort}   sign in: http://localhost:3000/auth/login   (alice@example.com / password)`);

@@ -110,7 +110,7 @@ describe('route cache (memory store) against the real sandbox', () => {
     const bobWithAliceEtag = await get(url, { 'x-test-user': 'bob', 'if-none-match': aliceAgain.headers.get('etag')! });
     expect(bobWithAliceEtag.status).toBe(200);
     expect((await bobWithAliceEtag.json()).owner).toBe('bob');
-    await expectProblem(await get(url), 401, 'test-unauthenticated');
+    await expectProblem(await get(url), 401, 'missing-credentials');
     expect(await productCalls(sandbox)).toBe(2);
   });
 
@@ -138,7 +138,7 @@ describe('route cache (memory store) against the real sandbox', () => {
     expect(bob.headers.get('x-cache')).toBe('HIT');
     expect(await bob.json()).toEqual(await alice.json());
     // The access guard runs before the cache: a hit never skips authentication.
-    await expectProblem(await get(url), 401, 'test-unauthenticated');
+    await expectProblem(await get(url), 401, 'missing-credentials');
     expect(await productCalls(sandbox)).toBe(1);
   });
 
@@ -209,7 +209,7 @@ describe('route cache (memory store) against the real sandbox', () => {
     const invalidate = (body: unknown, headers: Record<string, string> = {}) =>
       postJson(`${app.url}/admin/cache/invalidate`, body, headers);
 
-    await expectProblem(await invalidate({ tags: [`product:${KNOWN_IDS.product}`] }), 401, 'test-unauthenticated');
+    await expectProblem(await invalidate({ tags: [`product:${KNOWN_IDS.product}`] }), 401, 'missing-credentials');
     await expectProblem(
       await invalidate({ tags: [`product:${KNOWN_IDS.product}`] }, { 'x-test-admin': 'catalog:read' }),
       403,

@@ -42,15 +42,34 @@ describe('production entry points', () => {
       PORT: 'eighty',
       UPSTREAM_REVIEWS_URL: 'not a url',
       LOG_LEVEL: 'loud',
+      PROBLEM_TYPE_BASE: 'ftp://docs.example.com/problems/',
     });
     expect(await proc.exited).toBe(1);
     const message = proc.err();
-    expect(message).toContain('Invalid configuration (4 problems)');
+    expect(message).toContain('Invalid configuration (5 problems)');
+    expect(message).toContain('PROBLEM_TYPE_BASE must be an absolute http(s) URL');
     expect(message).toContain('PORT must be an integer between 0 and 65535');
     expect(message).toContain('LOG_LEVEL must be one of');
     expect(message).toContain('UPSTREAM_PRICING_URL is required');
     expect(message).toContain('UPSTREAM_REVIEWS_URL must be an absolute http(s) URL');
     expect(message).not.toMatch(/\n\s+at /);
+  });
+
+  it('PROBLEM_TYPE_BASE: problem types point where the docs portal is hosted', async () => {
+    const app = await startApp('web-bff', {
+      ...upstreamEnvFor(sandbox),
+      ...WEB_AUTH_OFFLINE_ENV,
+      LOG_LEVEL: 'warn',
+      PROBLEM_TYPE_BASE: 'https://developer.example.com/bff/problems',
+    });
+    try {
+      const res = await fetch(`${app.url}/no/such/route`);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ type: 'https://developer.example.com/bff/problems/route-not-found' });
+    } finally {
+      app.child.kill('SIGTERM');
+      await app.exited;
+    }
   });
 
   it('logs one JSON line per request with method, route, status, duration and request id, secrets redacted', async () => {

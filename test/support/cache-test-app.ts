@@ -27,7 +27,7 @@ const header = (request: unknown, name: string): string | undefined => {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 };
 const unauthorized = () =>
-  new PlatformError('unauthorized', 'TEST_UNAUTHENTICATED', 'no test credentials', { publicDetail: 'Authentication required.' });
+  new PlatformError('unauthorized', 'MISSING_CREDENTIALS', 'no test credentials', { publicDetail: 'Authentication required.' });
 
 /** 'test-user' (X-Test-User: <subject>), 'test-partner' (X-Test-Partner: <partnerId>), 'test-admin' (X-Test-Admin: <scopes>). */
 @Injectable()

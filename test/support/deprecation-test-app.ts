@@ -58,7 +58,7 @@ class WidgetsV1Controller {
   @ApiOkResponse({ type: WidgetDto })
   @ApiProblemResponses(404)
   get(@Param('id') id: string): WidgetDto {
-    if (id !== KNOWN) throw new PlatformError('not_found', 'WIDGET_NOT_FOUND', 'unknown widget', { publicDetail: 'No such widget.' });
+    if (id !== KNOWN) throw new PlatformError('not_found', 'NOT_FOUND', 'unknown widget', { publicDetail: 'No such widget.' });
     return widget(id, 1250);
   }
 
@@ -86,7 +86,7 @@ class WidgetsV2Controller {
   @ApiOkResponse({ type: WidgetDto })
   @ApiProblemResponses(404)
   get(@Param('id') id: string): WidgetDto {
-    if (id !== KNOWN) throw new PlatformError('not_found', 'WIDGET_NOT_FOUND', 'unknown widget', { publicDetail: 'No such widget.' });
+    if (id !== KNOWN) throw new PlatformError('not_found', 'NOT_FOUND', 'unknown widget', { publicDetail: 'No such widget.' });
     return widget(id, 1250);
   }
 }

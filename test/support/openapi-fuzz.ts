@@ -1,7 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import fc from 'fast-check';
+
+import { PROBLEM_TYPES, problemSlug, type ProblemCode } from '@bff/core';
 
 import {
   asText,
@@ -40,7 +39,6 @@ export const FUZZ_LIMITS_ENV: Readonly<Record<string, string>> = {
 };
 
 const PROBLEM_TYPE_BASE = 'https://bff.example.com/problems/';
-const ROOT = join(import.meta.dirname, '..', '..');
 /** Longest a request may take before it counts as a hang (a failure like a 5xx). */
 const REQUEST_TIMEOUT_MS = 15_000;
 /** Credentials are signed in again this often in long runs (sandbox access tokens live 300 s). */
@@ -817,19 +815,11 @@ export function requestsOf(app: AppUnderTest, document: OpenApiDoc): fc.Arbitrar
 // ---------- the property ----------
 
 /**
- * Problem `type` suffixes the docs describe (README.md and docs/*.md name each in backticks): an
- * error whose type is not among them is not a documented problem.
+ * Problem `type` suffixes the platform documents: the slugs of PROBLEM_TYPES, each of which has its page in
+ * the docs portal. An error whose type is not among them is not a documented problem.
  */
 export function documentedProblemTypes(): Set<string> {
-  const files = [
-    join(ROOT, 'README.md'),
-    ...readdirSync(join(ROOT, 'docs'))
-      .filter((name) => name.endsWith('.md'))
-      .map((name) => join(ROOT, 'docs', name)),
-  ];
-  const types = new Set<string>();
-  for (const file of files) for (const [, name = ''] of readFileSync(file, 'utf8').matchAll(/`([a-z]+(?:-[a-z]+)*)`/g)) types.add(name);
-  return types;
+  return new Set((Object.keys(PROBLEM_TYPES) as ProblemCode[]).map(problemSlug));
 }
 
 /** The headers that carry the chosen credentials of the operation's security scheme (or of the app's first one). */
@@ -890,7 +880,9 @@ export function answerViolations(
         found.push(`problem requestId ${String(problem.requestId)} differs from X-Request-Id ${requestId ?? '(none)'}`);
       const type = typeof problem.type === 'string' ? problem.type : '';
       if (!type.startsWith(PROBLEM_TYPE_BASE) || !problemTypes.has(type.slice(PROBLEM_TYPE_BASE.length)))
-        found.push(`problem type ${JSON.stringify(problem.type)} is not one the docs describe (README "Error mapping", docs/*.md)`);
+        found.push(
+          `problem type ${JSON.stringify(problem.type)} is not one the docs describe (PROBLEM_TYPES, the docs portal's problem pages)`,
+        );
       if (/127\.0\.0\.1|localhost|\bat .*\.(ts|js):\d+/.test(text)) found.push('the problem leaks an address or a stack frame');
     }
   }

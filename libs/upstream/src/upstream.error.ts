@@ -1,4 +1,4 @@
-import { PlatformError, type ErrorKind } from '@bff/core';
+import { PlatformError, type ErrorKind, type ProblemCode } from '@bff/core';
 
 /** Why an upstream call failed, independent of HTTP. */
 export type UpstreamFailure =
@@ -13,7 +13,7 @@ export type UpstreamFailure =
   | 'bulkhead_full'
   | 'aborted';
 
-const DEFAULTS: Record<UpstreamFailure, { kind: ErrorKind; code: string; detail: string }> = {
+const DEFAULTS: Record<UpstreamFailure, { kind: ErrorKind; code: ProblemCode; detail: string }> = {
   http_status: { kind: 'bad_gateway', code: 'UPSTREAM_ERROR', detail: 'An upstream service answered with an error.' },
   timeout: { kind: 'timeout', code: 'UPSTREAM_TIMEOUT', detail: 'An upstream service did not answer in time.' },
   deadline_exceeded: {
@@ -53,7 +53,7 @@ export interface UpstreamErrorInit {
   readonly cause?: unknown;
   /** Overrides the default classification (endpoint-level mapping). */
   readonly kind?: ErrorKind;
-  readonly code?: string;
+  readonly code?: ProblemCode;
   readonly publicDetail?: string;
 }
 
@@ -101,7 +101,7 @@ export class UpstreamError extends PlatformError {
   }
 
   /** Re-classifies this failure for an endpoint (e.g. a 404 of a non-subject resource → 502). */
-  remap(kind: ErrorKind, code: string, publicDetail: string): UpstreamError {
+  remap(kind: ErrorKind, code: ProblemCode, publicDetail: string): UpstreamError {
     return new UpstreamError({
       upstream: this.upstream,
       failure: this.failure,

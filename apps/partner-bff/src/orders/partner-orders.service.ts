@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-import { PlatformError, type Identity } from '@bff/core';
+import { PlatformError, type Identity, type ProblemCode } from '@bff/core';
 import { OrderRejectedError, OrdersApi, type Order } from '@bff/retail';
 import { isUpstreamError, parseIdempotencyKey } from '@bff/upstream';
 
@@ -65,7 +65,7 @@ const OUTCOME_UNKNOWN = new Set(['timeout', 'deadline_exceeded', 'connection_res
 function placementError(error: unknown, partner: Identity): unknown {
   if (error instanceof OrderRejectedError) {
     const line = error.itemIndex === undefined ? undefined : `items.${error.itemIndex}.productId`;
-    const lineProblem = (code: string, constraint: string, detail: string): PlatformError =>
+    const lineProblem = (code: ProblemCode, constraint: string, detail: string): PlatformError =>
       new PlatformError('unprocessable', code, error.message, {
         publicDetail: detail,
         cause: error,

@@ -1,4 +1,4 @@
-import { PlatformError } from '@bff/core';
+import { PlatformError, type ProblemCode } from '@bff/core';
 
 const SESSION_ENDED_DETAIL = 'Your session has ended. Sign in again.';
 
@@ -22,7 +22,7 @@ export function providerUnavailable(error: unknown): PlatformError {
   });
 }
 
-export function loginProblem(code: string, message: string, extensions?: Record<string, unknown>, cause?: unknown): PlatformError {
+export function loginProblem(code: ProblemCode, message: string, extensions?: Record<string, unknown>, cause?: unknown): PlatformError {
   return new PlatformError('bad_request', code, message, {
     publicDetail: 'The sign-in could not be completed. Start it again.',
     extensions,

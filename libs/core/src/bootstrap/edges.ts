@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 
 import type { CoreEnv } from '../config/core.env.js';
 import { MAX_PATH_PARAM_LENGTH, PROBLEM_CONTENT_TYPE, REQUEST_ID_HEADER } from '../core.constants.js';
+import type { ProblemCode } from '../errors/problem-types.js';
 import { problemType, requestInstance, type ProblemDocument } from '../errors/problem.js';
 import { writeAccessLog } from '../logging/logger.options.js';
 import type { HttpMetrics } from '../metrics/http.metrics.js';
@@ -16,7 +17,7 @@ import { API_SECURITY_HEADER_VALUES } from './security-headers.js';
 /** What Node reports on the socket (`clientError`), as the problem the client gets. */
 interface SocketAnswer {
   readonly status: number;
-  readonly code: string;
+  readonly code: ProblemCode;
   readonly detail: string;
 }
 

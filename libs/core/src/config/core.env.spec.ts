@@ -59,3 +59,19 @@ describe('CoreEnv: Redis topology', () => {
     expect(() => parse({ REDIS_MODE: 'replicated' })).toThrow(/REDIS_MODE must be one of standalone, sentinel, cluster/);
   });
 });
+
+describe('CoreEnv: PROBLEM_TYPE_BASE', () => {
+  it('accepts an absolute http(s) base, and no value at all', () => {
+    expect(parse({}).PROBLEM_TYPE_BASE).toBeUndefined();
+    expect(parse({ PROBLEM_TYPE_BASE: 'https://developer.example.com/bff/problems/' }).PROBLEM_TYPE_BASE).toBe(
+      'https://developer.example.com/bff/problems/',
+    );
+    expect(parse({ PROBLEM_TYPE_BASE: 'http://localhost:3010/problems' }).PROBLEM_TYPE_BASE).toBe('http://localhost:3010/problems');
+  });
+
+  it('refuses a relative URL, another scheme, a query or a fragment', () => {
+    for (const bad of ['/problems/', 'ftp://docs/problems/', 'https://docs/problems/?v=1', 'https://docs/problems/#x']) {
+      expect(() => parse({ PROBLEM_TYPE_BASE: bad }), bad).toThrow(/PROBLEM_TYPE_BASE must be an absolute http\(s\) URL/);
+    }
+  });
+});

@@ -62,6 +62,17 @@ export class CoreEnv {
   })
   LOG_LEVEL: string = 'info';
 
+  /**
+   * Base URI of problem `type`s (README "Docs portal"), read once by core.constants' PROBLEM_TYPE_BASE;
+   * validated here so a wrong value stops the boot in the one configuration message.
+   */
+  @ValidateIf((env: CoreEnv) => typeof env.PROBLEM_TYPE_BASE === 'string' && env.PROBLEM_TYPE_BASE.trim() !== '')
+  @Matches(/^\s*https?:\/\/[^\s/?#]+(?:\/[^\s?#]*)?\s*$/, {
+    message:
+      'PROBLEM_TYPE_BASE must be an absolute http(s) URL without query or fragment, like https://developer.example.com/bff/problems/',
+  })
+  PROBLEM_TYPE_BASE?: string;
+
   /** Comma-separated allowlist of browser origins; empty means no cross-origin access. */
   @Transform(splitList)
   @Matches(/^https?:\/\/[^/\s]+$/, {

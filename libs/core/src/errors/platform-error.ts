@@ -1,3 +1,5 @@
+import type { ProblemCode } from './problem-types.js';
+
 /**
  * Transport-agnostic classes of failure. Libs classify what went wrong with one of these; only the
  * global filter (the single HTTP-facing place) turns a kind into a status code.
@@ -33,8 +35,8 @@ export interface PlatformErrorOptions {
 }
 
 /**
- * A coded error raised by platform code. `code` is a stable SCREAMING_SNAKE identifier that
- * becomes the problem `type` (e.g. UPSTREAM_TIMEOUT → .../problems/upstream-timeout).
+ * A coded error raised by platform code. `code` is a stable SCREAMING_SNAKE identifier listed in
+ * PROBLEM_TYPES that becomes the problem `type` (e.g. UPSTREAM_TIMEOUT → .../problems/upstream-timeout).
  */
 export class PlatformError extends Error {
   readonly publicDetail?: string;
@@ -44,7 +46,7 @@ export class PlatformError extends Error {
 
   constructor(
     readonly kind: ErrorKind,
-    readonly code: string,
+    readonly code: ProblemCode,
     message: string,
     options: PlatformErrorOptions = {},
   ) {

@@ -6,11 +6,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MAX_PATH_PARAM_LENGTH, PROBLEM_CONTENT_TYPE } from '../core.constants.js';
 import { resolveRequestId } from '../request-context/request-id.js';
 import { ERROR_KINDS, PlatformError } from './platform-error.js';
+import { isProblemCode, type ProblemCode } from './problem-types.js';
 import { problemType, requestInstance, type ProblemDocument } from './problem.js';
 
 interface Classified {
   status: number;
-  code: string;
+  code: ProblemCode;
   title: string;
   detail: string;
   /** The URL itself was refused: `instance` names the request instead of echoing the path. */
@@ -22,7 +23,7 @@ interface Classified {
 }
 
 /** Fastify's own 4xx errors, raised before a handler runs, mapped to stable platform codes. */
-const FASTIFY_CODES: Record<string, { code: string; detail: (req: FastifyRequest) => string; hidesUrl?: boolean }> = {
+const FASTIFY_CODES: Record<string, { code: ProblemCode; detail: (req: FastifyRequest) => string; hidesUrl?: boolean }> = {
   // The router's refusals (answered through edges.ts's frameworkErrors), before any route matched.
   FST_ERR_BAD_URL: {
     code: 'BAD_URL',
@@ -68,8 +69,10 @@ function clientWentAway(exception: unknown, request: FastifyRequest): boolean {
   );
 }
 
-function codeFromStatus(status: number): string {
-  return (STATUS_CODES[status] ?? 'Error').toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+/** A framework HTTP error's code: its status phrase when the catalogue lists it (413 → PAYLOAD_TOO_LARGE), else HTTP_ERROR. */
+function codeFromStatus(status: number): ProblemCode {
+  const code = (STATUS_CODES[status] ?? 'Error').toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+  return isProblemCode(code) ? code : 'HTTP_ERROR';
 }
 
 /**

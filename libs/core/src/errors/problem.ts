@@ -1,4 +1,5 @@
 import { PROBLEM_TYPE_BASE } from '../core.constants.js';
+import { problemSlug, type ProblemCode } from './problem-types.js';
 
 /** An RFC 9457 problem document as emitted by the platform. */
 export interface ProblemDocument {
@@ -21,8 +22,8 @@ export interface FieldViolation {
   constraints: Record<string, string>;
 }
 
-export function problemType(code: string): string {
-  return PROBLEM_TYPE_BASE + code.toLowerCase().replace(/_/g, '-');
+export function problemType(code: ProblemCode): string {
+  return PROBLEM_TYPE_BASE + problemSlug(code);
 }
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 
 import { Injectable } from '@nestjs/common';
 
-import { PlatformError } from '@bff/core';
+import { PlatformError, type ProblemCode } from '@bff/core';
 import { InjectUpstream, isUpstreamError, UpstreamClient, type UpstreamError } from '@bff/upstream';
 
 import type { CreateOrderRequest, ListOrdersQuery, Order, OrderList, OrderProblem } from '../retail.types.js';
@@ -20,7 +20,7 @@ export interface PlacedOrder {
 /** Why the orders service refused a placement (its 422 problem types). */
 export type OrderRejectionReason = 'idempotency_key_reused' | 'unknown_customer' | 'unknown_product' | 'product_not_purchasable';
 
-const REJECTIONS: Readonly<Record<string, { reason: OrderRejectionReason; code: string; detail: string }>> = {
+const REJECTIONS: Readonly<Record<string, { reason: OrderRejectionReason; code: ProblemCode; detail: string }>> = {
   'idempotency-key-reused': {
     reason: 'idempotency_key_reused',
     code: 'IDEMPOTENCY_KEY_REUSED',
@@ -43,7 +43,7 @@ const REJECTIONS: Readonly<Record<string, { reason: OrderRejectionReason; code: 
 export class OrderRejectedError extends PlatformError {
   constructor(
     readonly reason: OrderRejectionReason,
-    code: string,
+    code: ProblemCode,
     detail: string,
     /** The product the refusal is about (unknown_product, product_not_purchasable). */
     readonly productId: string | undefined,

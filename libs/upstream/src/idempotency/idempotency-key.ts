@@ -1,4 +1,4 @@
-import { PlatformError } from '@bff/core';
+import { PlatformError, type ProblemCode } from '@bff/core';
 
 /** The request header carrying a client's idempotency key. */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
@@ -12,7 +12,7 @@ export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9._:-]{8,128}$/;
  * A repeated header (an array) counts as malformed: which copy a proxy keeps is not defined.
  */
 export function parseIdempotencyKey(raw: string | readonly string[] | undefined): string {
-  const problem = (code: string, constraint: string, detail: string): PlatformError =>
+  const problem = (code: ProblemCode, constraint: string, detail: string): PlatformError =>
     new PlatformError('bad_request', code, detail, {
       publicDetail: detail,
       extensions: { errors: [{ field: IDEMPOTENCY_KEY_HEADER, in: 'header', constraints: { [constraint]: detail } }] },
