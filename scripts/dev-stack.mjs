@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// `npm start`: the sandbox upstreams plus the three apps, built, with in-memory defaults (no Redis).
+// `npm start`: the sandbox upstreams plus every app of nest-cli.json, built, with in-memory defaults (no Redis).
 // Prints every URL; Ctrl-C (or SIGTERM) stops everything cleanly and leaves no orphan process.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { PRODUCTION_NODE_FLAGS } from './production-node-flags.ts';
 
@@ -58,6 +59,50 @@ const apps = [
     },
   },
 ];
+
+// Apps added with `npm run new:app` (docs/new-app.md): found in nest-cli.json, each started on its definition's default
+// port and configured for the sandbox like the existing app with the same auth (its built definition names the strategy).
+const idpUrl = `http://127.0.0.1:${basePort}`;
+const AUTH_DEV_ENV = {
+  jwt: () => ({ JWT_ISSUER: idpUrl, JWT_AUDIENCE: 'mobile-bff' }),
+  'api-key': () => ({ PARTNER_API_KEYS: devPartnerKeys }),
+  session: (port) => ({
+    OIDC_ISSUER_URL: idpUrl,
+    OIDC_CLIENT_ID: 'web-bff',
+    OIDC_CLIENT_SECRET: 'web-bff-dev-secret',
+    OIDC_REDIRECT_URI: `http://localhost:${port}/auth/callback`,
+    OIDC_POST_LOGOUT_REDIRECT_URI: `http://localhost:${port}/`,
+    SESSION_COOKIE_DEV_MODE: 'true',
+  }),
+};
+const projects = JSON.parse(readFileSync(join(root, 'nest-cli.json'), 'utf8')).projects;
+for (const [name, project] of Object.entries(projects)) {
+  if (project.type !== 'application' || apps.some((app) => app.name === name)) continue;
+  const built = join(root, 'dist/apps', name, 'src', `${name}.definition.js`);
+  if (!existsSync(built)) {
+    console.error(`${built} is missing: run npm run build first`);
+    process.exit(1);
+  }
+  const definition = Object.values(await import(pathToFileURL(built).href)).find((value) => value?.name === name);
+  const auth = Object.keys(definition?.securitySchemes ?? {}).find((strategy) => strategy in AUTH_DEV_ENV);
+  if (!auth) {
+    console.error(`${name}: its definition names no strategy the dev stack knows (${Object.keys(AUTH_DEV_ENV).join(', ')})`);
+    process.exit(1);
+  }
+  apps.push({ name, port: definition.defaultPort, auth, env: AUTH_DEV_ENV[auth](definition.defaultPort) });
+}
+// Session apps sign in as the IdP's `web-bff` client: it must know each one's redirect URIs (web-bff's are its defaults).
+const sessionApps = apps.filter((app) => app.auth === 'session');
+const sandboxEnv = sessionApps.length
+  ? {
+      SANDBOX_IDP_WEB_REDIRECT_URIS: ['http://localhost:3000/auth/callback', 'http://127.0.0.1:3000/auth/callback']
+        .concat(sessionApps.map((app) => `http://localhost:${app.port}/auth/callback`))
+        .join(','),
+      SANDBOX_IDP_WEB_POST_LOGOUT_REDIRECT_URIS: ['http://localhost:3000/', 'http://127.0.0.1:3000/', 'http://localhost:5173/']
+        .concat(sessionApps.map((app) => `http://localhost:${app.port}/`))
+        .join(','),
+    }
+  : {};
 
 const children = [];
 let stopping = false;
@@ -115,7 +160,7 @@ await new Promise((resolve, reject) => {
   start(
     'sandbox',
     ['sandbox/src/main.ts', '--profile', process.env.SANDBOX_PROFILE ?? 'dev', '--base-port', String(basePort)],
-    {},
+    sandboxEnv,
     (line) => {
       if (line.includes('SANDBOX READY')) {
         clearTimeout(timer);
@@ -130,7 +175,7 @@ await Promise.all(
     start(app.name, [...PRODUCTION_NODE_FLAGS, join('dist/apps', app.name, 'main.js')], {
       ...upstreamEnv,
       PORT: String(app.port),
-      // One management port each (9464, 9465, 9466): the three apps share this host.
+      // One management port each (9464, 9465, ...): the apps share this host.
       METRICS_PORT: String(9464 + apps.indexOf(app)),
       NODE_ENV: 'development',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
