@@ -23,6 +23,7 @@ const started = performance.now();
 const timings = [];
 
 function fail(message) {
+  printTimings();
   console.error(`\ncheck-new-app: ${message}\n(the copy is kept at ${copy})`);
   process.exit(1);
 }
@@ -69,7 +70,8 @@ symlinkSync(join(root, 'node_modules'), join(copy, 'node_modules'), 'dir');
 console.log(`check-new-app: repository copied to ${copy} in ${Math.round(performance.now() - started)} ms`);
 
 const node = process.execPath;
-const bin = (pkg, file) => join(copy, 'node_modules', pkg, file);
+/** A package's executable, as npm links it (node_modules/.bin). */
+const bin = (name) => join(copy, 'node_modules/.bin', name);
 const newApp = (...args) => [join(copy, 'scripts/new-app.mjs'), ...args];
 
 for (const [i, app] of APPS.entries()) {
@@ -80,23 +82,17 @@ for (const [i, app] of APPS.entries()) {
 run('refuse an existing name', node, newApp('kiosk', '--auth', 'jwt'), { expectStatus: 2, expectOutput: /kiosk-bff already exists/ });
 run('refuse a name of an existing client', node, newApp('mobile', '--auth', 'jwt'), { expectStatus: 2, expectOutput: /reserved/ });
 run('refuse an invalid name', node, newApp('Kiosk_2', '--auth', 'jwt'), { expectStatus: 2, expectOutput: /not lowercase kebab case/ });
-run('refuse an unknown --auth', node, newApp('tablet', '--auth', 'oauth'), { expectStatus: 2, expectOutput: /--auth must be one of session, jwt, api-key/ });
+run('refuse an unknown --auth', node, newApp('tablet', '--auth', 'oauth'), {
+  expectStatus: 2,
+  expectOutput: /--auth must be one of session, jwt, api-key/,
+});
 
 const generated = APPS.flatMap(({ name }) => [`apps/${name}-bff`, `test/${name}-bff.e2e-spec.ts`, `deploy/k8s/base/${name}-bff`]);
-run('prettier', node, [bin('prettier', 'bin/prettier.cjs'), '--check', 'README.md', 'nest-cli.json', 'deploy/k8s', ...generated]);
-run('eslint', node, [bin('eslint', 'bin/eslint.js'), '--max-warnings', '0', ...generated.filter((path) => !path.startsWith('deploy/'))]);
-run('dependency-cruiser', node, [
-  bin('dependency-cruiser', 'bin/dependency-cruise.mjs'),
-  'apps',
-  'libs',
-  'sandbox',
-  'test',
-  '--config',
-  '.dependency-cruiser.cjs',
-]);
-run('type check', node, [bin('typescript', 'bin/tsc'), '-p', 'tsconfig.json']);
-run('e2e suites of the generated apps', node, [
-  bin('vitest', 'vitest.mjs'),
+run('prettier', bin('prettier'), ['--check', 'README.md', 'nest-cli.json', 'deploy/k8s', ...generated]);
+run('eslint', bin('eslint'), ['--max-warnings', '0', ...generated.filter((path) => !path.startsWith('deploy/'))]);
+run('dependency-cruiser', bin('depcruise'), ['apps', 'libs', 'sandbox', 'test', '--config', '.dependency-cruiser.cjs']);
+run('type check', bin('tsc'), ['-p', 'tsconfig.json']);
+run('e2e suites of the generated apps', bin('vitest'), [
   'run',
   '--project',
   'e2e',
@@ -107,5 +103,9 @@ run('Kubernetes manifests', 'npm', ['run', 'check:k8s']);
 
 rmSync(copy, { recursive: true, force: true });
 console.log('\ncheck-new-app: every gate passes for the generated apps');
-for (const [label, seconds] of timings) console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${label}`);
-console.log(`  ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  total`);
+printTimings();
+
+function printTimings() {
+  for (const [label, seconds] of timings) console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${label}`);
+  console.log(`  ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  total`);
+}

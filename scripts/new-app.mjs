@@ -41,7 +41,8 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-if (positionals.length !== 1) refuse(positionals.length ? `one client name, got ${positionals.join(' ')}` : 'a client name is required, e.g. kiosk');
+if (positionals.length !== 1)
+  refuse(positionals.length ? `one client name, got ${positionals.join(' ')}` : 'a client name is required, e.g. kiosk');
 const [name] = positionals;
 if (!AUTH_KINDS.includes(values.auth ?? '')) {
   refuse(`--auth must be one of ${AUTH_KINDS.join(', ')} (got ${values.auth === undefined ? 'nothing' : `"${values.auth}"`})`);
@@ -100,7 +101,13 @@ function run(command, args) {
 }
 const bin = (pkg, file) => join(root, 'node_modules', pkg, file);
 // Templates are written unformatted (conditional blocks); the repository's Prettier config decides the layout.
-run(process.execPath, [bin('prettier', 'bin/prettier.cjs'), '--write', '--log-level', 'warn', ...written.filter((f) => /\.(ts|json|md|ya?ml)$/.test(f))]);
+run(process.execPath, [
+  bin('prettier', 'bin/prettier.cjs'),
+  '--write',
+  '--log-level',
+  'warn',
+  ...written.filter((f) => /\.(ts|json|md|ya?ml)$/.test(f)),
+]);
 if (values['skip-build']) {
   console.log(`\napps/${name}-bff generated. Next: npm run build && npm run openapi`);
   process.exit(0);

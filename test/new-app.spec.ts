@@ -47,7 +47,7 @@ describe('npm run new:app', () => {
     ['jwt', []],
     ['api-key', []],
   ])('dry run with --auth %s lists every file it would create and edit, and writes nothing', (auth, extra) => {
-    const result = newApp('kiosk', '--auth', auth as string, '--dry-run');
+    const result = newApp('kiosk', '--auth', auth, '--dry-run');
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const created = [...result.stdout.matchAll(/^ {2}create (\S+)$/gm)].map((match) => match[1]);
@@ -62,7 +62,7 @@ describe('npm run new:app', () => {
         'test/kiosk-bff.e2e-spec.ts',
         'deploy/k8s/base/kiosk-bff/deployment.yaml',
         'deploy/k8s/base/kiosk-bff/config.env',
-        ...(extra as string[]),
+        ...(extra),
       ]),
     );
     if (auth !== 'session') expect(created.some((file) => file.includes('/auth/'))).toBe(false);

@@ -62,7 +62,8 @@ const AUTH = {
 /** Why `name` cannot be a new client (undefined when it can). */
 function nameProblem(name, projects, exists) {
   if (typeof name !== 'string' || name === '') return 'a client name is required, e.g. kiosk';
-  if (name.endsWith('-bff') || name === 'bff') return `give the client name without "-bff" (the app becomes <name>-bff): e.g. ${name.replace(/-?bff$/, '') || 'kiosk'}`;
+  if (name.endsWith('-bff') || name === 'bff')
+    return `give the client name without "-bff" (the app becomes <name>-bff): e.g. ${name.replace(/-?bff$/, '') || 'kiosk'}`;
   if (!NAME_PATTERN.test(name)) {
     return `"${name}" is not lowercase kebab case: letters a-z, digits and single hyphens, starting with a letter (e.g. self-checkout)`;
   }
@@ -106,7 +107,11 @@ function edit(tree, path, pattern, replace) {
 }
 
 /** The cells of a markdown table row (`| a | b |`). */
-const cellsOf = (row) => row.slice(1, -1).split('|').map((cell) => cell.trim());
+const cellsOf = (row) =>
+  row
+    .slice(1, -1)
+    .split('|')
+    .map((cell) => cell.trim());
 const rowOf = (cells) => `| ${cells.join(' | ')} |`;
 
 /** Edits the rows of the README table between `<!-- marker:start -->` and `<!-- marker:end -->`. */
@@ -141,7 +146,12 @@ function registerKubernetes(o) {
       if (!path.endsWith('/kustomization.yaml')) return;
       const file = path.slice(1);
       // The image pin: the same tag as the apps already there.
-      edit(tree, file, /((?:^ {2}- name: bff\/[a-z0-9-]+-bff\n {4}newTag: (.+)\n)+)/m, (all, _block, tag) => `${all}  - name: bff/${o.app}\n    newTag: ${tag}\n`);
+      edit(
+        tree,
+        file,
+        /((?:^ {2}- name: bff\/[a-z0-9-]+-bff\n {4}newTag: (.+)\n)+)/m,
+        (all, _block, tag) => `${all}  - name: bff/${o.app}\n    newTag: ${tag}\n`,
+      );
       // Per-app ConfigMap overrides (dev: LOG_LEVEL=debug): the same for the new app.
       const text = readText(tree, file);
       const blocks = [...text.matchAll(/^ {2}- name: ([a-z0-9-]+-bff)-config\n {4}behavior: merge\n {4}literals:\n(?: {6}- .*\n)+/gm)];
