@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 import { PRODUCTION_NODE_FLAGS } from './production-node-flags.ts';
 
@@ -61,12 +61,13 @@ const apps = [
 ];
 
 // Apps added with `npm run new:app` (docs/new-app.md): found in nest-cli.json, each started on its definition's default
-// port and configured for the sandbox like the existing app with the same auth (its built definition names the strategy).
+// port and configured for the sandbox like the existing app with the same auth. The definition's source names both
+// (importing the built definition here would load the platform's libs into this supervisor process).
 const idpUrl = `http://127.0.0.1:${basePort}`;
 const AUTH_DEV_ENV = {
-  jwt: () => ({ JWT_ISSUER: idpUrl, JWT_AUDIENCE: 'mobile-bff' }),
-  'api-key': () => ({ PARTNER_API_KEYS: devPartnerKeys }),
-  session: (port) => ({
+  JWT_STRATEGY: () => ({ JWT_ISSUER: idpUrl, JWT_AUDIENCE: 'mobile-bff' }),
+  API_KEY_STRATEGY: () => ({ PARTNER_API_KEYS: devPartnerKeys }),
+  SESSION_STRATEGY: (port) => ({
     OIDC_ISSUER_URL: idpUrl,
     OIDC_CLIENT_ID: 'web-bff',
     OIDC_CLIENT_SECRET: 'web-bff-dev-secret',
@@ -78,21 +79,18 @@ const AUTH_DEV_ENV = {
 const projects = JSON.parse(readFileSync(join(root, 'nest-cli.json'), 'utf8')).projects;
 for (const [name, project] of Object.entries(projects)) {
   if (project.type !== 'application' || apps.some((app) => app.name === name)) continue;
-  const built = join(root, 'dist/apps', name, 'src', `${name}.definition.js`);
-  if (!existsSync(built)) {
-    console.error(`${built} is missing: run npm run build first`);
+  const file = join(root, project.sourceRoot, `${name}.definition.ts`);
+  const source = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const port = Number(/defaultPort:\s*(\d+)/.exec(source)?.[1]);
+  const strategy = /\[(JWT_STRATEGY|API_KEY_STRATEGY|SESSION_STRATEGY)\]:/.exec(source)?.[1];
+  if (!port || !strategy) {
+    console.error(`${name}: ${file} names no defaultPort or no security scheme [JWT_STRATEGY | API_KEY_STRATEGY | SESSION_STRATEGY]`);
     process.exit(1);
   }
-  const definition = Object.values(await import(pathToFileURL(built).href)).find((value) => value?.name === name);
-  const auth = Object.keys(definition?.securitySchemes ?? {}).find((strategy) => strategy in AUTH_DEV_ENV);
-  if (!auth) {
-    console.error(`${name}: its definition names no strategy the dev stack knows (${Object.keys(AUTH_DEV_ENV).join(', ')})`);
-    process.exit(1);
-  }
-  apps.push({ name, port: definition.defaultPort, auth, env: AUTH_DEV_ENV[auth](definition.defaultPort) });
+  apps.push({ name, port, auth: strategy, env: AUTH_DEV_ENV[strategy](port) });
 }
 // Session apps sign in as the IdP's `web-bff` client: it must know each one's redirect URIs (web-bff's are its defaults).
-const sessionApps = apps.filter((app) => app.auth === 'session');
+const sessionApps = apps.filter((app) => app.auth === 'SESSION_STRATEGY');
 const sandboxEnv = sessionApps.length
   ? {
       SANDBOX_IDP_WEB_REDIRECT_URIS: ['http://localhost:3000/auth/callback', 'http://127.0.0.1:3000/auth/callback']
