@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// `npm start`: the sandbox upstreams plus the three apps, built, with in-memory defaults (no Redis).
+// `npm start`: the sandbox upstreams plus every app of nest-cli.json, built, with in-memory defaults (no Redis).
 // Prints every URL; Ctrl-C (or SIGTERM) stops everything cleanly and leaves no orphan process.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -77,6 +78,48 @@ const apps = [
   },
 ];
 
+// Apps added with `npm run new:app` (docs/new-app.md): found in nest-cli.json, each started on its definition's default
+// port and configured for the sandbox like the existing app with the same auth. The definition's source names both
+// (importing the built definition here would load the platform's libs into this supervisor process).
+const idpUrl = `http://127.0.0.1:${basePort}`;
+const AUTH_DEV_ENV = {
+  JWT_STRATEGY: () => ({ JWT_ISSUER: idpUrl, JWT_AUDIENCE: 'mobile-bff' }),
+  API_KEY_STRATEGY: () => ({ PARTNER_API_KEYS: devPartnerKeys }),
+  SESSION_STRATEGY: (port) => ({
+    OIDC_ISSUER_URL: idpUrl,
+    OIDC_CLIENT_ID: 'web-bff',
+    OIDC_CLIENT_SECRET: 'web-bff-dev-secret',
+    OIDC_REDIRECT_URI: `http://localhost:${port}/auth/callback`,
+    OIDC_POST_LOGOUT_REDIRECT_URI: `http://localhost:${port}/`,
+    SESSION_COOKIE_DEV_MODE: 'true',
+  }),
+};
+const projects = JSON.parse(readFileSync(join(root, 'nest-cli.json'), 'utf8')).projects;
+for (const [name, project] of Object.entries(projects)) {
+  if (project.type !== 'application' || apps.some((app) => app.name === name)) continue;
+  const file = join(root, project.sourceRoot, `${name}.definition.ts`);
+  const source = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const port = Number(/defaultPort:\s*(\d+)/.exec(source)?.[1]);
+  const strategy = /\[(JWT_STRATEGY|API_KEY_STRATEGY|SESSION_STRATEGY)\]:/.exec(source)?.[1];
+  if (!port || !strategy) {
+    console.error(`${name}: ${file} names no defaultPort or no security scheme [JWT_STRATEGY | API_KEY_STRATEGY | SESSION_STRATEGY]`);
+    process.exit(1);
+  }
+  apps.push({ name, port, auth: strategy, env: AUTH_DEV_ENV[strategy](port) });
+}
+// Session apps sign in as the IdP's `web-bff` client: it must know each one's redirect URIs (web-bff's are its defaults).
+const sessionApps = apps.filter((app) => app.auth === 'SESSION_STRATEGY');
+const sandboxEnv = sessionApps.length
+  ? {
+      SANDBOX_IDP_WEB_REDIRECT_URIS: ['http://localhost:3000/auth/callback', 'http://127.0.0.1:3000/auth/callback']
+        .concat(sessionApps.map((app) => `http://localhost:${app.port}/auth/callback`))
+        .join(','),
+      SANDBOX_IDP_WEB_POST_LOGOUT_REDIRECT_URIS: ['http://localhost:3000/', 'http://127.0.0.1:3000/', 'http://localhost:5173/']
+        .concat(sessionApps.map((app) => `http://localhost:${app.port}/`))
+        .join(','),
+    }
+  : {};
+
 const children = [];
 let stopping = false;
 
@@ -133,7 +176,7 @@ await new Promise((resolve, reject) => {
   start(
     'sandbox',
     ['sandbox/src/main.ts', '--profile', process.env.SANDBOX_PROFILE ?? 'dev', '--base-port', String(basePort)],
-    {},
+    sandboxEnv,
     (line) => {
       if (line.includes('SANDBOX READY')) {
         clearTimeout(timer);
@@ -151,7 +194,7 @@ await Promise.all(
     start(app.name, [...PRODUCTION_NODE_FLAGS, join('dist/apps', app.name, 'main.js')], {
       ...upstreamEnv,
       PORT: String(app.port),
-      // One management port each (9464, 9465, 9466): the three apps share this host.
+      // One management port each (9464, 9465, ...): the apps share this host.
       METRICS_PORT: String(9464 + apps.indexOf(app)),
       NODE_ENV: 'development',
       PROBLEM_TYPE_BASE: problemTypeBase,
