@@ -62,7 +62,7 @@ describe('npm run new:app', () => {
         'test/kiosk-bff.e2e-spec.ts',
         'deploy/k8s/base/kiosk-bff/deployment.yaml',
         'deploy/k8s/base/kiosk-bff/config.env',
-        ...(extra),
+        ...extra,
       ]),
     );
     if (auth !== 'session') expect(created.some((file) => file.includes('/auth/'))).toBe(false);
