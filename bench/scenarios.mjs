@@ -63,8 +63,8 @@ export const PRODUCT_PAGE_CALLS = { catalog: 2, pricing: 2, inventory: 2, review
 export const LISTING_PAGE_CALLS = { catalog: 2, pricing: 1, inventory: 1 };
 export const PRODUCT_CARD_CALLS = { catalog: 1, pricing: 1, inventory: 1, reviews: 1 };
 export const CATALOG_FEED_CALLS = { catalog: 1, pricing: 1, inventory: 1 };
-/** The mobile detail: the product page's fan-out (five sections, then the recommendation cards' lookup, price and stock). */
-export const PRODUCT_DETAIL_CALLS = { catalog: 2, pricing: 2, inventory: 2, reviews: 2, recommendations: 1 };
+/** The mobile detail: the product page's fan-out (five sections, then the recommendation cards' lookup and price: its carousel shows no stock). */
+export const PRODUCT_DETAIL_CALLS = { catalog: 2, pricing: 2, inventory: 1, reviews: 2, recommendations: 1 };
 /** A partner order: one POST /orders (the app's client-credentials token is cached, so no IdP call per order). */
 export const PARTNER_ORDER_CALLS = { orders: 1 };
 /** The partner order scenario's body: two lines of seeded, priced products. */
@@ -185,7 +185,7 @@ export const rawStatic = ({ ids = [PRODUCT_ID], label = 'raw static', headers } 
 /**
  * The headers web-bff sends on a public cache hit of the product page besides the ones raw static sends too
  * (content-type, content-length, date, connection, keep-alive), with the values of a real hit. The security set
- * (libs/core security-headers.ts), the request id, the rate-limit pair (auth), and the cache's five. Dynamic
+ * (libs/core security-headers.ts), the request id, the rate-limit pair (auth), and the cache's six. Dynamic
  * values (request id, remaining quota, age) are fixed strings of the same length here.
  * 'product-page-cache-hit' checks that a real hit carries exactly these names, so the header floor
  * ('cache-hit-header-floor') cannot drift from the app.
@@ -203,6 +203,7 @@ export const HIT_RESPONSE_HEADERS = {
   'x-cache': 'HIT',
   'cache-control': 'public, max-age=5, stale-while-revalidate=30, stale-if-error=300',
   vary: 'Accept-Language',
+  'content-language': 'en',
   age: '0',
   etag: '"V0577SbzBbY0ulP89ZqKSQtSXzPTBuNP"',
 };

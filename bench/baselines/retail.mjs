@@ -305,10 +305,56 @@ export async function productCard(upstreams, id) {
   };
 }
 
+/** A phone list's card: the bulk lookup and one bulk price read, no stock (the mobile detail's carousel). */
+async function pricedCardsForIds(upstreams, ids, section, rid) {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return { cards: [], degraded: [] };
+  const joined = unique.join(',');
+  const lookup = getJson(need(upstreams, 'catalog'), `/products${query({ ids: joined })}`, 1_000, rid);
+  const [page, { data, degraded }] = await Promise.all([
+    lookup,
+    settleOptional({
+      [`${section}-price`]: getJson(need(upstreams, 'pricing'), `/prices${query({ ids: joined })}`, 400, rid).then((r) => r.items),
+    }),
+  ]);
+  const prices = new Map((data[`${section}-price`] ?? []).map((p) => [p.productId, p]));
+  return {
+    cards: page.items.map((p) => ({ id: p.id, name: p.name, thumbnail: p.thumbnailUrl, price: prices.get(p.id) ?? null })),
+    degraded,
+  };
+}
+
+/** The longest prefix ending in '/' that every URL shares beyond its origin ('' when none), and URLs relative to it. */
+function imageRefs(urls) {
+  const valid = urls.filter((url) => URL.canParse(url));
+  let base = '';
+  if (valid.length > 0) {
+    base = valid[0].slice(0, valid[0].lastIndexOf('/') + 1);
+    for (const url of valid) while (base && !url.startsWith(base)) base = base.slice(0, base.lastIndexOf('/', base.length - 2) + 1);
+    if (base.length <= new URL(valid[0]).origin.length) base = '';
+  }
+  const ref = (url) => {
+    if (!base || !url.startsWith(base)) return url;
+    const rest = url.slice(base.length);
+    return /^[^/?#]*:/.test(rest) ? `./${rest}` : rest;
+  };
+  return { base, ref };
+}
+
+/** Text cut to at most `max` characters at a word boundary, ending in "…" when anything was cut. */
+function excerpt(text, max) {
+  const trimmed = text.trim();
+  if (trimmed.length <= max) return trimmed;
+  const cut = trimmed.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,.;:!?-]+$/, '')}…`;
+}
+
 /**
- * mobile-bff GET /api/v1/products/:id/detail — the web product page's fan-out with the mobile budgets and a smaller
- * answer: product required; price, stock, rating, the first 3 reviews optional; recommendations (4) after the product,
- * then their cards (bulk lookup, price and stock), cut to what a phone list shows.
+ * mobile-bff GET /api/v1/products/:id/detail — the web product page's fan-out with the mobile budgets and a compact
+ * answer: product required; price, stock, rating, the first 2 reviews (48-character excerpts) optional;
+ * recommendations (3) after the product, then their cards (bulk lookup and price, no stock). Image URLs relative to
+ * one `imageBase`, amounts bare in one `currency`.
  */
 export async function productDetail(upstreams, id) {
   const rid = randomUUID();
@@ -317,12 +363,12 @@ export async function productDetail(upstreams, id) {
     async (p) => {
       const related = await getJson(
         need(upstreams, 'recommendations'),
-        `/recommendations${query({ productId: id, categoryId: p.categoryId, limit: 4 })}`,
+        `/recommendations${query({ productId: id, categoryId: p.categoryId, limit: 3 })}`,
         800,
         rid,
       );
       const ids = related.items.map((r) => r.productId).filter((productId) => productId !== id);
-      return cardsForIds(upstreams, ids, 'recommendations', rid);
+      return pricedCardsForIds(upstreams, ids, 'recommendations', rid);
     },
     () => Promise.reject(new UpstreamFailure('catalog', undefined, 'dependency_failed')),
   );
@@ -330,45 +376,47 @@ export async function productDetail(upstreams, id) {
     price: getJson(need(upstreams, 'pricing'), `/prices/${enc(id)}`, 300, rid),
     stock: getJson(need(upstreams, 'inventory'), `/stock/${enc(id)}`, 300, rid),
     rating: getJson(need(upstreams, 'reviews'), `/products/${enc(id)}/rating`, 400, rid),
-    reviews: getJson(need(upstreams, 'reviews'), `/products/${enc(id)}/reviews${query({ page: 1, pageSize: 3 })}`, 400, rid),
+    reviews: getJson(need(upstreams, 'reviews'), `/products/${enc(id)}/reviews${query({ page: 1, pageSize: 2 })}`, 400, rid),
     recommendations: dependent,
   });
   const [product, { data, degraded: sections }] = await Promise.all([productCall, optional]);
   const { price, stock, rating, reviews, recommendations } = data;
   const degraded = [...sections, ...(recommendations?.degraded ?? [])];
+  const cards = recommendations?.cards ?? [];
+  const images = imageRefs([...product.images.map((image) => image.url), ...cards.map((card) => card.thumbnail)]);
+  const currency = price?.currency ?? cards.find((card) => card.price)?.price?.currency;
   return {
     degraded,
     body: {
+      ...(images.base ? { imageBase: images.base } : {}),
+      ...(currency ? { currency } : {}),
       product: {
         id: product.id,
         name: product.name,
         brand: product.brand,
-        categoryId: product.categoryId,
-        thumbnail: product.thumbnailUrl,
-        images: product.images.map((image) => image.url),
+        images: product.images.map((image) => images.ref(image.url)),
       },
-      price: price && { amount: price.amount, currency: price.currency },
+      price: price ? price.amount : null,
       inStock: stock ? stock.inStock : null,
       rating: rating && { average: rating.average, count: rating.count },
       reviews: reviews && {
-        items: reviews.items.slice(0, 3).map((r) => ({
-          id: r.id,
+        items: reviews.items.slice(0, 2).map((r) => ({
           author: r.author,
           rating: r.rating,
           title: r.title,
-          body: r.body,
-          createdAt: r.createdAt,
+          excerpt: excerpt(r.body, 48),
+          date: r.createdAt.slice(0, 10),
         })),
         total: reviews.total,
       },
       recommendations:
         recommendations &&
-        recommendations.cards.map((c) => ({
+        cards.map((c) => ({
           id: c.id,
           name: c.name,
-          thumbnail: c.thumbnail,
-          price: c.price && { amount: c.price.amount, currency: c.price.currency },
-          inStock: c.inStock,
+          thumbnail: images.ref(c.thumbnail),
+          price: c.price ? c.price.amount : null,
+          ...(c.price && c.price.currency !== currency ? { currency: c.price.currency } : {}),
         })),
       meta: { degraded },
     },
