@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { createPlatformApp } from '@bff/core';
+import { createPlatformApp, MetricsService } from '@bff/core';
 
 import { MOBILE_BFF } from '../apps/mobile-bff/src/mobile-bff.definition.js';
 import { MobileBffModule } from '../apps/mobile-bff/src/mobile-bff.module.js';
@@ -292,6 +292,12 @@ describe('mobile-bff cart, checkout and orders (token exchange to the retail API
   });
 
   it('answers a problem, never a stack, when the IdP cannot or will not exchange the token', async () => {
+    /** bff_auth_token_exchanges_total for one outcome, as /metrics exposes it. */
+    const counted = async (outcome: string): Promise<number> => {
+      const line = new RegExp(`^bff_auth_token_exchanges_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)$`, 'm');
+      return Number(line.exec(await stack.app.get(MetricsService).exposition())?.[1] ?? 0);
+    };
+    const [ok, failed, refused] = [await counted('ok'), await counted('failed'), await counted('refused')];
     const alice = await login(19);
     stack.sandbox.idp!.setTokenFaults([{ grantType: TOKEN_EXCHANGE_GRANT, status: 503 }]);
     const down = await call('GET', '/api/v1/cart', alice.auth);
@@ -312,6 +318,8 @@ describe('mobile-bff cart, checkout and orders (token exchange to the retail API
       401,
       'token-exchange-refused',
     );
+    // One provider request each: the 1 s hold answered no other request.
+    expect([(await counted('ok')) - ok, (await counted('failed')) - failed, (await counted('refused')) - refused]).toEqual([1, 1, 1]);
   });
 });
 

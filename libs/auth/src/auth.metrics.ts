@@ -7,12 +7,13 @@ interface AuthFamilies {
   readonly rateLimited: Counter<'limiter'>;
   readonly sessionRefreshes: Counter<'outcome'>;
   readonly jwksFetches: Counter<'outcome'>;
+  readonly tokenExchanges: Counter<'outcome'>;
 }
 
 /**
  * The auth series (docs/operations.md, "Metrics"; refused authentications per strategy are counted
- * by @bff/core's access guard): rate-limit refusals per limiter, session refreshes by outcome, and
- * JWKS fetches by outcome. Without a MetricsService it records nothing.
+ * by @bff/core's access guard): rate-limit refusals per limiter, and by outcome session refreshes,
+ * JWKS fetches and token exchanges. Without a MetricsService it records nothing.
  */
 @Injectable()
 export class AuthMetrics {
@@ -35,6 +36,11 @@ export class AuthMetrics {
         help: 'Fetches of the OpenID provider key set (boot, expiry, unknown kid), by outcome (ok, failed).',
         labelNames: ['outcome'],
       }),
+      tokenExchanges: metrics.counter({
+        name: 'bff_auth_token_exchanges_total',
+        help: 'Token exchanges (RFC 8693) at the OpenID provider, by outcome (ok, refused: subject token not exchangeable, failed: provider unavailable). Cached exchanged tokens are not counted.',
+        labelNames: ['outcome'],
+      }),
     };
   }
 
@@ -48,5 +54,9 @@ export class AuthMetrics {
 
   keySetFetched(outcome: 'ok' | 'failed'): void {
     this.families?.jwksFetches.inc({ outcome });
+  }
+
+  tokenExchanged(outcome: 'ok' | 'refused' | 'failed'): void {
+    this.families?.tokenExchanges.inc({ outcome });
   }
 }

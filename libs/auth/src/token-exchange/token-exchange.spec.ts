@@ -115,6 +115,30 @@ describe('TokenExchange (RFC 8693 client)', () => {
     expect(await exchange.exchange('b')).toBe('back');
   });
 
+  it('reports each provider request once, by outcome; cached tokens and fail-fast refusals are not requests', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const outcomes: string[] = [];
+    let answer: () => Response = () => issued('t');
+    const idp = fakeIdp(() => answer());
+    const exchange = new TokenExchange({
+      issuer: ISSUER,
+      clientId: 'mobile-bff',
+      clientSecret: 's',
+      resource: 'https://api.example',
+      fetch: idp.fetchImpl,
+      onExchange: (outcome) => outcomes.push(outcome),
+    });
+    await Promise.all([exchange.exchange('a'), exchange.exchange('a')]);
+    await exchange.exchange('a');
+    answer = () => Response.json({ error: 'invalid_grant' }, { status: 400 });
+    await expect(exchange.exchange('b')).rejects.toMatchObject({ reason: 'refused' });
+    answer = () => Response.json({ error: 'server_error' }, { status: 503 });
+    await expect(exchange.exchange('c')).rejects.toMatchObject({ reason: 'unavailable' });
+    await expect(exchange.exchange('d')).rejects.toMatchObject({ reason: 'unavailable' });
+    expect(outcomes).toEqual(['ok', 'refused', 'failed']);
+    expect(idp.requests).toHaveLength(3);
+  });
+
   it("a caller's abort ends its own wait only", async () => {
     let release: (r: Response) => void = () => undefined;
     const idp = fakeIdp(() => new Promise<Response>((resolve) => (release = resolve)));

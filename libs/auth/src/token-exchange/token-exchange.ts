@@ -20,6 +20,8 @@ export interface TokenExchangeOptions {
   /** Most exchanged tokens kept (default 10000; 0: none kept, every call exchanges). */
   readonly maxEntries?: number;
   readonly fetch?: typeof fetch;
+  /** Called once per request to the provider (not for cached tokens, nor while failing fast), with its outcome. */
+  readonly onExchange?: (outcome: 'ok' | 'refused' | 'failed') => void;
 }
 
 /**
@@ -95,12 +97,14 @@ export class TokenExchange {
     if (!inFlight) {
       inFlight = this.request(subjectToken)
         .then((exchanged) => {
+          this.options.onExchange?.('ok');
           this.store(key, exchanged);
           this.unavailable = undefined;
           return exchanged;
         })
         .catch((error: unknown) => {
           const failure = error instanceof TokenExchangeError ? error : new TokenExchangeError('unavailable', String(error));
+          this.options.onExchange?.(failure.reason === 'refused' ? 'refused' : 'failed');
           if (failure.reason === 'unavailable') this.unavailable = { at: Date.now(), error: failure };
           throw failure;
         })

@@ -2,6 +2,7 @@ import { Logger, Module, type DynamicModule, type Provider } from '@nestjs/commo
 
 import { UPSTREAM_TOKEN_SOURCE } from '@bff/upstream';
 
+import { AuthMetrics } from '../auth.metrics.js';
 import { JwtAuthEnv } from '../jwt/jwt-auth.env.js';
 import { requireEnv } from '../require-env.js';
 import { TokenExchangeEnv } from '../token-exchange/token-exchange.env.js';
@@ -43,7 +44,7 @@ export class UpstreamAuthModule extends UpstreamAuthConfigurableModule {
           {
             provide: TokenExchange,
             // Off (null) without a client id: relay calls then answer 503 token-exchange-unavailable.
-            useFactory: (maybeEnv?: TokenExchangeEnv, jwt?: JwtAuthEnv): TokenExchange | null => {
+            useFactory: (metrics: AuthMetrics, maybeEnv?: TokenExchangeEnv, jwt?: JwtAuthEnv): TokenExchange | null => {
               const env = requireEnv(maybeEnv, 'UpstreamAuthModule (tokenExchange)', 'tokenExchangeEnv');
               if (env.JWT_TOKEN_EXCHANGE_CLIENT_ID === undefined) {
                 new Logger('UpstreamAuth').warn('JWT_TOKEN_EXCHANGE_CLIENT_ID is not set: routes calling relay upstreams answer 503');
@@ -59,13 +60,12 @@ export class UpstreamAuthModule extends UpstreamAuthConfigurableModule {
                 scope: env.JWT_TOKEN_EXCHANGE_SCOPE || undefined,
                 timeoutMs: env.JWT_TOKEN_EXCHANGE_TIMEOUT_MS,
                 maxEntries: env.JWT_TOKEN_EXCHANGE_CACHE_MAX,
+                onExchange: (outcome) => metrics.tokenExchanged(outcome),
               });
             },
-            inject: [
-              { token: TokenExchangeEnv, optional: true },
-              { token: JwtAuthEnv, optional: true },
-            ],
+            inject: [AuthMetrics, { token: TokenExchangeEnv, optional: true }, { token: JwtAuthEnv, optional: true }],
           },
+          AuthMetrics,
         ]
       : [];
     return {
