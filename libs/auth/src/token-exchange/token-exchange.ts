@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { DiscoveryCache } from '../oidc/discovery.js';
-import { traceIdp } from '../oidc/idp-tracing.js';
+import { abortable, requestToken, type TokenEndpointClient } from '../oidc/token-endpoint.js';
 
 /** RFC 8693 §2.1 grant type and §3 token type of an access token. */
 export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -64,20 +64,24 @@ const UNAVAILABLE_HOLD_MS = 1_000;
  * - The provider unreachable or failing: every exchange fails for 1 s without a request (no pile-up).
  */
 export class TokenExchange {
-  private readonly discovery: DiscoveryCache;
+  private readonly client: TokenEndpointClient;
   private readonly cache = new Map<string, Exchanged>();
   private readonly pending = new Map<string, Promise<Exchanged>>();
-  private readonly fetchImpl: typeof fetch;
-  private readonly timeoutMs: number;
   private readonly maxEntries: number;
   private unavailable: { at: number; error: TokenExchangeError } | undefined;
   private sweptAt = 0;
 
   constructor(private readonly options: TokenExchangeOptions) {
-    this.fetchImpl = options.fetch ?? fetch;
-    this.timeoutMs = options.timeoutMs ?? 3_000;
+    const fetchImpl = options.fetch ?? fetch;
+    const timeoutMs = options.timeoutMs ?? 3_000;
     this.maxEntries = options.maxEntries ?? 10_000;
-    this.discovery = new DiscoveryCache(options.issuer, { timeoutMs: this.timeoutMs, fetch: this.fetchImpl });
+    this.client = {
+      discovery: new DiscoveryCache(options.issuer, { timeoutMs, fetch: fetchImpl }),
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      timeoutMs,
+      fetch: fetchImpl,
+    };
   }
 
   /** Exchanged tokens currently cached (for tests and metrics). */
@@ -130,14 +134,6 @@ export class TokenExchange {
   }
 
   private async request(subjectToken: string): Promise<Exchanged> {
-    let endpoint: string | undefined;
-    try {
-      endpoint = (await this.discovery.get()).token_endpoint;
-    } catch (cause) {
-      throw new TokenExchangeError('unavailable', 'identity provider discovery failed', { cause });
-    }
-    if (!endpoint) throw new TokenExchangeError('unavailable', 'the issuer publishes no token_endpoint');
-
     const body = new URLSearchParams({
       grant_type: TOKEN_EXCHANGE_GRANT_TYPE,
       subject_token: subjectToken,
@@ -146,66 +142,27 @@ export class TokenExchange {
       resource: this.options.resource,
     });
     if (this.options.scope) body.set('scope', this.options.scope);
-    // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
-    const basic = Buffer.from(`${encodeURIComponent(this.options.clientId)}:${encodeURIComponent(this.options.clientSecret)}`).toString(
-      'base64',
-    );
     const startedAt = Date.now();
-    let response: Response;
-    try {
-      response = await traceIdp('token-exchange', () =>
-        this.fetchImpl(endpoint, {
-          method: 'POST',
-          headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          body,
-          redirect: 'error',
-          signal: AbortSignal.timeout(this.timeoutMs),
-        }),
-      );
-    } catch (cause) {
-      throw new TokenExchangeError('unavailable', 'token exchange request failed', { cause });
+    const answer = await requestToken(this.client, 'token-exchange', body);
+    switch (answer.kind) {
+      case 'unreachable':
+        throw new TokenExchangeError('unavailable', answer.message, { cause: answer.cause });
+      case 'error':
+        // Only invalid_grant is about the subject token; any other error is a refusal of our own request.
+        throw new TokenExchangeError(
+          answer.status === 400 && answer.code === 'invalid_grant' ? 'refused' : 'unavailable',
+          `token endpoint answered ${answer.status} (${answer.code})`,
+        );
+      case 'malformed':
+        throw new TokenExchangeError('unavailable', 'token endpoint answered without a bearer access token');
+      case 'issued': {
+        const issued = answer.payload.issued_token_type;
+        if (issued !== undefined && issued !== ACCESS_TOKEN_TYPE_URN) {
+          throw new TokenExchangeError('unavailable', 'token endpoint answered another token type than an access token');
+        }
+        const lifetimeMs = answer.lifetimeMs ?? DEFAULT_LIFETIME_MS;
+        return { token: answer.token, refreshAt: startedAt + lifetimeMs - Math.min(30_000, lifetimeMs * 0.2) };
+      }
     }
-    const payload = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
-    if (response.status !== 200) {
-      const code = typeof payload?.error === 'string' ? payload.error.slice(0, 64) : 'no error code';
-      throw new TokenExchangeError(
-        response.status === 400 && code === 'invalid_grant' ? 'refused' : 'unavailable',
-        `token endpoint answered ${response.status} (${code})`,
-      );
-    }
-    const token = payload?.access_token;
-    const type = payload?.token_type;
-    const issued = payload?.issued_token_type;
-    if (
-      typeof token !== 'string' ||
-      token.length === 0 ||
-      typeof type !== 'string' ||
-      type.toLowerCase() !== 'bearer' ||
-      (issued !== undefined && issued !== ACCESS_TOKEN_TYPE_URN)
-    ) {
-      throw new TokenExchangeError('unavailable', 'token endpoint answered without a bearer access token');
-    }
-    const expiresIn = payload?.expires_in;
-    const lifetimeMs = typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn * 1000 : DEFAULT_LIFETIME_MS;
-    return { token, refreshAt: startedAt + lifetimeMs - Math.min(30_000, lifetimeMs * 0.2) };
   }
-}
-
-/** Resolves like `promise`, or rejects as soon as `signal` aborts (the promise itself goes on). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }

@@ -1,5 +1,5 @@
 import { DiscoveryCache } from '../oidc/discovery.js';
-import { traceIdp } from '../oidc/idp-tracing.js';
+import { abortable, requestToken, type TokenEndpointClient } from '../oidc/token-endpoint.js';
 
 export interface ClientCredentialsOptions {
   readonly issuer: string;
@@ -53,17 +53,21 @@ const FAILURE_HOLD_MS = 1_000;
  * HTTP Basic (client_secret_basic).
  */
 export class ClientCredentialsTokens {
-  private readonly discovery: DiscoveryCache;
+  private readonly client: TokenEndpointClient;
   private readonly cache = new Map<string, CachedToken>();
   private readonly pending = new Map<string, Promise<CachedToken>>();
   private readonly failures = new Map<string, { at: number; error: Error }>();
-  private readonly fetchImpl: typeof fetch;
-  private readonly timeoutMs: number;
 
-  constructor(private readonly options: ClientCredentialsOptions) {
-    this.fetchImpl = options.fetch ?? fetch;
-    this.timeoutMs = options.timeoutMs ?? 5_000;
-    this.discovery = new DiscoveryCache(options.issuer, { timeoutMs: this.timeoutMs, fetch: this.fetchImpl });
+  constructor(options: ClientCredentialsOptions) {
+    const fetchImpl = options.fetch ?? fetch;
+    const timeoutMs = options.timeoutMs ?? 5_000;
+    this.client = {
+      discovery: new DiscoveryCache(options.issuer, { timeoutMs, fetch: fetchImpl }),
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      timeoutMs,
+      fetch: fetchImpl,
+    };
   }
 
   async token(request: TokenRequest, signal?: AbortSignal): Promise<string> {
@@ -109,69 +113,24 @@ export class ClientCredentialsTokens {
   }
 
   private async request(request: TokenRequest): Promise<CachedToken> {
-    let endpoint: string | undefined;
-    try {
-      endpoint = (await this.discovery.get()).token_endpoint;
-    } catch (cause) {
-      throw new ClientCredentialsError('identity provider discovery failed', { cause });
-    }
-    if (!endpoint) throw new ClientCredentialsError('the issuer publishes no token_endpoint');
-
     const body = new URLSearchParams({ grant_type: 'client_credentials' });
     if (request.scope) body.set('scope', request.scope);
     if (request.audience) body.set('resource', request.audience);
     if (request.account) body.set('account', request.account);
-    // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding.
-    const basic = Buffer.from(`${encodeURIComponent(this.options.clientId)}:${encodeURIComponent(this.options.clientSecret)}`).toString(
-      'base64',
-    );
     const startedAt = Date.now();
-    let response: Response;
-    try {
-      response = await traceIdp('token', () =>
-        this.fetchImpl(endpoint, {
-          method: 'POST',
-          headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          body,
-          redirect: 'error',
-          signal: AbortSignal.timeout(this.timeoutMs),
-        }),
-      );
-    } catch (cause) {
-      throw new ClientCredentialsError('token request failed', { cause });
+    const answer = await requestToken(this.client, 'token', body);
+    switch (answer.kind) {
+      case 'unreachable':
+        throw new ClientCredentialsError(answer.message, { cause: answer.cause });
+      case 'error':
+        throw new ClientCredentialsError(`token endpoint answered ${answer.status} (${answer.code})`);
+      case 'malformed':
+        throw new ClientCredentialsError('token endpoint answered without a bearer access_token');
+      case 'issued': {
+        const lifetimeMs = answer.lifetimeMs ?? DEFAULT_LIFETIME_MS;
+        const expiresAt = startedAt + lifetimeMs;
+        return { token: answer.token, expiresAt, refreshAt: expiresAt - Math.min(60_000, lifetimeMs * 0.2) };
+      }
     }
-    const payload = (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined;
-    if (response.status !== 200) {
-      const code = typeof payload?.error === 'string' ? payload.error.slice(0, 64) : 'no error code';
-      throw new ClientCredentialsError(`token endpoint answered ${response.status} (${code})`);
-    }
-    const token = payload?.access_token;
-    const type = payload?.token_type;
-    if (typeof token !== 'string' || token.length === 0 || typeof type !== 'string' || type.toLowerCase() !== 'bearer') {
-      throw new ClientCredentialsError('token endpoint answered without a bearer access_token');
-    }
-    const expiresIn = payload?.expires_in;
-    const lifetimeMs = typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn * 1000 : DEFAULT_LIFETIME_MS;
-    const expiresAt = startedAt + lifetimeMs;
-    return { token, expiresAt, refreshAt: expiresAt - Math.min(60_000, lifetimeMs * 0.2) };
   }
-}
-
-/** Resolves like `promise`, or rejects as soon as `signal` aborts (the promise itself goes on). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }
