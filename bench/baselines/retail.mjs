@@ -174,8 +174,11 @@ async function enrich(upstreams, products, section, rid) {
   return { cards: products.map((p) => toCard(p, prices.get(p.id), stock.get(p.id))), degraded };
 }
 
-/** Cards for ids, as ProductCards.forIds: one bulk lookup (required) concurrent with the bulk price and stock reads. */
-async function cardsForIds(upstreams, ids, section, rid) {
+/**
+ * Cards for ids, as ProductCards.forIds: one bulk lookup (required) concurrent with the bulk price and (unless
+ * `stock: false`, as for a carousel showing no availability) stock reads.
+ */
+async function cardsForIds(upstreams, ids, section, rid, { stock: withStock = true } = {}) {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return { cards: [], degraded: [] };
   const joined = unique.join(',');
@@ -184,7 +187,9 @@ async function cardsForIds(upstreams, ids, section, rid) {
     lookup,
     settleOptional({
       [`${section}-price`]: getJson(need(upstreams, 'pricing'), `/prices${query({ ids: joined })}`, 400, rid).then((r) => r.items),
-      [`${section}-stock`]: getJson(need(upstreams, 'inventory'), `/stock${query({ ids: joined })}`, 400, rid).then((r) => r.items),
+      ...(withStock && {
+        [`${section}-stock`]: getJson(need(upstreams, 'inventory'), `/stock${query({ ids: joined })}`, 400, rid).then((r) => r.items),
+      }),
     }),
   ]);
   const prices = new Map((data[`${section}-price`] ?? []).map((p) => [p.productId, p]));
@@ -305,25 +310,6 @@ export async function productCard(upstreams, id) {
   };
 }
 
-/** A phone list's card: the bulk lookup and one bulk price read, no stock (the mobile detail's carousel). */
-async function pricedCardsForIds(upstreams, ids, section, rid) {
-  const unique = [...new Set(ids)];
-  if (unique.length === 0) return { cards: [], degraded: [] };
-  const joined = unique.join(',');
-  const lookup = getJson(need(upstreams, 'catalog'), `/products${query({ ids: joined })}`, 1_000, rid);
-  const [page, { data, degraded }] = await Promise.all([
-    lookup,
-    settleOptional({
-      [`${section}-price`]: getJson(need(upstreams, 'pricing'), `/prices${query({ ids: joined })}`, 400, rid).then((r) => r.items),
-    }),
-  ]);
-  const prices = new Map((data[`${section}-price`] ?? []).map((p) => [p.productId, p]));
-  return {
-    cards: page.items.map((p) => ({ id: p.id, name: p.name, thumbnail: p.thumbnailUrl, price: prices.get(p.id) ?? null })),
-    degraded,
-  };
-}
-
 /** The longest prefix ending in '/' that every URL shares beyond its origin ('' when none), and URLs relative to it. */
 function imageRefs(urls) {
   const valid = urls.filter((url) => URL.canParse(url));
@@ -368,7 +354,7 @@ export async function productDetail(upstreams, id) {
         rid,
       );
       const ids = related.items.map((r) => r.productId).filter((productId) => productId !== id);
-      return pricedCardsForIds(upstreams, ids, 'recommendations', rid);
+      return cardsForIds(upstreams, ids, 'recommendations', rid, { stock: false });
     },
     () => Promise.reject(new UpstreamFailure('catalog', undefined, 'dependency_failed')),
   );
