@@ -8,7 +8,7 @@
  * - Redis: redisTopologyOf (REDIS_MODE and friends), createRedisClient (standalone, Sentinel, Cluster), isRedisCluster, redisMasters.
  * - Tracing (OpenTelemetry, on when OTEL_EXPORTER_OTLP_*ENDPOINT is set): Tracing (spans at the libs' seams), TraceSpan,
  *   TracingOptions (createPlatformApp's span-exporter override for tests).
- * - For the other libs: RequestContext, HealthRegistry, MetricsService / BoundChildren (the app's Prometheus registry), route metadata (ROUTE_ACCESS; declaredRouteOf and controllerPathOf,
+ * - For the other libs: RequestContext, untilAborted (a waiter's signal ends its wait, not the shared promise), HealthRegistry, MetricsService / BoundChildren (the app's Prometheus registry), route metadata (ROUTE_ACCESS; declaredRouteOf and controllerPathOf,
  *   the one fenced read of Nest internals) and the request-id header.
  */
 export { defineApp, type AppDefinition } from './app-definition.js';
@@ -21,6 +21,7 @@ export { ConfigValidationError, envClass, validateEnvironment, type EnvSchema } 
 export { PlatformError, isPlatformError, type ErrorKind } from './errors/platform-error.js';
 export { PROBLEM_TYPES, isProblemCode, problemSlug, type ProblemCode, type ProblemTypeInfo } from './errors/problem-types.js';
 export { RequestContext, type RequestContextData } from './request-context/request-context.js';
+export { untilAborted } from './async/until-aborted.js';
 export { negotiateLanguage, parseAcceptLanguage, type LanguageRange } from './language/language.js';
 export { ApiLanguageHeaders, setLanguageHeaders } from './language/language.decorators.js';
 export { Tracing, type TraceSpan, type TraceSpanKind } from './tracing/tracing.js';

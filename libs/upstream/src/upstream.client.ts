@@ -2,7 +2,7 @@ import { Transform, type Readable } from 'node:stream';
 
 import { Logger } from '@nestjs/common';
 
-import { IDENTITY_SLOT, isPlatformError, REQUEST_ID_HEADER, RequestContext, type Identity } from '@bff/core';
+import { IDENTITY_SLOT, isPlatformError, REQUEST_ID_HEADER, RequestContext, untilAborted, type Identity } from '@bff/core';
 
 import { AttemptAbort } from './attempt-abort.js';
 import { buildResiliencePolicies } from './resilience/resilience-policies.js';
@@ -424,22 +424,3 @@ function toQuery(query: UpstreamRequest['query']): string {
 
 /** The signal of a relay call made without one (never aborts). */
 const NEVER_ABORTED = new AbortController().signal;
-
-/** Settles like `promise`, or rejects with the signal's reason once it aborts (the promise itself goes on). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}

@@ -1,4 +1,4 @@
-import type { DiscoveryCache } from './discovery.js';
+import { DiscoveryCache } from './discovery.js';
 import { traceIdp, type IdpOperation } from './idp-tracing.js';
 
 /** A confidential client of the provider's token endpoint (client_secret_basic). */
@@ -8,6 +8,24 @@ export interface TokenEndpointClient {
   readonly clientSecret: string;
   readonly timeoutMs: number;
   readonly fetch: typeof fetch;
+}
+
+/** The client of `issuer`'s token endpoint (its discovery document fetched once, with the same timeout). */
+export function tokenEndpointClient(options: {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly timeoutMs: number;
+  readonly fetch?: typeof fetch;
+}): TokenEndpointClient {
+  const fetchImpl = options.fetch ?? fetch;
+  return {
+    discovery: new DiscoveryCache(options.issuer, { timeoutMs: options.timeoutMs, fetch: fetchImpl }),
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    timeoutMs: options.timeoutMs,
+    fetch: fetchImpl,
+  };
 }
 
 /** How a token request ended, for the caller to map onto its own error: never the provider's body. */
@@ -69,23 +87,4 @@ export async function requestToken(
   }
   const expiresIn = payload.expires_in;
   return { kind: 'issued', token, payload, lifetimeMs: typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn * 1000 : undefined };
-}
-
-/** Resolves like `promise`, or rejects as soon as `signal` aborts (the promise itself goes on, for other waiters). */
-export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 
-import { DiscoveryCache } from '../oidc/discovery.js';
-import { abortable, requestToken, type TokenEndpointClient } from '../oidc/token-endpoint.js';
+import { untilAborted } from '@bff/core';
+
+import { requestToken, tokenEndpointClient, type TokenEndpointClient } from '../oidc/token-endpoint.js';
 
 /** RFC 8693 §2.1 grant type and §3 token type of an access token. */
 export const TOKEN_EXCHANGE_GRANT_TYPE = 'urn:ietf:params:oauth:grant-type:token-exchange';
@@ -72,16 +73,8 @@ export class TokenExchange {
   private sweptAt = 0;
 
   constructor(private readonly options: TokenExchangeOptions) {
-    const fetchImpl = options.fetch ?? fetch;
-    const timeoutMs = options.timeoutMs ?? 3_000;
     this.maxEntries = options.maxEntries ?? 10_000;
-    this.client = {
-      discovery: new DiscoveryCache(options.issuer, { timeoutMs, fetch: fetchImpl }),
-      clientId: options.clientId,
-      clientSecret: options.clientSecret,
-      timeoutMs,
-      fetch: fetchImpl,
-    };
+    this.client = tokenEndpointClient({ ...options, timeoutMs: options.timeoutMs ?? 3_000 });
   }
 
   /** Exchanged tokens currently cached (for tests and metrics). */
@@ -115,7 +108,7 @@ export class TokenExchange {
         .finally(() => this.pending.delete(key));
       this.pending.set(key, inFlight);
     }
-    return (await abortable(inFlight, signal)).token;
+    return (await untilAborted(inFlight, signal)).token;
   }
 
   private store(key: string, exchanged: Exchanged): void {

@@ -1,5 +1,6 @@
-import { DiscoveryCache } from '../oidc/discovery.js';
-import { abortable, requestToken, type TokenEndpointClient } from '../oidc/token-endpoint.js';
+import { untilAborted } from '@bff/core';
+
+import { requestToken, tokenEndpointClient, type TokenEndpointClient } from '../oidc/token-endpoint.js';
 
 export interface ClientCredentialsOptions {
   readonly issuer: string;
@@ -59,15 +60,7 @@ export class ClientCredentialsTokens {
   private readonly failures = new Map<string, { at: number; error: Error }>();
 
   constructor(options: ClientCredentialsOptions) {
-    const fetchImpl = options.fetch ?? fetch;
-    const timeoutMs = options.timeoutMs ?? 5_000;
-    this.client = {
-      discovery: new DiscoveryCache(options.issuer, { timeoutMs, fetch: fetchImpl }),
-      clientId: options.clientId,
-      clientSecret: options.clientSecret,
-      timeoutMs,
-      fetch: fetchImpl,
-    };
+    this.client = tokenEndpointClient({ ...options, timeoutMs: options.timeoutMs ?? 5_000 });
   }
 
   async token(request: TokenRequest, signal?: AbortSignal): Promise<string> {
@@ -82,7 +75,7 @@ export class ClientCredentialsTokens {
       throw failure.error;
     }
     try {
-      return (await abortable(this.refresh(key, request), signal)).token;
+      return (await untilAborted(this.refresh(key, request), signal)).token;
     } catch (error) {
       if (signal?.aborted) throw error;
       // The refresh failed, but the current token may still be good for a little while.
